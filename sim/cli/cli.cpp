@@ -1,0 +1,84 @@
+#include "sim/cli/cli.h"
+
+#include <cstdio>
+#include <exception>
+#include <fmt/format.h>
+#include <iostream>
+
+#include "sim/core/diagnostics.h"
+#include "sim/core/exit_status.h"
+#include "sim/core/log.h"
+
+namespace sim::cli {
+
+const std::vector<Command>& commands() {
+  static const std::vector<Command> kCommands = {
+      {"validate", "check topology and scenario files; print paths, single points of failure and lint findings",
+       add_validate},
+  };
+  return kCommands;
+}
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "infrasim: a local infrastructure simulator and chaos testbed.\n"
+      "It models a documented topology on SimGrid, replays load and faults, and checks\n"
+      "latency/error SLOs, RTO/RPO, scaling rules and capacity against their targets.\n\n"
+      "Exit codes: 0 ok, 1 an expectation failed or validate found issues, 2 bad input, 3 internal error."};
+  app.name("infrasim");
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("infrasim ") + INFRASIM_VERSION);
+  GlobalOptions global;
+  app.add_option("--log-level", global.log_level, "trace, debug, info, warn, error or off (logs go to stderr)")
+      ->capture_default_str();
+  app.add_flag("-q,--quiet", global.quiet, "no progress output");
+
+  std::vector<std::pair<CLI::App*, std::function<int()>>> runners;
+  for (const Command& c : commands()) {
+    CLI::App* sub = app.add_subcommand(c.name, c.summary);
+    runners.emplace_back(sub, c.add(*sub, global));
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    // Unknown subcommand: suggest the closest one, like git does.
+    if (argc > 1 && argv[1][0] != '-') {
+      std::vector<std::string> names;
+      for (const Command& c : commands()) names.emplace_back(c.name);
+      bool known = std::find(names.begin(), names.end(), argv[1]) != names.end();
+      if (!known) {
+        std::string guess = core::closest_match(argv[1], names);
+        std::fprintf(stderr, "infrasim: unknown command '%s'%s\nRun 'infrasim --help' for the list of commands.\n",
+                     argv[1], guess.empty() ? "" : fmt::format("; did you mean '{}'?", guess).c_str());
+        return core::kBadInput;
+      }
+    }
+    std::fprintf(stderr, "infrasim: %s\nRun 'infrasim %s--help' for usage.\n", e.what(),
+                 app.get_subcommands().empty() ? "" : (app.get_subcommands().front()->get_name() + " ").c_str());
+    return core::kBadInput;
+  }
+  if (!core::set_log_level(global.log_level)) {
+    std::fprintf(stderr, "infrasim: unknown log level '%s'; expected trace, debug, info, warn, error or off\n",
+                 global.log_level.c_str());
+    return core::kBadInput;
+  }
+  for (auto& [sub, run] : runners) {
+    if (sub->parsed()) {
+      try {
+        return run();
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "internal error: %s\n", e.what());
+        return core::kInternal;
+      }
+    }
+  }
+  return core::kBadInput;
+}
+
+}  // namespace sim::cli

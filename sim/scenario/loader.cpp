@@ -1,0 +1,1128 @@
+#include "sim/scenario/loader.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fmt/format.h>
+#include <regex>
+#include <set>
+
+#include "sim/core/units.h"
+#include "sim/core/yaml_reader.h"
+#include "sim/scenario/metrics.h"
+#include "sim/topology/loader.h"
+
+namespace sim::scenario {
+namespace {
+
+using core::Diagnostics;
+using core::MapView;
+using core::Reader;
+using topology::Kind;
+using topology::Topology;
+
+SourcePos pos_of(const Reader& r, const YAML::Node& n) {
+  YAML::Mark m = n.Mark();
+  if (m.is_null()) return {r.file(), 0, 0};
+  return {r.file(), m.line + 1, m.column + 1};
+}
+
+void error_at(const Reader& r, const SourcePos& p, std::string msg) {
+  r.diags().error(p.file, p.line, p.column, std::move(msg));
+}
+
+template <typename T, typename U>
+void set_if(std::optional<T> v, U* out) {
+  if (v) *out = static_cast<U>(*v);
+}
+
+std::string resolve(const std::string& base_file, const std::string& rel) {
+  namespace fs = std::filesystem;
+  fs::path p(rel);
+  if (p.is_absolute()) return p.lexically_normal().string();
+  fs::path dir = fs::path(base_file).parent_path();
+  return (dir / p).lexically_normal().string();
+}
+
+constexpr int kMaxProfileDepth = 16;
+
+// ---- load profiles -------------------------------------------------------
+
+std::optional<Profile> read_profile(const Reader& r, const YAML::Node& n, const std::string& scenario_file, int depth,
+                                    bool in_sequence);
+
+void read_mix(const Reader& r, const YAML::Node& n, std::map<std::string, double>* mix) {
+  MapView m(r, n, "mix", {});
+  if (!m.ok()) return;
+  double sum = 0;
+  for (const std::string& k : m.keys()) {
+    if (auto v = r.ratio(m.get(k))) {
+      (*mix)[k] = *v;
+      sum += *v;
+    }
+  }
+  if (!mix->empty() && std::fabs(sum - 1.0) > 1e-6) {
+    r.error(n, fmt::format("mix shares sum to {}; expected them to sum to 100%", core::format_ratio(sum)));
+  }
+}
+
+std::optional<TraceSpec> read_trace(const Reader& r, const YAML::Node& n, const std::string& scenario_file) {
+  MapView m(r, n, "trace", {"file", "format", "start", "length", "scale", "compress", "interpolate"});
+  if (!m.ok()) return std::nullopt;
+  TraceSpec t;
+  t.pos = pos_of(r, n);
+  YAML::Node file = m.require("file", "the trace's path, like file: ../../shared/traces/...");
+  if (!file.IsDefined()) return std::nullopt;
+  auto f = r.string(file);
+  if (!f) return std::nullopt;
+  t.path_as_written = *f;
+  t.path = resolve(scenario_file, *f);
+  if (m.has("format")) {
+    if (auto fmt_name = r.choice(m.get("format"), "trace format", {"per_second", "counts_csv", "request_log"})) {
+      t.format = *fmt_name == "per_second"   ? TraceSpec::Format::kPerSecond
+                 : *fmt_name == "counts_csv" ? TraceSpec::Format::kCountsCsv
+                                             : TraceSpec::Format::kRequestLog;
+    }
+  } else {
+    // Guess from the extension; say so when it cannot be guessed.
+    const std::string& p = t.path;
+    if (p.ends_with(".csv")) {
+      t.format = TraceSpec::Format::kCountsCsv;
+    } else if (p.ends_with(".tsv") || p.ends_with(".log")) {
+      t.format = TraceSpec::Format::kRequestLog;
+    } else if (p.ends_with(".txt") || p.ends_with(".tbz2") || p.ends_with(".tar.bz2")) {
+      t.format = TraceSpec::Format::kPerSecond;
+    } else {
+      r.error(file, fmt::format("cannot tell the format of trace '{}' from its name; expected format: per_second, "
+                                "counts_csv or request_log",
+                                *f));
+    }
+  }
+  if (m.has("start")) set_if(r.duration(m.get("start")), &t.start);
+  if (m.has("length")) set_if(r.positive_duration(m.get("length")), &t.length);
+  if (m.has("scale")) set_if(r.factor(m.get("scale")), &t.scale);
+  if (m.has("compress")) set_if(r.factor(m.get("compress")), &t.compress);
+  if (m.has("interpolate")) set_if(r.boolean(m.get("interpolate")), &t.interpolate);
+  return t;
+}
+
+const std::vector<std::string> kShapes = {"constant", "ramp", "step", "spike", "diurnal", "trace", "sum", "sequence"};
+
+std::optional<Profile> read_profile(const Reader& r, const YAML::Node& n, const std::string& scenario_file, int depth,
+                                    bool in_sequence) {
+  if (depth > kMaxProfileDepth) {
+    r.error(n, fmt::format("load profile nested deeper than {} levels; expected a flatter profile", kMaxProfileDepth));
+    return std::nullopt;
+  }
+  Profile p;
+  p.pos = pos_of(r, n);
+  if (n.IsScalar()) {  // "load: 500/s"
+    auto rate = r.rate(n);
+    if (!rate) return std::nullopt;
+    p.kind = Profile::Kind::kConstant;
+    p.rate = *rate;
+    return p;
+  }
+  std::vector<std::string> allowed = kShapes;
+  allowed.push_back("mix");
+  if (in_sequence) allowed.push_back("for");
+  MapView m(r, n, "load profile", allowed);
+  if (!m.ok()) return std::nullopt;
+  std::string shape = m.exactly_one_of(kShapes, true);
+  if (m.has("mix")) read_mix(r, m.get("mix"), &p.mix);
+  if (in_sequence) {
+    YAML::Node len = m.has("for") ? m.get("for") : YAML::Node();
+    if (!len.IsDefined()) {
+      r.error(n, "sequence phase without 'for'; expected how long it lasts, like {for: 10m, constant: 100/s}");
+    } else {
+      set_if(r.positive_duration(len), &p.phase_length);
+    }
+  }
+  if (shape.empty()) return std::nullopt;
+  YAML::Node v = m.get(shape);
+  auto need_rate = [&](const MapView& mv, const char* key, const char* example) -> double {
+    YAML::Node x = mv.require(key, example);
+    if (!x.IsDefined()) return 0;
+    return r.rate(x).value_or(0);
+  };
+  if (shape == "constant") {
+    p.kind = Profile::Kind::kConstant;
+    set_if(r.rate(v), &p.rate);
+  } else if (shape == "ramp") {
+    p.kind = Profile::Kind::kRamp;
+    MapView mv(r, v, "ramp", {"from", "to", "over", "at"});
+    if (!mv.ok()) return std::nullopt;
+    p.from = need_rate(mv, "from", "a start rate, like from: 100/s");
+    p.to = need_rate(mv, "to", "an end rate, like to: 1000/s");
+    YAML::Node over = mv.require("over", "how long the ramp takes, like over: 10m");
+    if (over.IsDefined()) set_if(r.positive_duration(over), &p.over);
+    if (mv.has("at")) set_if(r.duration(mv.get("at")), &p.at);
+  } else if (shape == "step") {
+    p.kind = Profile::Kind::kStep;
+    MapView mv(r, v, "step", {"from", "to", "at"});
+    if (!mv.ok()) return std::nullopt;
+    p.from = need_rate(mv, "from", "the rate before the step, like from: 100/s");
+    p.to = need_rate(mv, "to", "the rate after the step, like to: 500/s");
+    YAML::Node at = mv.require("at", "when the step happens, like at: 5m");
+    if (at.IsDefined()) set_if(r.duration(at), &p.at);
+  } else if (shape == "spike") {
+    p.kind = Profile::Kind::kSpike;
+    MapView mv(r, v, "spike", {"base", "at", "factor", "for"});
+    if (!mv.ok()) return std::nullopt;
+    p.rate = need_rate(mv, "base", "the rate outside the spike, like base: 500/s");
+    YAML::Node at = mv.require("at", "when the spike starts, like at: 10m");
+    if (at.IsDefined()) set_if(r.duration(at), &p.at);
+    YAML::Node factor = mv.require("factor", "the multiplier during the spike, like factor: 3");
+    if (factor.IsDefined()) set_if(r.factor(factor), &p.factor);
+    YAML::Node len = mv.require("for", "how long the spike lasts, like for: 2m");
+    if (len.IsDefined()) set_if(r.positive_duration(len), &p.length);
+  } else if (shape == "diurnal") {
+    p.kind = Profile::Kind::kDiurnal;
+    MapView mv(r, v, "diurnal", {"mean", "amplitude", "period", "peak"});
+    if (!mv.ok()) return std::nullopt;
+    p.mean = need_rate(mv, "mean", "the mean rate, like mean: 500/s");
+    YAML::Node amp = mv.require("amplitude", "the relative swing, like amplitude: 50%");
+    if (amp.IsDefined()) set_if(r.ratio(amp), &p.amplitude);
+    if (mv.has("period")) set_if(r.positive_duration(mv.get("period")), &p.period);
+    if (mv.has("peak")) set_if(r.duration(mv.get("peak")), &p.peak);
+  } else if (shape == "trace") {
+    p.kind = Profile::Kind::kTrace;
+    auto t = read_trace(r, v, scenario_file);
+    if (!t) return std::nullopt;
+    p.trace = *t;
+  } else {
+    p.kind = shape == "sum" ? Profile::Kind::kSum : Profile::Kind::kSequence;
+    if (!r.is_seq(v, shape)) return std::nullopt;
+    if (v.size() == 0) {
+      r.error(v, fmt::format("{} is empty; expected at least one profile", shape));
+      return std::nullopt;
+    }
+    bool ok = true;
+    for (const auto& child : v) {
+      auto c = read_profile(r, child, scenario_file, depth + 1, p.kind == Profile::Kind::kSequence);
+      if (c) {
+        p.children.push_back(std::move(*c));
+      } else {
+        ok = false;
+      }
+    }
+    if (!ok) return std::nullopt;
+  }
+  return p;
+}
+
+// Longest time a profile defines by itself (sequence phases, trace windows); 0 = unbounded.
+double natural_length(const Profile& p) {
+  switch (p.kind) {
+    case Profile::Kind::kSequence: {
+      double s = 0;
+      for (const Profile& c : p.children) s += c.phase_length;
+      return s;
+    }
+    case Profile::Kind::kTrace:
+      return p.trace.length > 0 ? p.trace.length / p.trace.compress : 0;
+    case Profile::Kind::kSum: {
+      double s = 0;
+      for (const Profile& c : p.children) s = std::max(s, natural_length(c));
+      return s;
+    }
+    default:
+      return 0;
+  }
+}
+
+void collect_mix_refs(const Profile& p, std::vector<std::pair<std::string, SourcePos>>* out) {
+  for (const auto& [k, v] : p.mix) out->push_back({k, p.pos});
+  for (const Profile& c : p.children) collect_mix_refs(c, out);
+}
+
+// ---- targets -------------------------------------------------------------
+
+}  // namespace
+
+std::optional<Target> parse_target_text(const std::string& text) {
+  static const std::regex kRe(R"(^([A-Za-z0-9][A-Za-z0-9_-]*)(?:\.(primary|replica))?(?:\[(\d{1,6})\])?$)");
+  std::smatch m;
+  if (!std::regex_match(text, m, kRe)) return std::nullopt;
+  Target t;
+  t.component = m[1];
+  t.role = m[2];
+  if (m[3].matched) t.instance = std::stoi(m[3]);
+  return t;
+}
+
+namespace {
+
+std::optional<Target> read_target(const Reader& r, const YAML::Node& n, const Topology& topo, bool allow_places) {
+  static const std::string kExpected =
+      "a component ('app'), an instance ('app[1]'), a database role ('db.primary') or {region: ...} / {zone: ...}";
+  if (n.IsMap() && allow_places) {
+    MapView m(r, n, "target", {"region", "zone"});
+    if (!m.ok()) return std::nullopt;
+    std::string which = m.exactly_one_of({"region", "zone"}, true);
+    if (which.empty()) return std::nullopt;
+    auto name = r.identifier(m.get(which));
+    if (!name) return std::nullopt;
+    Target t;
+    if (which == "region") {
+      if (!topo.find_region(*name)) {
+        std::vector<std::string> known;
+        for (const auto& reg : topo.regions) known.push_back(reg.name);
+        std::string guess = core::closest_match(*name, known);
+        r.error(m.get(which), guess.empty() ? fmt::format("unknown region '{}' in the topology", *name)
+                                            : fmt::format("unknown region '{}'; did you mean '{}'?", *name, guess));
+        return std::nullopt;
+      }
+      t.region = *name;
+    } else {
+      if (!topo.region_of_zone(*name)) {
+        std::vector<std::string> known;
+        for (const auto& reg : topo.regions) known.insert(known.end(), reg.zones.begin(), reg.zones.end());
+        std::string guess = core::closest_match(*name, known);
+        r.error(m.get(which), guess.empty() ? fmt::format("unknown zone '{}' in the topology", *name)
+                                            : fmt::format("unknown zone '{}'; did you mean '{}'?", *name, guess));
+        return std::nullopt;
+      }
+      t.zone = *name;
+    }
+    return t;
+  }
+  auto s = r.string(n, kExpected);
+  if (!s) return std::nullopt;
+  auto t = parse_target_text(*s);
+  if (!t) {
+    r.error(n, fmt::format("invalid target '{}'; expected {}", *s, kExpected));
+    return std::nullopt;
+  }
+  const topology::Component* c = topo.find(t->component);
+  if (!c) {
+    std::vector<std::string> known;
+    for (const auto& comp : topo.components) known.push_back(comp.name);
+    std::string guess = core::closest_match(t->component, known);
+    r.error(n, guess.empty() ? fmt::format("unknown component '{}' in topology '{}'", t->component, topo.name)
+                             : fmt::format("unknown component '{}'; did you mean '{}'?", t->component, guess));
+    return std::nullopt;
+  }
+  if (!t->role.empty() && c->kind != Kind::kDatabase) {
+    r.error(n, fmt::format("'{}' names a role but '{}' is a {}; expected roles on databases only", *s, c->name,
+                           topology::kind_name(c->kind)));
+    return std::nullopt;
+  }
+  if (t->role == "replica" && c->database()->replicas == 0) {
+    r.error(n, fmt::format("'{}' has no replicas; expected {}.primary", c->name, c->name));
+    return std::nullopt;
+  }
+  int count = t->role == "replica" ? c->database()->replicas : t->role == "primary" ? 1 : c->instances();
+  if (t->instance >= 0 && t->instance >= count) {
+    r.error(n, fmt::format("'{}' has {} instance(s); expected an index from 0 to {}", c->name, count, count - 1));
+    return std::nullopt;
+  }
+  if (c->kind == Kind::kCdn && t->instance >= 0) {
+    r.error(n, fmt::format("CDN '{}' has no instances; expected the component name alone", c->name));
+    return std::nullopt;
+  }
+  return t;
+}
+
+// [a, b] of two components or two regions.
+std::optional<std::vector<std::string>> read_between(const Reader& r, const YAML::Node& n, const Topology& topo) {
+  if (!r.is_seq(n, "between")) return std::nullopt;
+  if (n.size() != 2) {
+    r.error(n, fmt::format("between lists {} names; expected two components or two regions, like [app, db]", n.size()));
+    return std::nullopt;
+  }
+  std::vector<std::string> out;
+  int regions = 0, comps = 0;
+  for (const auto& item : n) {
+    auto name = r.identifier(item);
+    if (!name) return std::nullopt;
+    if (topo.find(*name)) {
+      ++comps;
+    } else if (topo.find_region(*name)) {
+      ++regions;
+    } else {
+      std::vector<std::string> known;
+      for (const auto& c : topo.components) known.push_back(c.name);
+      for (const auto& reg : topo.regions) known.push_back(reg.name);
+      std::string guess = core::closest_match(*name, known);
+      r.error(item, guess.empty() ? fmt::format("unknown component or region '{}'", *name)
+                                  : fmt::format("unknown component or region '{}'; did you mean '{}'?", *name, guess));
+      return std::nullopt;
+    }
+    out.push_back(*name);
+  }
+  if (regions && comps) {
+    r.error(n, "between mixes a component and a region; expected two components or two regions");
+    return std::nullopt;
+  }
+  if (out[0] == out[1]) {
+    r.error(n, fmt::format("between names '{}' twice; expected two different ends", out[0]));
+    return std::nullopt;
+  }
+  return out;
+}
+
+const std::vector<std::string> kFaultKinds = {"crash", "partition", "delay",  "loss",   "bandwidth",   "cpu_slowdown",
+                                              "flush", "failover",  "restore", "errors", "chaos_monkey"};
+
+std::optional<Fault> read_fault(const Reader& r, const YAML::Node& n, const Topology& topo, double duration) {
+  std::vector<std::string> allowed = kFaultKinds;
+  for (const char* k : {"at", "for", "every", "name"}) allowed.push_back(k);
+  MapView m(r, n, "fault", allowed);
+  if (!m.ok()) return std::nullopt;
+  Fault f;
+  f.pos = pos_of(r, n);
+  std::string kind = m.exactly_one_of(kFaultKinds, true);
+  if (m.has("name")) set_if(r.string(m.get("name")), &f.name);
+  if (m.has("at")) {
+    set_if(r.duration(m.get("at")), &f.at);
+    if (duration > 0 && f.at >= duration) {
+      r.error(m.get("at"), fmt::format("fault at {} is not before the end of the run ({}); expected at < duration",
+                                       core::format_duration(f.at), core::format_duration(duration)));
+    }
+  } else if (kind != "chaos_monkey") {
+    r.error(n, "fault without 'at'; expected when it happens, like at: 10m");
+  }
+  if (m.has("for")) set_if(r.positive_duration(m.get("for")), &f.length);
+  if (m.has("every")) {
+    set_if(r.positive_duration(m.get("every")), &f.every);
+    if (f.every > 0 && f.length >= f.every) {
+      r.error(m.get("every"), fmt::format("fault repeats every {} but lasts {}; expected for < every",
+                                          core::format_duration(f.every), core::format_duration(f.length)));
+    }
+  }
+  if (kind.empty()) return std::nullopt;
+  YAML::Node v = m.get(kind);
+  bool ok = true;
+  auto target_of = [&](const YAML::Node& node, bool places) {
+    auto t = read_target(r, node, topo, places);
+    if (t) {
+      f.target = *t;
+    } else {
+      ok = false;
+    }
+  };
+  auto component_kind = [&](std::initializer_list<Kind> kinds, const char* what) {
+    const topology::Component* c = topo.find(f.target.component);
+    if (!c) return;
+    if (std::find(kinds.begin(), kinds.end(), c->kind) == kinds.end()) {
+      r.error(v, fmt::format("{} needs {}, but '{}' is a {}", kind, what, c->name, topology::kind_name(c->kind)));
+      ok = false;
+    }
+  };
+  auto link_fault = [&](const char* value_key, const char* example) {
+    // partition: [a, b]  or  delay: {between: [a, b], latency: 100ms, ramp: 1m}
+    if (v.IsSequence() && !value_key) {
+      if (auto b = read_between(r, v, topo)) {
+        f.target.between = *b;
+      } else {
+        ok = false;
+      }
+      return;
+    }
+    std::vector<std::string> keys = {"between"};
+    if (value_key) keys.push_back(value_key);
+    if (f.kind == Fault::Kind::kDelay) keys.push_back("ramp");
+    MapView lm(r, v, kind, keys);
+    if (!lm.ok()) {
+      ok = false;
+      return;
+    }
+    YAML::Node b = lm.require("between", "two components or regions, like between: [app, db]");
+    if (b.IsDefined()) {
+      if (auto bb = read_between(r, b, topo)) {
+        f.target.between = *bb;
+      } else {
+        ok = false;
+      }
+    } else {
+      ok = false;
+    }
+    if (value_key) {
+      YAML::Node x = lm.require(value_key, example);
+      if (!x.IsDefined()) {
+        ok = false;
+      } else if (f.kind == Fault::Kind::kDelay) {
+        set_if(r.duration(x), &f.value);
+      } else if (f.kind == Fault::Kind::kLoss) {
+        set_if(r.ratio(x), &f.value);
+      } else {
+        set_if(r.bandwidth(x), &f.value);
+      }
+    }
+    if (lm.has("ramp")) set_if(r.duration(lm.get("ramp")), &f.ramp);
+  };
+
+  if (kind == "crash") {
+    f.kind = Fault::Kind::kCrash;
+    target_of(v, true);
+    if (ok && !f.target.component.empty() && topo.find(f.target.component)->kind == Kind::kCdn) {
+      r.error(v, fmt::format("'{}' is a CDN, which infrasim treats as always up; expected a component with instances",
+                             f.target.component));
+      ok = false;
+    }
+  } else if (kind == "partition") {
+    f.kind = Fault::Kind::kPartition;
+    link_fault(nullptr, nullptr);
+  } else if (kind == "delay") {
+    f.kind = Fault::Kind::kDelay;
+    link_fault("latency", "the added latency, like latency: 100ms");
+  } else if (kind == "loss") {
+    f.kind = Fault::Kind::kLoss;
+    link_fault("ratio", "the share of requests lost, like ratio: 5%");
+  } else if (kind == "bandwidth") {
+    f.kind = Fault::Kind::kBandwidth;
+    link_fault("limit", "the bandwidth left, like limit: 10Mbps");
+  } else if (kind == "cpu_slowdown") {
+    f.kind = Fault::Kind::kCpuSlowdown;
+    MapView cm(r, v, "cpu_slowdown", {"target", "factor"});
+    if (!cm.ok()) return std::nullopt;
+    YAML::Node t = cm.require("target", "an instance or component, like target: app[1]");
+    YAML::Node fa = cm.require("factor", "the speed left, like factor: 50%");
+    if (!t.IsDefined() || !fa.IsDefined()) return std::nullopt;
+    target_of(t, false);
+    if (auto x = r.ratio(fa)) {
+      if (*x <= 0) {
+        r.error(fa, "cpu_slowdown factor 0 stops the CPU; expected a speed above 0, or a crash fault");
+        ok = false;
+      }
+      f.value = *x;
+    } else {
+      ok = false;
+    }
+    component_kind({Kind::kService, Kind::kCache, Kind::kDatabase, Kind::kStorage, Kind::kQueue}, "a component with hosts");
+  } else if (kind == "flush") {
+    f.kind = Fault::Kind::kCacheFlush;
+    target_of(v, false);
+    component_kind({Kind::kCache, Kind::kCdn}, "a cache or CDN");
+  } else if (kind == "failover") {
+    f.kind = Fault::Kind::kFailover;
+    target_of(v, false);
+    component_kind({Kind::kDatabase}, "a database");
+    if (ok && topo.find(f.target.component)->database()->replicas == 0) {
+      r.error(v, fmt::format("failover of '{}' needs a replica to promote; expected replicas >= 1", f.target.component));
+      ok = false;
+    }
+  } else if (kind == "restore") {
+    f.kind = Fault::Kind::kRestore;
+    target_of(v, false);
+    component_kind({Kind::kDatabase}, "a database");
+    if (ok && topo.find(f.target.component)->database()->backup.interval <= 0) {
+      r.error(v, fmt::format("restore of '{}' needs backups; expected backup: {{interval, size, restore_rate}} in "
+                             "the topology",
+                             f.target.component));
+      ok = false;
+    }
+  } else if (kind == "errors") {
+    f.kind = Fault::Kind::kErrors;
+    MapView em(r, v, "errors", {"target", "ratio"});
+    if (!em.ok()) return std::nullopt;
+    YAML::Node t = em.require("target", "a component, like target: app");
+    YAML::Node ra = em.require("ratio", "the share of responses that fail, like ratio: 10%");
+    if (!t.IsDefined() || !ra.IsDefined()) return std::nullopt;
+    target_of(t, false);
+    set_if(r.ratio(ra), &f.value);
+  } else {
+    f.kind = Fault::Kind::kChaosMonkey;
+    MapView cm(r, v, "chaos_monkey", {"targets", "mtbf", "mttr"});
+    if (!cm.ok()) return std::nullopt;
+    YAML::Node ts = cm.require("targets", "the components it may crash, like targets: [app, cache]");
+    YAML::Node mtbf = cm.require("mtbf", "time between failures, like mtbf: {exponential: {mean: 2h}}");
+    YAML::Node mttr = cm.require("mttr", "time to repair, like mttr: 5m");
+    if (!ts.IsDefined() || !mtbf.IsDefined() || !mttr.IsDefined()) return std::nullopt;
+    if (r.is_seq(ts, "targets")) {
+      for (const auto& item : ts) {
+        if (auto t = read_target(r, item, topo, false)) {
+          f.targets.push_back(*t);
+        } else {
+          ok = false;
+        }
+      }
+      if (ts.size() == 0) {
+        r.error(ts, "chaos_monkey has no targets; expected at least one component");
+        ok = false;
+      }
+    } else {
+      ok = false;
+    }
+    auto a = core::read_distribution(r, mtbf);
+    auto b = core::read_distribution(r, mttr);
+    if (!a || !b) return std::nullopt;
+    if (a->mean <= 0) {
+      r.error(mtbf, "chaos_monkey mtbf has mean 0, which would fail forever; expected a positive time");
+      ok = false;
+    }
+    f.mtbf = *a;
+    f.mttr = *b;
+  }
+  if (!ok) return std::nullopt;
+  if (f.name.empty()) {
+    f.name = fmt::format("{} {}", fault_kind_name(f.kind), f.kind == Fault::Kind::kChaosMonkey ? "" : f.target.text());
+    while (!f.name.empty() && f.name.back() == ' ') f.name.pop_back();
+  }
+  return f;
+}
+
+// ---- autoscaling ---------------------------------------------------------
+
+std::optional<HpaRules> read_hpa_rules(const Reader& r, const YAML::Node& n, const char* what) {
+  MapView m(r, n, what, {"stabilization", "select", "policies"});
+  if (!m.ok()) return std::nullopt;
+  HpaRules rules;
+  if (m.has("stabilization")) {
+    if (auto s = r.duration(m.get("stabilization"))) {
+      if (*s > 3600) {
+        r.error(m.get("stabilization"), "stabilization window above 1h; expected 0s to 1h (the Kubernetes limit)");
+      }
+      rules.stabilization = *s;
+    }
+  }
+  if (m.has("select")) {
+    if (auto s = r.choice(m.get("select"), "select policy", {"max", "min", "disabled"})) {
+      rules.select = *s == "max" ? HpaRules::Select::kMax : *s == "min" ? HpaRules::Select::kMin : HpaRules::Select::kDisabled;
+    }
+  }
+  if (m.has("policies") && r.is_seq(m.get("policies"), "policies")) {
+    for (const auto& item : m.get("policies")) {
+      MapView pm(r, item, "policy", {"pods", "percent", "period"});
+      if (!pm.ok()) continue;
+      HpaPolicy pol;
+      std::string which = pm.exactly_one_of({"pods", "percent"}, true);
+      if (which.empty()) continue;
+      if (auto v = r.integer(pm.get(which), 1, 100000)) pol.value = static_cast<int>(*v);
+      pol.type = which == "pods" ? HpaPolicy::Type::kPods : HpaPolicy::Type::kPercent;
+      YAML::Node per = pm.require("period", "the policy's period, like period: 60s");
+      if (per.IsDefined()) {
+        if (auto v = r.positive_duration(per)) {
+          if (*v > 1800) r.error(per, "policy period above 30m; expected 1s to 30m (the Kubernetes limit)");
+          pol.period = *v;
+        }
+      }
+      rules.policies.push_back(pol);
+    }
+  }
+  return rules;
+}
+
+std::optional<HpaSpec> read_hpa(const Reader& r, const YAML::Node& n) {
+  MapView m(r, n, "hpa",
+            {"min", "max", "metrics", "sync_period", "tolerance", "cpu_initialization_period",
+             "initial_readiness_delay", "metric_window", "behavior"});
+  if (!m.ok()) return std::nullopt;
+  HpaSpec h;
+  YAML::Node mn = m.require("min", "the minimum replicas, like min: 3");
+  YAML::Node mx = m.require("max", "the maximum replicas, like max: 10");
+  if (mn.IsDefined()) set_if(r.integer(mn, 1, 1000), &h.min);
+  if (mx.IsDefined()) set_if(r.integer(mx, 1, 1000), &h.max);
+  YAML::Node metrics = m.require("metrics", "what to scale on, like metrics: [{cpu: 70%}]");
+  if (metrics.IsDefined() && r.is_seq(metrics, "metrics")) {
+    for (const auto& item : metrics) {
+      MapView mm(r, item, "metric", {"cpu", "memory", "rps", "latency_p99", "queue_length"});
+      if (!mm.ok()) continue;
+      std::string which = mm.exactly_one_of({"cpu", "memory", "rps", "latency_p99", "queue_length"}, true);
+      if (which.empty()) continue;
+      HpaMetric metric;
+      YAML::Node v = mm.get(which);
+      if (which == "cpu" || which == "memory") {
+        metric.type = which == "cpu" ? HpaMetric::Type::kCpu : HpaMetric::Type::kMemory;
+        // Utilization targets may exceed 100 % in Kubernetes (of the request); accept 1%..1000%.
+        if (auto f = r.factor(v)) {
+          if (*f > 10) {
+            r.error(v, "utilization target above 1000%; expected a percentage like 70%");
+          }
+          metric.target = *f;
+        }
+      } else if (which == "rps") {
+        metric.type = HpaMetric::Type::kRps;
+        set_if(r.rate(v), &metric.target);
+      } else if (which == "latency_p99") {
+        metric.type = HpaMetric::Type::kLatency;
+        set_if(r.positive_duration(v), &metric.target);
+      } else {
+        metric.type = HpaMetric::Type::kQueueLength;
+        set_if(r.number(v, 0.001, 1e9), &metric.target);
+      }
+      if (metric.target <= 0) {
+        r.error(v, "metric target must be above 0; expected a positive target");
+      }
+      h.metrics.push_back(metric);
+    }
+    if (metrics.size() == 0) r.error(metrics, "no metrics; expected at least one, like [{cpu: 70%}]");
+  }
+  if (m.has("sync_period")) set_if(r.positive_duration(m.get("sync_period")), &h.sync_period);
+  if (m.has("tolerance")) set_if(r.ratio(m.get("tolerance")), &h.tolerance);
+  if (m.has("cpu_initialization_period")) set_if(r.duration(m.get("cpu_initialization_period")), &h.cpu_initialization_period);
+  if (m.has("initial_readiness_delay")) set_if(r.duration(m.get("initial_readiness_delay")), &h.initial_readiness_delay);
+  if (m.has("metric_window")) set_if(r.positive_duration(m.get("metric_window")), &h.metric_window);
+  if (m.has("behavior")) {
+    MapView bm(r, m.get("behavior"), "behavior", {"scale_up", "scale_down"});
+    if (bm.ok()) {
+      if (bm.has("scale_up")) set_if(read_hpa_rules(r, bm.get("scale_up"), "scale_up"), &h.scale_up);
+      if (bm.has("scale_down")) set_if(read_hpa_rules(r, bm.get("scale_down"), "scale_down"), &h.scale_down);
+    }
+  }
+  if (h.min > h.max) r.error(mn, fmt::format("min {} is above max {}; expected min <= max", h.min, h.max));
+  return h;
+}
+
+const std::vector<std::string> kRuleMetrics = {"cpu", "memory", "latency_p99", "rps", "queue_length"};
+
+void read_rules(const Reader& r, const YAML::Node& n, std::vector<ThresholdRule>* out, const char* dir) {
+  if (!r.is_seq(n, dir)) return;
+  for (const auto& item : n) {
+    std::string cmp = std::string(dir) == "up" ? "above" : "below";
+    MapView m(r, item, fmt::format("{} rule", dir), {"metric", cmp, "for", "step"});
+    if (!m.ok()) continue;
+    ThresholdRule rule;
+    rule.pos = pos_of(r, item);
+    YAML::Node metric = m.require("metric", "cpu, memory, latency_p99, rps or queue_length");
+    YAML::Node thr = m.require(cmp, fmt::format("the threshold, like {}: 70%", cmp));
+    YAML::Node len = m.require("for", "how long it must hold, like for: 5m");
+    if (!metric.IsDefined() || !thr.IsDefined() || !len.IsDefined()) continue;
+    auto name = r.choice(metric, "rule metric", kRuleMetrics);
+    if (!name) continue;
+    rule.metric = *name;
+    if (rule.metric == "cpu" || rule.metric == "memory") {
+      set_if(r.ratio(thr), &rule.threshold);
+    } else if (rule.metric == "latency_p99") {
+      set_if(r.positive_duration(thr), &rule.threshold);
+    } else if (rule.metric == "rps") {
+      set_if(r.rate(thr), &rule.threshold);
+    } else {
+      set_if(r.number(thr, 0, 1e9), &rule.threshold);
+    }
+    set_if(r.duration(len), &rule.duration);
+    if (m.has("step")) {
+      if (auto s = r.integer(m.get("step"), 1, 1000)) rule.step = static_cast<int>(*s);
+    }
+    out->push_back(rule);
+  }
+}
+
+std::optional<ThresholdPolicy> read_threshold(const Reader& r, const YAML::Node& n) {
+  MapView m(r, n, "rules", {"min", "max", "up", "down", "cooldown", "evaluation_period"});
+  if (!m.ok()) return std::nullopt;
+  ThresholdPolicy p;
+  YAML::Node mn = m.require("min", "the minimum instances, like min: 2");
+  YAML::Node mx = m.require("max", "the maximum instances, like max: 10");
+  if (mn.IsDefined()) set_if(r.integer(mn, 1, 1000), &p.min);
+  if (mx.IsDefined()) set_if(r.integer(mx, 1, 1000), &p.max);
+  if (m.has("up")) read_rules(r, m.get("up"), &p.up, "up");
+  if (m.has("down")) read_rules(r, m.get("down"), &p.down, "down");
+  if (!m.has("up") && !m.has("down")) r.error(n, "rules has neither up nor down rules; expected at least one");
+  if (m.has("cooldown")) {
+    MapView cm(r, m.get("cooldown"), "cooldown", {"up", "down"});
+    if (cm.ok()) {
+      if (cm.has("up")) set_if(r.duration(cm.get("up")), &p.cooldown_up);
+      if (cm.has("down")) set_if(r.duration(cm.get("down")), &p.cooldown_down);
+    }
+  }
+  if (m.has("evaluation_period")) set_if(r.positive_duration(m.get("evaluation_period")), &p.evaluation_period);
+  if (p.min > p.max) r.error(mn, fmt::format("min {} is above max {}; expected min <= max", p.min, p.max));
+  return p;
+}
+
+void read_autoscaling(const Reader& r, const YAML::Node& n, const Topology& topo, Scenario* s) {
+  MapView m(r, n, "autoscaling", {});
+  if (!m.ok()) return;
+  for (const std::string& k : m.keys()) {
+    YAML::Node v = m.get(k);
+    const topology::Component* c = topo.find(k);
+    if (!c) {
+      std::vector<std::string> known;
+      for (const auto& comp : topo.components) known.push_back(comp.name);
+      std::string guess = core::closest_match(k, known);
+      r.error(v, guess.empty() ? fmt::format("autoscaling names unknown component '{}'", k)
+                               : fmt::format("autoscaling names unknown component '{}'; did you mean '{}'?", k, guess));
+      continue;
+    }
+    if (c->kind != Kind::kService) {
+      r.error(v, fmt::format("autoscaling '{}' is a {}; expected a service", k, topology::kind_name(c->kind)));
+      continue;
+    }
+    MapView am(r, v, fmt::format("autoscaling '{}'", k), {"hpa", "rules", "boot_time"});
+    if (!am.ok()) continue;
+    Autoscaler a;
+    a.component = k;
+    a.pos = pos_of(r, v);
+    std::string which = am.exactly_one_of({"hpa", "rules"}, true);
+    if (which.empty()) continue;
+    if (which == "hpa") {
+      auto h = read_hpa(r, am.get("hpa"));
+      if (!h) continue;
+      a.policy = *h;
+    } else {
+      auto t = read_threshold(r, am.get("rules"));
+      if (!t) continue;
+      a.policy = *t;
+    }
+    if (am.has("boot_time")) {
+      if (auto b = r.duration(am.get("boot_time"))) a.boot_time = *b;
+    }
+    int replicas = c->service()->replicas;
+    int lo = a.hpa() ? a.hpa()->min : a.rules()->min;
+    int hi = a.hpa() ? a.hpa()->max : a.rules()->max;
+    if (replicas < lo || replicas > hi) {
+      r.warning(v, fmt::format("'{}' starts with {} replicas, outside its autoscaling range {}..{}; it will be "
+                               "clamped at the first evaluation",
+                               k, replicas, lo, hi));
+    }
+    s->autoscaling.push_back(std::move(a));
+  }
+}
+
+// ---- expectations --------------------------------------------------------
+
+std::optional<double> read_metric_value(const Reader& r, const YAML::Node& n, Unit unit, std::string_view text) {
+  switch (unit) {
+    case Unit::kDuration: {
+      std::string expected;
+      auto v = core::parse_duration(text, &expected);
+      if (!v) r.error(n, fmt::format("invalid duration '{}'; expected {}", text, expected));
+      return v;
+    }
+    case Unit::kRatio: {
+      std::string expected;
+      auto v = core::parse_ratio(text, &expected);
+      if (!v) r.error(n, fmt::format("invalid ratio '{}'; expected {}", text, expected));
+      return v;
+    }
+    case Unit::kRate: {
+      std::string expected;
+      auto v = core::parse_rate(text, &expected);
+      if (!v) r.error(n, fmt::format("invalid rate '{}'; expected {}", text, expected));
+      return v;
+    }
+    case Unit::kCount: {
+      auto v = core::parse_number(text);
+      if (!v || *v < 0 || std::floor(*v) != *v) {
+        r.error(n, fmt::format("invalid count '{}'; expected a whole number >= 0", text));
+        return std::nullopt;
+      }
+      return v;
+    }
+    case Unit::kNumber: {
+      auto v = core::parse_number(text);
+      if (!v) r.error(n, fmt::format("invalid number '{}'; expected a number", text));
+      return v;
+    }
+    case Unit::kBool: {
+      if (text == "true") return 1.0;
+      if (text == "false") return 0.0;
+      r.error(n, fmt::format("invalid boolean '{}'; expected true or false", text));
+      return std::nullopt;
+    }
+  }
+  return std::nullopt;
+}
+
+void read_expectations(const Reader& r, const YAML::Node& n, const Topology& topo, Scenario* s) {
+  std::vector<std::string> names;
+  for (const MetricInfo& mi : metric_table()) names.emplace_back(mi.name);
+  MapView m(r, n, "expect", names);
+  if (!m.ok() && !n.IsMap()) return;
+  for (const std::string& k : m.keys()) {
+    const MetricInfo* info = find_metric(k);
+    YAML::Node v = m.get(k);
+    Expectation e;
+    e.metric = k;
+    e.op = info->default_op;
+    e.pos = pos_of(r, v);
+    std::string text;
+    YAML::Node value_node = v;
+    if (v.IsMap()) {
+      MapView em(r, v, fmt::format("expectation '{}'", k), {"max", "min", "value", "class", "bound"});
+      if (!em.ok()) continue;
+      std::string which = em.exactly_one_of({"max", "min", "value"}, true);
+      if (which.empty()) continue;
+      e.op = which == "max" ? Expectation::Op::kLe : which == "min" ? Expectation::Op::kGe : info->default_op;
+      value_node = em.get(which);
+      if (em.has("class")) {
+        auto c = r.identifier(em.get("class"));
+        if (c) {
+          if (!info->per_class) {
+            r.error(em.get("class"), fmt::format("'{}' cannot be restricted to a request class; expected it without "
+                                                 "class",
+                                                 k));
+          } else if (!topo.find_class(*c)) {
+            r.error(em.get("class"), fmt::format("unknown request class '{}' in topology '{}'", *c, topo.name));
+          }
+          e.request_class = *c;
+        }
+      }
+      if (em.has("bound")) {
+        if (auto b = r.choice(em.get("bound"), "bound", {"value", "mean", "upper", "lower"})) {
+          e.bound = *b == "mean"    ? Expectation::Bound::kMean
+                    : *b == "upper" ? Expectation::Bound::kUpper
+                    : *b == "lower" ? Expectation::Bound::kLower
+                                    : Expectation::Bound::kValue;
+        }
+      }
+    }
+    auto str = r.string(value_node, "a value");
+    if (!str) continue;
+    text = *str;
+    // An explicit comparison: "<= 500ms", "< 1%", ">= 450/s".
+    std::string_view body = text;
+    auto strip = [&](std::string_view prefix, Expectation::Op op) {
+      if (body.starts_with(prefix)) {
+        body.remove_prefix(prefix.size());
+        e.op = op;
+        return true;
+      }
+      return false;
+    };
+    strip("<=", Expectation::Op::kLe) || strip(">=", Expectation::Op::kGe) || strip("==", Expectation::Op::kEq) ||
+        strip("<", Expectation::Op::kLt) || strip(">", Expectation::Op::kGt);
+    while (!body.empty() && body.front() == ' ') body.remove_prefix(1);
+    auto value = read_metric_value(r, value_node, info->unit, body);
+    if (!value) continue;
+    e.value = *value;
+    e.text = fmt::format("{} {} {}", k, op_symbol(e.op), format_metric_value(info->unit, e.value));
+    if (!e.request_class.empty()) e.text += fmt::format(" (class {})", e.request_class);
+    s->expectations.push_back(std::move(e));
+  }
+}
+
+void read_resilience(const Reader& r, const YAML::Node& n, Scenario* s) {
+  MapView m(r, n, "resilience", {"recovery_threshold", "stabilization", "targets"});
+  if (!m.ok()) return;
+  if (m.has("recovery_threshold")) set_if(r.ratio(m.get("recovery_threshold")), &s->resilience.recovery_threshold);
+  if (m.has("stabilization")) set_if(r.duration(m.get("stabilization")), &s->resilience.stabilization);
+  if (m.has("targets")) {
+    MapView tm(r, m.get("targets"), "targets", {"instance", "zone", "region", "data"});
+    if (!tm.ok()) return;
+    for (const std::string& k : tm.keys()) {
+      MapView rm(r, tm.get(k), fmt::format("{} targets", k), {"rto", "rpo"});
+      if (!rm.ok()) continue;
+      RecoveryTarget t;
+      if (rm.has("rto")) {
+        if (auto v = r.duration(rm.get("rto"))) t.rto = *v;
+      }
+      if (rm.has("rpo")) {
+        if (auto v = r.duration(rm.get("rpo"))) t.rpo = *v;
+      }
+      s->resilience.targets[k] = t;
+    }
+  }
+}
+
+// ---- overrides -----------------------------------------------------------
+
+bool apply_overrides(const Reader& r, YAML::Node root, const std::vector<Override>& overrides, bool topology) {
+  bool ok = true;
+  for (const Override& o : overrides) {
+    if (o.topology != topology) continue;
+    YAML::Node cur = root;
+    std::vector<std::string> parts;
+    std::size_t start = 0;
+    while (start <= o.path.size()) {
+      std::size_t dot = o.path.find('.', start);
+      parts.push_back(o.path.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
+      if (dot == std::string::npos) break;
+      start = dot + 1;
+    }
+    // Walk to the parent, then set the leaf; every step must exist except the last.
+    std::vector<YAML::Node> chain = {root};
+    bool found = true;
+    for (std::size_t i = 0; i + 1 < parts.size() && found; ++i) {
+      YAML::Node parent = chain.back();
+      YAML::Node next;
+      if (parent.IsSequence()) {
+        auto idx = core::parse_number(parts[i]);
+        if (!idx || *idx < 0 || static_cast<std::size_t>(*idx) >= parent.size()) {
+          found = false;
+          break;
+        }
+        next = parent[static_cast<std::size_t>(*idx)];
+      } else if (parent.IsMap() && parent[parts[i]]) {
+        next = parent[parts[i]];
+      } else {
+        found = false;
+        break;
+      }
+      chain.push_back(next);
+    }
+    if (!found || !(chain.back().IsMap() || chain.back().IsSequence())) {
+      r.diags().error(r.file(), 0, 0,
+                      fmt::format("--set {}: no such key in {}; expected a path to an existing mapping, like "
+                                  "components.app.replicas",
+                                  o.path, r.file()));
+      ok = false;
+      continue;
+    }
+    YAML::Node parent = chain.back();
+    YAML::Node value = YAML::Load(o.value.empty() ? "''" : o.value);
+    if (parent.IsSequence()) {
+      auto idx = core::parse_number(parts.back());
+      if (!idx || *idx < 0 || static_cast<std::size_t>(*idx) >= parent.size()) {
+        r.diags().error(r.file(), 0, 0, fmt::format("--set {}: no list item {}", o.path, parts.back()));
+        ok = false;
+        continue;
+      }
+      parent[static_cast<std::size_t>(*idx)] = value;
+    } else {
+      parent[parts.back()] = value;
+    }
+  }
+  return ok;
+}
+
+}  // namespace
+
+std::optional<Override> parse_override(const std::string& text, std::string* error) {
+  auto eq = text.find('=');
+  if (eq == std::string::npos || eq == 0) {
+    *error = fmt::format("invalid --set '{}'; expected path=value, like components.app.replicas=5", text);
+    return std::nullopt;
+  }
+  Override o;
+  o.path = text.substr(0, eq);
+  o.value = text.substr(eq + 1);
+  if (o.path.starts_with("scenario.")) {
+    o.path = o.path.substr(9);
+    o.topology = false;
+  } else if (o.path.starts_with("topology.")) {
+    o.path = o.path.substr(9);
+  } else {
+    static const std::set<std::string> kTopologyRoots = {"components", "requests", "network", "clients", "regions",
+                                                         "name", "description"};
+    std::string root = o.path.substr(0, o.path.find('.'));
+    o.topology = kTopologyRoots.count(root) > 0;
+  }
+  return o;
+}
+
+std::optional<Loaded> parse_scenario(const std::string& file, const std::string& text, Diagnostics& diags,
+                                     const std::string& topology_override, const std::vector<Override>& overrides) {
+  std::size_t errors_before = diags.error_count();
+  auto root = core::parse_yaml(file, text, diags, "a scenario mapping with topology, duration and load");
+  if (!root) return std::nullopt;
+  Reader r(file, diags);
+  if (!apply_overrides(r, *root, overrides, false)) return std::nullopt;
+  MapView m(r, *root, "scenario",
+            {"name", "description", "topology", "duration", "warmup", "seed", "window", "load", "faults",
+             "autoscaling", "expect", "resilience", "slow"});
+  if (!root->IsMap()) return std::nullopt;
+  Loaded out;
+  Scenario& s = out.scenario;
+  s.file = file;
+  s.name = std::filesystem::path(file).stem().string();
+  if (m.has("name")) set_if(r.identifier(m.get("name")), &s.name);
+  if (m.has("description")) set_if(r.string(m.get("description")), &s.description);
+
+  // The topology first: faults and expectations refer to it.
+  bool have_topology = false;
+  if (!topology_override.empty()) {
+    s.topology_path = topology_override;
+  } else {
+    YAML::Node t = m.require("topology", "the topology file, like topology: ../topologies/shop.yaml");
+    if (t.IsDefined()) {
+      if (auto path = r.string(t)) {
+        s.topology_path = resolve(file, *path);
+        s.topology_pos = pos_of(r, t);
+      }
+    }
+  }
+  if (!s.topology_path.empty()) {
+    Diagnostics tdiags;
+    auto ttext = core::read_text_file(s.topology_path, tdiags);
+    std::optional<Topology> topo;
+    if (ttext) {
+      auto troot = core::parse_yaml(s.topology_path, *ttext, tdiags);
+      if (troot) {
+        Reader tr(s.topology_path, tdiags);
+        bool any = std::any_of(overrides.begin(), overrides.end(), [](const Override& o) { return o.topology; });
+        if (any && apply_overrides(tr, *troot, overrides, true)) {
+          YAML::Emitter em;
+          em << *troot;
+          topo = topology::parse_topology(s.topology_path, em.c_str(), tdiags);
+        } else if (!any) {
+          topo = topology::parse_topology(s.topology_path, *ttext, tdiags);
+        }
+      }
+    }
+    if (!ttext && s.topology_pos.line > 0) {
+      // Point at the reference in the scenario, not at a file that does not exist.
+      error_at(r, s.topology_pos, fmt::format("cannot read topology '{}'; expected an existing topology file",
+                                              s.topology_path));
+    } else {
+      diags.merge(tdiags);
+    }
+    if (topo) {
+      out.topology = std::move(*topo);
+      have_topology = true;
+    }
+  }
+
+  if (m.has("seed")) {
+    if (auto v = r.integer(m.get("seed"), 0, 9007199254740991LL)) s.seed = static_cast<std::uint64_t>(*v);
+  }
+  if (m.has("window")) set_if(r.positive_duration(m.get("window")), &s.window);
+  if (m.has("warmup")) set_if(r.duration(m.get("warmup")), &s.warmup);
+  if (m.has("slow")) set_if(r.boolean(m.get("slow")), &s.slow);
+  YAML::Node load = m.require("load", "the request rate, like load: {constant: 500/s}");
+  bool load_ok = false;
+  if (load.IsDefined()) {
+    if (auto p = read_profile(r, load, file, 0, false)) {
+      s.load = std::move(*p);
+      load_ok = true;
+    }
+  }
+  if (m.has("duration")) {
+    set_if(r.positive_duration(m.get("duration")), &s.duration);
+  } else if (load_ok && natural_length(s.load) > 0) {
+    s.duration = natural_length(s.load);
+  } else if (load_ok) {
+    r.error(*root, "missing key 'duration' in scenario; expected how long to simulate, like duration: 30m");
+  }
+  if (s.duration > 400 * 86400.0) {
+    r.error(m.get("duration"), "duration above 400 days; expected a shorter run");
+  }
+  if (s.warmup >= s.duration && s.duration > 0 && m.has("warmup")) {
+    r.error(m.get("warmup"), fmt::format("warmup {} is not shorter than the run ({}); expected warmup < duration",
+                                         core::format_duration(s.warmup), core::format_duration(s.duration)));
+  }
+  if (s.duration > 0 && s.window > s.duration && m.has("window")) {
+    r.error(m.get("window"), "metric window is longer than the run; expected window <= duration");
+  }
+  if (s.duration > 0 && s.duration / s.window > 5e6) {
+    r.error(m.has("window") ? m.get("window") : *root,
+            fmt::format("{} windows of {} in {}; expected at most 5000000 (raise window)",
+                        static_cast<long long>(s.duration / s.window), core::format_duration(s.window),
+                        core::format_duration(s.duration)));
+  }
+
+  if (have_topology) {
+    const Topology& topo = out.topology;
+    if (load_ok) {
+      std::vector<std::pair<std::string, SourcePos>> refs;
+      collect_mix_refs(s.load, &refs);
+      for (const auto& [cls, pos] : refs) {
+        if (!topo.find_class(cls)) {
+          error_at(r, pos, fmt::format("mix names unknown request class '{}' of topology '{}'", cls, topo.name));
+        }
+      }
+    }
+    if (m.has("faults") && r.is_seq(m.get("faults"), "faults")) {
+      for (const auto& item : m.get("faults")) {
+        if (auto f = read_fault(r, item, topo, s.duration)) s.faults.push_back(std::move(*f));
+      }
+    }
+    if (m.has("autoscaling")) read_autoscaling(r, m.get("autoscaling"), topo, &s);
+    if (m.has("expect")) read_expectations(r, m.get("expect"), topo, &s);
+  }
+  if (m.has("resilience")) read_resilience(r, m.get("resilience"), &s);
+
+  if (diags.error_count() > errors_before) return std::nullopt;
+  return out;
+}
+
+std::optional<Loaded> load_scenario(const std::string& path, Diagnostics& diags, const std::string& topology_override,
+                                    const std::vector<Override>& overrides) {
+  auto text = core::read_text_file(path, diags);
+  if (!text) return std::nullopt;
+  return parse_scenario(path, *text, diags, topology_override, overrides);
+}
+
+}  // namespace sim::scenario

@@ -1,0 +1,34 @@
+#include "sim/scenario/scenario.h"
+
+#include <fmt/format.h>
+
+namespace sim::scenario {
+
+std::string Target::text() const {
+  if (!region.empty()) return "region " + region;
+  if (!zone.empty()) return "zone " + zone;
+  if (!between.empty()) return between.size() == 2 ? between[0] + "<->" + between[1] : "?";
+  std::string s = component;
+  if (!role.empty()) s += "." + role;
+  if (instance >= 0) s += fmt::format("[{}]", instance);
+  return s;
+}
+
+const char* fault_kind_name(Fault::Kind k) {
+  switch (k) {
+    case Fault::Kind::kCrash: return "crash";
+    case Fault::Kind::kPartition: return "partition";
+    case Fault::Kind::kDelay: return "delay";
+    case Fault::Kind::kLoss: return "loss";
+    case Fault::Kind::kBandwidth: return "bandwidth";
+    case Fault::Kind::kCpuSlowdown: return "cpu_slowdown";
+    case Fault::Kind::kCacheFlush: return "flush";
+    case Fault::Kind::kFailover: return "failover";
+    case Fault::Kind::kRestore: return "restore";
+    case Fault::Kind::kErrors: return "errors";
+    case Fault::Kind::kChaosMonkey: return "chaos_monkey";
+  }
+  return "?";
+}
+
+}  // namespace sim::scenario

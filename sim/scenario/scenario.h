@@ -1,0 +1,202 @@
+#pragma once
+// A scenario: what happens to a topology — load over time, faults over time,
+// autoscaling policies — and what must hold (expectations). Parsed once from
+// YAML (scenario/loader.h). Units are SI (seconds, requests/s, fractions).
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "sim/core/distribution.h"
+#include "sim/topology/topology.h"
+
+namespace sim::scenario {
+
+using core::Distribution;
+using topology::SourcePos;
+
+/// A recorded trace to replay instead of a synthetic rate.
+struct TraceSpec {
+  enum class Format {
+    kPerSecond,   ///< whitespace-separated counts, one per second (NASA workload.txt, or its .tbz2)
+    kCountsCsv,   ///< CSV with a time column and a count column per bin (NASA per-minute, NAB ELB)
+    kRequestLog,  ///< one line per request with a unix time column (the NASA 1995-08-01 TSV)
+  };
+  std::string path;            ///< resolved against the scenario's folder
+  std::string path_as_written;
+  Format format = Format::kPerSecond;
+  double start = 0;            ///< offset into the trace (trace seconds)
+  double length = 0;           ///< window length in trace seconds; 0 = to the end
+  double scale = 1;            ///< volume multiplier (counts × scale, rounded so the total is exact)
+  double compress = 1;         ///< time compression: 60 plays a trace minute in a simulated second
+  bool interpolate = false;    ///< spread a bin's requests along the line between neighbouring bins' rates
+  SourcePos pos;
+};
+
+/// The request rate over time. A tree: leaves are shapes, inner nodes sum or sequence.
+struct Profile {
+  enum class Kind { kConstant, kRamp, kStep, kSpike, kDiurnal, kTrace, kSum, kSequence };
+  Kind kind = Kind::kConstant;
+  double rate = 0;       ///< constant; spike base
+  double from = 0;       ///< ramp/step start rate
+  double to = 0;         ///< ramp/step end rate
+  double at = 0;         ///< ramp start, step time, spike start (relative to the phase start)
+  double over = 0;       ///< ramp duration
+  double factor = 1;     ///< spike multiplier
+  double length = 0;     ///< spike length
+  double mean = 0;       ///< diurnal mean rate
+  double amplitude = 0;  ///< diurnal relative swing: rate = mean (1 + amplitude cos(2π (t - peak) / period))
+  double period = 86400; ///< diurnal period (default 24h)
+  double peak = 14 * 3600;  ///< diurnal peak time within the period (default 14h)
+  TraceSpec trace;
+  std::vector<Profile> children;  ///< sum: added; sequence: one after another
+  double phase_length = 0;        ///< as a sequence child: how long the phase lasts ("for")
+  std::map<std::string, double> mix;  ///< request-class shares in this phase (empty = topology shares)
+  SourcePos pos;
+};
+
+/// What a fault hits. Exactly one of the forms is set.
+struct Target {
+  std::string component;   ///< "app", "db"
+  int instance = -1;       ///< app[1] -> 1; -1 = every instance of the component
+  std::string role;        ///< "primary" / "replica" for databases
+  std::string region;      ///< {region: fra1}
+  std::string zone;        ///< {zone: fra1-a}
+  std::vector<std::string> between;  ///< two components or regions, for network faults
+  std::string text() const;
+};
+
+struct Fault {
+  enum class Kind {
+    kCrash,        ///< instance / component / zone / region down; back after `length` if set
+    kPartition,    ///< no traffic between two components or regions
+    kDelay,        ///< latency added on a link (optionally ramping up over `ramp`)
+    kLoss,         ///< packet loss: each request crossing the link fails with `value` probability
+    kBandwidth,    ///< link bandwidth limited to `value` bytes/s
+    kCpuSlowdown,  ///< instance CPU speed multiplied by `value` (0.5 = half speed)
+    kCacheFlush,   ///< cache emptied; the hit ratio warms up again
+    kFailover,     ///< manual database failover (planned switchover)
+    kRestore,      ///< database lost and restored from the last backup
+    kErrors,       ///< a fraction `value` of the component's responses fail
+    kChaosMonkey,  ///< random crashes of `targets` with MTBF/MTTR distributions
+  };
+  Kind kind = Kind::kCrash;
+  double at = 0;
+  double length = 0;   ///< "for": 0 = until the end (or, for instantaneous faults, nothing)
+  double every = 0;    ///< repeat period; 0 = once
+  Target target;
+  double value = 0;    ///< see Kind
+  double ramp = 0;     ///< kDelay: time to reach the full added latency
+  std::vector<Target> targets;  ///< kChaosMonkey
+  Distribution mtbf, mttr;      ///< kChaosMonkey
+  std::string name;    ///< for the timeline (default: generated from kind and target)
+  SourcePos pos;
+};
+
+const char* fault_kind_name(Fault::Kind k);
+
+/// Kubernetes HPA (autoscaling/v2). Defaults are the API's.
+struct HpaPolicy {
+  enum class Type { kPods, kPercent };
+  Type type = Type::kPods;
+  int value = 0;
+  double period = 15;
+};
+
+struct HpaRules {
+  std::optional<double> stabilization;  ///< default: 0 for scale-up, 300s for scale-down
+  enum class Select { kMax, kMin, kDisabled };
+  Select select = Select::kMax;
+  std::vector<HpaPolicy> policies;      ///< empty = the API default for the direction
+};
+
+struct HpaMetric {
+  enum class Type { kCpu, kMemory, kRps, kLatency, kQueueLength };
+  Type type = Type::kCpu;
+  double target = 0;  ///< cpu/memory: utilization fraction; rps: per pod; latency: seconds (p99); queue length
+};
+
+struct HpaSpec {
+  int min = 1;
+  int max = 10;
+  std::vector<HpaMetric> metrics;
+  double sync_period = 15;
+  double tolerance = 0.1;
+  double cpu_initialization_period = 300;
+  double initial_readiness_delay = 30;
+  double metric_window = 60;  ///< averaging window of the resource metrics (metrics-server: ~1m)
+  HpaRules scale_up, scale_down;
+};
+
+/// The seeds' threshold style: "CPU > 70 % for 5 minutes: +1, cooldown 5 min".
+struct ThresholdRule {
+  std::string metric;  ///< cpu, memory, latency_p99, rps, queue_length
+  double threshold = 0;
+  double duration = 0;
+  int step = 1;        ///< instances added (up) or removed (down)
+  SourcePos pos;
+};
+
+struct ThresholdPolicy {
+  int min = 1;
+  int max = 10;
+  std::vector<ThresholdRule> up, down;
+  double cooldown_up = 300;
+  double cooldown_down = 600;
+  double evaluation_period = 15;
+};
+
+struct Autoscaler {
+  std::string component;
+  std::variant<HpaSpec, ThresholdPolicy> policy;
+  std::optional<double> boot_time;  ///< overrides the service's boot_time
+  SourcePos pos;
+  const HpaSpec* hpa() const { return std::get_if<HpaSpec>(&policy); }
+  const ThresholdPolicy* rules() const { return std::get_if<ThresholdPolicy>(&policy); }
+};
+
+struct Expectation {
+  enum class Op { kLe, kLt, kGe, kGt, kEq };
+  enum class Bound { kValue, kMean, kUpper, kLower };  ///< Monte Carlo: judge the CI's bound
+  std::string metric;      ///< latency_p99, error_rate, throughput, rto, ...
+  Op op = Op::kLe;
+  double value = 0;        ///< SI units
+  std::string request_class;  ///< "" = all classes
+  Bound bound = Bound::kValue;
+  std::string text;        ///< as written, for messages
+  SourcePos pos;
+};
+
+/// Targets per disruption class, as in a resilience assessment.
+struct RecoveryTarget {
+  std::optional<double> rto, rpo;
+};
+
+struct Resilience {
+  double recovery_threshold = 0.99;  ///< success ratio that counts as recovered (default 99 %)
+  double stabilization = 60;         ///< how long it must hold (default 1m)
+  std::map<std::string, RecoveryTarget> targets;  ///< instance, zone, region, data
+};
+
+struct Scenario {
+  std::string name;
+  std::string description;
+  std::string file;
+  std::string topology_path;  ///< resolved against the scenario's folder
+  SourcePos topology_pos;
+  double duration = 0;
+  double warmup = 0;          ///< excluded from the headline statistics (default 0)
+  std::uint64_t seed = 1;
+  double window = 10;         ///< metric window (default 10s)
+  Profile load;
+  std::vector<Fault> faults;
+  std::vector<Autoscaler> autoscaling;
+  std::vector<Expectation> expectations;
+  Resilience resilience;
+  bool slow = false;          ///< long-running: excluded from the quick test run
+};
+
+}  // namespace sim::scenario

@@ -1,0 +1,789 @@
+#include "sim/topology/loader.h"
+
+#include <algorithm>
+#include <cmath>
+#include <fmt/format.h>
+#include <set>
+
+#include "sim/core/units.h"
+#include "sim/core/yaml_reader.h"
+
+namespace sim::topology {
+namespace {
+
+using core::Diagnostics;
+using core::MapView;
+using core::Reader;
+
+// Counts beyond these are typos, and would make a run explode.
+constexpr long long kMaxInstances = 1000;
+constexpr long long kMaxWorkers = 100000;
+constexpr long long kMaxQueue = 10000000;
+
+SourcePos pos_of(const Reader& r, const YAML::Node& n) {
+  YAML::Mark m = n.Mark();
+  if (m.is_null()) return {r.file(), 0, 0};
+  return {r.file(), m.line + 1, m.column + 1};
+}
+
+void error_at(const Reader& r, const SourcePos& p, std::string msg) {
+  r.diags().error(p.file, p.line, p.column, std::move(msg));
+}
+
+template <typename T>
+void set_if(std::optional<T> v, T* out) {
+  if (v) *out = *v;
+}
+
+void read_int(const Reader& r, const MapView& m, const char* key, long long lo, long long hi, int* out) {
+  if (!m.has(key)) return;
+  if (auto v = r.integer(m.get(key), lo, hi)) *out = static_cast<int>(*v);
+}
+
+void read_duration(const Reader& r, const MapView& m, const char* key, double* out) {
+  if (m.has(key)) set_if(r.duration(m.get(key)), out);
+}
+
+void read_positive_duration(const Reader& r, const MapView& m, const char* key, double* out) {
+  if (m.has(key)) set_if(r.positive_duration(m.get(key)), out);
+}
+
+void read_ratio(const Reader& r, const MapView& m, const char* key, double* out) {
+  if (m.has(key)) set_if(r.ratio(m.get(key)), out);
+}
+
+void read_bandwidth(const Reader& r, const MapView& m, const char* key, double* out) {
+  if (m.has(key)) set_if(r.bandwidth(m.get(key)), out);
+}
+
+void read_string(const Reader& r, const MapView& m, const char* key, std::string* out) {
+  if (m.has(key)) set_if(r.string(m.get(key)), out);
+}
+
+std::optional<HealthCheck> read_health_check(const Reader& r, const YAML::Node& n, const std::string& what) {
+  MapView m(r, n, what, {"enabled", "interval", "timeout", "healthy_threshold", "unhealthy_threshold", "path"});
+  if (!m.ok()) return std::nullopt;
+  HealthCheck hc;
+  if (m.has("enabled")) set_if(r.boolean(m.get("enabled")), &hc.enabled);
+  read_positive_duration(r, m, "interval", &hc.interval);
+  read_positive_duration(r, m, "timeout", &hc.timeout);
+  read_int(r, m, "healthy_threshold", 1, 100, &hc.healthy_threshold);
+  read_int(r, m, "unhealthy_threshold", 1, 100, &hc.unhealthy_threshold);
+  if (m.has("timeout") && m.has("interval") && hc.timeout > hc.interval) {
+    r.error(m.get("timeout"), fmt::format("health check timeout {} is longer than its interval {}; expected "
+                                          "timeout <= interval",
+                                          core::format_duration(hc.timeout), core::format_duration(hc.interval)));
+  }
+  return hc;
+}
+
+// "hit_ratio: 0.8" or "hit_ratio: {static: 95%, api_read: 0}".
+void read_hit_ratios(const Reader& r, const YAML::Node& n, double* def, std::map<std::string, double>* per_class,
+                     std::vector<std::pair<std::string, SourcePos>>* class_refs) {
+  if (n.IsScalar()) {
+    set_if(r.ratio(n), def);
+    return;
+  }
+  MapView m(r, n, "hit_ratio", {});
+  if (!m.ok()) return;
+  for (const std::string& k : m.keys()) {
+    auto v = r.ratio(m.get(k));
+    if (!v) continue;
+    if (k == "default") {
+      *def = *v;
+    } else {
+      (*per_class)[k] = *v;
+      class_refs->push_back({k, pos_of(r, m.get(k))});
+    }
+  }
+}
+
+const std::vector<std::string> kDistributionKeys = {"constant", "exponential", "lognormal", "uniform", "empirical"};
+
+// "service_time: 5ms", "service_time: {exponential: {mean: 5ms}}" or a map class -> distribution.
+void read_times(const Reader& r, const YAML::Node& n, ServiceTimes* out,
+                std::vector<std::pair<std::string, SourcePos>>* class_refs, bool read_write_keys = false) {
+  bool is_distribution = n.IsScalar();
+  if (n.IsMap()) {
+    for (auto it = n.begin(); it != n.end(); ++it) {
+      if (it->first.IsScalar() &&
+          std::find(kDistributionKeys.begin(), kDistributionKeys.end(), it->first.Scalar()) != kDistributionKeys.end()) {
+        is_distribution = true;
+      }
+    }
+  }
+  if (is_distribution) {
+    if (auto d = core::read_distribution(r, n)) (*out)["default"] = *d;
+    return;
+  }
+  MapView m(r, n, "service times", {});
+  if (!m.ok()) return;
+  for (const std::string& k : m.keys()) {
+    if (auto d = core::read_distribution(r, m.get(k))) {
+      (*out)[k] = *d;
+      bool generic = k == "default" || (read_write_keys && (k == "read" || k == "write"));
+      if (!generic) class_refs->push_back({k, pos_of(r, m.get(k))});
+    }
+  }
+}
+
+struct Pending {
+  // References checked once every component and class is known.
+  std::vector<std::pair<std::string, SourcePos>> class_refs;  // hit ratio / service time keys
+  std::vector<std::pair<std::string, SourcePos>> region_refs;
+  std::vector<std::pair<std::string, SourcePos>> zone_refs;   // zone, with the component's region in region_of
+  std::vector<std::pair<std::string, SourcePos>> component_refs;
+  std::set<std::string> broken;  // components whose kind is unknown: skip rules that depend on it
+};
+
+void read_component(const Reader& r, const std::string& name, const YAML::Node& n, Component* c, Pending* p) {
+  c->name = name;
+  c->pos = pos_of(r, n);
+  p->broken.insert(name);  // until its kind is known
+  std::string what = fmt::format("component '{}'", name);
+  if (!r.is_map(n, what)) return;
+  // Read the kind first: it decides which keys are allowed.
+  YAML::Node kind_node;
+  for (auto it = n.begin(); it != n.end(); ++it) {
+    if (it->first.IsScalar() && it->first.Scalar() == "kind") kind_node = it->second;
+  }
+  if (!kind_node.IsDefined()) {
+    r.error(n, fmt::format("missing key 'kind' in {}; expected one of cdn, load_balancer, service, cache, database, "
+                           "queue, storage",
+                           what));
+    return;
+  }
+  auto kind = r.choice(kind_node, "component kind",
+                       {"cdn", "load_balancer", "service", "cache", "database", "queue", "storage"});
+  if (!kind) return;
+  p->broken.erase(name);
+  std::vector<std::string> common = {"kind", "description", "region", "zone", "zones"};
+  auto keys = [&](std::vector<std::string> extra) {
+    extra.insert(extra.end(), common.begin(), common.end());
+    return extra;
+  };
+  auto read_common = [&](const MapView& m) {
+    read_string(r, m, "description", &c->description);
+    if (m.has("region")) {
+      if (auto reg = r.identifier(m.get("region"))) {
+        c->region = *reg;
+        p->region_refs.push_back({*reg, pos_of(r, m.get("region"))});
+      }
+    }
+    std::string z = m.exactly_one_of({"zone", "zones"}, false);
+    if (z == "zone") {
+      if (auto zone = r.identifier(m.get("zone"))) {
+        c->zones.push_back(*zone);
+        p->zone_refs.push_back({*zone, pos_of(r, m.get("zone"))});
+      }
+    } else if (z == "zones" && r.is_seq(m.get("zones"), "zones")) {
+      for (const auto& item : m.get("zones")) {
+        if (auto zone = r.identifier(item)) {
+          c->zones.push_back(*zone);
+          p->zone_refs.push_back({*zone, pos_of(r, item)});
+        }
+      }
+    }
+  };
+
+  if (*kind == "cdn") {
+    c->kind = Kind::kCdn;
+    c->spec = CdnSpec{};
+    MapView m(r, n, what, keys({"edge_latency", "hit_ratio", "edge_regions"}));
+    if (!m.ok()) return;
+    read_common(m);
+    CdnSpec s;
+    read_duration(r, m, "edge_latency", &s.edge_latency);
+    if (m.has("hit_ratio")) read_hit_ratios(r, m.get("hit_ratio"), &s.default_hit_ratio, &s.hit_ratio, &p->class_refs);
+    if (m.has("edge_regions") && r.is_seq(m.get("edge_regions"), "edge_regions")) {
+      for (const auto& item : m.get("edge_regions")) {
+        if (auto reg = r.identifier(item)) {
+          s.edge_regions.push_back(*reg);
+          p->region_refs.push_back({*reg, pos_of(r, item)});
+        }
+      }
+    }
+    c->spec = s;
+  } else if (*kind == "load_balancer") {
+    c->kind = Kind::kLoadBalancer;
+    c->spec = LoadBalancerSpec{};
+    MapView m(r, n, what, keys({"replicas", "algorithm", "latency", "health_check", "rate_limit", "weights", "backup"}));
+    if (!m.ok()) return;
+    read_common(m);
+    LoadBalancerSpec s;
+    read_int(r, m, "replicas", 1, kMaxInstances, &s.replicas);
+    if (m.has("algorithm")) {
+      static const std::vector<std::string> kAlgs = {"round_robin", "least_conn", "weighted", "random",
+                                                     "power_of_two"};
+      if (auto a = r.choice(m.get("algorithm"), "load balancing algorithm", kAlgs)) {
+        auto i = std::find(kAlgs.begin(), kAlgs.end(), *a) - kAlgs.begin();
+        s.algorithm = static_cast<LbAlgorithm>(i);
+      }
+    }
+    read_duration(r, m, "latency", &s.latency);
+    if (m.has("health_check")) {
+      if (auto hc = read_health_check(r, m.get("health_check"), "health_check")) s.health_check = *hc;
+    }
+    if (m.has("rate_limit")) {
+      MapView rl(r, m.get("rate_limit"), "rate_limit", {"rate", "burst"});
+      if (rl.ok()) {
+        RateLimit lim;
+        lim.pos = pos_of(r, m.get("rate_limit"));
+        YAML::Node rate = rl.require("rate", "a rate like rate: 1000/min");
+        if (rate.IsDefined()) {
+          if (auto v = r.rate(rate)) {
+            if (*v <= 0) {
+              r.error(rate, "rate limit must be above 0; expected a rate like 1000/min");
+            }
+            lim.rate = *v;
+          }
+        }
+        read_int(r, rl, "burst", 0, 10000000, &lim.burst);
+        s.rate_limit = lim;
+      }
+    }
+    if (m.has("weights") && r.is_seq(m.get("weights"), "weights")) {
+      for (const auto& item : m.get("weights")) {
+        if (auto w = r.number(item, 0, 1e6)) s.weights.push_back(*w);
+      }
+    }
+    read_int(r, m, "backup", 0, kMaxInstances, &s.backup);
+    c->spec = s;
+  } else if (*kind == "service") {
+    c->kind = Kind::kService;
+    c->spec = ServiceSpec{};
+    MapView m(r, n, what,
+              keys({"replicas", "cores", "memory", "memory_base", "memory_per_request", "workers", "queue_limit",
+                    "timeout", "boot_time", "service_time"}));
+    if (!m.ok()) return;
+    read_common(m);
+    ServiceSpec s;
+    read_int(r, m, "replicas", 1, kMaxInstances, &s.replicas);
+    read_int(r, m, "cores", 1, 1024, &s.cores);
+    if (m.has("memory")) set_if(r.size(m.get("memory")), &s.memory);
+    if (m.has("memory_base")) set_if(r.size(m.get("memory_base")), &s.memory_base);
+    if (m.has("memory_per_request")) set_if(r.size(m.get("memory_per_request")), &s.memory_per_request);
+    read_int(r, m, "workers", 1, kMaxWorkers, &s.workers);
+    read_int(r, m, "queue_limit", 0, kMaxQueue, &s.queue_limit);
+    read_positive_duration(r, m, "timeout", &s.timeout);
+    read_duration(r, m, "boot_time", &s.boot_time);
+    if (m.has("service_time")) {
+      read_times(r, m.get("service_time"), &s.service_time, &p->class_refs);
+    } else {
+      r.error(n, fmt::format("missing key 'service_time' in {}; expected the CPU time per request, like "
+                             "service_time: {{exponential: {{mean: 20ms}}}}",
+                             what));
+    }
+    if (s.memory > 0 && s.memory_base > s.memory) {
+      r.error(m.get("memory_base"), fmt::format("memory_base {} exceeds memory {}; expected memory_base <= memory",
+                                                core::format_size(s.memory_base), core::format_size(s.memory)));
+    }
+    c->spec = s;
+  } else if (*kind == "cache") {
+    c->kind = Kind::kCache;
+    c->spec = CacheSpec{};
+    MapView m(r, n, what, keys({"nodes", "cores", "hit_ratio", "service_time", "warmup", "engine"}));
+    if (!m.ok()) return;
+    read_common(m);
+    CacheSpec s;
+    read_int(r, m, "nodes", 1, kMaxInstances, &s.nodes);
+    read_int(r, m, "cores", 1, 1024, &s.cores);
+    if (m.has("hit_ratio")) read_hit_ratios(r, m.get("hit_ratio"), &s.default_hit_ratio, &s.hit_ratio, &p->class_refs);
+    if (m.has("service_time")) {
+      if (auto d = core::read_distribution(r, m.get("service_time"))) s.service_time = *d;
+    }
+    read_duration(r, m, "warmup", &s.warmup);
+    c->spec = s;
+  } else if (*kind == "database") {
+    c->kind = Kind::kDatabase;
+    c->spec = DatabaseSpec{};
+    MapView m(r, n, what,
+              keys({"engine", "replicas", "cores", "max_connections", "reads_from_replicas", "pool", "query_time",
+                    "replication", "failover", "backup"}));
+    if (!m.ok()) return;
+    read_common(m);
+    DatabaseSpec s;
+    read_string(r, m, "engine", &s.engine);
+    read_int(r, m, "replicas", 0, kMaxInstances, &s.replicas);
+    read_int(r, m, "cores", 1, 1024, &s.cores);
+    read_int(r, m, "max_connections", 1, 1000000, &s.max_connections);
+    if (m.has("reads_from_replicas")) set_if(r.boolean(m.get("reads_from_replicas")), &s.reads_from_replicas);
+    if (m.has("pool")) {
+      MapView pm(r, m.get("pool"), "pool", {"min", "max", "acquire_timeout"});
+      if (pm.ok()) {
+        read_int(r, pm, "min", 0, 100000, &s.pool.min);
+        read_int(r, pm, "max", 1, 100000, &s.pool.max);
+        read_positive_duration(r, pm, "acquire_timeout", &s.pool.acquire_timeout);
+        if (s.pool.min > s.pool.max) {
+          r.error(pm.get("min"), fmt::format("pool min {} is above pool max {}; expected min <= max", s.pool.min,
+                                             s.pool.max));
+        }
+      }
+    }
+    if (m.has("query_time")) {
+      read_times(r, m.get("query_time"), &s.query_time, &p->class_refs, /*read_write_keys=*/true);
+    } else {
+      r.error(n, fmt::format("missing key 'query_time' in {}; expected the time per query, like "
+                             "query_time: {{exponential: {{mean: 5ms}}}}",
+                             what));
+    }
+    if (m.has("replication")) {
+      MapView rm(r, m.get("replication"), "replication", {"mode", "lag"});
+      if (rm.ok()) {
+        if (rm.has("mode")) {
+          if (auto mode = r.choice(rm.get("mode"), "replication mode", {"async", "sync"})) {
+            s.replication.mode = *mode == "sync" ? ReplicationMode::kSync : ReplicationMode::kAsync;
+          }
+        }
+        if (rm.has("lag")) {
+          if (auto d = core::read_distribution(r, rm.get("lag"))) s.replication.lag = *d;
+        }
+      }
+    }
+    if (m.has("failover")) {
+      MapView fm(r, m.get("failover"), "failover", {"automatic", "health_check", "promote", "dns_ttl"});
+      if (fm.ok()) {
+        if (fm.has("automatic")) set_if(r.boolean(fm.get("automatic")), &s.failover.automatic);
+        if (fm.has("health_check")) {
+          if (auto hc = read_health_check(r, fm.get("health_check"), "failover health_check")) s.failover.detection = *hc;
+        }
+        read_duration(r, fm, "promote", &s.failover.promote);
+        read_duration(r, fm, "dns_ttl", &s.failover.dns_ttl);
+      }
+    }
+    if (m.has("backup")) {
+      MapView bm(r, m.get("backup"), "backup", {"interval", "size", "restore_rate"});
+      if (bm.ok()) {
+        read_positive_duration(r, bm, "interval", &s.backup.interval);
+        if (bm.has("size")) set_if(r.size(bm.get("size")), &s.backup.size);
+        read_bandwidth(r, bm, "restore_rate", &s.backup.restore_rate);
+        if (bm.has("size") && !bm.has("restore_rate")) {
+          r.error(m.get("backup"), "backup has a size but no restore_rate; expected a restore_rate like 200MB/s");
+        }
+      }
+    }
+    c->spec = s;
+  } else if (*kind == "queue") {
+    c->kind = Kind::kQueue;
+    c->spec = QueueSpec{};
+    MapView m(r, n, what,
+              keys({"engine", "publish_time", "max_length", "consumers", "concurrency", "cores", "service_time",
+                    "failure_ratio", "max_retries", "retry_delay"}));
+    if (!m.ok()) return;
+    read_common(m);
+    QueueSpec s;
+    read_string(r, m, "engine", &s.engine);
+    read_duration(r, m, "publish_time", &s.publish_time);
+    read_int(r, m, "max_length", 0, kMaxQueue, &s.max_length);
+    read_int(r, m, "consumers", 1, kMaxInstances, &s.consumers);
+    read_int(r, m, "concurrency", 1, kMaxWorkers, &s.concurrency);
+    read_int(r, m, "cores", 1, 1024, &s.cores);
+    if (m.has("service_time")) {
+      if (auto d = core::read_distribution(r, m.get("service_time"))) s.service_time = *d;
+    }
+    read_ratio(r, m, "failure_ratio", &s.failure_ratio);
+    read_int(r, m, "max_retries", 0, 1000, &s.max_retries);
+    read_duration(r, m, "retry_delay", &s.retry_delay);
+    c->spec = s;
+  } else {
+    c->kind = Kind::kStorage;
+    c->spec = StorageSpec{};
+    MapView m(r, n, what, keys({"engine", "nodes", "cores", "service_time"}));
+    if (!m.ok()) return;
+    read_common(m);
+    StorageSpec s;
+    read_string(r, m, "engine", &s.engine);
+    read_int(r, m, "nodes", 1, kMaxInstances, &s.nodes);
+    read_int(r, m, "cores", 1, 1024, &s.cores);
+    if (m.has("service_time")) {
+      if (auto d = core::read_distribution(r, m.get("service_time"))) s.service_time = *d;
+    }
+    c->spec = s;
+  }
+}
+
+void read_regions(const Reader& r, const YAML::Node& n, Topology* t) {
+  if (n.IsSequence()) {
+    for (const auto& item : n) {
+      if (auto name = r.identifier(item)) t->regions.push_back({*name, {*name}, pos_of(r, item)});
+    }
+  } else {
+    MapView m(r, n, "regions", {});
+    if (!m.ok()) return;
+    for (const std::string& k : m.keys()) {
+      Region reg{k, {}, pos_of(r, m.get(k))};
+      YAML::Node v = m.get(k);
+      if (!v.IsNull()) {
+        MapView rm(r, v, fmt::format("region '{}'", k), {"zones"});
+        if (rm.ok() && rm.has("zones") && r.is_seq(rm.get("zones"), "zones")) {
+          for (const auto& z : rm.get("zones")) {
+            if (auto zone = r.identifier(z)) reg.zones.push_back(*zone);
+          }
+        }
+      }
+      if (reg.zones.empty()) reg.zones.push_back(k);
+      t->regions.push_back(std::move(reg));
+    }
+  }
+  // Names must be unique across regions and zones: a fault or placement names either.
+  std::set<std::string> seen;
+  for (const Region& reg : t->regions) {
+    if (!seen.insert(reg.name).second) error_at(r, reg.pos, fmt::format("region '{}' is defined twice; expected unique region names", reg.name));
+    for (const std::string& z : reg.zones) {
+      if (z != reg.name && !seen.insert(z).second) {
+        error_at(r, reg.pos, fmt::format("zone '{}' is defined twice; expected unique zone names", z));
+      }
+    }
+  }
+}
+
+std::optional<std::pair<std::string, std::string>> read_pair(const Reader& r, const YAML::Node& n, const char* what) {
+  if (!r.is_seq(n, what)) return std::nullopt;
+  if (n.size() != 2) {
+    r.error(n, fmt::format("{} lists {} names; expected exactly two, like [fra1, lhr1]", what, n.size()));
+    return std::nullopt;
+  }
+  auto a = r.identifier(n[0]);
+  auto b = r.identifier(n[1]);
+  if (!a || !b) return std::nullopt;
+  return std::make_pair(*a, *b);
+}
+
+void read_network(const Reader& r, const YAML::Node& n, Topology* t, Pending* p) {
+  MapView m(r, n, "network",
+            {"intra_zone_latency", "inter_zone_latency", "inter_region_latency", "bandwidth", "region_links", "links"});
+  if (!m.ok()) return;
+  Network& net = t->network;
+  read_duration(r, m, "intra_zone_latency", &net.intra_zone_latency);
+  read_duration(r, m, "inter_zone_latency", &net.inter_zone_latency);
+  read_duration(r, m, "inter_region_latency", &net.inter_region_latency);
+  read_bandwidth(r, m, "bandwidth", &net.bandwidth);
+  if (m.has("region_links") && r.is_seq(m.get("region_links"), "region_links")) {
+    for (const auto& item : m.get("region_links")) {
+      MapView lm(r, item, "region link", {"between", "latency", "bandwidth"});
+      if (!lm.ok()) continue;
+      RegionLink link;
+      link.pos = pos_of(r, item);
+      link.bandwidth = net.bandwidth;
+      YAML::Node between = lm.require("between", "two region names, like between: [fra1, lhr1]");
+      YAML::Node lat = lm.require("latency", "a one-way latency, like latency: 12ms");
+      if (between.IsDefined()) {
+        if (auto pair = read_pair(r, between, "between")) {
+          link.a = pair->first;
+          link.b = pair->second;
+          p->region_refs.push_back({link.a, pos_of(r, between[0])});
+          p->region_refs.push_back({link.b, pos_of(r, between[1])});
+        }
+      }
+      if (lat.IsDefined()) set_if(r.duration(lat), &link.latency);
+      read_bandwidth(r, lm, "bandwidth", &link.bandwidth);
+      net.region_links.push_back(link);
+    }
+  }
+  if (m.has("links") && r.is_seq(m.get("links"), "links")) {
+    for (const auto& item : m.get("links")) {
+      MapView lm(r, item, "link", {"between", "latency", "bandwidth"});
+      if (!lm.ok()) continue;
+      ComponentLink link;
+      link.pos = pos_of(r, item);
+      link.bandwidth = net.bandwidth;
+      YAML::Node between = lm.require("between", "two component names, like between: [app, db]");
+      if (between.IsDefined()) {
+        if (auto pair = read_pair(r, between, "between")) {
+          link.from = pair->first;
+          link.to = pair->second;
+          p->component_refs.push_back({link.from, pos_of(r, between[0])});
+          p->component_refs.push_back({link.to, pos_of(r, between[1])});
+        }
+      }
+      YAML::Node lat = lm.require("latency", "a one-way latency, like latency: 1ms");
+      if (lat.IsDefined()) set_if(r.duration(lat), &link.latency);
+      read_bandwidth(r, lm, "bandwidth", &link.bandwidth);
+      net.links.push_back(link);
+    }
+  }
+}
+
+void read_clients(const Reader& r, const YAML::Node& n, Topology* t, Pending* p) {
+  MapView m(r, n, "clients", {"latency", "regions"});
+  if (!m.ok()) return;
+  read_duration(r, m, "latency", &t->clients.latency);
+  if (m.has("regions")) {
+    MapView rm(r, m.get("regions"), "clients regions", {});
+    if (!rm.ok()) return;
+    double sum = 0;
+    for (const std::string& k : rm.keys()) {
+      if (auto v = r.ratio(rm.get(k))) {
+        t->clients.regions[k] = *v;
+        sum += *v;
+        p->region_refs.push_back({k, pos_of(r, rm.get(k))});
+      }
+    }
+    if (std::fabs(sum - 1.0) > 1e-6 && !rm.keys().empty()) {
+      r.error(m.get("regions"), fmt::format("client region shares sum to {}; expected them to sum to 100%",
+                                            core::format_ratio(sum)));
+    }
+  }
+}
+
+void read_requests(const Reader& r, const YAML::Node& n, Topology* t) {
+  MapView m(r, n, "requests", {});
+  if (!m.ok()) return;
+  if (m.keys().empty()) {
+    r.error(n, "no request classes; expected at least one, like api: {share: 100%, path: [lb, app]}");
+    return;
+  }
+  double sum = 0;
+  bool all_shares = true;
+  for (const std::string& k : m.keys()) {
+    YAML::Node v = m.get(k);
+    std::string what = fmt::format("request class '{}'", k);
+    MapView cm(r, v, what, {"share", "path", "write", "response_size", "description"});
+    if (!cm.ok()) {
+      all_shares = false;
+      continue;
+    }
+    RequestClass rc;
+    rc.name = k;
+    rc.pos = pos_of(r, v);
+    YAML::Node share = cm.require("share", "the fraction of the load, like share: 30%");
+    if (share.IsDefined()) {
+      if (auto s = r.ratio(share)) {
+        rc.share = *s;
+        sum += *s;
+      } else {
+        all_shares = false;
+      }
+    } else {
+      all_shares = false;
+    }
+    YAML::Node path = cm.require("path", "the components it passes, like path: [cdn, lb, app]");
+    if (path.IsDefined() && r.is_seq(path, "path")) {
+      if (path.size() == 0) r.error(path, "path is empty; expected at least one component");
+      for (const auto& step : path) {
+        auto s = r.string(step, "a component name");
+        if (!s) continue;
+        PathStep ps;
+        ps.pos = pos_of(r, step);
+        auto dot = s->find('.');
+        ps.component = s->substr(0, dot);
+        if (dot != std::string::npos) ps.role = s->substr(dot + 1);
+        rc.path.push_back(ps);
+      }
+    }
+    if (cm.has("write")) set_if(r.boolean(cm.get("write")), &rc.write);
+    if (cm.has("response_size")) set_if(r.size(cm.get("response_size")), &rc.response_size);
+    t->requests.push_back(std::move(rc));
+  }
+  if (all_shares && std::fabs(sum - 1.0) > 1e-6) {
+    r.error(n, fmt::format("request shares sum to {}; expected them to sum to 100%", core::format_ratio(sum)));
+  }
+}
+
+// Cross-references and rules that need the whole file.
+void check(const Reader& r, Topology* t, const Pending& p) {
+  // Regions: default one region named "default" when none are given.
+  if (t->regions.empty()) t->regions.push_back({"default", {"default"}, {r.file(), 0, 0}});
+  std::vector<std::string> region_names, zone_names, component_names, class_names;
+  for (const Region& reg : t->regions) {
+    region_names.push_back(reg.name);
+    zone_names.insert(zone_names.end(), reg.zones.begin(), reg.zones.end());
+  }
+  for (const Component& c : t->components) component_names.push_back(c.name);
+  for (const RequestClass& rc : t->requests) class_names.push_back(rc.name);
+
+  auto check_ref = [&](const std::pair<std::string, SourcePos>& ref, const std::vector<std::string>& known,
+                       const char* noun) {
+    if (std::find(known.begin(), known.end(), ref.first) != known.end()) return;
+    std::string guess = core::closest_match(ref.first, known);
+    std::string list;
+    for (std::size_t i = 0; i < known.size(); ++i) list += (i ? ", " : "") + known[i];
+    error_at(r, ref.second,
+             guess.empty() ? fmt::format("unknown {} '{}'; expected one of {}", noun, ref.first, list)
+                           : fmt::format("unknown {} '{}'; did you mean '{}'?", noun, ref.first, guess));
+  };
+  for (const auto& ref : p.region_refs) check_ref(ref, region_names, "region");
+  for (const auto& ref : p.zone_refs) check_ref(ref, zone_names, "zone");
+  for (const auto& ref : p.component_refs) check_ref(ref, component_names, "component");
+  for (const auto& ref : p.class_refs) check_ref(ref, class_names, "request class");
+
+  // Placement defaults and consistency.
+  for (Component& c : t->components) {
+    if (c.region.empty()) {
+      c.region = c.zones.empty() ? t->regions.front().name
+                                 : (t->region_of_zone(c.zones.front()) ? t->region_of_zone(c.zones.front())->name
+                                                                       : t->regions.front().name);
+    }
+    const Region* reg = t->find_region(c.region);
+    if (!reg) continue;
+    for (const std::string& z : c.zones) {
+      const Region* zr = t->region_of_zone(z);
+      if (zr && zr->name != reg->name) {
+        error_at(r, c.pos, fmt::format("component '{}' is in region '{}' but zone '{}' belongs to region '{}'; "
+                                       "expected zones of its own region",
+                                       c.name, reg->name, z, zr->name));
+      }
+    }
+    if (c.zones.empty()) c.zones.push_back(reg->zones.front());
+  }
+
+  // Paths.
+  for (const RequestClass& rc : t->requests) {
+    const Component* prev = nullptr;
+    for (std::size_t i = 0; i < rc.path.size(); ++i) {
+      const PathStep& step = rc.path[i];
+      const Component* c = t->find(step.component);
+      if (!c) {
+        check_ref({step.component, step.pos}, component_names, "component");
+        prev = nullptr;
+        continue;
+      }
+      if (p.broken.count(c->name)) {
+        prev = nullptr;
+        continue;
+      }
+      if (!step.role.empty()) {
+        if (c->kind != Kind::kDatabase) {
+          error_at(r, step.pos, fmt::format("'{}' has a role but '{}' is a {}; roles (.primary, .replica) apply to "
+                                            "databases only",
+                                            step.text(), c->name, kind_name(c->kind)));
+        } else if (step.role != "primary" && step.role != "replica") {
+          error_at(r, step.pos, fmt::format("unknown database role '{}'; expected primary or replica", step.role));
+        } else if (step.role == "replica" && c->database()->replicas == 0) {
+          error_at(r, step.pos, fmt::format("'{}' reads from a replica but database '{}' has no replicas; expected "
+                                            "replicas >= 1 or {}.primary",
+                                            step.text(), c->name, c->name));
+        } else if (step.role == "replica" && rc.write) {
+          error_at(r, step.pos, fmt::format("write class '{}' goes to '{}'; expected writes to go to {}.primary",
+                                            rc.name, step.text(), c->name));
+        }
+      }
+      if (c->kind == Kind::kCdn && i != 0) {
+        error_at(r, step.pos, fmt::format("CDN '{}' is at position {} of the path; expected a CDN only first",
+                                          c->name, i + 1));
+      }
+      if (prev && prev->kind == Kind::kLoadBalancer && c->kind == Kind::kLoadBalancer) {
+        error_at(r, step.pos, fmt::format("load balancer '{}' follows load balancer '{}'; expected a backend after a "
+                                          "load balancer",
+                                          c->name, prev->name));
+      }
+      if ((c->kind == Kind::kCache || c->kind == Kind::kDatabase || c->kind == Kind::kQueue ||
+           c->kind == Kind::kStorage) &&
+          i > 0) {
+        // Data tiers are called by a service; they never call onwards themselves.
+        bool has_caller = false;
+        for (std::size_t j = 0; j < i; ++j) {
+          const Component* before = t->find(rc.path[j].component);
+          if (before && before->kind == Kind::kService) has_caller = true;
+        }
+        if (!has_caller) {
+          error_at(r, step.pos, fmt::format("{} '{}' has no service before it in the path of '{}'; expected a "
+                                            "service that calls it, like [lb, app, {}]",
+                                            kind_name(c->kind), c->name, rc.name, c->name));
+        }
+      }
+      if (std::count_if(rc.path.begin(), rc.path.end(), [&](const PathStep& s) { return s.component == c->name; }) > 1 &&
+          &step == &*std::find_if(rc.path.begin(), rc.path.end(),
+                                  [&](const PathStep& s) { return s.component == c->name; })) {
+        error_at(r, step.pos, fmt::format("component '{}' appears twice in the path of '{}'; expected each at most "
+                                          "once (no loops)",
+                                          c->name, rc.name));
+      }
+      if (i + 1 == rc.path.size() && c->kind == Kind::kLoadBalancer) {
+        error_at(r, step.pos, fmt::format("path of '{}' ends at load balancer '{}'; expected a backend after it",
+                                          rc.name, c->name));
+      }
+      // Service times must cover every class that reaches the component.
+      auto needs_time = [&](const ServiceTimes& times, const char* key) {
+        if (times.count(rc.name) || times.count("default")) return;
+        if (c->kind == Kind::kDatabase && times.count(rc.write ? "write" : "read")) return;
+        error_at(r, step.pos, fmt::format("{} '{}' has no {} for request class '{}'; expected {}: {{{}: ...}} or a "
+                                          "default",
+                                          kind_name(c->kind), c->name, key, rc.name, key, rc.name));
+      };
+      if (const ServiceSpec* s = c->service(); s && !s->service_time.empty()) needs_time(s->service_time, "service_time");
+      if (const DatabaseSpec* d = c->database(); d && !d->query_time.empty()) needs_time(d->query_time, "query_time");
+      prev = c;
+    }
+  }
+
+  // Load balancer weights must match the backend's instance count.
+  for (const Component& c : t->components) {
+    const LoadBalancerSpec* lb = c.lb();
+    if (!lb || p.broken.count(c.name)) continue;
+    std::set<std::string> backends;
+    for (const RequestClass& rc : t->requests) {
+      for (std::size_t i = 0; i + 1 < rc.path.size(); ++i) {
+        if (rc.path[i].component == c.name) backends.insert(rc.path[i + 1].component);
+      }
+    }
+    for (const std::string& b : backends) {
+      const Component* bc = t->find(b);
+      if (!bc || p.broken.count(b)) continue;
+      if (!lb->weights.empty() && static_cast<int>(lb->weights.size()) != bc->instances()) {
+        error_at(r, c.pos, fmt::format("load balancer '{}' has {} weights but backend '{}' has {} instances; expected "
+                                       "one weight per instance",
+                                       c.name, lb->weights.size(), b, bc->instances()));
+      }
+      if (lb->backup >= bc->instances() && lb->backup > 0) {
+        error_at(r, c.pos, fmt::format("load balancer '{}' marks {} of the {} instances of '{}' as backup; expected "
+                                       "at least one primary",
+                                       c.name, lb->backup, bc->instances(), b));
+      }
+    }
+    if (lb->algorithm == LbAlgorithm::kWeighted && lb->weights.empty()) {
+      error_at(r, c.pos, fmt::format("load balancer '{}' uses weighted but has no weights; expected weights: [3, 2, ...]",
+                                     c.name));
+    }
+  }
+}
+
+}  // namespace
+
+std::optional<Topology> parse_topology(const std::string& file, const std::string& text, Diagnostics& diags) {
+  std::size_t errors_before = diags.error_count();
+  auto root = core::parse_yaml(file, text, diags, "a topology mapping with name, components and requests");
+  if (!root) return std::nullopt;
+  Reader r(file, diags);
+  MapView m(r, *root, "topology", {"name", "description", "regions", "network", "clients", "components", "requests"});
+  if (!m.ok() && !root->IsMap()) return std::nullopt;
+  Topology t;
+  t.file = file;
+  Pending p;
+  YAML::Node name = m.require("name", "a name, like name: shop");
+  if (name.IsDefined()) set_if(r.identifier(name), &t.name);
+  read_string(r, m, "description", &t.description);
+  if (m.has("regions")) read_regions(r, m.get("regions"), &t);
+  if (m.has("network")) read_network(r, m.get("network"), &t, &p);
+  if (m.has("clients")) read_clients(r, m.get("clients"), &t, &p);
+  YAML::Node comps = m.require("components", "a mapping of components, like components: {app: {kind: service, ...}}");
+  if (comps.IsDefined()) {
+    MapView cm(r, comps, "components", {});
+    if (cm.ok()) {
+      if (cm.keys().empty()) r.error(comps, "no components; expected at least one");
+      for (const std::string& k : cm.keys()) {
+        YAML::Node key_node;
+        for (auto it = comps.begin(); it != comps.end(); ++it) {
+          if (it->first.IsScalar() && it->first.Scalar() == k) key_node = it->first;
+        }
+        if (!r.identifier(key_node)) continue;
+        Component c;
+        read_component(r, k, cm.get(k), &c, &p);
+        t.components.push_back(std::move(c));
+      }
+    }
+  }
+  YAML::Node reqs = m.require("requests", "request classes, like requests: {api: {share: 100%, path: [lb, app]}}");
+  if (reqs.IsDefined()) read_requests(r, reqs, &t);
+  check(r, &t, p);
+  if (diags.error_count() > errors_before) return std::nullopt;
+  return t;
+}
+
+std::optional<Topology> load_topology(const std::string& path, Diagnostics& diags) {
+  auto text = core::read_text_file(path, diags);
+  if (!text) return std::nullopt;
+  return parse_topology(path, *text, diags);
+}
+
+}  // namespace sim::topology

@@ -1,0 +1,20 @@
+#pragma once
+// YAML -> Topology. The format is documented in README.md ("Topology files");
+// topologies/*.yaml are the worked examples.
+
+#include <optional>
+#include <string>
+
+#include "sim/core/diagnostics.h"
+#include "sim/topology/topology.h"
+
+namespace sim::topology {
+
+/// Parses topology text named `file` (the name is used in messages only).
+/// Every problem found is appended to `diags`; returns nullopt if there was any error.
+std::optional<Topology> parse_topology(const std::string& file, const std::string& text, core::Diagnostics& diags);
+
+/// Reads and parses a topology file from disk.
+std::optional<Topology> load_topology(const std::string& path, core::Diagnostics& diags);
+
+}  // namespace sim::topology

@@ -1,0 +1,245 @@
+#pragma once
+// The documented architecture as plain structs, parsed once from YAML
+// (topology/loader.h) and read by every later layer. Units are SI: seconds,
+// bytes, bytes/s, requests/s, fractions. Each field's comment gives its
+// default, which is also what the loader fills in when a key is absent.
+
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "sim/core/distribution.h"
+
+namespace sim::topology {
+
+using core::Distribution;
+
+/// Where a key was written, for findings that point back into the file.
+struct SourcePos {
+  std::string file;
+  int line = 0, column = 0;
+};
+
+struct Region {
+  std::string name;
+  std::vector<std::string> zones;  ///< default: one zone named after the region
+  SourcePos pos;
+};
+
+/// Latency (and bandwidth) between two regions. Symmetric.
+struct RegionLink {
+  std::string a, b;
+  double latency = 0;      ///< one way
+  double bandwidth = 0;    ///< bytes/s; default: network.bandwidth
+  SourcePos pos;
+};
+
+/// A link between two components that overrides the zone/region latency.
+struct ComponentLink {
+  std::string from, to;
+  double latency = 0;
+  double bandwidth = 0;  ///< bytes/s; default: network.bandwidth
+  SourcePos pos;
+};
+
+struct Network {
+  double intra_zone_latency = 250e-6;  ///< one way, between instances of one zone (default 250us)
+  double inter_zone_latency = 1e-3;    ///< one way, between zones of one region (default 1ms)
+  double inter_region_latency = 40e-3; ///< one way, regions without a region link (default 40ms)
+  double bandwidth = 1.25e9;           ///< bytes/s of every link without its own (default 10Gbps)
+  std::vector<RegionLink> region_links;
+  std::vector<ComponentLink> links;
+};
+
+/// Where the users are: client latency to their nearest region, and the share of traffic per region.
+struct Clients {
+  double latency = 20e-3;                ///< one way, client to the first component (default 20ms)
+  std::map<std::string, double> regions; ///< region -> share of traffic; empty = all from the first region
+};
+
+struct HealthCheck {
+  bool enabled = true;
+  double interval = 5;            ///< default 5s
+  double timeout = 3;             ///< default 3s
+  int healthy_threshold = 2;      ///< consecutive good checks to mark a backend up (default 2)
+  int unhealthy_threshold = 3;    ///< consecutive failed checks to mark it down (default 3)
+  /// Worst-case time from a crash to being marked down: interval × unhealthy_threshold + timeout.
+  double detection_time() const { return interval * unhealthy_threshold + timeout; }
+};
+
+/// nginx limit_req: a token bucket of `burst` tokens refilled at `rate`; excess fails as rate_limited.
+struct RateLimit {
+  double rate = 0;  ///< requests/s
+  int burst = 0;    ///< extra requests allowed at once (default 0)
+  SourcePos pos;
+};
+
+enum class LbAlgorithm { kRoundRobin, kLeastConn, kWeighted, kRandom, kPowerOfTwo };
+
+struct CdnSpec {
+  double edge_latency = 5e-3;                    ///< client-facing edge processing (default 5ms)
+  double default_hit_ratio = 0;                  ///< for classes not in hit_ratio (default 0)
+  std::map<std::string, double> hit_ratio;       ///< per request class
+  std::vector<std::string> edge_regions;         ///< default: the component's region
+};
+
+struct LoadBalancerSpec {
+  int replicas = 1;                     ///< active-active LB instances (default 1)
+  LbAlgorithm algorithm = LbAlgorithm::kRoundRobin;
+  double latency = 0;                   ///< processing overhead per request (default 0)
+  HealthCheck health_check;
+  std::optional<RateLimit> rate_limit;
+  std::vector<double> weights;          ///< per backend instance (weighted); default all 1
+  int backup = 0;                       ///< the last `backup` backend instances serve only when all others are down
+};
+
+/// Per-request-class service times; "default" applies to classes not listed.
+using ServiceTimes = std::map<std::string, Distribution>;
+
+struct ServiceSpec {
+  int replicas = 1;          ///< instances at start (default 1)
+  int cores = 1;             ///< CPU cores per instance (default 1)
+  double memory = 0;         ///< bytes per instance, 0 = not modelled
+  double memory_base = 0;    ///< bytes used at idle (default 0)
+  double memory_per_request = 0;  ///< bytes per request in progress (default 0)
+  int workers = 64;          ///< requests served concurrently per instance (default 64)
+  int queue_limit = 1024;    ///< requests waiting per instance; beyond: queue_full (default 1024)
+  double timeout = 30;       ///< a request waiting or running longer fails as timeout (default 30s)
+  double boot_time = 30;     ///< from start to ready, for new instances (default 30s)
+  ServiceTimes service_time; ///< CPU demand at full speed of one core
+};
+
+struct CacheSpec {
+  int nodes = 1;                           ///< keys are sharded across nodes (default 1)
+  int cores = 1;                           ///< per node; Redis is single-threaded (default 1)
+  double default_hit_ratio = 0.8;          ///< warm hit ratio (default 0.8)
+  std::map<std::string, double> hit_ratio; ///< per request class
+  Distribution service_time = Distribution::constant(200e-6);  ///< per operation (default 200us)
+  double warmup = 60;   ///< time constant of the hit ratio after a flush: h(t) = h (1 - e^(-t/warmup)) (default 60s)
+};
+
+struct PoolSpec {
+  int min = 0;                  ///< connections opened at start per client instance (default 0)
+  int max = 10;                 ///< per client instance (default 10)
+  double acquire_timeout = 2;   ///< waiting longer for a connection fails as db_unavailable (default 2s)
+};
+
+enum class ReplicationMode { kAsync, kSync };
+
+struct ReplicationSpec {
+  ReplicationMode mode = ReplicationMode::kAsync;
+  Distribution lag = Distribution::constant(0.1);  ///< async: commit to replica apply (default 100ms)
+};
+
+struct FailoverSpec {
+  bool automatic = true;     ///< promote a replica when the primary is detected dead (default true)
+  HealthCheck detection;     ///< how the primary's death is detected (default 5s / 3s / 2 / 3)
+  double promote = 30;       ///< promotion time (default 30s)
+  double dns_ttl = 0;        ///< clients reconnect after the DNS record's TTL (default 0: immediate)
+};
+
+struct BackupSpec {
+  double interval = 0;       ///< 0 = no backups (default)
+  double size = 0;           ///< bytes of data
+  double restore_rate = 0;   ///< bytes/s
+  double restore_time() const { return restore_rate > 0 ? size / restore_rate : 0; }
+};
+
+struct DatabaseSpec {
+  std::string engine = "postgresql";  ///< informational
+  int replicas = 0;                    ///< read replicas (default 0)
+  int cores = 2;                       ///< per server (default 2)
+  int max_connections = 100;           ///< per server (default 100)
+  bool reads_from_replicas = true;     ///< reads on `db` go to replicas when there are any (default true)
+  PoolSpec pool;
+  ServiceTimes query_time;             ///< per class, or "read" / "write" / "default"
+  ReplicationSpec replication;
+  FailoverSpec failover;
+  BackupSpec backup;
+};
+
+struct QueueSpec {
+  std::string engine = "rabbitmq";     ///< informational
+  double publish_time = 500e-6;        ///< broker acknowledgement time (default 500us)
+  int max_length = 0;                  ///< 0 = unbounded; beyond: the publish fails as queue_full
+  int consumers = 1;                   ///< consumer instances (default 1)
+  int concurrency = 1;                 ///< jobs per consumer at once (default 1)
+  int cores = 1;                       ///< per consumer instance (default 1)
+  Distribution service_time = Distribution::constant(10e-3);  ///< per job (default 10ms)
+  double failure_ratio = 0;            ///< jobs that fail and are retried (default 0)
+  int max_retries = 3;                 ///< then the job goes to the dead-letter queue (default 3)
+  double retry_delay = 1;              ///< default 1s
+};
+
+struct StorageSpec {
+  std::string engine = "s3";
+  int nodes = 1;
+  int cores = 4;
+  Distribution service_time = Distribution::constant(5e-3);
+};
+
+enum class Kind { kCdn, kLoadBalancer, kService, kCache, kDatabase, kQueue, kStorage };
+
+const char* kind_name(Kind k);
+
+struct Component {
+  std::string name;
+  Kind kind = Kind::kService;
+  std::string description;
+  std::string region;               ///< default: the first region
+  std::vector<std::string> zones;   ///< instances are spread round-robin; default: the region's first zone
+  std::variant<CdnSpec, LoadBalancerSpec, ServiceSpec, CacheSpec, DatabaseSpec, QueueSpec, StorageSpec> spec;
+  SourcePos pos;
+
+  const CdnSpec* cdn() const { return std::get_if<CdnSpec>(&spec); }
+  const LoadBalancerSpec* lb() const { return std::get_if<LoadBalancerSpec>(&spec); }
+  const ServiceSpec* service() const { return std::get_if<ServiceSpec>(&spec); }
+  const CacheSpec* cache() const { return std::get_if<CacheSpec>(&spec); }
+  const DatabaseSpec* database() const { return std::get_if<DatabaseSpec>(&spec); }
+  const QueueSpec* queue() const { return std::get_if<QueueSpec>(&spec); }
+  const StorageSpec* storage() const { return std::get_if<StorageSpec>(&spec); }
+  ServiceSpec* service() { return std::get_if<ServiceSpec>(&spec); }
+
+  /// Instances at start: CDN 0 (it has no hosts), LB replicas, service replicas,
+  /// cache nodes, database 1 + replicas, queue 1 broker, storage nodes.
+  int instances() const;
+};
+
+/// One step of a request's path: a component, optionally with a role ("db.primary", "db.replica").
+struct PathStep {
+  std::string component;
+  std::string role;  ///< "", "primary" or "replica"
+  SourcePos pos;
+  std::string text() const { return role.empty() ? component : component + "." + role; }
+};
+
+struct RequestClass {
+  std::string name;
+  double share = 0;           ///< of the total load; shares sum to 1
+  std::vector<PathStep> path;
+  bool write = false;         ///< writes go to the database primary and are tracked for RPO
+  double response_size = 0;   ///< bytes (default 0: latency only)
+  SourcePos pos;
+};
+
+struct Topology {
+  std::string name;
+  std::string description;
+  std::string file;  ///< where it was loaded from
+  std::vector<Region> regions;
+  Network network;
+  Clients clients;
+  std::vector<Component> components;        ///< in file order
+  std::vector<RequestClass> requests;       ///< in file order
+
+  const Component* find(const std::string& name) const;
+  Component* find(const std::string& name);
+  const RequestClass* find_class(const std::string& name) const;
+  const Region* find_region(const std::string& name) const;
+  /// The region holding `zone`, or nullptr.
+  const Region* region_of_zone(const std::string& zone) const;
+};
+
+}  // namespace sim::topology
