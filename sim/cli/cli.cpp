@@ -15,6 +15,7 @@ const std::vector<Command>& commands() {
   static const std::vector<Command> kCommands = {
       {"validate", "check topology and scenario files; print paths, single points of failure and lint findings",
        add_validate},
+      {"run", "simulate scenarios, judge their expectations, write report.json and report.md", add_run},
   };
   return kCommands;
 }
@@ -36,6 +37,7 @@ int main(int argc, char** argv) {
   std::vector<std::pair<CLI::App*, std::function<int()>>> runners;
   for (const Command& c : commands()) {
     CLI::App* sub = app.add_subcommand(c.name, c.summary);
+    sub->fallthrough();  // global options may also follow the command: `infrasim run x.yaml -q`
     runners.emplace_back(sub, c.add(*sub, global));
   }
   try {

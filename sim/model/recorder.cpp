@@ -1,0 +1,127 @@
+#include "sim/model/recorder.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace sim::model {
+
+LatencyStats summarize(const LogHistogram& h) {
+  LatencyStats s;
+  s.count = h.count();
+  if (s.count == 0) return s;
+  s.mean = h.mean();
+  s.p50 = h.quantile(0.50);
+  s.p90 = h.quantile(0.90);
+  s.p99 = h.quantile(0.99);
+  s.p999 = h.quantile(0.999);
+  s.max = h.max();
+  return s;
+}
+
+Recorder::Recorder(double window, double duration, double warmup, const std::vector<std::string>& class_names,
+                   double horizon)
+    : window_(window), duration_(duration), warmup_(warmup), horizon_(horizon) {
+  total_windows_ = static_cast<std::size_t>(std::ceil(duration / window - 1e-9));
+  if (total_windows_ == 0) total_windows_ = 1;
+  classes_.resize(class_names.size());
+  for (std::size_t i = 0; i < class_names.size(); ++i) classes_[i].name = class_names[i];
+  class_hist_.resize(class_names.size());
+}
+
+Recorder::Open& Recorder::window_at(double t) {
+  auto idx = static_cast<std::size_t>(std::max(0.0, std::floor(t / window_)));
+  idx = std::min(idx, total_windows_ - 1);
+  if (idx < first_open_) {
+    ++misplaced_;
+    idx = first_open_;
+  }
+  while (first_open_ + open_.size() <= idx) {
+    Open o;
+    if (!spare_.empty()) {
+      o = std::move(spare_.back());
+      spare_.pop_back();
+      o.hist.clear();
+    }
+    o.stats = WindowStats{};
+    o.stats.start = static_cast<double>(first_open_ + open_.size()) * window_;
+    open_.push_back(std::move(o));
+  }
+  return open_[idx - first_open_];
+}
+
+void Recorder::arrival(double t, int request_class) {
+  ++generated_;
+  ++classes_[static_cast<std::size_t>(request_class)].generated;
+  ++window_at(t).stats.arrivals;
+}
+
+void Recorder::completion(double t, int request_class, double latency) {
+  ++completed_;
+  auto c = static_cast<std::size_t>(request_class);
+  ++classes_[c].completed;
+  Open& w = window_at(t);
+  ++w.stats.completed;
+  w.hist.add(latency);
+  if (t >= warmup_) {
+    ++measured_completed_;
+    overall_.add(latency);
+    class_hist_[c].add(latency);
+  }
+}
+
+void Recorder::failure(double t, int request_class, FailReason reason) {
+  ++failed_;
+  auto c = static_cast<std::size_t>(request_class);
+  auto r = static_cast<std::size_t>(reason);
+  ++classes_[c].failed;
+  ++classes_[c].failures[r];
+  ++failures_[r];
+  Open& w = window_at(t);
+  ++w.stats.failed;
+  ++w.stats.failures[r];
+  if (t >= warmup_) ++measured_failed_;
+}
+
+void Recorder::close_front() {
+  Open& o = open_.front();
+  o.stats.latency = summarize(o.hist);
+  closed_.push_back(o.stats);
+  spare_.push_back(std::move(o));
+  open_.pop_front();
+  ++first_open_;
+}
+
+void Recorder::advance(double now) {
+  // Window i ends at (i+1)·window; it is final once now - horizon is past that.
+  while (!open_.empty() && (static_cast<double>(first_open_) + 1) * window_ + horizon_ < now) close_front();
+  // Windows nobody recorded into are closed empty, so the series has no holes.
+  while (open_.empty() && first_open_ < total_windows_ &&
+         (static_cast<double>(first_open_) + 1) * window_ + horizon_ < now) {
+    WindowStats empty;
+    empty.start = static_cast<double>(first_open_) * window_;
+    closed_.push_back(empty);
+    ++first_open_;
+  }
+}
+
+void Recorder::finish(RunResult* out) {
+  // Materialise every remaining window, then close them all.
+  if (first_open_ < total_windows_) window_at(static_cast<double>(total_windows_ - 1) * window_);
+  while (!open_.empty()) close_front();
+  out->windows = std::move(closed_);
+  out->generated = generated_;
+  out->completed = completed_;
+  out->failed = failed_;
+  out->failures = failures_;
+  out->latency = summarize(overall_);
+  out->measured_completed = measured_completed_;
+  out->measured_failed = measured_failed_;
+  double measured_time = duration_ - warmup_;
+  out->throughput = measured_time > 0 ? static_cast<double>(measured_completed_) / measured_time : 0;
+  std::uint64_t fin = measured_completed_ + measured_failed_;
+  out->error_rate = fin ? static_cast<double>(measured_failed_) / static_cast<double>(fin) : 0;
+  for (std::size_t i = 0; i < classes_.size(); ++i) classes_[i].latency = summarize(class_hist_[i]);
+  out->classes = std::move(classes_);
+}
+
+}  // namespace sim::model

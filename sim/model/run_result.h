@@ -1,0 +1,162 @@
+#pragma once
+// What one simulation run produced. The engine fills it; checks and reports
+// are pure functions of (Scenario, RunResult). Everything here is
+// deterministic for a given scenario and seed (no wall-clock values: those
+// live in EngineStats, which is never written into report.json).
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sim::model {
+
+/// Why a request failed. The order is the JSON order.
+enum class FailReason : int {
+  kTimeout,            ///< waited or ran longer than the service's timeout
+  kQueueFull,          ///< the instance's queue was at queue_limit
+  kNoHealthyBackend,   ///< the load balancer had no healthy backend (HTTP 503)
+  kRateLimited,        ///< rejected by the load balancer's rate limit
+  kConnectionRefused,  ///< sent to an instance that is down (not yet detected by health checks)
+  kDbUnavailable,      ///< database down, connection refused at max_connections, or pool acquire timeout
+  kNetwork,            ///< partition or packet loss on a link it crossed
+  kInjected,           ///< an `errors` fault
+  kCount
+};
+constexpr int kReasonCount = static_cast<int>(FailReason::kCount);
+const char* reason_name(FailReason r);
+
+struct LatencyStats {
+  std::uint64_t count = 0;
+  double mean = 0, p50 = 0, p90 = 0, p99 = 0, p999 = 0, max = 0;
+};
+
+using ReasonCounts = std::array<std::uint64_t, kReasonCount>;
+
+/// One metric window [start, start + window).
+struct WindowStats {
+  double start = 0;
+  std::uint64_t arrivals = 0;   ///< requests generated in the window
+  std::uint64_t completed = 0;  ///< finished successfully in the window
+  std::uint64_t failed = 0;     ///< failed in the window
+  ReasonCounts failures{};
+  LatencyStats latency;         ///< of the requests completed in the window
+  /// completed / (completed + failed); 1 when nothing finished.
+  double success_ratio() const;
+};
+
+/// Per window, per component.
+struct ComponentPoint {
+  double utilization = 0;   ///< mean CPU utilization of the instances that were up
+  double queue_mean = 0;    ///< time-averaged requests waiting, summed over instances
+  double in_service = 0;    ///< time-averaged requests in service, summed over instances
+  double wait_mean = 0;     ///< mean time in queue of the jobs that left the queue in the window
+  std::uint64_t wait_count = 0;
+  int ready = 0;            ///< instances ready at the end of the window
+  int desired = 0;          ///< replicas wanted (autoscaled components), else instances
+  double extra = 0;         ///< kind-specific: cache hit ratio, db replication lag max (s), queue depth
+};
+
+struct InstanceStats {
+  std::string name;         ///< "app-0" (also the SimGrid host name)
+  std::string zone;
+  double utilization = 0;   ///< busy core-seconds / (cores × seconds up)
+  double up_seconds = 0;
+  std::uint64_t served = 0;
+  double queue_mean = 0;
+  std::uint64_t queue_max = 0;
+};
+
+struct ComponentStats {
+  std::string name;
+  std::string kind;
+  int instances = 0;        ///< at start
+  std::vector<InstanceStats> instance_stats;
+  double utilization = 0;   ///< over the run, all instances
+  std::uint64_t served = 0;
+  double wait_mean = 0;     ///< mean time a job waited in an instance queue (whole run)
+  std::vector<ComponentPoint> series;  ///< one per window
+  // Kind-specific totals (0 when not applicable).
+  double cache_hit_ratio = 0;      ///< hits / lookups
+  std::uint64_t cache_lookups = 0;
+  double replication_lag_mean = 0, replication_lag_max = 0, replication_lag_p99 = 0;
+  std::uint64_t writes = 0;
+  int connections_max = 0;         ///< most connections open at once (database)
+  std::uint64_t connections_refused = 0;
+  std::uint64_t jobs_done = 0, jobs_retried = 0, dead_letters = 0;
+  std::uint64_t queue_depth_max = 0;
+  double instance_hours = 0;       ///< sum over instances of time up (hours)
+};
+
+struct ClassStats {
+  std::string name;
+  std::uint64_t generated = 0, completed = 0, failed = 0;
+  ReasonCounts failures{};
+  LatencyStats latency;  ///< after warmup
+};
+
+/// Something that happened, for the report's timeline.
+struct TimelineEvent {
+  double time = 0;
+  std::string kind;    ///< fault, recover, detect, promote, reconnect, scale, health_down, health_up, restore, ...
+  std::string target;
+  std::string detail;
+};
+
+/// Writes lost by one data-loss event (failover with async lag, restore from backup).
+struct DataLoss {
+  std::string fault;        ///< the fault's name
+  double time = 0;          ///< when the data was lost
+  std::uint64_t writes_lost = 0;
+  double rpo = 0;           ///< age, at `time`, of the oldest acknowledged write lost (0 if none)
+  std::string explanation;
+};
+
+/// One autoscaler decision that changed the replica count.
+struct ScaleEvent {
+  double time = 0;
+  std::string component;
+  int from = 0, to = 0;
+  std::string reason;
+};
+
+struct RunResult {
+  std::string scenario;
+  std::string topology;
+  std::uint64_t seed = 0;
+  double duration = 0, warmup = 0, window = 0;
+
+  std::uint64_t generated = 0;   ///< all requests created
+  std::uint64_t completed = 0;   ///< all requests that finished successfully
+  std::uint64_t failed = 0;
+  std::uint64_t in_flight = 0;   ///< still in the system at the end
+  ReasonCounts failures{};
+
+  // Headline statistics over [warmup, duration).
+  LatencyStats latency;
+  double throughput = 0;         ///< completions per second after warmup
+  double error_rate = 0;         ///< failed / (completed + failed) after warmup
+  std::uint64_t measured_completed = 0, measured_failed = 0;
+
+  std::vector<ClassStats> classes;
+  std::vector<WindowStats> windows;
+  std::vector<ComponentStats> components;
+  std::vector<TimelineEvent> timeline;
+  std::vector<DataLoss> data_losses;
+  std::vector<ScaleEvent> scale_events;
+
+  /// generated == completed + failed + in_flight.
+  bool conserved() const { return generated == completed + failed + in_flight; }
+};
+
+/// Wall-clock facts about a run: printed, never written into report.json.
+struct EngineStats {
+  double wall_seconds = 0;
+  std::uint64_t activities = 0;   ///< SimGrid activities started (execs, sleeps, synchronisations)
+  std::uint64_t actors = 0;
+  long peak_rss_kb = 0;
+};
+
+}  // namespace sim::model
