@@ -31,5 +31,6 @@ int main(int argc, char** argv);
 // One registration function per command (defined in <name>.cpp).
 std::function<int()> add_validate(CLI::App& app, const GlobalOptions& global);
 std::function<int()> add_run(CLI::App& app, const GlobalOptions& global);
+std::function<int()> add_autoscale(CLI::App& app, const GlobalOptions& global);
 
 }  // namespace sim::cli

@@ -42,6 +42,10 @@ class Diagnostics {
   std::vector<Diagnostic> sorted() const;
 
   /// One block per diagnostic: "file:line:col: error: message" + source line + caret.
+  /// Columns count bytes (as yaml-cpp marks do); the caret is placed under the
+  /// character, keeping tabs and counting a UTF-8 character once. Control
+  /// characters and bytes that are not UTF-8 are shown as '?'; lines longer than
+  /// 300 bytes are not shown.
   std::string format() const;
 
   /// Only the first lines ("file:line:col: error: message"), one per diagnostic.
@@ -58,10 +62,17 @@ class Diagnostics {
 /// "file:line:col: error: message" without the source excerpt.
 std::string format_location(const Diagnostic& d);
 
+/// Length in bytes of the valid UTF-8 sequence starting at s[i] (1 for ASCII),
+/// 0 when s[i] does not start one (stray byte, overlong form, surrogate, truncated).
+/// REQUIRES: i < s.size().
+std::size_t utf8_length_at(std::string_view s, std::size_t i);
+
 /// Levenshtein distance, for "did you mean" suggestions.
 std::size_t edit_distance(std::string_view a, std::string_view b);
 
-/// The candidate closest to `word`, or "" when none is close enough to suggest.
+/// The candidate closest to `word` (the first of equally close ones), or "" when
+/// none is close enough: at most a third of the word's characters wrong (1..3
+/// edits), and not a complete rewrite ('x' does not suggest 'r').
 std::string closest_match(std::string_view word, const std::vector<std::string>& candidates);
 
 }  // namespace sim::core

@@ -162,7 +162,8 @@ std::optional<Distribution> read_distribution(const Reader& r, const YAML::Node&
     if (v.IsMap()) {
       MapView e(r, v, "exponential", {"mean"});
       if (!e.ok()) return std::nullopt;
-      mean_node = e.require("mean", "the mean duration, like mean: 5ms");
+      // reset(), not '=': '=' would overwrite the mapping in the document with its mean.
+      mean_node.reset(e.require("mean", "the mean duration, like mean: 5ms"));
       if (!mean_node.IsDefined()) return std::nullopt;
     }
     auto mean = r.positive_duration(mean_node);

@@ -13,16 +13,25 @@ struct Unit {
   double factor;
 };
 
-// Splits "12.5ms" into 12.5 and "ms". Returns false when there is no leading number.
-bool split_number(std::string_view text, double* value, std::string_view* rest) {
+enum class Num { kOk, kNone, kHuge };
+
+// Splits "12.5ms" into 12.5 and "ms". kNone when there is no leading number,
+// kHuge when it is beyond double range ("1e400s": too large to mean anything).
+Num split_number(std::string_view text, double* value, std::string_view* rest) {
   const char* begin = text.data();
   const char* end = text.data() + text.size();
   // from_chars rejects a leading '+'; accept it for friendliness.
   if (begin != end && *begin == '+') ++begin;
   auto [ptr, ec] = std::from_chars(begin, end, *value, std::chars_format::general);
-  if (ec != std::errc() || !std::isfinite(*value)) return false;
+  if (ec == std::errc::result_out_of_range) {
+    std::string_view digits(begin, static_cast<std::size_t>(ptr - begin));
+    if (digits.find("e-") != std::string_view::npos || digits.find("E-") != std::string_view::npos) return Num::kNone;
+    *rest = std::string_view(ptr, static_cast<std::size_t>(end - ptr));
+    return Num::kHuge;
+  }
+  if (ec != std::errc() || !std::isfinite(*value)) return Num::kNone;
   *rest = std::string_view(ptr, static_cast<std::size_t>(end - ptr));
-  return true;
+  return Num::kOk;
 }
 
 std::string_view trim(std::string_view s) {
@@ -40,6 +49,13 @@ std::optional<double> lookup(std::string_view unit, const Unit* units, std::size
 
 void set(std::string* expected, const char* what) {
   if (expected) *expected = what;
+}
+
+// For a well-formed value outside the accepted range: *expected then says the
+// range, which the caller reports as "out of range" (it differs from the default).
+std::nullopt_t out_of_range(std::string* expected, const char* what) {
+  set(expected, what);
+  return std::nullopt;
 }
 
 constexpr Unit kDurationUnits[] = {{"ns", 1e-9}, {"us", 1e-6}, {"µs", 1e-6}, {"ms", 1e-3}, {"s", 1.0},
@@ -64,7 +80,7 @@ std::optional<double> parse_number(std::string_view text) {
   text = trim(text);
   double v = 0;
   std::string_view rest;
-  if (text.empty() || !split_number(text, &v, &rest) || !rest.empty()) return std::nullopt;
+  if (text.empty() || split_number(text, &v, &rest) != Num::kOk || !rest.empty()) return std::nullopt;
   if (std::fabs(v) > kMaxMagnitude) return std::nullopt;
   return v;
 }
@@ -75,11 +91,15 @@ std::optional<double> parse_duration(std::string_view text, std::string* expecte
   if (text == "0") return 0.0;
   if (text.empty()) return std::nullopt;
   double total = 0;
+  bool negative = false, huge = false;
   // A sequence of <number><unit> pairs: "1h30m", "2m30s".
   while (!text.empty()) {
     double v = 0;
     std::string_view rest;
-    if (!split_number(text, &v, &rest) || v < 0) return std::nullopt;
+    Num num = split_number(text, &v, &rest);
+    if (num == Num::kNone) return std::nullopt;
+    huge = huge || num == Num::kHuge;
+    negative = negative || (num == Num::kOk && v < 0);
     std::size_t n = 0;
     while (n < rest.size() && !(std::isdigit(static_cast<unsigned char>(rest[n])) || rest[n] == '.')) ++n;
     std::string_view unit = rest.substr(0, n);
@@ -88,7 +108,11 @@ std::optional<double> parse_duration(std::string_view text, std::string* expecte
     total += v * *f;
     text = rest.substr(n);
   }
-  if (!std::isfinite(total) || total > kMaxMagnitude) return std::nullopt;
+  // Only a well-formed duration gets here: say what range it is out of.
+  if (negative) return out_of_range(expected, "a duration of 0 or more");
+  if (huge || !std::isfinite(total) || total > kMaxMagnitude) {
+    return out_of_range(expected, "a duration of at most 1e18s");
+  }
   return total;
 }
 
@@ -97,14 +121,20 @@ std::optional<double> parse_rate(std::string_view text, std::string* expected) {
   text = trim(text);
   double v = 0;
   std::string_view rest;
-  if (!split_number(text, &v, &rest) || v < 0) return std::nullopt;
+  Num num = split_number(text, &v, &rest);
+  if (num == Num::kNone) return std::nullopt;
   rest = trim(rest);
   if (rest.starts_with("r/")) rest.remove_prefix(1);  // nginx style "10r/s"
-  if (rest.starts_with("rps") && rest.size() == 3) return v;
-  if (!rest.starts_with("/")) return std::nullopt;
-  auto f = lookup(rest.substr(1), kRateUnits, std::size(kRateUnits));
-  if (!f || v > kMaxMagnitude) return std::nullopt;
-  return v * *f;
+  double f = 1;
+  if (rest != "rps") {
+    if (!rest.starts_with("/")) return std::nullopt;
+    auto unit = lookup(rest.substr(1), kRateUnits, std::size(kRateUnits));
+    if (!unit) return std::nullopt;
+    f = *unit;
+  }
+  if (v < 0) return out_of_range(expected, "a rate of 0 or more");
+  if (num == Num::kHuge || v > kMaxMagnitude) return out_of_range(expected, "a rate of at most 1e18/s");
+  return v * f;
 }
 
 std::optional<double> parse_size(std::string_view text, std::string* expected) {
@@ -113,11 +143,13 @@ std::optional<double> parse_size(std::string_view text, std::string* expected) {
   if (text == "0") return 0.0;
   double v = 0;
   std::string_view rest;
-  if (!split_number(text, &v, &rest) || v < 0) return std::nullopt;
+  Num num = split_number(text, &v, &rest);
+  if (num == Num::kNone) return std::nullopt;
   auto f = lookup(trim(rest), kSizeUnits, std::size(kSizeUnits));
   if (!f) return std::nullopt;
+  if (v < 0) return out_of_range(expected, "a size of 0 or more");
   double bytes = v * *f;
-  if (bytes > kMaxMagnitude * 1e3) return std::nullopt;
+  if (num == Num::kHuge || bytes > kMaxMagnitude * 1e3) return out_of_range(expected, "a size of at most 1e21B");
   return bytes;
 }
 
@@ -126,13 +158,16 @@ std::optional<double> parse_bandwidth(std::string_view text, std::string* expect
   text = trim(text);
   double v = 0;
   std::string_view rest;
-  if (!split_number(text, &v, &rest) || v <= 0) return std::nullopt;
+  Num num = split_number(text, &v, &rest);
+  if (num == Num::kNone) return std::nullopt;
   rest = trim(rest);
-  if (auto f = lookup(rest, kBitRateUnits, std::size(kBitRateUnits))) return v * *f;
-  if (rest.ends_with("/s")) {
-    if (auto f = lookup(rest.substr(0, rest.size() - 2), kSizeUnits, std::size(kSizeUnits))) return v * *f;
-  }
-  return std::nullopt;
+  auto f = lookup(rest, kBitRateUnits, std::size(kBitRateUnits));
+  if (!f && rest.ends_with("/s")) f = lookup(rest.substr(0, rest.size() - 2), kSizeUnits, std::size(kSizeUnits));
+  if (!f) return std::nullopt;
+  if (num == Num::kOk && v <= 0) return out_of_range(expected, "a bandwidth above 0");
+  // Without this bound "1e308Gbps" overflowed to infinity.
+  if (num == Num::kHuge || v * *f > kMaxMagnitude) return out_of_range(expected, "a bandwidth of at most 1e18B/s");
+  return v * *f;
 }
 
 std::optional<double> parse_ratio(std::string_view text, std::string* expected) {
@@ -140,7 +175,7 @@ std::optional<double> parse_ratio(std::string_view text, std::string* expected) 
   text = trim(text);
   double v = 0;
   std::string_view rest;
-  if (!split_number(text, &v, &rest)) return std::nullopt;
+  if (split_number(text, &v, &rest) != Num::kOk) return std::nullopt;
   rest = trim(rest);
   if (rest == "%") {
     v /= 100.0;
@@ -156,7 +191,7 @@ std::optional<double> parse_factor(std::string_view text, std::string* expected)
   text = trim(text);
   double v = 0;
   std::string_view rest;
-  if (!split_number(text, &v, &rest)) return std::nullopt;
+  if (split_number(text, &v, &rest) != Num::kOk) return std::nullopt;
   rest = trim(rest);
   if (rest == "%") {
     v /= 100.0;

@@ -10,7 +10,10 @@
 //   factors     2.5x 250% 2.5                    (multiplier, > 0)
 //
 // Parsers return nullopt and set *expected to the "what was expected" half of
-// an error message; they never throw.
+// an error message; they never throw. For a well-formed value outside the
+// accepted range ("-5s", "1e30s", "0Gbps") *expected names the range instead
+// ("a duration of at most 1e18s"), so a caller can tell "out of range" from
+// "malformed" by comparing it with the text it gets for "".
 
 #include <optional>
 #include <string>

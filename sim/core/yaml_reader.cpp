@@ -1,31 +1,46 @@
 #include "sim/core/yaml_reader.h"
 
 #include <algorithm>
+#include <cctype>
+#include <charconv>
 #include <cmath>
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
 #include <sstream>
+#include <yaml-cpp/depthguard.h>
 
 #include "sim/core/units.h"
 
 namespace sim::core {
 
-std::optional<std::string> read_text_file(const std::string& path, Diagnostics& diags, std::size_t max_bytes) {
+std::string unreadable_reason(const std::string& path) {
   namespace fs = std::filesystem;
   std::error_code ec;
   fs::file_status st = fs::status(path, ec);
-  if (ec || !fs::exists(st)) {
-    diags.error(path, 0, 0, "cannot read file: no such file; expected a readable file path");
-    return std::nullopt;
+  if (st.type() == fs::file_type::not_found || path.empty()) return "no such file";
+  if (ec) {
+    std::string why = ec.message();  // "Permission denied", "Too many levels of symbolic links"
+    if (!why.empty()) why[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(why[0])));
+    return why;
   }
-  if (fs::is_directory(st)) {
-    diags.error(path, 0, 0, "is a directory; expected a file");
+  if (fs::is_directory(st)) return "is a directory";
+  // FIFOs and devices could block or never end.
+  if (!fs::is_regular_file(st)) return "not a regular file";
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return "permission denied";
+  return "";
+}
+
+std::optional<std::string> read_text_file(const std::string& path, Diagnostics& diags, std::size_t max_bytes) {
+  std::string why = unreadable_reason(path);
+  if (!why.empty()) {
+    diags.error(path, 0, 0, fmt::format("cannot read file: {}; expected a readable file", why));
     return std::nullopt;
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    diags.error(path, 0, 0, "cannot open file for reading; expected a readable file");
+    diags.error(path, 0, 0, "cannot read file: permission denied; expected a readable file");
     return std::nullopt;
   }
   std::string text;
@@ -51,6 +66,20 @@ std::optional<YAML::Node> parse_yaml(const std::string& file, const std::string&
     diags.error(file, 0, 0, "file contains NUL bytes; expected a text file");
     return std::nullopt;
   }
+  // yaml-cpp passes stray bytes through into names and messages; stop at the first.
+  for (std::size_t i = 0, line = 1, line_start = 0; i < text.size();) {
+    std::size_t n = utf8_length_at(text, i);
+    if (n == 0) {
+      diags.error(file, static_cast<int>(line), static_cast<int>(i - line_start + 1),
+                  fmt::format("invalid UTF-8 byte 0x{:02x}; expected UTF-8 text", static_cast<unsigned char>(text[i])));
+      return std::nullopt;
+    }
+    if (text[i] == '\n') {
+      ++line;
+      line_start = i + 1;
+    }
+    i += n;
+  }
   YAML::Node root;
   try {
     std::vector<YAML::Node> docs = YAML::LoadAll(text);
@@ -59,9 +88,32 @@ std::optional<YAML::Node> parse_yaml(const std::string& file, const std::string&
       return std::nullopt;
     }
     if (!docs.empty()) root = docs.front();
+  } catch (const YAML::DeepRecursion& e) {
+    // yaml-cpp's own guard against a stack overflow; its message is just "bad file".
+    int line = e.mark.is_null() ? 0 : e.mark.line + 1;
+    int col = e.mark.is_null() ? 0 : e.mark.column + 1;
+    diags.error(file, line, col,
+                fmt::format("YAML nested more than {} levels deep; expected a flatter document", e.depth() - 1));
+    return std::nullopt;
   } catch (const YAML::Exception& e) {
     int line = e.mark.is_null() ? 0 : e.mark.line + 1;
     int col = e.mark.is_null() ? 0 : e.mark.column + 1;
+    // A tab in the indentation of the failing line is the likely cause, but yaml-cpp
+    // often says only "illegal map value" somewhere after it: point at the tab.
+    if (!e.mark.is_null()) {
+      std::size_t start = 0;
+      for (int i = 0; i < e.mark.line && start != std::string::npos; ++i) {
+        start = text.find('\n', start);
+        if (start != std::string::npos) ++start;
+      }
+      std::size_t end = start == std::string::npos ? start : text.find_first_not_of(" \t", start);
+      std::size_t tab = start == std::string::npos ? start : text.find('\t', start);
+      if (tab != std::string::npos && (end == std::string::npos || tab < end)) {
+        diags.error(file, line, static_cast<int>(tab - start + 1),
+                    "YAML syntax error: tab in indentation; expected spaces (YAML does not allow tabs there)");
+        return std::nullopt;
+      }
+    }
     diags.error(file, line, col, fmt::format("YAML syntax error: {}; expected valid YAML", e.msg));
     return std::nullopt;
   }
@@ -82,7 +134,15 @@ std::string describe(const YAML::Node& n) {
   if (n.IsMap()) return "a mapping";
   if (n.IsSequence()) return "a list";
   std::string s = n.Scalar();
-  if (s.size() > 40) s = s.substr(0, 37) + "...";
+  if (s.size() > 40) {
+    // Cut at a character boundary, not inside a UTF-8 sequence.
+    std::size_t cut = 37;
+    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+    s = s.substr(0, cut) + "...";
+  }
+  for (char& c : s) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  }
   return "'" + s + "'";
 }
 
@@ -94,10 +154,24 @@ void Reader::error(const YAML::Mark& at, std::string message) const {
   }
 }
 
-void Reader::error(const YAML::Node& at, std::string message) const { error(at.Mark(), std::move(message)); }
+void Reader::error(const YAML::Node& at, std::string message) const { error(mark_of(at), std::move(message)); }
+
+YAML::Mark Reader::mark_of(const YAML::Node& n) const {
+  if (n.IsDefined() && n.IsNull()) {
+    auto [begin, end] = null_keys_->equal_range(n.Mark().pos);
+    for (auto it = begin; it != end; ++it) {
+      if (it->second.first.is(n)) return it->second.second;
+    }
+  }
+  return n.Mark();
+}
+
+void Reader::remember_null_value(const YAML::Node& value, const YAML::Node& key) const {
+  null_keys_->emplace(value.Mark().pos, std::make_pair(value, key.Mark()));
+}
 
 void Reader::warning(const YAML::Node& at, std::string message) const {
-  YAML::Mark m = at.Mark();
+  YAML::Mark m = mark_of(at);
   if (m.is_null()) {
     diags_->warning(file_, 0, 0, std::move(message));
   } else {
@@ -144,11 +218,30 @@ std::optional<bool> Reader::boolean(const YAML::Node& n) const {
   return std::nullopt;
 }
 
+namespace {
+// A number too large for parse_number ("1e308", "1e400"): out of range rather than malformed.
+bool is_huge_number(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  if (!s.empty() && s.front() == '+') s.remove_prefix(1);
+  double v = 0;
+  const char* end = s.data() + s.size();
+  auto [ptr, ec] = std::from_chars(s.data(), end, v, std::chars_format::general);
+  if (ptr != end || s.empty()) return false;
+  if (ec == std::errc::result_out_of_range) return true;
+  return ec == std::errc() && std::isfinite(v);  // parse_number refused a finite number: too large
+}
+}  // namespace
+
 std::optional<double> Reader::number(const YAML::Node& n, double min, double max) const {
   std::string expected = fmt::format("a number between {} and {}", format_number(min, 6), format_number(max, 6));
   auto s = scalar(n, expected);
   if (!s) return std::nullopt;
   auto v = parse_number(*s);
+  if (!v && is_huge_number(*s)) {
+    error(n, fmt::format("{} is out of range; expected {}", *s, expected));
+    return std::nullopt;
+  }
   if (!v) {
     error(n, fmt::format("invalid number {}; expected {}", describe(n), expected));
     return std::nullopt;
@@ -165,6 +258,10 @@ std::optional<long long> Reader::integer(const YAML::Node& n, long long min, lon
   auto s = scalar(n, expected);
   if (!s) return std::nullopt;
   auto v = parse_number(*s);
+  if (!v && is_huge_number(*s)) {
+    error(n, fmt::format("{} is out of range; expected {}", *s, expected));
+    return std::nullopt;
+  }
   if (!v || std::floor(*v) != *v) {
     error(n, fmt::format("invalid whole number {}; expected {}", describe(n), expected));
     return std::nullopt;
@@ -186,8 +283,13 @@ std::optional<double> parse_with(const Reader& r, const YAML::Node& n, UnitParse
     r.error(n, fmt::format("expected {}, got {}", expected, describe(n)));
     return std::nullopt;
   }
-  auto v = parse(n.Scalar(), &expected);
-  if (!v) r.error(n, fmt::format("invalid {} {}; expected {}", noun, describe(n), expected));
+  std::string range = expected;
+  auto v = parse(n.Scalar(), &range);
+  if (!v && range != expected) {
+    r.error(n, fmt::format("{} {} is out of range; expected {}", noun, describe(n), range));
+  } else if (!v) {
+    r.error(n, fmt::format("invalid {} {}; expected {}", noun, describe(n), expected));
+  }
   return v;
 }
 }  // namespace
@@ -257,36 +359,47 @@ bool Reader::is_scalar(const YAML::Node& n, std::string_view what) const {
 MapView::MapView(const Reader& reader, const YAML::Node& node, std::string what, std::vector<std::string> allowed)
     : reader_(&reader), node_(node), what_(std::move(what)) {
   if (!reader.is_map(node, what_)) return;
+  // A mapping: bad keys below are reported and skipped, the good ones still read.
   ok_ = true;
   for (auto it = node.begin(); it != node.end(); ++it) {
     YAML::Node k = it->first;  // a copy: the iterator yields a temporary pair
     if (!k.IsScalar()) {
       reader.error(k, fmt::format("keys in {} must be plain names, got {}", what_, describe(k)));
-      ok_ = false;
       continue;
     }
     const std::string& key = k.Scalar();
     if (std::find(keys_.begin(), keys_.end(), key) != keys_.end()) {
       reader.error(k, fmt::format("duplicate key '{}' in {}; expected each key once", key, what_));
-      ok_ = false;
       continue;
     }
     if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
       std::string guess = closest_match(key, allowed);
       if (!guess.empty()) {
         reader.error(k, fmt::format("unknown key '{}' in {}; did you mean '{}'?", key, what_, guess));
+        suggested_.push_back(guess);
       } else {
         reader.error(k, fmt::format("unknown key '{}' in {}; expected one of {}", key, what_, join(allowed)));
       }
-      ok_ = false;
       continue;
     }
+    if (it->second.IsNull()) reader.remember_null_value(it->second, k);
     keys_.push_back(key);
+    key_marks_.push_back(k.Mark());
   }
+}
+
+bool MapView::misspelled(std::string_view key) const {
+  return std::find(suggested_.begin(), suggested_.end(), key) != suggested_.end();
 }
 
 bool MapView::has(std::string_view key) const {
   return std::find(keys_.begin(), keys_.end(), key) != keys_.end();
+}
+
+YAML::Mark MapView::key_mark(std::string_view key) const {
+  auto it = std::find(keys_.begin(), keys_.end(), key);
+  if (it == keys_.end()) return YAML::Mark::null_mark();
+  return key_marks_[static_cast<std::size_t>(it - keys_.begin())];
 }
 
 YAML::Node MapView::get(std::string_view key) const {
@@ -300,6 +413,8 @@ YAML::Node MapView::get(std::string_view key) const {
 
 YAML::Node MapView::require(std::string_view key, std::string_view expected) const {
   if (!has(key)) {
+    // "did you mean 'key'?" was already said; "missing key" would repeat it.
+    if (misspelled(key)) return YAML::Node(YAML::NodeType::Undefined);
     reader_->error(node_, fmt::format("missing key '{}' in {}; expected {}", key, what_, expected));
     return YAML::Node(YAML::NodeType::Undefined);
   }
@@ -307,18 +422,20 @@ YAML::Node MapView::require(std::string_view key, std::string_view expected) con
 }
 
 std::string MapView::exactly_one_of(const std::vector<std::string>& keys, bool required) const {
-  std::vector<std::string> present;
-  for (const auto& k : keys) {
-    if (has(k)) present.push_back(k);
+  std::vector<std::string> present;  // in file order, so that the second one written is blamed
+  for (const auto& k : keys_) {
+    if (std::find(keys.begin(), keys.end(), k) != keys.end()) present.push_back(k);
   }
   if (present.size() == 1) return present.front();
   if (present.empty()) {
-    if (required) {
-      reader_->error(node_, fmt::format("{} needs one of {}; none given", what_, join(keys)));
+    bool suggested = std::any_of(keys.begin(), keys.end(), [&](const std::string& k) { return misspelled(k); });
+    if (required && !suggested) {
+      reader_->error(node_, fmt::format("{} has none of {}; expected exactly one", what_, join(keys)));
     }
     return "";
   }
-  reader_->error(get(present[1]).Mark().is_null() ? node_ : get(present[1]),
+  // At the second key: "partition" in {crash: app, partition: [a, b]}.
+  reader_->error(key_mark(present[1]),
                  fmt::format("'{}' and '{}' cannot be used together in {}; expected exactly one of {}", present[0],
                              present[1], what_, join(keys)));
   return "";

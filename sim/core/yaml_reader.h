@@ -5,9 +5,11 @@
 // MapView, which knows its allowed keys, so unknown keys ("did you mean"),
 // duplicates and missing keys are reported uniformly.
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 #include <yaml-cpp/yaml.h>
 
@@ -15,22 +17,30 @@
 
 namespace sim::core {
 
-/// Reads a whole file. Missing, unreadable, a directory, larger than `max_bytes`
-/// or containing NUL bytes: a diagnostic on `path`, nullopt.
+/// Why `path` cannot be read as a regular file: "no such file", "is a directory",
+/// "not a regular file" or "permission denied"; "" when it can be read.
+std::string unreadable_reason(const std::string& path);
+
+/// Reads a whole file. Missing, unreadable, a directory or another non-regular
+/// file, larger than `max_bytes` or containing NUL bytes: a diagnostic on `path`
+/// ("cannot read file: <reason>; expected ..."), nullopt.
 std::optional<std::string> read_text_file(const std::string& path, Diagnostics& diags,
                                           std::size_t max_bytes = 64u << 20);
 
 /// Parses `text` as one YAML document named `file`. Syntax errors become located
-/// diagnostics; an empty document is an error ("file is empty; expected ...").
-/// The text is registered with diags for source excerpts.
+/// diagnostics (yaml-cpp's 0-based marks + 1), as do bytes that are not UTF-8
+/// and nesting deeper than yaml-cpp's limit; an empty document (or one holding
+/// only comments) is an error ("file is empty; expected ..."). The text is
+/// registered with diags for source excerpts.
 std::optional<YAML::Node> parse_yaml(const std::string& file, const std::string& text, Diagnostics& diags,
                                      std::string_view expected_top = "a mapping");
 
 /// Converts scalars with located errors. All methods return nullopt after
-/// reporting; none throws.
+/// reporting; none throws. Copies share their state.
 class Reader {
  public:
-  Reader(std::string file, Diagnostics& diags) : file_(std::move(file)), diags_(&diags) {}
+  Reader(std::string file, Diagnostics& diags)
+      : file_(std::move(file)), diags_(&diags), null_keys_(std::make_shared<NullKeys>()) {}
 
   const std::string& file() const { return file_; }
   Diagnostics& diags() const { return *diags_; }
@@ -38,11 +48,18 @@ class Reader {
   void error(const YAML::Node& at, std::string message) const;
   void error(const YAML::Mark& at, std::string message) const;
   void warning(const YAML::Node& at, std::string message) const;
+  /// Where to report a problem with `n`: its own mark, except for a mapping value
+  /// left empty ("name:"), whose yaml-cpp mark is the next token (often on the next
+  /// line): then the mark of its key.
+  YAML::Mark mark_of(const YAML::Node& n) const;
+  /// Records that `value` is the (null) value of `key`; done by MapView.
+  void remember_null_value(const YAML::Node& value, const YAML::Node& key) const;
 
   std::optional<std::string> string(const YAML::Node& n, std::string_view what = "a string") const;
   /// A name made of letters, digits, '_', '-' and '.', starting with a letter or digit.
   std::optional<std::string> identifier(const YAML::Node& n) const;
   std::optional<bool> boolean(const YAML::Node& n) const;
+  /// A plain number in [min, max]; a huge one ("1e308") is "out of range", not "invalid".
   std::optional<double> number(const YAML::Node& n, double min, double max) const;
   std::optional<long long> integer(const YAML::Node& n, long long min, long long max) const;
   std::optional<double> duration(const YAML::Node& n) const;
@@ -63,28 +80,42 @@ class Reader {
 
  private:
   std::optional<std::string> scalar(const YAML::Node& n, std::string_view expected) const;
+  // By the value's own mark position: each empty value sits before a different token.
+  using NullKeys = std::unordered_multimap<int, std::pair<YAML::Node, YAML::Mark>>;
   std::string file_;
   Diagnostics* diags_;
+  std::shared_ptr<NullKeys> null_keys_;  // empty mapping values -> their key's mark
 };
 
 /// A mapping with a fixed set of allowed keys. On construction reports
-/// unknown keys (with "did you mean"), duplicate keys and non-scalar keys.
+/// unknown keys (with "did you mean"), duplicate keys and non-scalar keys;
+/// those keys are then skipped, so that the caller goes on reading the valid
+/// ones and every error of a file is reported. A key that was suggested for a
+/// misspelled one ("replicaz" -> "replicas") is not reported again as missing
+/// by require() or exactly_one_of().
 class MapView {
  public:
   /// `what` names the mapping in messages ("component 'db'", "health_check").
+  /// An empty `allowed` accepts any key (maps of names).
   MapView(const Reader& reader, const YAML::Node& node, std::string what, std::vector<std::string> allowed);
 
+  /// The node is a mapping (reported otherwise). Bad keys do not make it false.
   bool ok() const { return ok_; }
+  /// Whether an unknown key in this mapping was probably meant to be `key`.
+  bool misspelled(std::string_view key) const;
   bool has(std::string_view key) const;
   /// The value, or an undefined node when the key is absent.
   YAML::Node get(std::string_view key) const;
   /// The value; reports "missing key" at the mapping when absent.
   YAML::Node require(std::string_view key, std::string_view expected) const;
+  /// Where `key` is written (for errors about the key itself, not its value);
+  /// a null mark when absent.
+  YAML::Mark key_mark(std::string_view key) const;
   /// Keys in file order.
   const std::vector<std::string>& keys() const { return keys_; }
   const YAML::Node& node() const { return node_; }
   const std::string& what() const { return what_; }
-  /// Reports "'a' and 'b' cannot be used together" when more than one is present;
+  /// Reports "'a' and 'b' cannot be used together" (in file order, at b) when more than one is present;
   /// returns the single present key, "" when none or several.
   std::string exactly_one_of(const std::vector<std::string>& keys, bool required) const;
 
@@ -93,12 +124,15 @@ class MapView {
   YAML::Node node_;
   std::string what_;
   std::vector<std::string> keys_;
+  std::vector<YAML::Mark> key_marks_;   // parallel to keys_
+  std::vector<std::string> suggested_;  // keys offered in "did you mean"
   bool ok_ = false;
 };
 
 /// 1-based line of a node (0 when it has no mark).
 int line_of(const YAML::Node& n);
-/// A short rendering of a scalar or of a node's kind, for "got ..." messages.
+/// A short rendering of a scalar or of a node's kind, for "got ..." messages;
+/// control characters are shown as '?'.
 std::string describe(const YAML::Node& n);
 
 }  // namespace sim::core

@@ -9,6 +9,7 @@
 
 #include "sim/core/units.h"
 #include "sim/core/yaml_reader.h"
+#include "sim/scenario/autoscale_state.h"
 #include "sim/scenario/metrics.h"
 #include "sim/topology/loader.h"
 
@@ -22,7 +23,7 @@ using topology::Kind;
 using topology::Topology;
 
 SourcePos pos_of(const Reader& r, const YAML::Node& n) {
-  YAML::Mark m = n.Mark();
+  YAML::Mark m = r.mark_of(n);
   if (m.is_null()) return {r.file(), 0, 0};
   return {r.file(), m.line + 1, m.column + 1};
 }
@@ -46,22 +47,61 @@ std::string resolve(const std::string& base_file, const std::string& rel) {
 
 constexpr int kMaxProfileDepth = 16;
 
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (std::size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + items[i];
+  return out;
+}
+
+// "unknown component 'dbx'; did you mean 'db'?" or "...; expected one of a, b, c",
+// after `prefix` ("autoscaling names ").
+std::string unknown_name(std::string_view prefix, std::string_view noun, const std::string& name,
+                         const std::vector<std::string>& known) {
+  std::string guess = core::closest_match(name, known);
+  if (!guess.empty()) return fmt::format("{}unknown {} '{}'; did you mean '{}'?", prefix, noun, name, guess);
+  if (known.empty()) return fmt::format("{}unknown {} '{}'; the topology has none", prefix, noun, name);
+  return fmt::format("{}unknown {} '{}'; expected one of {}", prefix, noun, name, join(known));
+}
+
+std::vector<std::string> component_names(const Topology& topo) {
+  std::vector<std::string> out;
+  for (const auto& c : topo.components) out.push_back(c.name);
+  return out;
+}
+
+std::vector<std::string> class_names(const Topology& topo) {
+  std::vector<std::string> out;
+  for (const auto& c : topo.requests) out.push_back(c.name);
+  return out;
+}
+
 // ---- load profiles -------------------------------------------------------
 
 std::optional<Profile> read_profile(const Reader& r, const YAML::Node& n, const std::string& scenario_file, int depth,
-                                    bool in_sequence);
+                                    bool in_sequence, const Topology* topo);
 
-void read_mix(const Reader& r, const YAML::Node& n, std::map<std::string, double>* mix) {
+// `topo` (when it could be loaded) checks the class names, at their keys.
+void read_mix(const Reader& r, const YAML::Node& n, std::map<std::string, double>* mix, const Topology* topo) {
   MapView m(r, n, "mix", {});
   if (!m.ok()) return;
   double sum = 0;
+  std::set<std::string> reported;
+  for (auto it = n.begin(); it != n.end(); ++it) {
+    if (topo && it->first.IsScalar() && !topo->find_class(it->first.Scalar()) &&
+        reported.insert(it->first.Scalar()).second) {
+      r.error(it->first, unknown_name("mix names ", "request class", it->first.Scalar(), class_names(*topo)));
+    }
+  }
+  bool all_shares = true;  // a sum over some of them would be a second, misleading error
   for (const std::string& k : m.keys()) {
     if (auto v = r.ratio(m.get(k))) {
       (*mix)[k] = *v;
       sum += *v;
+    } else {
+      all_shares = false;
     }
   }
-  if (!mix->empty() && std::fabs(sum - 1.0) > 1e-6) {
+  if (all_shares && !mix->empty() && std::fabs(sum - 1.0) > 1e-6) {
     r.error(n, fmt::format("mix shares sum to {}; expected them to sum to 100%", core::format_ratio(sum)));
   }
 }
@@ -77,6 +117,12 @@ std::optional<TraceSpec> read_trace(const Reader& r, const YAML::Node& n, const 
   if (!f) return std::nullopt;
   t.path_as_written = *f;
   t.path = resolve(scenario_file, *f);
+  // The trace is read by the engine; a missing one must stop the run here, located.
+  std::string why = core::unreadable_reason(t.path);
+  if (!why.empty()) {
+    r.error(file, fmt::format("cannot read trace '{}': {}; expected a readable trace file", t.path, why));
+    return std::nullopt;
+  }
   if (m.has("format")) {
     if (auto fmt_name = r.choice(m.get("format"), "trace format", {"per_second", "counts_csv", "request_log"})) {
       t.format = *fmt_name == "per_second"   ? TraceSpec::Format::kPerSecond
@@ -109,7 +155,7 @@ std::optional<TraceSpec> read_trace(const Reader& r, const YAML::Node& n, const 
 const std::vector<std::string> kShapes = {"constant", "ramp", "step", "spike", "diurnal", "trace", "sum", "sequence"};
 
 std::optional<Profile> read_profile(const Reader& r, const YAML::Node& n, const std::string& scenario_file, int depth,
-                                    bool in_sequence) {
+                                    bool in_sequence, const Topology* topo) {
   if (depth > kMaxProfileDepth) {
     r.error(n, fmt::format("load profile nested deeper than {} levels; expected a flatter profile", kMaxProfileDepth));
     return std::nullopt;
@@ -129,12 +175,12 @@ std::optional<Profile> read_profile(const Reader& r, const YAML::Node& n, const 
   MapView m(r, n, "load profile", allowed);
   if (!m.ok()) return std::nullopt;
   std::string shape = m.exactly_one_of(kShapes, true);
-  if (m.has("mix")) read_mix(r, m.get("mix"), &p.mix);
+  if (m.has("mix")) read_mix(r, m.get("mix"), &p.mix, topo);
   if (in_sequence) {
-    YAML::Node len = m.has("for") ? m.get("for") : YAML::Node();
-    if (!len.IsDefined()) {
+    YAML::Node len = m.get("for");  // undefined when absent (a default YAML::Node() is a defined null)
+    if (!len.IsDefined() && !m.misspelled("for")) {
       r.error(n, "sequence phase without 'for'; expected how long it lasts, like {for: 10m, constant: 100/s}");
-    } else {
+    } else if (len.IsDefined()) {
       set_if(r.positive_duration(len), &p.phase_length);
     }
   }
@@ -199,7 +245,7 @@ std::optional<Profile> read_profile(const Reader& r, const YAML::Node& n, const 
     }
     bool ok = true;
     for (const auto& child : v) {
-      auto c = read_profile(r, child, scenario_file, depth + 1, p.kind == Profile::Kind::kSequence);
+      auto c = read_profile(r, child, scenario_file, depth + 1, p.kind == Profile::Kind::kSequence, topo);
       if (c) {
         p.children.push_back(std::move(*c));
       } else {
@@ -229,11 +275,6 @@ double natural_length(const Profile& p) {
     default:
       return 0;
   }
-}
-
-void collect_mix_refs(const Profile& p, std::vector<std::pair<std::string, SourcePos>>* out) {
-  for (const auto& [k, v] : p.mix) out->push_back({k, p.pos});
-  for (const Profile& c : p.children) collect_mix_refs(c, out);
 }
 
 // ---- targets -------------------------------------------------------------
@@ -268,9 +309,7 @@ std::optional<Target> read_target(const Reader& r, const YAML::Node& n, const To
       if (!topo.find_region(*name)) {
         std::vector<std::string> known;
         for (const auto& reg : topo.regions) known.push_back(reg.name);
-        std::string guess = core::closest_match(*name, known);
-        r.error(m.get(which), guess.empty() ? fmt::format("unknown region '{}' in the topology", *name)
-                                            : fmt::format("unknown region '{}'; did you mean '{}'?", *name, guess));
+        r.error(m.get(which), unknown_name("", "region", *name, known));
         return std::nullopt;
       }
       t.region = *name;
@@ -278,9 +317,7 @@ std::optional<Target> read_target(const Reader& r, const YAML::Node& n, const To
       if (!topo.region_of_zone(*name)) {
         std::vector<std::string> known;
         for (const auto& reg : topo.regions) known.insert(known.end(), reg.zones.begin(), reg.zones.end());
-        std::string guess = core::closest_match(*name, known);
-        r.error(m.get(which), guess.empty() ? fmt::format("unknown zone '{}' in the topology", *name)
-                                            : fmt::format("unknown zone '{}'; did you mean '{}'?", *name, guess));
+        r.error(m.get(which), unknown_name("", "zone", *name, known));
         return std::nullopt;
       }
       t.zone = *name;
@@ -296,11 +333,7 @@ std::optional<Target> read_target(const Reader& r, const YAML::Node& n, const To
   }
   const topology::Component* c = topo.find(t->component);
   if (!c) {
-    std::vector<std::string> known;
-    for (const auto& comp : topo.components) known.push_back(comp.name);
-    std::string guess = core::closest_match(t->component, known);
-    r.error(n, guess.empty() ? fmt::format("unknown component '{}' in topology '{}'", t->component, topo.name)
-                             : fmt::format("unknown component '{}'; did you mean '{}'?", t->component, guess));
+    r.error(n, unknown_name("", "component", t->component, component_names(topo)));
     return std::nullopt;
   }
   if (!t->role.empty() && c->kind != Kind::kDatabase) {
@@ -328,7 +361,8 @@ std::optional<Target> read_target(const Reader& r, const YAML::Node& n, const To
 std::optional<std::vector<std::string>> read_between(const Reader& r, const YAML::Node& n, const Topology& topo) {
   if (!r.is_seq(n, "between")) return std::nullopt;
   if (n.size() != 2) {
-    r.error(n, fmt::format("between lists {} names; expected two components or two regions, like [app, db]", n.size()));
+    r.error(n, fmt::format("between lists {} name{}; expected two components or two regions, like [app, db]", n.size(),
+                           n.size() == 1 ? "" : "s"));
     return std::nullopt;
   }
   std::vector<std::string> out;
@@ -341,12 +375,9 @@ std::optional<std::vector<std::string>> read_between(const Reader& r, const YAML
     } else if (topo.find_region(*name)) {
       ++regions;
     } else {
-      std::vector<std::string> known;
-      for (const auto& c : topo.components) known.push_back(c.name);
+      std::vector<std::string> known = component_names(topo);
       for (const auto& reg : topo.regions) known.push_back(reg.name);
-      std::string guess = core::closest_match(*name, known);
-      r.error(item, guess.empty() ? fmt::format("unknown component or region '{}'", *name)
-                                  : fmt::format("unknown component or region '{}'; did you mean '{}'?", *name, guess));
+      r.error(item, unknown_name("", "component or region", *name, known));
       return std::nullopt;
     }
     out.push_back(*name);
@@ -380,7 +411,7 @@ std::optional<Fault> read_fault(const Reader& r, const YAML::Node& n, const Topo
       r.error(m.get("at"), fmt::format("fault at {} is not before the end of the run ({}); expected at < duration",
                                        core::format_duration(f.at), core::format_duration(duration)));
     }
-  } else if (kind != "chaos_monkey") {
+  } else if (kind != "chaos_monkey" && !m.misspelled("at")) {
     r.error(n, "fault without 'at'; expected when it happens, like at: 10m");
   }
   if (m.has("for")) set_if(r.positive_duration(m.get("for")), &f.length);
@@ -565,105 +596,7 @@ std::optional<Fault> read_fault(const Reader& r, const YAML::Node& n, const Topo
 
 // ---- autoscaling ---------------------------------------------------------
 
-std::optional<HpaRules> read_hpa_rules(const Reader& r, const YAML::Node& n, const char* what) {
-  MapView m(r, n, what, {"stabilization", "select", "policies"});
-  if (!m.ok()) return std::nullopt;
-  HpaRules rules;
-  if (m.has("stabilization")) {
-    if (auto s = r.duration(m.get("stabilization"))) {
-      if (*s > 3600) {
-        r.error(m.get("stabilization"), "stabilization window above 1h; expected 0s to 1h (the Kubernetes limit)");
-      }
-      rules.stabilization = *s;
-    }
-  }
-  if (m.has("select")) {
-    if (auto s = r.choice(m.get("select"), "select policy", {"max", "min", "disabled"})) {
-      rules.select = *s == "max" ? HpaRules::Select::kMax : *s == "min" ? HpaRules::Select::kMin : HpaRules::Select::kDisabled;
-    }
-  }
-  if (m.has("policies") && r.is_seq(m.get("policies"), "policies")) {
-    for (const auto& item : m.get("policies")) {
-      MapView pm(r, item, "policy", {"pods", "percent", "period"});
-      if (!pm.ok()) continue;
-      HpaPolicy pol;
-      std::string which = pm.exactly_one_of({"pods", "percent"}, true);
-      if (which.empty()) continue;
-      if (auto v = r.integer(pm.get(which), 1, 100000)) pol.value = static_cast<int>(*v);
-      pol.type = which == "pods" ? HpaPolicy::Type::kPods : HpaPolicy::Type::kPercent;
-      YAML::Node per = pm.require("period", "the policy's period, like period: 60s");
-      if (per.IsDefined()) {
-        if (auto v = r.positive_duration(per)) {
-          if (*v > 1800) r.error(per, "policy period above 30m; expected 1s to 30m (the Kubernetes limit)");
-          pol.period = *v;
-        }
-      }
-      rules.policies.push_back(pol);
-    }
-  }
-  return rules;
-}
-
-std::optional<HpaSpec> read_hpa(const Reader& r, const YAML::Node& n) {
-  MapView m(r, n, "hpa",
-            {"min", "max", "metrics", "sync_period", "tolerance", "cpu_initialization_period",
-             "initial_readiness_delay", "metric_window", "behavior"});
-  if (!m.ok()) return std::nullopt;
-  HpaSpec h;
-  YAML::Node mn = m.require("min", "the minimum replicas, like min: 3");
-  YAML::Node mx = m.require("max", "the maximum replicas, like max: 10");
-  if (mn.IsDefined()) set_if(r.integer(mn, 1, 1000), &h.min);
-  if (mx.IsDefined()) set_if(r.integer(mx, 1, 1000), &h.max);
-  YAML::Node metrics = m.require("metrics", "what to scale on, like metrics: [{cpu: 70%}]");
-  if (metrics.IsDefined() && r.is_seq(metrics, "metrics")) {
-    for (const auto& item : metrics) {
-      MapView mm(r, item, "metric", {"cpu", "memory", "rps", "latency_p99", "queue_length"});
-      if (!mm.ok()) continue;
-      std::string which = mm.exactly_one_of({"cpu", "memory", "rps", "latency_p99", "queue_length"}, true);
-      if (which.empty()) continue;
-      HpaMetric metric;
-      YAML::Node v = mm.get(which);
-      if (which == "cpu" || which == "memory") {
-        metric.type = which == "cpu" ? HpaMetric::Type::kCpu : HpaMetric::Type::kMemory;
-        // Utilization targets may exceed 100 % in Kubernetes (of the request); accept 1%..1000%.
-        if (auto f = r.factor(v)) {
-          if (*f > 10) {
-            r.error(v, "utilization target above 1000%; expected a percentage like 70%");
-          }
-          metric.target = *f;
-        }
-      } else if (which == "rps") {
-        metric.type = HpaMetric::Type::kRps;
-        set_if(r.rate(v), &metric.target);
-      } else if (which == "latency_p99") {
-        metric.type = HpaMetric::Type::kLatency;
-        set_if(r.positive_duration(v), &metric.target);
-      } else {
-        metric.type = HpaMetric::Type::kQueueLength;
-        set_if(r.number(v, 0.001, 1e9), &metric.target);
-      }
-      if (metric.target <= 0) {
-        r.error(v, "metric target must be above 0; expected a positive target");
-      }
-      h.metrics.push_back(metric);
-    }
-    if (metrics.size() == 0) r.error(metrics, "no metrics; expected at least one, like [{cpu: 70%}]");
-  }
-  if (m.has("sync_period")) set_if(r.positive_duration(m.get("sync_period")), &h.sync_period);
-  if (m.has("tolerance")) set_if(r.ratio(m.get("tolerance")), &h.tolerance);
-  if (m.has("cpu_initialization_period")) set_if(r.duration(m.get("cpu_initialization_period")), &h.cpu_initialization_period);
-  if (m.has("initial_readiness_delay")) set_if(r.duration(m.get("initial_readiness_delay")), &h.initial_readiness_delay);
-  if (m.has("metric_window")) set_if(r.positive_duration(m.get("metric_window")), &h.metric_window);
-  if (m.has("behavior")) {
-    MapView bm(r, m.get("behavior"), "behavior", {"scale_up", "scale_down"});
-    if (bm.ok()) {
-      if (bm.has("scale_up")) set_if(read_hpa_rules(r, bm.get("scale_up"), "scale_up"), &h.scale_up);
-      if (bm.has("scale_down")) set_if(read_hpa_rules(r, bm.get("scale_down"), "scale_down"), &h.scale_down);
-    }
-  }
-  if (h.min > h.max) r.error(mn, fmt::format("min {} is above max {}; expected min <= max", h.min, h.max));
-  return h;
-}
+// read_hpa (the `hpa:` block) is shared with the autoscale state file: scenario/autoscale_state.h.
 
 const std::vector<std::string> kRuleMetrics = {"cpu", "memory", "latency_p99", "rps", "queue_length"};
 
@@ -709,7 +642,9 @@ std::optional<ThresholdPolicy> read_threshold(const Reader& r, const YAML::Node&
   if (mx.IsDefined()) set_if(r.integer(mx, 1, 1000), &p.max);
   if (m.has("up")) read_rules(r, m.get("up"), &p.up, "up");
   if (m.has("down")) read_rules(r, m.get("down"), &p.down, "down");
-  if (!m.has("up") && !m.has("down")) r.error(n, "rules has neither up nor down rules; expected at least one");
+  if (!m.has("up") && !m.has("down") && !m.misspelled("up") && !m.misspelled("down")) {
+    r.error(n, "rules has neither up nor down rules; expected at least one");
+  }
   if (m.has("cooldown")) {
     MapView cm(r, m.get("cooldown"), "cooldown", {"up", "down"});
     if (cm.ok()) {
@@ -729,11 +664,7 @@ void read_autoscaling(const Reader& r, const YAML::Node& n, const Topology& topo
     YAML::Node v = m.get(k);
     const topology::Component* c = topo.find(k);
     if (!c) {
-      std::vector<std::string> known;
-      for (const auto& comp : topo.components) known.push_back(comp.name);
-      std::string guess = core::closest_match(k, known);
-      r.error(v, guess.empty() ? fmt::format("autoscaling names unknown component '{}'", k)
-                               : fmt::format("autoscaling names unknown component '{}'; did you mean '{}'?", k, guess));
+      r.error(v, unknown_name("autoscaling names ", "component", k, component_names(topo)));
       continue;
     }
     if (c->kind != Kind::kService) {
@@ -762,7 +693,7 @@ void read_autoscaling(const Reader& r, const YAML::Node& n, const Topology& topo
     int replicas = c->service()->replicas;
     int lo = a.hpa() ? a.hpa()->min : a.rules()->min;
     int hi = a.hpa() ? a.hpa()->max : a.rules()->max;
-    if (replicas < lo || replicas > hi) {
+    if (lo <= hi && (replicas < lo || replicas > hi)) {  // min > max is an error already
       r.warning(v, fmt::format("'{}' starts with {} replicas, outside its autoscaling range {}..{}; it will be "
                                "clamped at the first evaluation",
                                k, replicas, lo, hi));
@@ -816,6 +747,18 @@ std::optional<double> read_metric_value(const Reader& r, const YAML::Node& n, Un
   return std::nullopt;
 }
 
+const char* target_example(Unit unit) {
+  switch (unit) {
+    case Unit::kDuration: return "<= 500ms";
+    case Unit::kRatio: return "<= 1%";
+    case Unit::kRate: return ">= 450/s";
+    case Unit::kCount: return "<= 0";
+    case Unit::kNumber: return "<= 100";
+    case Unit::kBool: return "true";
+  }
+  return "<= 1";
+}
+
 void read_expectations(const Reader& r, const YAML::Node& n, const Topology& topo, Scenario* s) {
   std::vector<std::string> names;
   for (const MetricInfo& mi : metric_table()) names.emplace_back(mi.name);
@@ -836,7 +779,9 @@ void read_expectations(const Reader& r, const YAML::Node& n, const Topology& top
       std::string which = em.exactly_one_of({"max", "min", "value"}, true);
       if (which.empty()) continue;
       e.op = which == "max" ? Expectation::Op::kLe : which == "min" ? Expectation::Op::kGe : info->default_op;
-      value_node = em.get(which);
+      // reset(), not '=': assigning to a YAML::Node writes through to the node it
+      // refers to (here the expectation's mapping), which lost 'class' and 'bound'.
+      value_node.reset(em.get(which));
       if (em.has("class")) {
         auto c = r.identifier(em.get("class"));
         if (c) {
@@ -845,7 +790,7 @@ void read_expectations(const Reader& r, const YAML::Node& n, const Topology& top
                                                  "class",
                                                  k));
           } else if (!topo.find_class(*c)) {
-            r.error(em.get("class"), fmt::format("unknown request class '{}' in topology '{}'", *c, topo.name));
+            r.error(em.get("class"), unknown_name("", "request class", *c, class_names(topo)));
           }
           e.request_class = *c;
         }
@@ -859,7 +804,7 @@ void read_expectations(const Reader& r, const YAML::Node& n, const Topology& top
         }
       }
     }
-    auto str = r.string(value_node, "a value");
+    auto str = r.string(value_node, fmt::format("a target like '{}'", target_example(info->unit)));
     if (!str) continue;
     text = *str;
     // An explicit comparison: "<= 500ms", "< 1%", ">= 450/s".
@@ -1042,10 +987,12 @@ std::optional<Loaded> parse_scenario(const std::string& file, const std::string&
         }
       }
     }
-    if (!ttext && s.topology_pos.line > 0) {
-      // Point at the reference in the scenario, not at a file that does not exist.
-      error_at(r, s.topology_pos, fmt::format("cannot read topology '{}'; expected an existing topology file",
-                                              s.topology_path));
+    // A file that cannot be opened: point at the reference in the scenario. Anything
+    // else (NUL bytes, too large, errors inside) is located in the topology file.
+    std::string why = ttext ? "" : core::unreadable_reason(s.topology_path);
+    if (!why.empty() && s.topology_pos.line > 0) {
+      error_at(r, s.topology_pos, fmt::format("cannot read topology '{}': {}; expected a readable topology file",
+                                              s.topology_path, why));
     } else {
       diags.merge(tdiags);
     }
@@ -1064,7 +1011,7 @@ std::optional<Loaded> parse_scenario(const std::string& file, const std::string&
   YAML::Node load = m.require("load", "the request rate, like load: {constant: 500/s}");
   bool load_ok = false;
   if (load.IsDefined()) {
-    if (auto p = read_profile(r, load, file, 0, false)) {
+    if (auto p = read_profile(r, load, file, 0, false, have_topology ? &out.topology : nullptr)) {
       s.load = std::move(*p);
       load_ok = true;
     }
@@ -1073,11 +1020,13 @@ std::optional<Loaded> parse_scenario(const std::string& file, const std::string&
     set_if(r.positive_duration(m.get("duration")), &s.duration);
   } else if (load_ok && natural_length(s.load) > 0) {
     s.duration = natural_length(s.load);
-  } else if (load_ok) {
+  } else if (load_ok && !m.misspelled("duration")) {
     r.error(*root, "missing key 'duration' in scenario; expected how long to simulate, like duration: 30m");
   }
-  if (s.duration > 400 * 86400.0) {
-    r.error(m.get("duration"), "duration above 400 days; expected a shorter run");
+  bool too_long = s.duration > 400 * 86400.0;
+  if (too_long) {
+    r.error(m.get("duration"), fmt::format("duration {} is above 400 days; expected a shorter run",
+                                           core::format_duration(s.duration)));
   }
   if (s.warmup >= s.duration && s.duration > 0 && m.has("warmup")) {
     r.error(m.get("warmup"), fmt::format("warmup {} is not shorter than the run ({}); expected warmup < duration",
@@ -1086,7 +1035,7 @@ std::optional<Loaded> parse_scenario(const std::string& file, const std::string&
   if (s.duration > 0 && s.window > s.duration && m.has("window")) {
     r.error(m.get("window"), "metric window is longer than the run; expected window <= duration");
   }
-  if (s.duration > 0 && s.duration / s.window > 5e6) {
+  if (s.duration > 0 && !too_long && s.duration / s.window > 5e6) {
     r.error(m.has("window") ? m.get("window") : *root,
             fmt::format("{} windows of {} in {}; expected at most 5000000 (raise window)",
                         static_cast<long long>(s.duration / s.window), core::format_duration(s.window),
@@ -1095,15 +1044,6 @@ std::optional<Loaded> parse_scenario(const std::string& file, const std::string&
 
   if (have_topology) {
     const Topology& topo = out.topology;
-    if (load_ok) {
-      std::vector<std::pair<std::string, SourcePos>> refs;
-      collect_mix_refs(s.load, &refs);
-      for (const auto& [cls, pos] : refs) {
-        if (!topo.find_class(cls)) {
-          error_at(r, pos, fmt::format("mix names unknown request class '{}' of topology '{}'", cls, topo.name));
-        }
-      }
-    }
     if (m.has("faults") && r.is_seq(m.get("faults"), "faults")) {
       for (const auto& item : m.get("faults")) {
         if (auto f = read_fault(r, item, topo, s.duration)) s.faults.push_back(std::move(*f));

@@ -129,6 +129,10 @@ struct HpaSpec {
   double initial_readiness_delay = 30;
   double metric_window = 60;  ///< averaging window of the resource metrics (metrics-server: ~1m)
   HpaRules scale_up, scale_down;
+  /// A `behavior:` block was written (even an empty one). Kubernetes fills the
+  /// API defaults only then; without it the controller takes its older path
+  /// (scale-up cap max(2 x current, 4), no per-period policies). model/hpa.h.
+  bool behavior_given = false;
 };
 
 /// The seeds' threshold style: "CPU > 70 % for 5 minutes: +1, cooldown 5 min".

@@ -21,9 +21,16 @@ constexpr long long kMaxWorkers = 100000;
 constexpr long long kMaxQueue = 10000000;
 
 SourcePos pos_of(const Reader& r, const YAML::Node& n) {
-  YAML::Mark m = n.Mark();
+  YAML::Mark m = r.mark_of(n);
   if (m.is_null()) return {r.file(), 0, 0};
   return {r.file(), m.line + 1, m.column + 1};
+}
+
+// Where a key is written: "unknown request class 'x'" points at the key x, not at its value.
+SourcePos key_pos(const Reader& r, const MapView& m, const std::string& key) {
+  YAML::Mark k = m.key_mark(key);
+  if (k.is_null()) return {r.file(), 0, 0};
+  return {r.file(), k.line + 1, k.column + 1};
 }
 
 void error_at(const Reader& r, const SourcePos& p, std::string msg) {
@@ -69,10 +76,12 @@ std::optional<HealthCheck> read_health_check(const Reader& r, const YAML::Node& 
   read_positive_duration(r, m, "timeout", &hc.timeout);
   read_int(r, m, "healthy_threshold", 1, 100, &hc.healthy_threshold);
   read_int(r, m, "unhealthy_threshold", 1, 100, &hc.unhealthy_threshold);
-  if (m.has("timeout") && m.has("interval") && hc.timeout > hc.interval) {
-    r.error(m.get("timeout"), fmt::format("health check timeout {} is longer than its interval {}; expected "
-                                          "timeout <= interval",
-                                          core::format_duration(hc.timeout), core::format_duration(hc.interval)));
+  // Also when one side is the default: "interval: 2s" alone keeps timeout 3s.
+  if ((m.has("timeout") || m.has("interval")) && hc.timeout > hc.interval) {
+    r.error(m.has("timeout") ? m.get("timeout") : m.get("interval"),
+            fmt::format("health check timeout {}{} is longer than its interval {}{}; expected timeout <= interval",
+                        core::format_duration(hc.timeout), m.has("timeout") ? "" : " (the default)",
+                        core::format_duration(hc.interval), m.has("interval") ? "" : " (the default)"));
   }
   return hc;
 }
@@ -93,7 +102,7 @@ void read_hit_ratios(const Reader& r, const YAML::Node& n, double* def, std::map
       *def = *v;
     } else {
       (*per_class)[k] = *v;
-      class_refs->push_back({k, pos_of(r, m.get(k))});
+      class_refs->push_back({k, key_pos(r, m, k)});
     }
   }
 }
@@ -105,9 +114,10 @@ void read_times(const Reader& r, const YAML::Node& n, ServiceTimes* out,
                 std::vector<std::pair<std::string, SourcePos>>* class_refs, bool read_write_keys = false) {
   bool is_distribution = n.IsScalar();
   if (n.IsMap()) {
+    // A key that is (nearly) a distribution's name makes it one: "exponentail: {mean: 5ms}"
+    // is then reported as a typo, not as an unknown request class with an unknown key inside.
     for (auto it = n.begin(); it != n.end(); ++it) {
-      if (it->first.IsScalar() &&
-          std::find(kDistributionKeys.begin(), kDistributionKeys.end(), it->first.Scalar()) != kDistributionKeys.end()) {
+      if (it->first.IsScalar() && !core::closest_match(it->first.Scalar(), kDistributionKeys).empty()) {
         is_distribution = true;
       }
     }
@@ -122,7 +132,7 @@ void read_times(const Reader& r, const YAML::Node& n, ServiceTimes* out,
     if (auto d = core::read_distribution(r, m.get(k))) {
       (*out)[k] = *d;
       bool generic = k == "default" || (read_write_keys && (k == "read" || k == "write"));
-      if (!generic) class_refs->push_back({k, pos_of(r, m.get(k))});
+      if (!generic) class_refs->push_back({k, key_pos(r, m, k)});
     }
   }
 }
@@ -143,9 +153,9 @@ void read_component(const Reader& r, const std::string& name, const YAML::Node& 
   std::string what = fmt::format("component '{}'", name);
   if (!r.is_map(n, what)) return;
   // Read the kind first: it decides which keys are allowed.
-  YAML::Node kind_node;
+  YAML::Node kind_node(YAML::NodeType::Undefined);  // a default Node is a defined null
   for (auto it = n.begin(); it != n.end(); ++it) {
-    if (it->first.IsScalar() && it->first.Scalar() == "kind") kind_node = it->second;
+    if (it->first.IsScalar() && it->first.Scalar() == "kind") kind_node.reset(it->second);
   }
   if (!kind_node.IsDefined()) {
     r.error(n, fmt::format("missing key 'kind' in {}; expected one of cdn, load_balancer, service, cache, database, "
@@ -269,7 +279,7 @@ void read_component(const Reader& r, const std::string& name, const YAML::Node& 
     read_duration(r, m, "boot_time", &s.boot_time);
     if (m.has("service_time")) {
       read_times(r, m.get("service_time"), &s.service_time, &p->class_refs);
-    } else {
+    } else if (!m.misspelled("service_time")) {
       r.error(n, fmt::format("missing key 'service_time' in {}; expected the CPU time per request, like "
                              "service_time: {{exponential: {{mean: 20ms}}}}",
                              what));
@@ -322,7 +332,7 @@ void read_component(const Reader& r, const std::string& name, const YAML::Node& 
     }
     if (m.has("query_time")) {
       read_times(r, m.get("query_time"), &s.query_time, &p->class_refs, /*read_write_keys=*/true);
-    } else {
+    } else if (!m.misspelled("query_time")) {
       r.error(n, fmt::format("missing key 'query_time' in {}; expected the time per query, like "
                              "query_time: {{exponential: {{mean: 5ms}}}}",
                              what));
@@ -411,7 +421,7 @@ void read_regions(const Reader& r, const YAML::Node& n, Topology* t) {
     MapView m(r, n, "regions", {});
     if (!m.ok()) return;
     for (const std::string& k : m.keys()) {
-      Region reg{k, {}, pos_of(r, m.get(k))};
+      Region reg{k, {}, key_pos(r, m, k)};
       YAML::Node v = m.get(k);
       if (!v.IsNull()) {
         MapView rm(r, v, fmt::format("region '{}'", k), {"zones"});
@@ -440,7 +450,8 @@ void read_regions(const Reader& r, const YAML::Node& n, Topology* t) {
 std::optional<std::pair<std::string, std::string>> read_pair(const Reader& r, const YAML::Node& n, const char* what) {
   if (!r.is_seq(n, what)) return std::nullopt;
   if (n.size() != 2) {
-    r.error(n, fmt::format("{} lists {} names; expected exactly two, like [fra1, lhr1]", what, n.size()));
+    r.error(n, fmt::format("{} lists {} name{}; expected exactly two, like [fra1, lhr1]", what, n.size(),
+                           n.size() == 1 ? "" : "s"));
     return std::nullopt;
   }
   auto a = r.identifier(n[0]);
@@ -512,14 +523,17 @@ void read_clients(const Reader& r, const YAML::Node& n, Topology* t, Pending* p)
     MapView rm(r, m.get("regions"), "clients regions", {});
     if (!rm.ok()) return;
     double sum = 0;
+    bool all_shares = true;  // a sum over some of them would be a second, misleading error
     for (const std::string& k : rm.keys()) {
       if (auto v = r.ratio(rm.get(k))) {
         t->clients.regions[k] = *v;
         sum += *v;
-        p->region_refs.push_back({k, pos_of(r, rm.get(k))});
+        p->region_refs.push_back({k, key_pos(r, rm, k)});
+      } else {
+        all_shares = false;
       }
     }
-    if (std::fabs(sum - 1.0) > 1e-6 && !rm.keys().empty()) {
+    if (all_shares && std::fabs(sum - 1.0) > 1e-6 && !rm.keys().empty()) {
       r.error(m.get("regions"), fmt::format("client region shares sum to {}; expected them to sum to 100%",
                                             core::format_ratio(sum)));
     }
@@ -529,7 +543,7 @@ void read_clients(const Reader& r, const YAML::Node& n, Topology* t, Pending* p)
 void read_requests(const Reader& r, const YAML::Node& n, Topology* t) {
   MapView m(r, n, "requests", {});
   if (!m.ok()) return;
-  if (m.keys().empty()) {
+  if (n.size() == 0) {  // not keys(): when every key is bad, that is reported already
     r.error(n, "no request classes; expected at least one, like api: {share: 100%, path: [lb, app]}");
     return;
   }
@@ -592,9 +606,14 @@ void check(const Reader& r, Topology* t, const Pending& p) {
   for (const Component& c : t->components) component_names.push_back(c.name);
   for (const RequestClass& rc : t->requests) class_names.push_back(rc.name);
 
-  auto check_ref = [&](const std::pair<std::string, SourcePos>& ref, const std::vector<std::string>& known,
+  auto check_ref = [&](const std::pair<std::string, SourcePos>& ref, const std::vector<std::string>& all,
                        const char* noun) {
-    if (std::find(known.begin(), known.end(), ref.first) != known.end()) return;
+    // Nothing known: the section itself is missing or broken, which is reported already.
+    if (all.empty() || std::find(all.begin(), all.end(), ref.first) != all.end()) return;
+    std::vector<std::string> known;  // "regions: [a, a]" lists a once
+    for (const std::string& k : all) {
+      if (std::find(known.begin(), known.end(), k) == known.end()) known.push_back(k);
+    }
     std::string guess = core::closest_match(ref.first, known);
     std::string list;
     for (std::size_t i = 0; i < known.size(); ++i) list += (i ? ", " : "") + known[i];
@@ -760,11 +779,14 @@ std::optional<Topology> parse_topology(const std::string& file, const std::strin
   if (comps.IsDefined()) {
     MapView cm(r, comps, "components", {});
     if (cm.ok()) {
-      if (cm.keys().empty()) r.error(comps, "no components; expected at least one");
+      if (comps.size() == 0) r.error(comps, "no components; expected at least one");
       for (const std::string& k : cm.keys()) {
-        YAML::Node key_node;
+        YAML::Node key_node;  // the first one: later duplicates are reported by MapView
         for (auto it = comps.begin(); it != comps.end(); ++it) {
-          if (it->first.IsScalar() && it->first.Scalar() == k) key_node = it->first;
+          if (it->first.IsScalar() && it->first.Scalar() == k) {
+            key_node.reset(it->first);
+            break;
+          }
         }
         if (!r.identifier(key_node)) continue;
         Component c;
