@@ -4,6 +4,7 @@
 #include <cmath>
 #include <fmt/format.h>
 
+#include "sim/check/autoscaling.h"
 #include "sim/check/recovery.h"
 #include "sim/scenario/metrics.h"
 
@@ -102,12 +103,34 @@ std::optional<double> measure(const scenario::Scenario& s, const model::RunResul
     for (const auto& c : r.components) v += m == "dead_letters" ? static_cast<double>(c.dead_letters) : static_cast<double>(c.queue_depth_max);
     return v;
   }
-  if (m == "instance_hours") {
+  if (m == "instance_hours" || m == "max_flaps" || m == "time_to_scale" || m == "no_saturation") {
+    std::vector<ScalingSummary> sc = summarize_scaling(s, r);
+    if (sc.empty()) {
+      if (m == "instance_hours") {
+        double v = 0;
+        for (const auto& c : r.components) v += c.instance_hours;
+        return v;
+      }
+      *note = "the scenario has no autoscaling";
+      return std::nullopt;
+    }
     double v = 0;
-    for (const auto& c : r.components) v += c.instance_hours;
+    for (const auto& x : sc) {
+      if (m == "instance_hours") v += x.instance_hours;
+      if (m == "max_flaps") v = std::max(v, static_cast<double>(x.flaps));
+      if (m == "no_saturation") v += x.saturated_windows;
+      if (m == "time_to_scale") {
+        if (x.unreached) {
+          *note = x.component + " never reached its scale-up target";
+          return std::nullopt;
+        }
+        v = std::max(v, x.time_to_scale.value_or(0));
+      }
+    }
+    if (m == "no_saturation") return v == 0 ? 1.0 : 0.0;
     return v;
   }
-  *note = "measured once autoscaling metrics are recorded";
+  *note = "unknown metric";
   return std::nullopt;
 }
 

@@ -2,10 +2,123 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fmt/format.h>
+
+#include "sim/core/units.h"
 
 namespace sim::check {
 
-RecoverySummary summarize_recovery(const scenario::Scenario& s, const model::RunResult& r) {
+namespace {
+
+using core::format_duration;
+using scenario::Fault;
+
+std::string hc_text(const topology::HealthCheck& hc) {
+  return fmt::format("health checks every {} x {} failures + {} timeout = {}", format_duration(hc.interval),
+                     hc.unhealthy_threshold, format_duration(hc.timeout), format_duration(hc.detection_time()));
+}
+
+// The load balancer whose health checks watch `component`, if any.
+const topology::Component* lb_in_front(const topology::Topology& t, const std::string& component) {
+  for (const auto& rc : t.requests) {
+    for (std::size_t i = 0; i + 1 < rc.path.size(); ++i) {
+      if (rc.path[i + 1].component != component) continue;
+      const topology::Component* c = t.find(rc.path[i].component);
+      if (c && c->lb()) return c;
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+Prediction predict(const topology::Topology& t, const Fault& f) {
+  Prediction p;
+  p.disruption = !f.target.region.empty() ? "region" : !f.target.zone.empty() ? "zone" : "instance";
+  switch (f.kind) {
+    case Fault::Kind::kRestore: {
+      const topology::DatabaseSpec& db = *t.find(f.target.component)->database();
+      p.disruption = "data";
+      p.rto = db.backup.restore_time();
+      p.rpo = db.backup.interval;
+      p.explanation = fmt::format("restore {} at {} = {}; up to one backup interval ({}) of writes lost",
+                                  core::format_size(db.backup.size), core::format_bandwidth(db.backup.restore_rate),
+                                  format_duration(*p.rto), format_duration(db.backup.interval));
+      return p;
+    }
+    case Fault::Kind::kCrash: {
+      if (!f.target.region.empty() || !f.target.zone.empty()) {
+        p.explanation = "every instance in it stops; components with instances elsewhere recover after health checks";
+        if (f.length > 0) p.explanation += fmt::format("; the rest when it returns after {}", format_duration(f.length));
+        return p;
+      }
+      const topology::Component* c = t.find(f.target.component);
+      if (const topology::DatabaseSpec* db = c->database()) {
+        bool primary = f.target.role == "primary" || (f.target.role.empty() && (f.target.instance <= 0));
+        if (primary && db->replicas > 0 && db->failover.automatic) {
+          const topology::FailoverSpec& fo = db->failover;
+          p.rto = fo.detection.detection_time() + fo.promote + fo.dns_ttl;
+          p.explanation = fmt::format("{} + promotion {} + DNS TTL {} = {}", hc_text(fo.detection),
+                                      format_duration(fo.promote), format_duration(fo.dns_ttl), format_duration(*p.rto));
+          if (db->replication.mode == topology::ReplicationMode::kAsync) {
+            p.rpo = db->replication.lag.quantile(0.99);
+            p.explanation += fmt::format("; async replication: writes younger than the lag are lost (p99 {})",
+                                         format_duration(*p.rpo));
+          } else {
+            p.rpo = 0;
+            p.explanation += "; sync replication: no acknowledged write is lost";
+          }
+          return p;
+        }
+        if (primary) {
+          p.explanation = db->replicas == 0 ? "a single database server: down until it restarts"
+                                            : "no automatic failover: down until it restarts or is promoted by hand";
+          if (f.length > 0) p.rto = f.length;
+          return p;
+        }
+        p.rto = 0;
+        p.explanation = "reads move to the other replicas (or the primary) at once";
+        return p;
+      }
+      const topology::Component* lb = lb_in_front(t, c->name);
+      bool whole = f.target.instance < 0;
+      if (whole || c->instances() == 1) {
+        p.explanation = fmt::format("every instance of {} is down", c->name);
+        if (f.length > 0) {
+          p.rto = f.length + (c->service() ? c->service()->boot_time : 0.0);
+          p.explanation += fmt::format(": back after {} + boot {}", format_duration(f.length),
+                                       format_duration(c->service() ? c->service()->boot_time : 0.0));
+        }
+        return p;
+      }
+      if (lb && lb->lb()->health_check.enabled) {
+        p.rto = lb->lb()->health_check.detection_time();
+        p.explanation = fmt::format("requests keep going to it until {} marks it down: {}", lb->name,
+                                    hc_text(lb->lb()->health_check));
+      } else if (c->kind == topology::Kind::kCache) {
+        p.rto = 0;
+        p.explanation = "its keys become misses served by the database until it returns cold";
+      } else {
+        p.explanation = "no health checks in front of it";
+      }
+      return p;
+    }
+    case Fault::Kind::kFailover: {
+      const topology::DatabaseSpec& db = *t.find(f.target.component)->database();
+      p.rto = db.failover.promote;
+      p.rpo = 0;
+      p.explanation = fmt::format("planned switchover: writes pause for the promotion ({})", format_duration(*p.rto));
+      return p;
+    }
+    default:
+      p.explanation = f.length > 0 ? fmt::format("lasts {}", format_duration(f.length)) : "lasts until the end";
+      if (f.length > 0) p.rto = f.length;
+      return p;
+  }
+}
+
+RecoverySummary summarize_recovery(const scenario::Scenario& s, const model::RunResult& r,
+                                   const topology::Topology* topo) {
   RecoverySummary out;
   const double threshold = s.resilience.recovery_threshold;
   const double hold = s.resilience.stabilization;
@@ -15,6 +128,11 @@ RecoverySummary summarize_recovery(const scenario::Scenario& s, const model::Run
     FaultRecovery fr;
     fr.fault = ev.detail;
     fr.time = ev.time;
+    if (topo) {
+      for (const auto& f : s.faults) {
+        if (ev.detail == f.name || ev.detail.rfind(f.name + ":", 0) == 0) fr.predicted = predict(*topo, f);
+      }
+    }
     // Windows overlapping [fault, end).
     std::size_t first = 0;
     while (first < r.windows.size() && r.windows[first].start + r.window <= ev.time) ++first;
@@ -69,6 +187,36 @@ RecoverySummary summarize_recovery(const scenario::Scenario& s, const model::Run
     }
   }
   if (out.unrecovered) out.worst_rto.reset();
+  // Resilience assessment: every disruption class with a target, judged on its worst fault.
+  for (const auto& [cls, target] : s.resilience.targets) {
+    ClassAssessment a;
+    a.disruption = cls;
+    a.rto_target = target.rto;
+    a.rpo_target = target.rpo;
+    int n = 0;
+    for (const auto& f : out.faults) {
+      if (f.predicted.disruption != cls) continue;
+      ++n;
+      if (!f.rto) {
+        a.unrecovered = true;
+      } else if (!a.worst_rto || *f.rto > *a.worst_rto) {
+        a.worst_rto = f.rto;
+      }
+      a.worst_rpo = std::max(a.worst_rpo, f.rpo);
+    }
+    if (n == 0) {
+      a.detail = "no fault of this class in the scenario";
+      a.met = true;
+    } else {
+      bool rto_ok = !target.rto || (!a.unrecovered && a.worst_rto && *a.worst_rto <= *target.rto + 1e-9);
+      bool rpo_ok = !target.rpo || a.worst_rpo <= *target.rpo + 1e-9;
+      a.met = rto_ok && rpo_ok;
+      a.detail = fmt::format("{} fault(s): worst RTO {}, worst RPO {}", n,
+                             a.unrecovered ? "not recovered" : format_duration(a.worst_rto.value_or(0)),
+                             format_duration(a.worst_rpo));
+    }
+    out.assessment.push_back(a);
+  }
   return out;
 }
 

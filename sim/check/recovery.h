@@ -15,27 +15,53 @@
 
 #include "sim/model/run_result.h"
 #include "sim/scenario/scenario.h"
+#include "sim/topology/topology.h"
 
 namespace sim::check {
+
+/// What the configuration says a fault should cost, before any simulation.
+struct Prediction {
+  std::optional<double> rto;      ///< nullopt: no automatic recovery (until the fault ends)
+  std::optional<double> rpo;      ///< nullopt: no data at risk
+  std::string disruption;         ///< instance, zone, region or data
+  std::string explanation;        ///< "health check 5s × 3 + 3s timeout + promotion 30s + DNS TTL 1m"
+};
+
+/// Pure: the predicted recovery of one fault of the scenario on its topology.
+Prediction predict(const topology::Topology& t, const scenario::Fault& f);
 
 struct FaultRecovery {
   std::string fault;
   double time = 0;
+  Prediction predicted;
   std::optional<double> rto;     ///< nullopt: not recovered before the end
   double rpo = 0;
   std::uint64_t writes_lost = 0;
   std::optional<double> dip_start;  ///< first window below the threshold
 };
 
+/// Met / breached per disruption class, against scenario.resilience.targets.
+struct ClassAssessment {
+  std::string disruption;
+  std::optional<double> rto_target, rpo_target;
+  std::optional<double> worst_rto;  ///< nullopt with unrecovered = true: never recovered
+  bool unrecovered = false;
+  double worst_rpo = 0;
+  bool met = true;
+  std::string detail;
+};
+
 struct RecoverySummary {
   std::vector<FaultRecovery> faults;
+  std::vector<ClassAssessment> assessment;
   std::optional<double> worst_rto;  ///< nullopt when no fault, or when one never recovered (see unrecovered)
   bool unrecovered = false;
   double worst_rpo = 0;
   std::uint64_t writes_lost = 0;
 };
 
-/// Pure.
-RecoverySummary summarize_recovery(const scenario::Scenario& s, const model::RunResult& r);
+/// Pure. `t` (may be null) adds predictions and the per-class assessment.
+RecoverySummary summarize_recovery(const scenario::Scenario& s, const model::RunResult& r,
+                                   const topology::Topology* t = nullptr);
 
 }  // namespace sim::check

@@ -16,6 +16,7 @@ const std::vector<Command>& commands() {
       {"validate", "check topology and scenario files; print paths, single points of failure and lint findings",
        add_validate},
       {"run", "simulate scenarios, judge their expectations, write report.json and report.md", add_run},
+      {"chaos", "break a scenario once per component, instance, zone and region; print the failure matrix", add_chaos},
       {"autoscale", "evaluate one Kubernetes HPA decision from a written-down state and explain it", add_autoscale},
   };
   return kCommands;

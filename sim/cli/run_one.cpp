@@ -21,6 +21,8 @@ std::optional<scenario::Loaded> load_checked(const RunRequest& req, core::Diagno
   auto loaded = scenario::load_scenario(req.scenario_path, diags, req.topology_override, req.overrides);
   if (!loaded) return std::nullopt;
   if (req.seed) loaded->scenario.seed = *req.seed;
+  for (const auto& f : req.extra_faults) loaded->scenario.faults.push_back(f);
+  loaded->scenario.name += req.name_suffix;
   // Building the arrivals reads the traces: a bad trace is bad input too.
   core::Diagnostics adiags;
   auto arrivals = model::make_arrivals(loaded->scenario.load, loaded->topology, loaded->scenario.duration,

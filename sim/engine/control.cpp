@@ -83,7 +83,12 @@ void World::generator(std::unique_ptr<model::ArrivalStream> arrivals) {
     }
     r->region = region;
     const Prefix& px = prefixes[static_cast<std::size_t>(a.request_class)][static_cast<std::size_t>(region)];
-    if (px.cdn_hit >= 0 && px.hit_ratio > 0 && rng_flow.bernoulli(px.hit_ratio)) {
+    double hit = px.hit_ratio;
+    const ClassPlan& pl = plans[static_cast<std::size_t>(a.request_class)];
+    if (pl.cdn >= 0 && comp(pl.cdn).cdn_cold_since) {
+      hit = model::warming_hit_ratio(hit, kCdnWarmup, a.time, comp(pl.cdn).cdn_cold_since);
+    }
+    if (px.cdn_hit >= 0 && hit > 0 && rng_flow.bernoulli(hit)) {
       complete(r, a.time + px.cdn_hit);  // answered at the edge: no SimGrid activity at all
       release(r);
       return;
@@ -135,6 +140,17 @@ void World::generator(std::unique_ptr<model::ArrivalStream> arrivals) {
           if (st(idx).up && st(idx).started) target = idx;
         }
         svc.rr = svc.rr + 1;
+      }
+      if (target >= 0 && !net_faults.empty()) {
+        int entry_region = zone_region[static_cast<std::size_t>(st(target).zone)];
+        LinkEffect e = region_effect(r->region, entry_region, t);
+        if (e.partitioned || (e.loss > 0 && rng_flow.bernoulli(e.loss))) {
+          if (r->lb_backend >= 0) lb_done(r);
+          fail(r, t + (e.partitioned ? connect_timeout : r->return_latency), FailReason::kNetwork);
+          release(r);
+          continue;
+        }
+        r->return_latency += 2 * e.extra;
       }
       if (target < 0) {
         fail(r, t + r->return_latency, reason);
@@ -192,6 +208,9 @@ void World::sample_window(double window_start, double now) {
     } else if (c.spec->kind == Kind::kDatabase) {
       p.extra = c.window_lag_max;
       c.window_lag_max = 0;
+    } else if (c.spec->kind == Kind::kQueue) {
+      p.extra = static_cast<double>(std::max<std::uint64_t>(c.window_depth_max, c.messages.size()));
+      c.window_depth_max = c.messages.size();
     }
     series[ci].push_back(p);
   }
@@ -210,6 +229,7 @@ void World::health_checker(int lb) {
     for (std::size_t i = 0; i < be.stations.size(); ++i) {
       const Station& s = st(be.stations[i]);
       ok[i] = s.up && s.ready && s.started;
+      if (ok[i] && !net_faults.empty()) ok[i] = !link_effect(rt.stations.front(), be.stations[i], tick).partitioned;
     }
     auto apply = [&](bool want_ok, double now) {
       for (std::size_t i = 0; i < be.stations.size(); ++i) {
@@ -241,7 +261,7 @@ void World::health_checker(int lb) {
   }
 }
 
-void World::crash_station(int si, double now, const std::string& why) {
+void World::crash_station(int si, double now, const std::string& why, bool record) {
   Station& s = st(si);
   if (!s.up) return;
   account(s, now);
@@ -296,8 +316,21 @@ void World::crash_station(int si, double now, const std::string& why) {
       p.in_use = 0;
     }
   }
+  ComponentRt& c = comp(s.component);
+  if (c.spec->kind == Kind::kQueue) {
+    // Unacknowledged messages go back to the queue (RabbitMQ requeues them).
+    for (ConsumerSlot& slot : c.slots) {
+      if (slot.station == si && slot.current) {
+        c.messages.push_front(*slot.current);
+        slot.current.reset();
+        c.available->release();
+      }
+    }
+  }
+  bool was_primary = c.spec->kind == Kind::kDatabase && c.stations[static_cast<std::size_t>(c.primary)] == si;
   s.host->turn_off();
-  timeline(now, "crash", s.name, why);
+  if (record) timeline(now, "crash", s.name, why);
+  if (was_primary && !c.restoring) on_primary_crash(s.component, now, why);
 }
 
 void World::recover_station(int si, double now, double boot) {
@@ -308,17 +341,20 @@ void World::recover_station(int si, double now, double boot) {
   s.up = true;
   s.up_since = now;
   s.ready = boot <= 0;
-  if (comp(s.component).spec->kind == Kind::kCache) s.cold_since = now;  // restarts empty
+  ComponentRt& c = comp(s.component);
+  if (c.spec->kind == Kind::kCache) s.cold_since = now;  // restarts empty
+  if (c.spec->kind == Kind::kDatabase && c.stations[static_cast<std::size_t>(c.primary)] == si && c.crashed_at >= 0) {
+    // The primary came back before any failover: its data is durable, nothing was lost.
+    c.crashed_at = -1;
+    c.crash_losses.clear();
+    c.primary_available = true;
+  }
   timeline(now, "recover", s.name, boot > 0 ? fmt::format("restarted; ready after {}", core::format_duration(boot)) : "restarted");
   if (boot > 0) {
     ++actors;
     sg::Actor::create(s.name + "-boot", control_host, [this, si, boot]() {
       sg::this_actor::sleep_for(boot);
-      Station& x = st(si);
-      if (x.up) {
-        x.ready = true;
-        timeline(sg::Engine::get_clock(), "ready", x.name, "booted");
-      }
+      if (st(si).up) mark_ready(si, sg::Engine::get_clock());
     });
   }
 }

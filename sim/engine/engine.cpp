@@ -93,11 +93,15 @@ RunOutcome run(const scenario::Scenario& scen, const topology::Topology& topo,
   w.build(scen, topo);
 
   // SimGrid reads its configuration from argv: quiet logs, CM02 (latency as
-  // written; LV08 would multiply it by 13.01), raw contexts with small stacks.
+  // written; LV08 would multiply it by 13.01) without cross-traffic (which would
+  // charge a transfer 5 % of reverse ACK traffic on shared links: a restore of
+  // size S at rate R then takes S/R, as the topology says), raw contexts with
+  // small stacks.
   static char a0[] = "infrasim", a1[] = "--log=root.thres:critical", a2[] = "--cfg=network/model:CM02",
-              a3[] = "--cfg=contexts/stack-size:256", a4[] = "--log=xbt_cfg.thres:critical";
-  static char* argv[] = {a0, a1, a2, a3, a4, nullptr};
-  static int argc = 5;
+              a3[] = "--cfg=contexts/stack-size:256", a4[] = "--log=xbt_cfg.thres:critical",
+              a5[] = "--cfg=network/crosstraffic:0";
+  static char* argv[] = {a0, a1, a2, a3, a4, a5, nullptr};
+  static int argc = 6;
   // The engine lives until the process exits: SimGrid cannot run a second one anyway.
   auto* e = new sg::Engine(&argc, argv);
   w.build_platform();
@@ -116,7 +120,30 @@ RunOutcome run(const scenario::Scenario& scen, const topology::Topology& topo,
           ->daemonize();
     }
   }
+  for (std::size_t ci = 0; ci < w.comps.size(); ++ci) {
+    ComponentRt& c = w.comps[ci];
+    int idx = static_cast<int>(ci);
+    if (const topology::DatabaseSpec* db = c.spec->database(); db && db->replicas > 0 && db->failover.automatic) {
+      sg::Actor::create("failover-" + c.spec->name, w.control_host, [&w, idx]() { w.failover_controller(idx); })->daemonize();
+    }
+    if (c.spec->kind == topology::Kind::kQueue) {
+      c.available = sg::Semaphore::create(0);
+      c.retry_wake = sg::Semaphore::create(0);
+      for (std::size_t k = 0; k < c.slots.size(); ++k) {
+        sg::Actor::create(fmt::format("{}-consumer-{}", c.spec->name, k), w.st(c.slots[k].station).host,
+                          [&w, idx, k]() { w.consumer_loop(idx, static_cast<int>(k)); })
+            ->daemonize()
+            ->set_auto_restart(true);  // a consumer restarts with its host
+      }
+      sg::Actor::create("retry-" + c.spec->name, w.control_host, [&w, idx]() { w.retry_loop(idx); })->daemonize();
+    }
+  }
   if (!scen.faults.empty()) sg::Actor::create("faults", w.control_host, [&w]() { w.fault_injector(); })->daemonize();
+  for (std::size_t k = 0; k < w.autoscalers.size(); ++k) {
+    sg::Actor::create("autoscaler-" + w.autoscalers[k].spec->component, w.control_host,
+                      [&w, k]() { w.autoscaler_loop(static_cast<int>(k)); })
+        ->daemonize();
+  }
 
   RunOutcome out;
   const double duration = scen.duration;

@@ -60,6 +60,7 @@ void World::complete(Request* r, double t) {
   if (t >= scen->duration) return;
   --in_flight;
   recorder->completion(t, r->cls, t - r->start);
+  for (int a : class_autoscalers[static_cast<std::size_t>(r->cls)]) autoscalers[static_cast<std::size_t>(a)].recent.add(t - r->start);
 }
 
 void World::fail(Request* r, double t, FailReason reason) {
@@ -272,6 +273,20 @@ void World::serve(Worker& w, Job* job) {
   if (s.error_ratio > 0 && rng_flow.bernoulli(s.error_ratio)) {
     job->ok = false;
     job->reason = FailReason::kInjected;
+  }
+  ComponentRt& c = comp(s.component);
+  if (job->ok && c.spec->kind == Kind::kDatabase && job->write &&
+      c.spec->database()->replication.mode == topology::ReplicationMode::kSync && c.spec->database()->replicas > 0) {
+    // Synchronous commit: the answer waits for a standby to confirm; with none up, the write is refused.
+    double wait = 0;
+    if (!sync_wait(s.component, static_cast<int>(&s - stations.data()), &wait)) {
+      job->ok = false;
+      job->reason = FailReason::kDbUnavailable;
+    } else {
+      ++activities;
+      sg::this_actor::sleep_for(wait);
+      if (w.dead) return;
+    }
   }
   answer(job);
 }
@@ -505,6 +520,19 @@ bool World::call(Worker& w, Request* r, const Call& c, double* owed, FailReason*
   Station& t = st(ti);
   double rtt = 2 * latency(self_index, ti);
   *owed += rtt;
+  if (!net_faults.empty()) {
+    LinkEffect e = link_effect(self_index, ti, now);
+    if (e.partitioned) {
+      *owed += connect_timeout - rtt;
+      *reason = FailReason::kNetwork;
+      return false;
+    }
+    if (e.loss > 0 && rng_flow.bernoulli(e.loss)) {
+      *reason = FailReason::kNetwork;
+      return false;
+    }
+    *owed += 2 * e.extra;
+  }
   if (!t.up) {
     // Connection refused, known after a round trip. A cache that is down is a miss.
     if (c.kind == Call::Kind::kCache) {
@@ -526,6 +554,7 @@ bool World::call(Worker& w, Request* r, const Call& c, double* owed, FailReason*
   job->is_call = true;
   job->caller = &w;
   job->demand = demand;
+  job->write = plan.write;
   if (c.kind == Call::Kind::kService) {
     // The callee service handles the next segment of the path.
     r->segment += 1;
@@ -577,7 +606,10 @@ bool World::call(Worker& w, Request* r, const Call& c, double* owed, FailReason*
       break;
     }
     case Call::Kind::kDatabase:
-      if (plan.write) ++target.writes;
+      if (plan.write && c.role == 0) record_write(c.component, now);
+      break;
+    case Call::Kind::kQueue:
+      publish(c.component, now);
       break;
     default:
       break;

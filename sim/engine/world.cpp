@@ -117,6 +117,21 @@ void World::build(const scenario::Scenario& s, const topology::Topology& t) {
       stations.push_back(std::move(stn));
     }
     if (c.kind == Kind::kDatabase) rt.open_connections.assign(static_cast<std::size_t>(n), 0);
+    if (c.kind == Kind::kQueue) {
+      // Consumers: stations 1..n, `concurrency` slots each.
+      for (std::size_t k = 1; k < rt.stations.size(); ++k) {
+        for (int j = 0; j < c.queue()->concurrency; ++j) rt.slots.push_back({rt.stations[k], std::nullopt});
+      }
+    }
+  }
+  // Host speeds: full speed, then every cpu_slowdown factor aimed at the component.
+  for (Station& stn : stations) stn.pstates = {1.0};
+  for (const auto& f : s.faults) {
+    if (f.kind != scenario::Fault::Kind::kCpuSlowdown) continue;
+    for (int si : comps[static_cast<std::size_t>(component_index(f.target.component))].stations) {
+      auto& ps = stations[static_cast<std::size_t>(si)].pstates;
+      if (std::find(ps.begin(), ps.end(), f.value) == ps.end()) ps.push_back(f.value);
+    }
   }
 
   // Load balancers: their backend is the component after them on any path.
@@ -202,6 +217,39 @@ void World::build(const scenario::Scenario& s, const topology::Topology& t) {
     plans.push_back(std::move(p));
   }
 
+  // Autoscalers.
+  class_autoscalers.assign(t.requests.size(), {});
+  for (const auto& a : s.autoscaling) {
+    AutoscalerRt rt;
+    rt.component = component_index(a.component);
+    rt.spec = &a;
+    const topology::ServiceSpec& svc = *comps[static_cast<std::size_t>(rt.component)].spec->service();
+    rt.boot_time = a.boot_time.value_or(svc.boot_time);
+    if (const scenario::HpaSpec* h = a.hpa()) {
+      rt.hpa = std::make_unique<model::HpaController>(*h);
+      rt.period = h->sync_period;
+      rt.window = h->metric_window;
+      rt.min = h->min;
+      rt.max = h->max;
+    } else {
+      const scenario::ThresholdPolicy& p = *a.rules();
+      rt.rules = std::make_unique<model::ThresholdScaler>(p);
+      rt.period = p.evaluation_period;
+      rt.window = p.evaluation_period;
+      rt.min = p.min;
+      rt.max = p.max;
+    }
+    int idx = static_cast<int>(autoscalers.size());
+    for (std::size_t ci = 0; ci < t.requests.size(); ++ci) {
+      for (const auto& step : t.requests[ci].path) {
+        if (step.component == a.component) {
+          class_autoscalers[ci].push_back(idx);
+          break;
+        }
+      }
+    }
+    autoscalers.push_back(std::move(rt));
+  }
   std::vector<std::string> class_names;
   for (const auto& rc : t.requests) class_names.push_back(rc.name);
   // Records may be late by the longest timeout sweep and early by the longest client-side latency.
@@ -269,16 +317,31 @@ void World::build_platform() {
     std::vector<const sg::Link*> nics;
     for (int si : by_region[r]) {
       Station& stn = st(si);
-      stn.host = z->create_host(stn.name, kFlopsPerSecond)->set_core_count(stn.cores)->seal();
+      // pstate 0 is full speed; one more per cpu_slowdown factor aimed at this component.
+      std::vector<double> speeds;
+      for (double f : stn.pstates) speeds.push_back(f * kFlopsPerSecond);
+      stn.host = z->create_host(stn.name, speeds)->set_core_count(stn.cores)->seal();
       hosts.push_back(stn.host);
       host_zone.push_back(stn.zone);
-      nics.push_back(z->create_link(stn.name + "-nic", net.bandwidth)->set_latency(0)->seal());
+      stn.nic = z->create_link(stn.name + "-nic", net.bandwidth)->set_latency(0)->seal();
+      nics.push_back(stn.nic);
     }
     if (r == 0) {
       control_host = z->create_host("control", kFlopsPerSecond)->set_core_count(64)->seal();
       hosts.push_back(control_host);
       host_zone.push_back(-1);  // the control host is "everywhere" in its region: intra-zone latency
       nics.push_back(z->create_link("control-nic", net.bandwidth * 100)->set_latency(0)->seal());
+    }
+    // Backup stores: restores come over a link at the database's restore_rate.
+    for (ComponentRt& c : comps) {
+      const topology::DatabaseSpec* db = c.spec->database();
+      if (!db || db->backup.restore_rate <= 0) continue;
+      int region = zone_region[static_cast<std::size_t>(st(c.stations.front()).zone)];
+      if (region != static_cast<int>(r)) continue;
+      c.backup_store = z->create_host(c.spec->name + "-backup-store", kFlopsPerSecond)->seal();
+      hosts.push_back(c.backup_store);
+      host_zone.push_back(-1);
+      nics.push_back(z->create_link(c.spec->name + "-backup-link", db->backup.restore_rate)->set_latency(0)->seal());
     }
     std::map<std::pair<int, int>, const sg::Link*> fabric;
     auto fabric_link = [&](int za, int zb) {
@@ -311,7 +374,8 @@ void World::build_platform() {
           bw = l.bandwidth;
         }
       }
-      const sg::Link* l = root->create_link(fmt::format("region-{}-{}", regions[a], regions[b]), bw)->set_latency(lat)->seal();
+      sg::Link* l = root->create_link(fmt::format("region-{}-{}", regions[a], regions[b]), bw)->set_latency(lat)->seal();
+      region_links[{static_cast<int>(a), static_cast<int>(b)}] = l;
       root->add_route(region_zones[a]->get_netpoint(), region_zones[b]->get_netpoint(), gateways[a], gateways[b],
                       {sg::LinkInRoute(l)}, true);
     }

@@ -35,6 +35,8 @@
 #include "sim/model/arrivals.h"
 #include "sim/model/balancer.h"
 #include "sim/model/histogram.h"
+#include "sim/model/hpa.h"
+#include "sim/model/threshold_scaler.h"
 #include "sim/model/recorder.h"
 #include "sim/model/run_result.h"
 #include "sim/scenario/scenario.h"
@@ -46,7 +48,8 @@ namespace sg = simgrid::s4u;
 using model::FailReason;
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
-constexpr double kFlopsPerSecond = 1e9;  ///< one core of a host: service times are seconds at full speed
+constexpr double kFlopsPerSecond = 1e9;
+constexpr double kCdnWarmup = 300;       ///< time constant of a flushed CDN's hit ratio (edge caches refill slowly)  ///< one core of a host: service times are seconds at full speed
 
 struct Station;
 struct Worker;
@@ -103,6 +106,7 @@ struct Job {
   bool ok = true;             ///< the call's outcome, set by the callee
   FailReason reason = FailReason::kConnectionRefused;
   bool cache_hit = false;
+  bool write = false;         ///< a database call for a write request
   double enqueued = 0;
 };
 
@@ -125,6 +129,8 @@ struct Station {
   int index = 0;                   ///< instance index within the component
   std::string name;                ///< also the host's name
   sg::Host* host = nullptr;
+  sg::Link* nic = nullptr;         ///< the host's link: bandwidth faults on a component limit it
+  std::vector<double> pstates;     ///< speed factors of the host's pstates (cpu_slowdown faults)
   int zone = 0;                    ///< index into World::zones
   int cores = 1;
   int max_workers = 1;
@@ -155,6 +161,22 @@ struct Station {
   int active = 0;                  ///< LB view: requests sent and not answered
   // Snapshots at the last window boundary, for per-window series.
   double snap_busy = 0, snap_queue = 0, snap_service = 0, snap_up = 0;
+  // Autoscaling: when it started and became ready, and samples for metric windows.
+  double start_time = 0, ready_time = 0, drain_since = 0;
+  std::deque<std::tuple<double, double, double, std::uint64_t>> samples;  ///< (time, busy, service, served)
+};
+
+/// A running autoscaler (HPA or threshold rules) of one service.
+struct AutoscalerRt {
+  int component = -1;
+  const scenario::Autoscaler* spec = nullptr;
+  std::unique_ptr<model::HpaController> hpa;
+  std::unique_ptr<model::ThresholdScaler> rules;
+  double period = 15;        ///< sync / evaluation period
+  double window = 60;        ///< metric averaging window
+  double boot_time = 30;
+  int min = 1, max = 1;
+  model::LogHistogram recent;  ///< latencies of requests through the service since the last evaluation
 };
 
 /// The client side of a request class, per client region: constant latencies.
@@ -174,6 +196,42 @@ struct Pool {
   int max = 1;
   double acquire_timeout = 2;
   std::deque<Worker*> waiters;
+};
+
+/// An acknowledged write not yet applied on every replica (async replication).
+/// Kept only until every tracked replica applied it: memory is bounded by rate × lag.
+struct WriteRecord {
+  double ack = 0;                 ///< acknowledged to the client at the primary
+  std::vector<double> apply;      ///< per instance: when it is applied there; -1 = not tracked (primary, or down)
+};
+
+/// A message in a queue component.
+struct Message {
+  double published = 0;
+  int attempts = 0;
+};
+
+/// One consumer slot of a queue (consumers × concurrency of them).
+struct ConsumerSlot {
+  int station = -1;
+  std::optional<Message> current;  ///< being processed; requeued if the consumer dies
+};
+
+/// A network fault in force on a pair of components or regions.
+struct NetFault {
+  scenario::Fault::Kind kind;
+  bool regions = false;           ///< between regions (else components)
+  int a = -1, b = -1;             ///< region or component indices
+  double value = 0;               ///< delay seconds, loss ratio, bandwidth
+  double ramp = 0;
+  double since = 0;
+  std::uint64_t id = 0;
+};
+
+struct LinkEffect {
+  bool partitioned = false;
+  double extra = 0;               ///< added one-way latency
+  double loss = 0;                ///< probability that a request crossing it fails
 };
 
 /// A health checker's view of one backend.
@@ -201,10 +259,25 @@ struct ComponentRt {
   int connections_max = 0;
   std::uint64_t refused = 0;
   std::vector<int> open_connections; ///< per instance (server side)
-  // Cache
+  std::deque<WriteRecord> pending_writes;
+  double crashed_at = -1;              ///< when the current primary crashed (failover pending)
+  std::string crash_fault;             ///< the fault that crashed it
+  std::vector<std::pair<std::uint64_t, double>> crash_losses;  ///< per instance: (writes lost, oldest ack) if promoted
+  long backup_period = -1;             ///< index of the backup period the counters below belong to
+  std::uint64_t writes_since_backup = 0;
+  double first_write_since_backup = -1;
+  bool restoring = false;
+  sg::Host* backup_store = nullptr;    ///< where backups are restored from (restore_rate link)
+  // Cache / CDN
   std::uint64_t lookups = 0, hits = 0, window_lookups = 0, window_hits = 0;
+  std::optional<double> cdn_cold_since;
   // Queue
-  std::uint64_t jobs_done = 0, retried = 0, dead_letters = 0, depth_max = 0;
+  std::uint64_t jobs_done = 0, retried = 0, dead_letters = 0, depth_max = 0, window_depth_max = 0;
+  std::deque<Message> messages;
+  sg::SemaphorePtr available;          ///< counts messages
+  std::vector<ConsumerSlot> slots;
+  std::deque<std::pair<double, Message>> retry_line;  ///< (due, message): constant delay, so FIFO
+  sg::SemaphorePtr retry_wake;
   int rr = 0;
 };
 
@@ -229,6 +302,7 @@ struct World {
   std::vector<Job*> free_jobs;
   std::map<std::pair<int, int>, int> pool_index;  ///< (client station, server station) -> pool
   sg::Host* control_host = nullptr;
+  std::map<std::pair<int, int>, sg::Link*> region_links;  ///< (region a < b) -> link
 
   std::unique_ptr<model::Recorder> recorder;
   model::RunResult result;
@@ -288,6 +362,34 @@ struct World {
   bool acquire(Worker& w, int pool, double now, FailReason* reason);
   void release_connection(int pool);
 
+  // Autoscaling (autoscale.cpp)
+  std::vector<AutoscalerRt> autoscalers;
+  std::vector<std::vector<int>> class_autoscalers;  ///< [class] -> autoscalers whose service it crosses
+  void autoscaler_loop(int index);
+  void start_station(int station, double now, double boot);
+  void stop_station(int station, double now);
+  void mark_ready(int station, double now);
+
+  // Network faults in force (faults.cpp)
+  std::vector<NetFault> net_faults;
+  std::uint64_t next_net_fault = 1;
+  LinkEffect link_effect(int station_a, int station_b, double now) const;
+  LinkEffect region_effect(int region_a, int region_b, double now) const;
+  double connect_timeout = 3;          ///< what crossing a partition costs before it fails
+
+  // ---- data tier (data.cpp)
+  void record_write(int db, double now);
+  void on_primary_crash(int db, double now, const std::string& fault);
+  void failover_controller(int db);
+  void promote(int db, double now, bool planned, const std::string& why);
+  void restore_from_backup(int db, double now, const std::string& fault);
+  void publish(int queue, double now);
+  void consumer_loop(int queue, int slot);
+  void retry_loop(int queue);
+  /// Sync replication: extra time a write waits for its standby (0 when none is up:
+  /// the primary then continues alone, as RDS multi-AZ does after a failover).
+  bool sync_wait(int db, int primary_station, double* wait);
+
   // ---- control (control.cpp)
   void generator(std::unique_ptr<model::ArrivalStream> arrivals);
   void compute_prefixes();
@@ -299,7 +401,7 @@ struct World {
   void watchdog();
   void sampler();
   void health_checker(int lb);
-  void crash_station(int station, double now, const std::string& why);
+  void crash_station(int station, double now, const std::string& why, bool record = true);
   void recover_station(int station, double now, double boot);
   void fault_injector();
   void timeline(double t, std::string kind, std::string target, std::string detail);

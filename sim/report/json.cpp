@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "sim/check/autoscaling.h"
 #include "sim/check/recovery.h"
 #include "sim/scenario/metrics.h"
 
@@ -243,16 +244,32 @@ Json run_json(const scenario::Scenario& s, const topology::Topology& t, const mo
   }
   j["timeline"] = tl;
 
-  check::RecoverySummary rec = check::summarize_recovery(s, r);
+  check::RecoverySummary rec = check::summarize_recovery(s, r, &t);
+  auto opt = [](const std::optional<double>& v) { return v ? Json(fixed(*v)) : Json(nullptr); };
   Json recovery = Json::array();
   for (const auto& f : rec.faults) {
     recovery.push_back({{"fault", f.fault},
                         {"time", fixed(f.time)},
-                        {"rto", f.rto ? Json(fixed(*f.rto)) : Json(nullptr)},
+                        {"disruption", f.predicted.disruption},
+                        {"rto", opt(f.rto)},
                         {"rpo", fixed(f.rpo)},
-                        {"writes_lost", f.writes_lost}});
+                        {"writes_lost", f.writes_lost},
+                        {"predicted_rto", opt(f.predicted.rto)},
+                        {"predicted_rpo", opt(f.predicted.rpo)},
+                        {"prediction", f.predicted.explanation}});
   }
   j["recovery"] = recovery;
+  Json resilience = Json::array();
+  for (const auto& a : rec.assessment) {
+    resilience.push_back({{"disruption", a.disruption},
+                          {"rto_target", opt(a.rto_target)},
+                          {"rpo_target", opt(a.rpo_target)},
+                          {"worst_rto", a.unrecovered ? Json("not recovered") : opt(a.worst_rto)},
+                          {"worst_rpo", fixed(a.worst_rpo)},
+                          {"verdict", a.met ? "met" : "breached"},
+                          {"detail", a.detail}});
+  }
+  j["resilience"] = resilience;
   Json losses = Json::array();
   for (const auto& l : r.data_losses) {
     losses.push_back({{"fault", l.fault},
@@ -267,6 +284,20 @@ Json run_json(const scenario::Scenario& s, const topology::Topology& t, const mo
     scale.push_back({{"time", fixed(e.time)}, {"component", e.component}, {"from", e.from}, {"to", e.to}, {"reason", e.reason}});
   }
   j["scale_events"] = scale;
+  Json scaling = Json::array();
+  for (const auto& x : check::summarize_scaling(s, r)) {
+    scaling.push_back({{"component", x.component},
+                       {"min", x.min},
+                       {"max", x.max},
+                       {"peak_replicas", x.peak_replicas},
+                       {"scale_events", x.scale_events},
+                       {"flaps", x.flaps},
+                       {"time_to_scale", x.unreached ? Json("target never reached") : opt(x.time_to_scale)},
+                       {"saturated_windows", x.saturated_windows},
+                       {"saturated_seconds", fixed(x.saturated_seconds)},
+                       {"instance_hours", fixed(x.instance_hours)}});
+  }
+  j["autoscaling"] = scaling;
   return j;
 }
 

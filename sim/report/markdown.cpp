@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "sim/check/autoscaling.h"
 #include "sim/check/recovery.h"
 #include "sim/core/units.h"
 
@@ -74,12 +75,43 @@ std::string run_markdown(const scenario::Scenario& s, const topology::Topology& 
   }
   md += "\n";
 
-  check::RecoverySummary rec = check::summarize_recovery(s, r);
+  check::RecoverySummary rec = check::summarize_recovery(s, r, &t);
   if (!rec.faults.empty()) {
-    md += "## Recovery\n\n| fault | at | measured RTO | RPO | writes lost |\n|---|---|---|---|---|\n";
+    auto opt = [](const std::optional<double>& v, const char* none) { return v ? format_duration(*v) : std::string(none); };
+    md += "## Recovery\n\nMeasured: from the fault to the first window after which the success ratio stays at or above "
+          + format_ratio(s.resilience.recovery_threshold) + " for " + format_duration(s.resilience.stabilization) +
+          ". Predicted: from the configuration alone.\n\n";
+    md += "| fault | at | class | RTO measured | RTO predicted | RPO measured | RPO predicted | writes lost | why |\n"
+          "|---|---|---|---|---|---|---|---|---|\n";
     for (const auto& f : rec.faults) {
-      md += fmt::format("| {} | {} | {} | {} | {} |\n", f.fault, format_duration(f.time),
-                        f.rto ? format_duration(*f.rto) : "not recovered", format_duration(f.rpo), f.writes_lost);
+      md += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", f.fault, format_duration(f.time),
+                        f.predicted.disruption, f.rto ? format_duration(*f.rto) : "not recovered",
+                        opt(f.predicted.rto, "until it ends"), format_duration(f.rpo), opt(f.predicted.rpo, "none"),
+                        f.writes_lost, f.predicted.explanation);
+    }
+    md += "\n";
+  }
+  if (!rec.assessment.empty()) {
+    md += "## Resilience assessment\n\n| disruption | RTO target | RPO target | worst measured | verdict |\n|---|---|---|---|---|\n";
+    for (const auto& a : rec.assessment) {
+      md += fmt::format("| {} | {} | {} | {} | {} |\n", a.disruption,
+                        a.rto_target ? format_duration(*a.rto_target) : "-", a.rpo_target ? format_duration(*a.rpo_target) : "-",
+                        a.detail, a.met ? "met" : "**breached**");
+    }
+    md += "\n";
+  }
+  for (const auto& l : r.data_losses) md += fmt::format("- data loss at {}: {}\n", format_duration(l.time), l.explanation);
+  if (!r.data_losses.empty()) md += "\n";
+  auto scaling = check::summarize_scaling(s, r);
+  if (!scaling.empty()) {
+    md += "## Autoscaling\n\n| service | range | peak | scale events | flaps | time to scale | at max with SLO breached | instance-hours |\n"
+          "|---|---|---|---|---|---|---|---|\n";
+    for (const auto& x : scaling) {
+      md += fmt::format("| {} | {}..{} | {} | {} | {} | {} | {} | {:.2f} |\n", x.component, x.min, x.max, x.peak_replicas,
+                        x.scale_events, x.flaps,
+                        x.unreached ? "target never reached"
+                                    : (x.time_to_scale ? format_duration(*x.time_to_scale) : std::string("-")),
+                        format_duration(x.saturated_seconds), x.instance_hours);
     }
     md += "\n";
   }

@@ -24,6 +24,9 @@ struct Case {
   double rho;
 };
 
+// Test names must not show the struct's padding bytes.
+void PrintTo(const Case& k, std::ostream* os) { *os << "c=" << k.c << " rho=" << k.rho; }
+
 class QueueingValidation : public ::testing::TestWithParam<Case> {};
 
 TEST_P(QueueingValidation, MeanWaitWithinBatchMeansInterval) {
