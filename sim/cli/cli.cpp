@@ -16,6 +16,9 @@ const std::vector<Command>& commands() {
       {"validate", "check topology and scenario files; print paths, single points of failure and lint findings",
        add_validate},
       {"run", "simulate scenarios, judge their expectations, write report.json and report.md", add_run},
+      {"compare", "one scenario on several designs (topologies or variants), side by side", add_compare},
+      {"sweep", "run a scenario over a grid of parameter values x seeds; write a results table", add_sweep},
+      {"merge", "combine the outputs of sweep jobs run elsewhere (GNU parallel, Slurm) into one results table", add_merge},
       {"chaos", "break a scenario once per component, instance, zone and region; print the failure matrix", add_chaos},
       {"autoscale", "evaluate one Kubernetes HPA decision from a written-down state and explain it", add_autoscale},
   };

@@ -31,6 +31,9 @@ int main(int argc, char** argv);
 // One registration function per command (defined in <name>.cpp).
 std::function<int()> add_validate(CLI::App& app, const GlobalOptions& global);
 std::function<int()> add_run(CLI::App& app, const GlobalOptions& global);
+std::function<int()> add_compare(CLI::App& app, const GlobalOptions& global);
+std::function<int()> add_sweep(CLI::App& app, const GlobalOptions& global);
+std::function<int()> add_merge(CLI::App& app, const GlobalOptions& global);
 std::function<int()> add_chaos(CLI::App& app, const GlobalOptions& global);
 std::function<int()> add_autoscale(CLI::App& app, const GlobalOptions& global);
 

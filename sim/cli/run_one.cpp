@@ -10,6 +10,7 @@
 #include "sim/core/units.h"
 #include "sim/engine/engine.h"
 #include "sim/model/arrivals.h"
+#include "sim/report/html.h"
 #include "sim/report/json.h"
 #include "sim/report/markdown.h"
 
@@ -63,7 +64,7 @@ void print_summary(const scenario::Scenario& s, const topology::Topology& t, con
              core::format_ratio(r.error_rate), core::format_duration(r.latency.p50),
              core::format_duration(r.latency.p99), core::format_duration(r.latency.p999));
   for (const auto& v : verdicts) fmt::print("  {}\n", v.line());
-  fmt::print("  reports: {}/report.json, {}/report.md\n", dir, dir);
+  fmt::print("  reports: {}/report.json, {}/report.md, {}/report.html\n", dir, dir, dir);
 }
 
 }  // namespace
@@ -118,7 +119,9 @@ int run_one(const RunRequest& req) {
   fs::create_directories(dir, ec);
   report::Json j = report::run_json(s, t, r, verdicts);
   if (ec || !write_file(fs::path(dir) / "report.json", report::dump(j)) ||
-      !write_file(fs::path(dir) / "report.md", report::run_markdown(s, t, r, verdicts))) {
+      !write_file(fs::path(dir) / "report.md", report::run_markdown(s, t, r, verdicts)) ||
+      !write_file(fs::path(dir) / "report.html",
+                  report::run_html(j, report::topology_svg(t) + report::topology_paths_html(t)))) {
     std::fprintf(stderr, "%s: cannot write reports; expected a writable directory\n", dir.c_str());
     return core::kBadInput;
   }

@@ -1,0 +1,196 @@
+// infrasim compare SCENARIO --topology A.yaml --topology B.yaml | --variant NAME:path=value,...
+// One scenario on several designs, each in its own child process (in parallel),
+// then one comparison: compare.json / compare.md / compare.html and a table on stdout.
+#include <filesystem>
+#include <fmt/format.h>
+#include <fstream>
+#include <set>
+
+#include "sim/cli/child.h"
+#include "sim/cli/cli.h"
+#include "sim/cli/progress.h"
+#include "sim/cli/run_one.h"
+#include "sim/core/exit_status.h"
+#include "sim/report/compare.h"
+#include "sim/report/headline.h"
+#include "sim/report/html.h"
+
+namespace sim::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct DesignSpec {
+  std::string name;
+  std::string topology;                    ///< "" = the scenario's own
+  std::vector<scenario::Override> overrides;
+  std::vector<std::string> override_text;
+};
+
+// "five:components.app.replicas=5,components.db.replicas=3"
+std::optional<DesignSpec> parse_variant(const std::string& text, std::string* err) {
+  auto colon = text.find(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 >= text.size()) {
+    *err = fmt::format("invalid --variant '{}'; expected NAME:path=value[,path=value...], like "
+                       "five-apps:components.app.replicas=5",
+                       text);
+    return std::nullopt;
+  }
+  DesignSpec d;
+  d.name = text.substr(0, colon);
+  std::string rest = text.substr(colon + 1);
+  std::size_t start = 0;
+  while (start <= rest.size()) {
+    std::size_t comma = rest.find(',', start);
+    std::string item = rest.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    auto ov = scenario::parse_override(item, err);
+    if (!ov) {
+      *err = fmt::format("--variant {}: {}", d.name, *err);
+      return std::nullopt;
+    }
+    d.overrides.push_back(*ov);
+    d.override_text.push_back(item);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return d;
+}
+
+bool write_text(const fs::path& p, const std::string& text) {
+  std::ofstream out(p, std::ios::binary | std::ios::trunc);
+  out << text;
+  return static_cast<bool>(out);
+}
+
+// Design names become directory names: keep them simple and unique.
+std::string dir_name(const std::string& name) {
+  std::string out;
+  for (char c : name) out += std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' ? c : '_';
+  return out.empty() || out[0] == '.' ? "design" + out : out;
+}
+
+}  // namespace
+
+std::function<int()> add_compare(CLI::App& app, const GlobalOptions& global) {
+  struct Opts {
+    std::string scenario;
+    std::vector<std::string> topologies, variants, sets;
+    std::string out;
+    std::optional<std::uint64_t> seed;
+    int jobs = 0;
+  };
+  auto o = std::make_shared<Opts>();
+  app.add_option("scenario", o->scenario, "the scenario every design runs")->required();
+  app.add_option("--topology", o->topologies, "a design: the scenario on this topology file (repeatable)");
+  app.add_option("--variant", o->variants,
+                 "a design: the scenario's own topology with changes, NAME:path=value[,path=value...] "
+                 "(repeatable; paths as for --set)");
+  app.add_option("--set", o->sets, "a change applied to every design: components.app.replicas=5 or scenario.duration=5m")
+      ->take_all();
+  app.add_option("--seed", o->seed, "override the scenario's seed (the same for every design)");
+  app.add_option("--out", o->out, "comparison directory (default reports/compare-<scenario>/); a sub-directory per design");
+  app.add_option("-j,--jobs", o->jobs, "designs run in parallel (default: all cores)");
+  app.footer("Without --topology, the scenario as written is the first design ('baseline').\n"
+             "Differences are against the first design. Exit status: 0 every design ran (verdicts are in the\n"
+             "table), 2 bad input (nothing run or written), 3 a run crashed.");
+  return [o, &global]() {
+    std::vector<scenario::Override> common;
+    std::vector<std::string> common_text;
+    std::string err;
+    for (const std::string& s : o->sets) {
+      auto ov = scenario::parse_override(s, &err);
+      if (!ov) {
+        std::fprintf(stderr, "infrasim compare: %s\n", err.c_str());
+        return static_cast<int>(core::kBadInput);
+      }
+      common.push_back(*ov);
+      common_text.push_back(s);
+    }
+    std::vector<DesignSpec> specs;
+    if (o->topologies.empty()) specs.push_back({"baseline", "", {}, {}});
+    for (const std::string& t : o->topologies) specs.push_back({fs::path(t).stem().string(), t, {}, {}});
+    for (const std::string& v : o->variants) {
+      auto d = parse_variant(v, &err);
+      if (!d) {
+        std::fprintf(stderr, "infrasim compare: %s\n", err.c_str());
+        return static_cast<int>(core::kBadInput);
+      }
+      specs.push_back(*d);
+    }
+    if (specs.size() < 2) {
+      std::fprintf(stderr, "infrasim compare: one design only; expected two or more (--topology A --topology B, "
+                           "or --variant NAME:path=value)\n");
+      return static_cast<int>(core::kBadInput);
+    }
+    std::set<std::string> used;
+    for (auto& d : specs) {
+      std::string base = dir_name(d.name), name = base;
+      for (int k = 2; used.count(name); ++k) name = fmt::format("{}-{}", base, k);
+      used.insert(name);
+      d.name = name;
+    }
+    // Every design is loaded (and so checked) before anything runs.
+    core::Diagnostics diags;
+    std::vector<RunRequest> reqs;
+    std::vector<scenario::Loaded> loaded;
+    for (const auto& d : specs) {
+      RunRequest r;
+      r.scenario_path = o->scenario;
+      r.topology_override = d.topology;
+      r.overrides = common;
+      r.overrides.insert(r.overrides.end(), d.overrides.begin(), d.overrides.end());
+      r.seed = o->seed;
+      r.summary = false;
+      r.progress = false;
+      auto l = load_checked(r, diags);
+      if (l) loaded.push_back(std::move(*l));
+      reqs.push_back(r);
+    }
+    if (diags.has_errors() || loaded.size() != specs.size()) {
+      std::fputs(diags.format().c_str(), stderr);
+      return static_cast<int>(core::kBadInput);
+    }
+    std::string out = o->out.empty() ? (fs::path("reports") / ("compare-" + loaded[0].scenario.name)).string() : o->out;
+    std::vector<std::function<int()>> jobs;
+    for (std::size_t i = 0; i < reqs.size(); ++i) {
+      reqs[i].out_dir = (fs::path(out) / specs[i].name).string();
+      jobs.push_back([req = reqs[i]]() { return run_one(req); });
+    }
+    ProgressBar bar("compare", jobs.size(), !global.quiet);
+    std::vector<ChildResult> results =
+        run_children(jobs, o->jobs, [&](std::size_t, const ChildResult& r) { bar.done(r.exit_code != 0); });
+    bar.finish();
+    int status = core::kOk;
+    std::vector<report::Design> designs;
+    for (std::size_t i = 0; i < specs.size(); ++i) {
+      report::Design d;
+      d.name = specs[i].name;
+      d.topology = loaded[i].scenario.topology_path;
+      d.overrides = common_text;
+      d.overrides.insert(d.overrides.end(), specs[i].override_text.begin(), specs[i].override_text.end());
+      d.dir = specs[i].name;
+      d.exit_code = results[i].exit_code;
+      d.report = report::read_report_file(reqs[i].out_dir + "/report.json");
+      d.diagram = report::topology_svg(loaded[i].topology) + report::topology_paths_html(loaded[i].topology);
+      if (d.report.is_null() || results[i].signal || results[i].exit_code > core::kChecksFailed) {
+        std::fprintf(stderr, "infrasim compare: design %s failed (exit status %d%s)\n", d.name.c_str(),
+                     results[i].exit_code, results[i].signal ? fmt::format(", signal {}", results[i].signal).c_str() : "");
+        status = core::kInternal;
+      }
+      designs.push_back(std::move(d));
+    }
+    report::Json cmp = report::compare_json(designs);
+    if (!write_text(fs::path(out) / "compare.json", report::dump(cmp)) ||
+        !write_text(fs::path(out) / "compare.md", report::compare_markdown(cmp)) ||
+        !write_text(fs::path(out) / "compare.html", report::compare_html(cmp, designs))) {
+      std::fprintf(stderr, "%s: cannot write reports; expected a writable directory\n", out.c_str());
+      return static_cast<int>(core::kBadInput);
+    }
+    std::fputs(report::compare_console(cmp).c_str(), stdout);
+    std::printf("reports: %s/compare.md, %s/compare.html, %s/compare.json\n", out.c_str(), out.c_str(), out.c_str());
+    return status;
+  };
+}
+
+}  // namespace sim::cli

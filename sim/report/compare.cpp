@@ -1,0 +1,376 @@
+#include "sim/report/compare.h"
+
+#include <algorithm>
+#include <cmath>
+#include <fmt/format.h>
+
+#include "sim/core/units.h"
+#include "sim/report/headline.h"
+#include "sim/report/html.h"
+#include "sim/report/montecarlo.h"
+
+namespace sim::report {
+
+namespace {
+
+const Json& sub(const Json& j, const char* key) {
+  static const Json kNull;
+  if (!j.is_object()) return kNull;
+  auto it = j.find(key);
+  return it == j.end() ? kNull : *it;
+}
+
+std::string str(const Json& j, const char* key) {
+  const Json& v = sub(j, key);
+  if (v.is_null()) return "";
+  return v.is_string() ? v.get<std::string>() : v.dump();
+}
+
+// "+12.3%" / "-4ms" against the baseline; "" for the baseline itself or without values.
+std::string diff_text(const Json& value, const Json& base, const std::string& unit) {
+  if (!value.is_number() || !base.is_number()) return "";
+  double v = value.get<double>(), b = base.get<double>();
+  double d = v - b;
+  if (std::fabs(d) < 1e-12) return "=";
+  std::string abs_text = unit == "rate" ? fmt::format("{}{}/s", d > 0 ? "+" : "-", core::format_number(std::fabs(d)))
+                                        : fmt::format("{}{}", d > 0 ? "+" : "-", format_in_unit(std::fabs(d), unit));
+  if (unit == "ratio") return abs_text.substr(0, abs_text.size() - 1) + " pp";
+  if (std::fabs(b) < 1e-12) return abs_text;
+  return fmt::format("{}, {:+.1f}%", abs_text, 100 * d / b);
+}
+
+}  // namespace
+
+Json compare_json(const std::vector<Design>& designs) {
+  Json j;
+  j["infrasim"] = {{"version", INFRASIM_VERSION}, {"report_format", 1}};
+  const Json* first = nullptr;
+  for (const auto& d : designs) {
+    if (!d.report.is_null()) {
+      first = &d.report;
+      break;
+    }
+  }
+  Json sc;
+  if (first) {
+    const Json& s = sub(*first, "scenario");
+    for (const char* k : {"name", "description", "file", "seed", "duration", "warmup", "window"}) sc[k] = sub(s, k);
+  }
+  j["scenario"] = sc;
+  Json dj = Json::array();
+  for (const auto& d : designs) {
+    Json x;
+    x["name"] = d.name;
+    x["topology"] = d.topology;
+    x["topology_name"] = str(sub(d.report, "scenario"), "topology");
+    x["overrides"] = d.overrides;
+    x["dir"] = d.dir;
+    x["exit_code"] = d.exit_code;
+    x["passed"] = sub(d.report, "passed").is_boolean() && sub(d.report, "passed").get<bool>();
+    if (d.report.is_null()) x["error"] = "no report";
+    dj.push_back(x);
+  }
+  j["designs"] = dj;
+
+  Json metrics = Json::array();
+  for (const Headline& h : headline_metrics()) {
+    Json m;
+    m["name"] = h.name;
+    m["title"] = h.title;
+    m["unit"] = h.unit;
+    m["lower_is_better"] = h.lower_is_better;
+    Json values = Json::array();
+    for (const auto& d : designs) {
+      auto v = headline_value(d.report, h);
+      values.push_back(v ? Json(fixed(*v)) : Json(nullptr));
+    }
+    m["values"] = values;
+    metrics.push_back(m);
+  }
+  // Rows for expectation metrics that are not headline metrics (rto, availability, ...).
+  std::vector<std::string> seen;
+  for (const auto& d : designs) {
+    const Json& ex = sub(d.report, "expectations");
+    if (!ex.is_array()) continue;
+    for (const auto& e : ex) {
+      std::string key = str(e, "metric") + (str(e, "class").empty() ? "" : " (" + str(e, "class") + ")");
+      bool headline = str(e, "class").empty() && std::any_of(headline_metrics().begin(), headline_metrics().end(),
+                                                              [&](const Headline& h) { return key == h.name; });
+      if (headline || std::find(seen.begin(), seen.end(), key) != seen.end()) continue;
+      seen.push_back(key);
+    }
+  }
+  for (const std::string& key : seen) {
+    Json m;
+    std::string metric = key.substr(0, key.find(' '));
+    m["name"] = key;
+    m["title"] = key;
+    m["unit"] = metric_unit(metric);
+    m["lower_is_better"] = metric != "availability" && metric != "throughput";
+    Json values = Json::array();
+    for (const auto& d : designs) {
+      Json v;
+      const Json& ex = sub(d.report, "expectations");
+      if (ex.is_array()) {
+        for (const auto& e : ex) {
+          std::string k = str(e, "metric") + (str(e, "class").empty() ? "" : " (" + str(e, "class") + ")");
+          if (k == key && sub(e, "actual_value").is_number()) v = sub(e, "actual_value");
+        }
+      }
+      values.push_back(v);
+    }
+    m["values"] = values;
+    metrics.push_back(m);
+  }
+  for (auto& m : metrics) {
+    Json diffs = Json::array();
+    const Json& values = m["values"];
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      if (i == 0 || !values[i].is_number() || !values[0].is_number()) {
+        diffs.push_back(nullptr);
+        continue;
+      }
+      double d = values[i].get<double>() - values[0].get<double>();
+      Json x;
+      x["absolute"] = fixed(d);
+      x["relative"] = std::fabs(values[0].get<double>()) > 1e-12 ? Json(fixed(d / values[0].get<double>())) : Json(nullptr);
+      diffs.push_back(x);
+    }
+    m["difference"] = diffs;
+  }
+  j["metrics"] = metrics;
+
+  // Expectations: one row per expectation of the first report that has them, a verdict per design.
+  Json ex = Json::array();
+  std::vector<std::string> keys;
+  for (const auto& d : designs) {
+    const Json& list = sub(d.report, "expectations");
+    if (!list.is_array()) continue;
+    for (const auto& e : list) {
+      std::string key = str(e, "metric") + " " + str(e, "expected");
+      if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
+    }
+  }
+  for (const std::string& key : keys) {
+    Json row;
+    row["expectation"] = key;
+    Json verdicts = Json::array(), actual = Json::array();
+    for (const auto& d : designs) {
+      std::string v = "n/a", a;
+      const Json& list = sub(d.report, "expectations");
+      if (list.is_array()) {
+        for (const auto& e : list) {
+          if (str(e, "metric") + " " + str(e, "expected") == key) {
+            v = str(e, "verdict");
+            a = str(e, "actual");
+          }
+        }
+      }
+      verdicts.push_back(v);
+      actual.push_back(a);
+    }
+    row["verdicts"] = verdicts;
+    row["actual"] = actual;
+    ex.push_back(row);
+  }
+  j["expectations"] = ex;
+  return j;
+}
+
+namespace {
+
+struct Table {
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> rows;
+};
+
+// Cells: value, then the difference against the first design in brackets.
+Table metric_table(const Json& cmp, bool with_diff) {
+  Table t;
+  t.header.push_back("metric");
+  for (const auto& d : sub(cmp, "designs")) t.header.push_back(str(d, "name"));
+  for (const auto& m : sub(cmp, "metrics")) {
+    std::vector<std::string> row = {str(m, "title")};
+    const Json& values = sub(m, "values");
+    bool any = false;
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      std::string c = values[i].is_number() ? format_in_unit(values[i].get<double>(), str(m, "unit")) : "-";
+      any = any || values[i].is_number();
+      if (with_diff && i > 0) {
+        std::string d = diff_text(values[i], values[0], str(m, "unit"));
+        if (!d.empty() && d != "=") c += " (" + d + ")";
+      }
+      row.push_back(c);
+    }
+    if (any) t.rows.push_back(row);
+  }
+  return t;
+}
+
+}  // namespace
+
+std::string compare_markdown(const Json& cmp) {
+  const Json& sc = sub(cmp, "scenario");
+  std::string md = fmt::format("# Comparison: {}\n\n", str(sc, "name"));
+  md += fmt::format("Scenario `{}`, seed {}, {} simulated, on {} designs; differences are against the first ({}).\n\n",
+                    str(sc, "file"), str(sc, "seed"), format_in_unit(sub(sc, "duration").is_number() ? sub(sc, "duration").get<double>() : 0, "duration"),
+                    sub(cmp, "designs").size(), str(sub(cmp, "designs")[0], "name"));
+  md += "| design | topology | changes | report | verdict |\n|---|---|---|---|---|\n";
+  for (const auto& d : sub(cmp, "designs")) {
+    std::string ov;
+    for (const auto& o : sub(d, "overrides")) ov += fmt::format("{}`{}`", ov.empty() ? "" : ", ", o.get<std::string>());
+    md += fmt::format("| {} | `{}` | {} | `{}` | {} |\n", str(d, "name"), str(d, "topology"), ov.empty() ? "-" : ov,
+                      str(d, "dir"), sub(d, "passed").get<bool>() ? "PASS" : "**FAIL**");
+  }
+  Table t = metric_table(cmp, true);
+  md += "\n## Metrics\n\n|";
+  for (const auto& h : t.header) md += " " + h + " |";
+  md += "\n|";
+  for (std::size_t i = 0; i < t.header.size(); ++i) md += i == 0 ? "---|" : "---:|";
+  md += "\n";
+  for (const auto& r : t.rows) {
+    md += "|";
+    for (const auto& c : r) md += " " + c + " |";
+    md += "\n";
+  }
+  const Json& ex = sub(cmp, "expectations");
+  if (!ex.empty()) {
+    md += "\n## Expectations\n\n| expectation |";
+    for (const auto& d : sub(cmp, "designs")) md += " " + str(d, "name") + " |";
+    md += "\n|---|";
+    for (std::size_t i = 0; i < sub(cmp, "designs").size(); ++i) md += "---|";
+    md += "\n";
+    for (const auto& e : ex) {
+      md += "| " + str(e, "expectation") + " |";
+      for (std::size_t i = 0; i < sub(e, "verdicts").size(); ++i) {
+        std::string v = sub(e, "verdicts")[i].get<std::string>();
+        md += fmt::format(" {} {} |", v == "PASS" ? "PASS" : "**" + v + "**", sub(e, "actual")[i].get<std::string>());
+      }
+      md += "\n";
+    }
+  }
+  return md;
+}
+
+std::string compare_console(const Json& cmp) {
+  Table t = metric_table(cmp, true);
+  const Json& ex = sub(cmp, "expectations");
+  for (const auto& e : ex) {
+    std::vector<std::string> row = {str(e, "expectation")};
+    for (std::size_t i = 0; i < sub(e, "verdicts").size(); ++i) {
+      row.push_back(sub(e, "verdicts")[i].get<std::string>() + " " + sub(e, "actual")[i].get<std::string>());
+    }
+    t.rows.push_back(row);
+  }
+  std::vector<std::size_t> width(t.header.size(), 0);
+  auto measure = [&](const std::vector<std::string>& r) {
+    for (std::size_t i = 0; i < r.size() && i < width.size(); ++i) width[i] = std::max(width[i], r[i].size());
+  };
+  measure(t.header);
+  for (const auto& r : t.rows) measure(r);
+  std::string out;
+  auto line = [&](const std::vector<std::string>& r) {
+    std::string l;
+    for (std::size_t i = 0; i < r.size() && i < width.size(); ++i) {
+      l += i == 0 ? fmt::format("{:<{}}", r[i], width[i]) : fmt::format("  {:>{}}", r[i], width[i]);
+    }
+    while (!l.empty() && l.back() == ' ') l.pop_back();
+    out += l + "\n";
+  };
+  const Json& sc = sub(cmp, "scenario");
+  out += fmt::format("compare {} (seed {}): {} designs, differences against {}\n", str(sc, "name"), str(sc, "seed"),
+                     sub(cmp, "designs").size(), str(sub(cmp, "designs")[0], "name"));
+  line(t.header);
+  std::size_t metric_rows = t.rows.size() - ex.size();
+  for (std::size_t i = 0; i < t.rows.size(); ++i) {
+    if (i == metric_rows && !ex.empty()) {
+      std::vector<std::string> sep = {"expectations"};
+      line(sep);
+    }
+    line(t.rows[i]);
+  }
+  return out;
+}
+
+std::string compare_html(const Json& cmp, const std::vector<Design>& designs) {
+  const Json& sc = sub(cmp, "scenario");
+  std::string b = fmt::format("<h1>Comparison: {}</h1>\n", html_escape(str(sc, "name")));
+  b += fmt::format("<p class=\"sub\">Scenario <code>{}</code>, seed {}, on {} designs. Differences are against the "
+                   "first design, <b>{}</b>; green is better, red worse.</p>\n",
+                   html_escape(str(sc, "file")), html_escape(str(sc, "seed")), designs.size(),
+                   html_escape(designs.empty() ? "" : designs[0].name));
+  std::vector<std::vector<std::string>> drows;
+  for (const auto& d : sub(cmp, "designs")) {
+    std::string ov;
+    for (const auto& o : sub(d, "overrides")) {
+      ov += fmt::format("{}<code>{}</code>", ov.empty() ? "" : "<br>", html_escape(o.get<std::string>()));
+    }
+    bool pass = sub(d, "passed").get<bool>();
+    drows.push_back({"<b>" + html_escape(str(d, "name")) + "</b>", "<code>" + html_escape(str(d, "topology")) + "</code>",
+                     ov.empty() ? "-" : ov,
+                     fmt::format("<a href=\"{}/report.html\">{}</a>", html_escape(str(d, "dir")), html_escape(str(d, "dir"))),
+                     cell(pass ? "pass" : "fail", pass ? "PASS" : "FAIL")});
+  }
+  b += html_table({"design", "topology", "changes", "report", "verdict"}, drows);
+
+  b += "<h2>Metrics</h2>\n";
+  std::vector<std::string> header = {"metric"};
+  for (const auto& d : sub(cmp, "designs")) header.push_back(html_escape(str(d, "name")));
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& m : sub(cmp, "metrics")) {
+    const Json& values = sub(m, "values");
+    if (std::none_of(values.begin(), values.end(), [](const Json& v) { return v.is_number(); })) continue;
+    std::vector<std::string> row = {html_escape(str(m, "title"))};
+    bool lower_better = sub(m, "lower_is_better").get<bool>();
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      std::string c = values[i].is_number() ? format_in_unit(values[i].get<double>(), str(m, "unit")) : "-";
+      std::string cls = "num";
+      if (i > 0 && values[i].is_number() && values[0].is_number()) {
+        std::string d = diff_text(values[i], values[0], str(m, "unit"));
+        double delta = values[i].get<double>() - values[0].get<double>();
+        if (!d.empty() && d != "=") {
+          c += " <span class=\"muted\">(" + html_escape(d) + ")</span>";
+          cls = (delta < 0) == lower_better ? "num better" : "num worse";
+        }
+      }
+      row.push_back(cell(cls, c));
+    }
+    rows.push_back(row);
+  }
+  b += html_table(header, rows);
+  const Json& ex = sub(cmp, "expectations");
+  if (!ex.empty()) {
+    b += "<h2>Expectations</h2>\n";
+    std::vector<std::vector<std::string>> erows;
+    for (const auto& e : ex) {
+      std::vector<std::string> row = {html_escape(str(e, "expectation"))};
+      for (std::size_t i = 0; i < sub(e, "verdicts").size(); ++i) {
+        std::string v = sub(e, "verdicts")[i].get<std::string>();
+        row.push_back(cell(v == "PASS" ? "pass" : "fail", html_escape(v + " " + sub(e, "actual")[i].get<std::string>())));
+      }
+      erows.push_back(row);
+    }
+    b += html_table(header, erows);
+  }
+  std::string a = "<h2>Designs</h2>\n";
+  for (const auto& d : designs) {
+    if (d.diagram.empty()) continue;
+    a += fmt::format("<h3>{}</h3>\n<div class=\"diagram\">\n{}</div>\n", html_escape(d.name), d.diagram);
+  }
+  Json data;
+  data["compare"] = cmp;
+  Json dd = Json::array();
+  for (const auto& d : designs) {
+    if (!d.report.is_null()) dd.push_back({{"name", d.name}, {"report", slim_report(d.report)}});
+  }
+  data["designs"] = dd;
+  HtmlPage page;
+  page.title = fmt::format("infrasim: compare {}", str(sc, "name"));
+  page.kind = "compare";
+  page.body = b;
+  page.after = a;
+  page.data = data;
+  return html_page(page);
+}
+
+}  // namespace sim::report

@@ -1,0 +1,467 @@
+#include "sim/report/html.h"
+
+#include <algorithm>
+#include <cmath>
+#include <fmt/format.h>
+#include <map>
+#include <set>
+
+#include "sim/core/units.h"
+#include "sim/report/assets.h"  // generated at build time from sim/report/assets/
+#include "sim/topology/graph.h"
+
+namespace sim::report {
+
+std::string html_escape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string cell(std::string_view css_class, std::string_view html) {
+  return fmt::format("\x01{}\x01{}", css_class, html);
+}
+
+std::string html_table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows) {
+  auto td = [](const std::string& tag, const std::string& c) {
+    if (c.size() > 1 && c[0] == '\x01') {
+      std::size_t end = c.find('\x01', 1);
+      if (end != std::string::npos) {
+        return fmt::format("<{} class=\"{}\">{}</{}>", tag, c.substr(1, end - 1), c.substr(end + 1), tag);
+      }
+    }
+    return fmt::format("<{}>{}</{}>", tag, c, tag);
+  };
+  std::string out = "<table>\n<tr>";
+  for (const auto& h : header) out += td("th", h);
+  out += "</tr>\n";
+  for (const auto& row : rows) {
+    out += "<tr>";
+    for (const auto& c : row) out += td("td", c);
+    out += "</tr>\n";
+  }
+  return out + "</table>\n";
+}
+
+std::string format_value(const Json& v, std::string_view unit) {
+  if (!v.is_number()) return v.is_string() ? v.get<std::string>() : "";
+  double x = v.get<double>();
+  if (unit == "duration") return core::format_duration(x);
+  if (unit == "ratio") return core::format_ratio(x);
+  if (unit == "rate") return core::format_rate(x);
+  if (unit == "count") return fmt::format("{}", static_cast<long long>(std::llround(x)));
+  return core::format_number(x);
+}
+
+// ---- the topology diagram ---------------------------------------------------
+
+namespace {
+
+constexpr int kNodeW = 140, kNodeH = 58, kColGap = 56, kRowGap = 26, kMargin = 16, kDip = 30;
+
+// Request-class colours, as in report.js.
+const char* class_color(std::size_t i) {
+  static const char* kColors[] = {"#2f6fdb", "#e8590c", "#2b8a3e", "#ae3ec9", "#d6336c", "#0c8599",
+                                  "#f08c00", "#5c940d", "#495057", "#7048e8", "#c92a2a", "#1864ab"};
+  return kColors[i % (sizeof(kColors) / sizeof(kColors[0]))];
+}
+
+const char* kind_fill(topology::Kind k) {
+  switch (k) {
+    case topology::Kind::kCdn: return "#e7f0ff";
+    case topology::Kind::kLoadBalancer: return "#eef7ee";
+    case topology::Kind::kService: return "#fff4e6";
+    case topology::Kind::kCache: return "#fff0f6";
+    case topology::Kind::kDatabase: return "#f3f0ff";
+    case topology::Kind::kQueue: return "#e6fcf5";
+    case topology::Kind::kStorage: return "#f1f3f5";
+  }
+  return "#ffffff";
+}
+
+struct Node {
+  std::string name, line2, line3, tooltip;
+  const char* fill = "#ffffff";
+  bool spof = false;
+  int col = 0, row = 0;
+  double x = 0, y = 0;
+};
+
+}  // namespace
+
+std::string topology_svg(const topology::Topology& t) {
+  topology::GraphAnalysis ga = topology::analyze_graph(t);
+  std::map<std::string, std::string> spof;
+  for (const auto& s : ga.single_points_of_failure) spof[s.component] = s.reason;
+
+  // Columns: the deepest position of each component on any request path (clients = 0).
+  std::map<std::string, int> col;
+  for (const auto& rc : t.requests) {
+    for (std::size_t i = 0; i < rc.path.size(); ++i) {
+      int& c = col[rc.path[i].component];
+      c = std::max(c, static_cast<int>(i) + 1);
+    }
+  }
+  int max_col = 0;
+  for (const auto& [name, c] : col) max_col = std::max(max_col, c);
+  std::vector<Node> nodes;
+  std::map<std::string, std::size_t> index;
+  Node clients;
+  clients.name = "clients";
+  std::vector<std::string> regions;
+  for (const auto& [r, share] : t.clients.regions) regions.push_back(fmt::format("{} {}", r, core::format_ratio(share)));
+  clients.line2 = fmt::format("{} one way", core::format_duration(t.clients.latency));
+  clients.line3 = regions.empty() ? "" : fmt::format("{}", fmt::join(regions, ", "));
+  clients.fill = "#f8f9fa";
+  index["clients"] = 0;
+  nodes.push_back(clients);
+  for (const auto& c : t.components) {
+    Node n;
+    n.name = c.name;
+    n.col = col.count(c.name) ? col[c.name] : max_col + 1;  // off every path: a column of its own
+    n.fill = kind_fill(c.kind);
+    int inst = c.instances();
+    std::string kind = topology::kind_name(c.kind);
+    std::replace(kind.begin(), kind.end(), '_', ' ');
+    n.line2 = c.kind == topology::Kind::kCdn ? kind + " · edge" : fmt::format("{} ×{}", kind, inst);
+    n.line3 = c.region;
+    if (const auto* s = c.service()) n.line3 += fmt::format(" · {} cores", s->cores);
+    if (const auto* db = c.database()) {
+      n.line3 = fmt::format("1 primary, {} replica{}", db->replicas, db->replicas == 1 ? "" : "s");
+    }
+    auto it = spof.find(c.name);
+    n.spof = it != spof.end();
+    n.tooltip = c.description.empty() ? c.name : c.name + ": " + c.description;
+    if (n.spof) n.tooltip += "\nsingle point of failure: " + it->second;
+    index[c.name] = nodes.size();
+    nodes.push_back(n);
+  }
+  // Rows: file order within a column; columns centred on the tallest one.
+  std::map<int, int> rows_in_col;
+  for (auto& n : nodes) n.row = rows_in_col[n.col]++;
+  int tallest = 1;
+  for (const auto& [c, k] : rows_in_col) tallest = std::max(tallest, k);
+  double height_nodes = tallest * kNodeH + (tallest - 1) * kRowGap;
+  for (auto& n : nodes) {
+    int k = rows_in_col[n.col];
+    double col_h = k * kNodeH + (k - 1) * kRowGap;
+    n.x = kMargin + n.col * (kNodeW + kColGap);
+    n.y = kMargin + 14 + (height_nodes - col_h) / 2 + n.row * (kNodeH + kRowGap);
+  }
+  int ncols = 0;
+  for (const auto& n : nodes) ncols = std::max(ncols, n.col + 1);
+
+  // Edges: one line per request class and hop, in the class's colour, side by side where classes share a hop.
+  std::size_t nclasses = t.requests.size();
+  bool any_dip = false;
+  for (const auto& rc : t.requests) {
+    std::size_t prev = 0;
+    for (const auto& step : rc.path) {
+      auto it = index.find(step.component);
+      if (it == index.end()) continue;
+      any_dip = any_dip || nodes[it->second].col - nodes[prev].col != 1;
+      prev = it->second;
+    }
+  }
+  double dip_depth = kDip + 5.0 * static_cast<double>(nclasses);
+  double width = kMargin * 2 + ncols * kNodeW + (ncols - 1) * kColGap;
+  double height = kMargin * 2 + 14 + height_nodes + (any_dip ? dip_depth : 0);
+
+  std::string svg = fmt::format(
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{:.0f}\" height=\"{:.0f}\" viewBox=\"0 0 {:.0f} {:.0f}\" "
+      "font-family=\"system-ui, sans-serif\" role=\"img\" aria-label=\"topology {}\">\n<defs>",
+      width, height, width, height, html_escape(t.name));
+  for (std::size_t i = 0; i < nclasses; ++i) {
+    svg += fmt::format("<marker id=\"arrow{}\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"6\" "
+                       "markerHeight=\"6\" orient=\"auto\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"{}\"/></marker>",
+                       i, class_color(i));
+  }
+  svg += "</defs>\n";
+  for (std::size_t ci = 0; ci < nclasses; ++ci) {
+    const auto& rc = t.requests[ci];
+    double off = (static_cast<double>(ci) - (static_cast<double>(nclasses) - 1) / 2.0) * 4.0;
+    std::size_t prev = 0;
+    for (const auto& step : rc.path) {
+      auto it = index.find(step.component);
+      if (it == index.end()) continue;
+      const Node& a = nodes[prev];
+      const Node& b = nodes[it->second];
+      std::string path;
+      if (b.col - a.col == 1) {
+        double x1 = a.x + kNodeW, y1 = a.y + kNodeH / 2.0 + off, x2 = b.x - 1, y2 = b.y + kNodeH / 2.0 + off;
+        double mx = (x1 + x2) / 2;
+        path = fmt::format("M{:.1f},{:.1f} C{:.1f},{:.1f} {:.1f},{:.1f} {:.1f},{:.1f}", x1, y1, mx, y1, mx, y2, x2, y2);
+      } else {
+        // Skips a column (or goes back): run below the nodes so that it crosses none of them.
+        double by = kMargin + 14 + height_nodes + kDip / 2.0 + 5.0 * static_cast<double>(ci);
+        double sx = a.x + kNodeW / 2.0 + off * 2, ex = b.x + kNodeW / 2.0 + off * 2;
+        path = fmt::format("M{:.1f},{:.1f} C{:.1f},{:.1f} {:.1f},{:.1f} {:.1f},{:.1f}", sx, a.y + kNodeH, sx, by, ex,
+                           by, ex, b.y + kNodeH + 1);
+      }
+      svg += fmt::format("<path d=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"1.6\" stroke-opacity=\"0.9\" "
+                         "marker-end=\"url(#arrow{})\"><title>{}: {} -&gt; {}</title></path>\n",
+                         path, class_color(ci), ci, html_escape(rc.name), html_escape(a.name), html_escape(step.text()));
+      prev = it->second;
+    }
+  }
+  for (const Node& n : nodes) {
+    svg += fmt::format("<g><title>{}</title>", html_escape(n.tooltip.empty() ? n.name : n.tooltip));
+    svg += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{}\" height=\"{}\" rx=\"6\" fill=\"{}\" stroke=\"{}\" "
+                       "stroke-width=\"{}\"{}/>",
+                       n.x, n.y, kNodeW, kNodeH, n.fill, n.spof ? "#c92a2a" : "#868e96", n.spof ? 2 : 1,
+                       n.spof ? " stroke-dasharray=\"5 3\"" : "");
+    svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" font-size=\"13\" font-weight=\"600\" fill=\"#1d2330\">{}</text>",
+                       n.x + 8, n.y + 18, html_escape(n.name));
+    svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" font-size=\"11\" fill=\"#495057\">{}</text>", n.x + 8, n.y + 34,
+                       html_escape(n.line2));
+    svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" font-size=\"10\" fill=\"#868e96\">{}</text>", n.x + 8, n.y + 49,
+                       html_escape(n.line3));
+    if (n.spof) {
+      svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" font-size=\"9\" font-weight=\"700\" fill=\"#c92a2a\" "
+                         "text-anchor=\"end\">SPOF</text>",
+                         n.x + kNodeW - 6, n.y + 14);
+    }
+    svg += "</g>\n";
+  }
+  return svg + "</svg>\n";
+}
+
+std::string topology_paths_html(const topology::Topology& t) {
+  topology::GraphAnalysis ga = topology::analyze_graph(t);
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& p : ga.paths) {
+    const topology::RequestClass* rc = t.find_class(p.request_class);
+    std::size_t ci = 0;
+    while (ci < t.requests.size() && t.requests[ci].name != p.request_class) ++ci;
+    rows.push_back({fmt::format("<span class=\"marker-key\" style=\"background:{}\"></span>{}", class_color(ci),
+                                html_escape(p.request_class)),
+                    cell("num", rc ? core::format_ratio(rc->share) : ""),
+                    "<code>" + html_escape(p.text) + "</code>"});
+  }
+  std::string out = html_table({"request class", "share", "path"}, rows);
+  for (const auto& s : ga.single_points_of_failure) {
+    out += fmt::format("<p class=\"muted\">Single point of failure: <b>{}</b> ({})</p>\n", html_escape(s.component),
+                       html_escape(s.reason));
+  }
+  return out;
+}
+
+// ---- the page ---------------------------------------------------------------
+
+namespace {
+
+// JSON inside <script>: '<' as \u003c so that no "</script>" or "<!--" can end the block early.
+std::string script_json(const Json& j) {
+  std::string text = j.dump(-1, ' ', false, Json::error_handler_t::replace);
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    if (c == '<') {
+      out += "\\u003c";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+// Records uncaught exceptions, resources that fail to load (capture phase) and
+// console.error / console.warn calls on <html data-errors="...">, for
+// scripts/check-report's --dump-dom.
+constexpr const char* kErrorHook =
+    "(function(){var r=document.documentElement;function rec(m){var p=r.getAttribute('data-errors');"
+    "r.setAttribute('data-errors',(p?p+' | ':'')+String(m).replace(/\"/g,\"'\"));}"
+    "window.addEventListener('error',function(e){rec(e.message||('cannot load '+((e.target&&(e.target.src||e.target.href))||"
+    "'a resource')));},true);"
+    "window.addEventListener('unhandledrejection',function(e){rec('unhandled rejection: '+e.reason);});"
+    "['error','warn'].forEach(function(k){var f=console[k];console[k]=function(){"
+    "rec('console.'+k+': '+Array.prototype.join.call(arguments,' '));return f.apply(console,arguments);};});})();";
+
+}  // namespace
+
+std::string html_page(const HtmlPage& page) {
+  std::string out;
+  out.reserve(std::char_traits<char>::length(assets::kUplotJs) + 64 * 1024);
+  out += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
+  out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
+  out += "<meta name=\"generator\" content=\"infrasim " INFRASIM_VERSION "\">\n";
+  out += fmt::format("<title>{}</title>\n", html_escape(page.title));
+  out += fmt::format("<script>{}</script>\n", kErrorHook);
+  out += "<style>\n/* uPlot " + std::string("(MIT, https://github.com/leeoniya/uPlot) */\n") + assets::kUplotCss + "\n</style>\n";
+  out += "<style>\n" + std::string(assets::kReportCss) + "</style>\n</head>\n<body>\n";
+  out += page.body;
+  out += "<div id=\"charts\"></div>\n";
+  out += page.after;
+  out += "<footer>Generated by infrasim " INFRASIM_VERSION
+         ". Self-contained: charts drawn with uPlot (MIT), inlined; no network needed.</footer>\n";
+  out += "<script type=\"application/json\" id=\"infrasim-data\">" + script_json(page.data) + "</script>\n";
+  out += "<script>\n" + std::string(assets::kUplotJs) + "\n</script>\n";
+  out += "<script>\n" + std::string(assets::kReportJs) + "\n</script>\n";
+  out += fmt::format(
+      "<script>infrasim.render(\"{}\", JSON.parse(document.getElementById(\"infrasim-data\").textContent));</script>\n",
+      page.kind);
+  out += "</body>\n</html>\n";
+  return out;
+}
+
+// ---- one run ----------------------------------------------------------------
+
+namespace {
+
+const Json& field(const Json& j, std::string_view key) {
+  static const Json kNull;
+  if (!j.is_object()) return kNull;
+  auto it = j.find(key);
+  return it == j.end() ? kNull : *it;
+}
+
+std::string text_of(const Json& j) {
+  if (j.is_string()) return j.get<std::string>();
+  if (j.is_null()) return "";
+  return j.dump();
+}
+
+std::string card(std::string_view key, const std::string& value) {
+  return fmt::format("<div class=\"card\"><div class=\"k\">{}</div><div class=\"v\">{}</div></div>", html_escape(key),
+                     html_escape(value));
+}
+
+}  // namespace
+
+std::string run_html(const Json& report, const std::string& diagram) {
+  const Json& sc = field(report, "scenario");
+  const Json& sum = field(report, "summary");
+  const Json& lat = field(sum, "latency");
+  const Json& ex = field(report, "expectations");
+  std::string name = text_of(field(sc, "name"));
+  bool has_ex = ex.is_array() && !ex.empty();
+  bool passed = field(report, "passed").is_boolean() ? field(report, "passed").get<bool>() : true;
+  std::string b;
+  b += fmt::format("<h1>{} <span class=\"badge {}\">{}</span></h1>\n", html_escape(name),
+                   !has_ex ? "none" : passed ? "pass" : "fail",
+                   !has_ex ? "no expectations" : passed ? "PASS" : "FAIL");
+  if (!text_of(field(sc, "description")).empty()) {
+    b += fmt::format("<p class=\"sub\">{}</p>\n", html_escape(text_of(field(sc, "description"))));
+  }
+  b += fmt::format(
+      "<p class=\"sub\">Topology <b>{}</b> (<code>{}</code>), scenario <code>{}</code>, seed {}, {} simulated, "
+      "warmup {}, metric window {}.</p>\n",
+      html_escape(text_of(field(sc, "topology"))), html_escape(text_of(field(sc, "topology_file"))),
+      html_escape(text_of(field(sc, "file"))), html_escape(text_of(field(sc, "seed"))),
+      html_escape(format_value(field(sc, "duration"), "duration")),
+      html_escape(format_value(field(sc, "warmup"), "duration")), html_escape(format_value(field(sc, "window"), "duration")));
+  b += "<div class=\"cards\">";
+  b += card("requests", format_value(field(sum, "generated"), "count"));
+  b += card("throughput", format_value(field(sum, "throughput"), "rate"));
+  b += card("error rate", format_value(field(sum, "error_rate"), "ratio"));
+  b += card("latency p50", format_value(field(lat, "p50"), "duration"));
+  b += card("latency p99", format_value(field(lat, "p99"), "duration"));
+  b += card("latency p99.9", format_value(field(lat, "p999"), "duration"));
+  const Json& cons = field(field(sum, "conservation"), "ok");
+  b += card("conservation", cons.is_boolean() ? (cons.get<bool>() ? "ok" : "VIOLATED") : "");
+  b += "</div>\n";
+
+  b += "<h2>Expectations</h2>\n";
+  if (has_ex) {
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& e : ex) {
+      std::string metric = text_of(field(e, "metric"));
+      if (field(e, "class").is_string()) metric += " (" + text_of(field(e, "class")) + ")";
+      std::string verdict = text_of(field(e, "verdict"));
+      rows.push_back({html_escape(metric), html_escape(text_of(field(e, "expected"))),
+                      html_escape(text_of(field(e, "actual"))), cell(verdict == "PASS" ? "pass" : "fail", html_escape(verdict)),
+                      html_escape(text_of(field(e, "note"))),
+                      cell("num", html_escape(text_of(field(e, "line"))))});
+    }
+    b += html_table({"metric", "expected", "actual", "verdict", "note", "line"}, rows);
+  } else {
+    b += "<p class=\"muted\">The scenario states no expectations.</p>\n";
+  }
+  if (!diagram.empty()) b += "<h2>Topology</h2>\n<div class=\"diagram\">\n" + diagram + "</div>\n";
+
+  // Tables after the charts.
+  std::string a;
+  const Json& classes = field(report, "classes");
+  if (classes.is_array() && !classes.empty()) {
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& c : classes) {
+      const Json& l = field(c, "latency");
+      std::string fails;
+      const Json& f = field(c, "failures");
+      if (f.is_object()) {
+        for (auto it = f.begin(); it != f.end(); ++it) {
+          fails += fmt::format("{}{} {}", fails.empty() ? "" : ", ", it.key(), text_of(it.value()));
+        }
+      }
+      rows.push_back({html_escape(text_of(field(c, "name"))), cell("num", format_value(field(c, "generated"), "count")),
+                      cell("num", format_value(field(c, "completed"), "count")),
+                      cell("num", format_value(field(c, "failed"), "count")),
+                      cell("num", format_value(field(l, "p50"), "duration")),
+                      cell("num", format_value(field(l, "p99"), "duration")), html_escape(fails.empty() ? "none" : fails)});
+    }
+    a += "<h2>Request classes</h2>\n" +
+         html_table({"class", "generated", "completed", "failed", "p50", "p99", "failures"}, rows);
+  }
+  const Json& comps = field(report, "components");
+  if (comps.is_array() && !comps.empty()) {
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& c : comps) {
+      std::string notes;
+      if (field(c, "hit_ratio").is_number()) notes += "hit ratio " + format_value(field(c, "hit_ratio"), "ratio");
+      const Json& lag = field(c, "replication_lag");
+      if (lag.is_object()) {
+        notes += fmt::format("replication lag p99 {}, max {}", format_value(field(lag, "p99"), "duration"),
+                             format_value(field(lag, "max"), "duration"));
+      }
+      if (field(c, "connections_refused").is_number() && field(c, "connections_refused").get<double>() > 0) {
+        notes += fmt::format("; {} connections refused", text_of(field(c, "connections_refused")));
+      }
+      rows.push_back({html_escape(text_of(field(c, "name"))), html_escape(text_of(field(c, "kind"))),
+                      cell("num", text_of(field(c, "instances"))), cell("num", format_value(field(c, "utilization"), "ratio")),
+                      cell("num", format_value(field(c, "served"), "count")),
+                      cell("num", format_value(field(c, "wait_mean"), "duration")), html_escape(notes)});
+    }
+    a += "<h2>Tiers</h2>\n" + html_table({"component", "kind", "instances", "utilization", "served", "mean wait", "notes"}, rows);
+  }
+  const Json& rec = field(report, "recovery");
+  if (rec.is_array() && !rec.empty()) {
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& r : rec) {
+      rows.push_back({html_escape(text_of(field(r, "fault"))), cell("num", format_value(field(r, "time"), "duration")),
+                      cell("num", field(r, "rto").is_null() ? "not recovered" : format_value(field(r, "rto"), "duration")),
+                      cell("num", format_value(field(r, "rpo"), "duration")),
+                      cell("num", format_value(field(r, "writes_lost"), "count"))});
+    }
+    a += "<h2>Recovery</h2>\n" + html_table({"fault", "at", "RTO (measured)", "RPO", "writes lost"}, rows);
+  }
+  const Json& losses = field(report, "data_losses");
+  if (losses.is_array() && !losses.empty()) {
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& l : losses) {
+      rows.push_back({html_escape(text_of(field(l, "fault"))), cell("num", format_value(field(l, "time"), "duration")),
+                      cell("num", format_value(field(l, "writes_lost"), "count")),
+                      cell("num", format_value(field(l, "rpo"), "duration")), html_escape(text_of(field(l, "explanation")))});
+    }
+    a += "<h2>Data loss</h2>\n" + html_table({"fault", "at", "writes lost", "RPO", "why"}, rows);
+  }
+
+  HtmlPage page;
+  page.title = fmt::format("infrasim: {}", name);
+  page.kind = "run";
+  page.body = b;
+  page.after = a;
+  page.data = report;
+  return html_page(page);
+}
+
+}  // namespace sim::report

@@ -1,0 +1,350 @@
+#include "sim/report/montecarlo.h"
+
+#include <algorithm>
+#include <boost/math/distributions/students_t.hpp>
+#include <cmath>
+#include <fmt/format.h>
+
+#include "sim/check/expectations.h"
+#include "sim/report/headline.h"
+#include "sim/report/html.h"
+#include "sim/scenario/metrics.h"
+
+namespace sim::report {
+
+double student_t_quantile(double p, double df) {
+  boost::math::students_t dist(df);
+  return boost::math::quantile(dist, p);
+}
+
+Interval confidence_interval(const std::vector<double>& xs, double level) {
+  Interval r;
+  r.n = xs.size();
+  double sum = 0;
+  r.min = xs.front();
+  r.max = xs.front();
+  for (double x : xs) {
+    sum += x;
+    r.min = std::min(r.min, x);
+    r.max = std::max(r.max, x);
+  }
+  r.mean = sum / static_cast<double>(r.n);
+  if (r.n >= 2) {
+    double ss = 0;
+    for (double x : xs) ss += (x - r.mean) * (x - r.mean);
+    r.stddev = std::sqrt(ss / static_cast<double>(r.n - 1));
+    double t = student_t_quantile((1 + level) / 2, static_cast<double>(r.n - 1));
+    r.half_width = t * r.stddev / std::sqrt(static_cast<double>(r.n));
+  }
+  r.lower = r.mean - r.half_width;
+  r.upper = r.mean + r.half_width;
+  return r;
+}
+
+namespace {
+
+const Json& sub(const Json& j, const char* key) {
+  static const Json kNull;
+  if (!j.is_object()) return kNull;
+  auto it = j.find(key);
+  return it == j.end() ? kNull : *it;
+}
+
+std::string str(const Json& j, const char* key) {
+  const Json& v = sub(j, key);
+  if (v.is_null()) return "";
+  return v.is_string() ? v.get<std::string>() : v.dump();
+}
+
+Json interval_json(const Interval& iv) {
+  Json j;
+  j["n"] = iv.n;
+  j["mean"] = fixed(iv.mean);
+  j["stddev"] = fixed(iv.stddev);
+  j["ci_low"] = fixed(iv.lower);
+  j["ci_high"] = fixed(iv.upper);
+  j["min"] = fixed(iv.min);
+  j["max"] = fixed(iv.max);
+  return j;
+}
+
+const char* bound_name(scenario::Expectation::Bound b) {
+  switch (b) {
+    case scenario::Expectation::Bound::kValue: return "value";
+    case scenario::Expectation::Bound::kMean: return "mean";
+    case scenario::Expectation::Bound::kUpper: return "upper";
+    case scenario::Expectation::Bound::kLower: return "lower";
+  }
+  return "value";
+}
+
+}  // namespace
+
+Json montecarlo_json(const scenario::Scenario& s, const std::vector<McRun>& runs, double level) {
+  Json j;
+  j["infrasim"] = {{"version", INFRASIM_VERSION}, {"report_format", 1}};
+  const Json* first = nullptr;
+  for (const auto& r : runs) {
+    if (!r.report.is_null()) {
+      first = &r.report;
+      break;
+    }
+  }
+  Json sc;
+  sc["name"] = s.name;
+  sc["description"] = s.description;
+  sc["file"] = s.file;
+  sc["topology"] = first ? str(sub(*first, "scenario"), "topology") : "";
+  sc["topology_file"] = s.topology_path;
+  sc["seed"] = runs.empty() ? s.seed : runs.front().seed;
+  sc["runs"] = runs.size();
+  sc["confidence"] = level;
+  sc["duration"] = fixed(s.duration);
+  sc["warmup"] = fixed(s.warmup);
+  sc["window"] = fixed(s.window);
+  j["scenario"] = sc;
+
+  Json rj = Json::array();
+  bool conserved = true;
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    const McRun& r = runs[i];
+    Json x;
+    x["index"] = i;
+    x["seed"] = r.seed;
+    x["dir"] = r.dir;
+    x["exit_code"] = r.exit_code;
+    x["passed"] = !r.report.is_null() && sub(r.report, "passed").is_boolean() && sub(r.report, "passed").get<bool>();
+    if (r.report.is_null()) x["error"] = "no report";
+    const Json& cons = sub(sub(sub(r.report, "summary"), "conservation"), "ok");
+    conserved = conserved && !r.report.is_null() && cons.is_boolean() && cons.get<bool>();
+    rj.push_back(x);
+  }
+  j["runs"] = rj;
+
+  Json metrics = Json::array();
+  for (const Headline& h : headline_metrics()) {
+    std::vector<double> xs;
+    for (const auto& r : runs) {
+      if (auto v = headline_value(r.report, h)) xs.push_back(*v);
+    }
+    Json m;
+    m["name"] = h.name;
+    m["title"] = h.title;
+    m["unit"] = h.unit;
+    if (xs.empty()) {
+      m["n"] = 0;
+    } else {
+      Json iv = interval_json(confidence_interval(xs, level));  // named: items() of a temporary would dangle
+      for (auto it = iv.begin(); it != iv.end(); ++it) m[it.key()] = it.value();
+    }
+    metrics.push_back(m);
+  }
+  j["metrics"] = metrics;
+
+  Json ex = Json::array();
+  bool all = true;
+  for (std::size_t k = 0; k < s.expectations.size(); ++k) {
+    const scenario::Expectation& e = s.expectations[k];
+    const scenario::MetricInfo* info = scenario::find_metric(e.metric);
+    std::vector<double> xs;
+    std::size_t passed_runs = 0, measured = 0;
+    std::string expected;
+    for (const auto& r : runs) {
+      const Json& list = sub(r.report, "expectations");
+      if (!list.is_array() || k >= list.size() || str(list[k], "metric") != e.metric) continue;
+      if (expected.empty()) expected = str(list[k], "expected");
+      passed_runs += str(list[k], "verdict") == "PASS" ? 1 : 0;
+      const Json& v = sub(list[k], "actual_value");
+      if (v.is_number()) {
+        xs.push_back(v.get<double>());
+        ++measured;
+      }
+    }
+    Json x;
+    x["metric"] = e.metric;
+    if (!e.request_class.empty()) x["class"] = e.request_class;
+    x["bound"] = bound_name(e.bound);
+    x["expected"] = expected.empty() ? fmt::format("{} {}", scenario::op_symbol(e.op),
+                                                   info ? scenario::format_metric_value(info->unit, e.value) : "")
+                                     : expected;
+    x["expected_value"] = fixed(e.value);
+    x["runs_passed"] = passed_runs;
+    std::string unit = metric_unit(e.metric);
+    bool pass = false;
+    std::optional<double> judged;
+    std::string actual, note;
+    Interval iv;
+    if (!xs.empty()) iv = confidence_interval(xs, level);
+    std::string ci_text = xs.empty() ? "" : fmt::format("mean {} [{}, {}]", format_in_unit(iv.mean, unit),
+                                                       format_in_unit(iv.lower, unit), format_in_unit(iv.upper, unit));
+    switch (e.bound) {
+      case scenario::Expectation::Bound::kValue:
+        pass = !runs.empty() && passed_runs == runs.size();
+        actual = fmt::format("{} of {} runs meet it{}", passed_runs, runs.size(), ci_text.empty() ? "" : "; " + ci_text);
+        if (!xs.empty()) judged = iv.mean;
+        note = "bound: value: every run must meet the target";
+        break;
+      case scenario::Expectation::Bound::kMean:
+      case scenario::Expectation::Bound::kUpper:
+      case scenario::Expectation::Bound::kLower:
+        if (xs.size() < 2) {
+          actual = fmt::format("not measured ({} of {} runs measured it; an interval needs 2)", measured, runs.size());
+          note = "not enough runs measured it";
+          break;
+        }
+        judged = e.bound == scenario::Expectation::Bound::kMean    ? iv.mean
+                 : e.bound == scenario::Expectation::Bound::kUpper ? iv.upper
+                                                                   : iv.lower;
+        pass = check::compare(e, *judged);
+        actual = fmt::format("{} {} ({})",
+                             e.bound == scenario::Expectation::Bound::kMean    ? "mean"
+                             : e.bound == scenario::Expectation::Bound::kUpper ? "upper bound"
+                                                                               : "lower bound",
+                             format_in_unit(*judged, unit), ci_text);
+        note = fmt::format("bound: {}: judged on the {:.0f}% interval{}", bound_name(e.bound), level * 100,
+                           measured < runs.size() ? fmt::format("; {} runs did not measure it", runs.size() - measured)
+                                                  : "");
+        break;
+    }
+    x["actual"] = actual;
+    x["actual_value"] = judged ? Json(fixed(*judged)) : Json(nullptr);
+    if (!xs.empty()) {
+      x["mean"] = fixed(iv.mean);
+      x["ci_low"] = fixed(iv.lower);
+      x["ci_high"] = fixed(iv.upper);
+    }
+    x["verdict"] = pass ? "PASS" : "FAIL";
+    x["note"] = note;
+    x["line"] = e.pos.line;
+    ex.push_back(x);
+    all = all && pass;
+  }
+  j["expectations"] = ex;
+  j["passed"] = all && conserved;
+  j["summary"] = {{"conservation", {{"ok", conserved}, {"rule", "every run: generated = completed + failed + in_flight"}}}};
+  return j;
+}
+
+std::string montecarlo_markdown(const Json& mc) {
+  const Json& sc = sub(mc, "scenario");
+  std::string md = fmt::format("# {} — Monte Carlo, {} runs — {}\n\n", str(sc, "name"), str(sc, "runs"),
+                               sub(mc, "passed").is_boolean() && sub(mc, "passed").get<bool>() ? "PASS" : "FAIL");
+  md += fmt::format("Topology **{}**, base seed {}, {} per run; {:.0f}% confidence intervals (Student t).\n\n",
+                    str(sc, "topology"), str(sc, "seed"), format_in_unit(sub(sc, "duration").get<double>(), "duration"),
+                    sub(sc, "confidence").get<double>() * 100);
+  md += "## Metrics\n\n| metric | mean | 95% interval | std dev | min | max | runs |\n|---|---|---|---|---|---|---|\n";
+  for (const auto& m : sub(mc, "metrics")) {
+    if (sub(m, "n").get<std::size_t>() == 0) continue;
+    std::string u = str(m, "unit");
+    md += fmt::format("| {} | {} | [{}, {}] | {} | {} | {} | {} |\n", str(m, "title"),
+                      format_in_unit(sub(m, "mean").get<double>(), u), format_in_unit(sub(m, "ci_low").get<double>(), u),
+                      format_in_unit(sub(m, "ci_high").get<double>(), u), format_in_unit(sub(m, "stddev").get<double>(), u),
+                      format_in_unit(sub(m, "min").get<double>(), u), format_in_unit(sub(m, "max").get<double>(), u),
+                      str(m, "n"));
+  }
+  const Json& ex = sub(mc, "expectations");
+  if (ex.is_array() && !ex.empty()) {
+    md += "\n## Expectations\n\n| expectation | bound | expected | actual | verdict |\n|---|---|---|---|---|\n";
+    for (const auto& e : ex) {
+      md += fmt::format("| {} | {} | {} | {} | {} |\n", str(e, "metric"), str(e, "bound"), str(e, "expected"),
+                        str(e, "actual"), str(e, "verdict") == "PASS" ? "PASS" : "**FAIL**");
+    }
+  }
+  md += "\n## Runs\n\n| run | seed | report | exit |\n|---|---|---|---|\n";
+  for (const auto& r : sub(mc, "runs")) {
+    md += fmt::format("| {} | {} | `{}` | {} |\n", str(r, "index"), str(r, "seed"), str(r, "dir"), str(r, "exit_code"));
+  }
+  return md;
+}
+
+std::string montecarlo_console(const Json& mc) {
+  const Json& sc = sub(mc, "scenario");
+  std::string out = fmt::format("scenario {} (topology {}): {} runs from seed {}, mean and {:.0f}% interval\n",
+                                str(sc, "name"), str(sc, "topology"), str(sc, "runs"), str(sc, "seed"),
+                                sub(sc, "confidence").get<double>() * 100);
+  for (const auto& m : sub(mc, "metrics")) {
+    if (sub(m, "n").get<std::size_t>() == 0) continue;
+    std::string u = str(m, "unit");
+    out += fmt::format("  {:<20} {:>10}  [{}, {}]\n", str(m, "title"), format_in_unit(sub(m, "mean").get<double>(), u),
+                       format_in_unit(sub(m, "ci_low").get<double>(), u), format_in_unit(sub(m, "ci_high").get<double>(), u));
+  }
+  for (const auto& e : sub(mc, "expectations")) {
+    out += fmt::format("  expected {} {} (bound {}), actual {}: {}\n", str(e, "metric"), str(e, "expected"),
+                       str(e, "bound"), str(e, "actual"), str(e, "verdict"));
+  }
+  return out;
+}
+
+Json slim_report(const Json& report) {
+  Json j;
+  for (const char* key : {"scenario", "expectations", "timeline", "scale_events"}) {
+    if (!sub(report, key).is_null()) j[key] = sub(report, key);
+  }
+  Json w;
+  for (const char* key : {"start", "arrivals", "completed", "failed", "latency_p50", "latency_p99", "merged_windows"}) {
+    if (!sub(sub(report, "windows"), key).is_null()) w[key] = sub(sub(report, "windows"), key);
+  }
+  j["windows"] = w;
+  return j;
+}
+
+std::string montecarlo_html(const Json& mc, const std::vector<McRun>& runs, const std::string& diagram) {
+  const Json& sc = sub(mc, "scenario");
+  bool passed = sub(mc, "passed").is_boolean() && sub(mc, "passed").get<bool>();
+  std::string b = fmt::format("<h1>{} <span class=\"badge {}\">{}</span></h1>\n", html_escape(str(sc, "name")),
+                              passed ? "pass" : "fail", passed ? "PASS" : "FAIL");
+  b += fmt::format("<p class=\"sub\">Monte Carlo: {} runs of <code>{}</code> on topology <b>{}</b>, seeds derived from "
+                   "{}; each metric as mean and {:.0f}% confidence interval (Student t).</p>\n",
+                   html_escape(str(sc, "runs")), html_escape(str(sc, "file")), html_escape(str(sc, "topology")),
+                   html_escape(str(sc, "seed")), sub(sc, "confidence").get<double>() * 100);
+  const Json& ex = sub(mc, "expectations");
+  b += "<h2>Expectations</h2>\n";
+  if (ex.is_array() && !ex.empty()) {
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& e : ex) {
+      std::string v = str(e, "verdict");
+      rows.push_back({html_escape(str(e, "metric")), html_escape(str(e, "bound")), html_escape(str(e, "expected")),
+                      html_escape(str(e, "actual")), cell(v == "PASS" ? "pass" : "fail", v), html_escape(str(e, "note"))});
+    }
+    b += html_table({"metric", "bound", "expected", "actual", "verdict", "how"}, rows);
+  } else {
+    b += "<p class=\"muted\">The scenario states no expectations.</p>\n";
+  }
+  b += "<h2>Metrics</h2>\n";
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& m : sub(mc, "metrics")) {
+    if (sub(m, "n").get<std::size_t>() == 0) continue;
+    std::string u = str(m, "unit");
+    auto f = [&](const char* k) { return cell("num", html_escape(format_in_unit(sub(m, k).get<double>(), u))); };
+    rows.push_back({html_escape(str(m, "title")), f("mean"), f("ci_low"), f("ci_high"), f("stddev"), f("min"), f("max"),
+                    cell("num", str(m, "n"))});
+  }
+  b += html_table({"metric", "mean", "interval low", "interval high", "std dev", "min", "max", "runs"}, rows);
+  if (!diagram.empty()) b += "<h2>Topology</h2>\n<div class=\"diagram\">\n" + diagram + "</div>\n";
+  std::string a = "<h2>Runs</h2>\n";
+  std::vector<std::vector<std::string>> rr;
+  for (const auto& r : sub(mc, "runs")) {
+    rr.push_back({cell("num", str(r, "index")), cell("num", str(r, "seed")),
+                  fmt::format("<a href=\"{}/report.html\">{}</a>", html_escape(str(r, "dir")), html_escape(str(r, "dir"))),
+                  cell(sub(r, "passed").is_boolean() && sub(r, "passed").get<bool>() ? "pass" : "fail",
+                       sub(r, "passed").is_boolean() && sub(r, "passed").get<bool>() ? "PASS" : "FAIL")});
+  }
+  a += html_table({"run", "seed", "report", "verdict"}, rr);
+  Json data;
+  data["montecarlo"] = mc;
+  Json rd = Json::array();
+  for (const auto& r : runs) {
+    // Seeds as text: JavaScript numbers lose digits beyond 2^53.
+    if (!r.report.is_null()) rd.push_back({{"seed", std::to_string(r.seed)}, {"report", slim_report(r.report)}});
+  }
+  data["runs"] = rd;
+  HtmlPage page;
+  page.title = fmt::format("infrasim: {} (Monte Carlo, {} runs)", str(sc, "name"), str(sc, "runs"));
+  page.kind = "montecarlo";
+  page.body = b;
+  page.after = a;
+  page.data = data;
+  return html_page(page);
+}
+
+}  // namespace sim::report
