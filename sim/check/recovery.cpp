@@ -48,8 +48,56 @@ Prediction predict(const topology::Topology& t, const Fault& f) {
     }
     case Fault::Kind::kCrash: {
       if (!f.target.region.empty() || !f.target.zone.empty()) {
-        p.explanation = "every instance in it stops; components with instances elsewhere recover after health checks";
-        if (f.length > 0) p.explanation += fmt::format("; the rest when it returns after {}", format_duration(f.length));
+        // Component by component: instances are spread round-robin over the listed zones.
+        auto in_place = [&](const std::string& zone) {
+          if (!f.target.zone.empty()) return zone == f.target.zone;
+          const topology::Region* r = t.region_of_zone(zone);
+          return r && r->name == f.target.region;
+        };
+        std::optional<double> worst = 0.0;
+        std::vector<std::string> parts;
+        for (const auto& c : t.components) {
+          int n = c.instances();
+          if (n == 0) continue;
+          int hit = 0;
+          for (int i = 0; i < n; ++i) hit += in_place(c.zones[static_cast<std::size_t>(i) % c.zones.size()]) ? 1 : 0;
+          if (hit == 0) continue;
+          std::optional<double> rto;
+          if (const topology::DatabaseSpec* db = c.database()) {
+            bool primary_hit = in_place(c.zones.front());
+            if (!primary_hit) {
+              rto = 0.0;
+            } else if (db->replicas > 0 && db->failover.automatic && hit < n) {
+              rto = db->failover.detection.detection_time() + db->failover.promote + db->failover.dns_ttl;
+              parts.push_back(fmt::format("{} fails over in {}", c.name, format_duration(*rto)));
+              if (db->replication.mode == topology::ReplicationMode::kAsync) {
+                p.rpo = std::max(p.rpo.value_or(0), db->replication.lag.quantile(0.99));
+              } else {
+                p.rpo = std::max(p.rpo.value_or(0), 0.0);
+              }
+            } else {
+              rto = f.length > 0 ? std::optional<double>(f.length) : std::nullopt;
+              parts.push_back(fmt::format("{} has no copy outside", c.name));
+            }
+          } else if (hit == n) {
+            double boot = c.service() ? c.service()->boot_time : 0.0;
+            rto = f.length > 0 ? std::optional<double>(f.length + boot) : std::nullopt;
+            parts.push_back(fmt::format("every instance of {} is in it", c.name));
+          } else if (const topology::Component* lb = lb_in_front(t, c.name); lb && lb->lb()->health_check.enabled) {
+            rto = lb->lb()->health_check.detection_time();
+          } else {
+            rto = 0.0;
+          }
+          if (!rto || !worst) {
+            worst.reset();
+          } else {
+            worst = std::max(*worst, *rto);
+          }
+        }
+        p.rto = worst;
+        p.explanation = parts.empty() ? "every component has instances elsewhere; health checks move traffic" : "";
+        for (std::size_t i = 0; i < parts.size(); ++i) p.explanation += (i ? "; " : "") + parts[i];
+        if (!worst) p.explanation += f.length > 0 ? "" : "; nothing brings it back before the end";
         return p;
       }
       const topology::Component* c = t.find(f.target.component);

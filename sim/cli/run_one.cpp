@@ -13,6 +13,7 @@
 #include "sim/report/html.h"
 #include "sim/report/json.h"
 #include "sim/report/markdown.h"
+#include "sim/scenario/profile.h"
 
 namespace sim::cli {
 
@@ -85,6 +86,13 @@ int run_one(const RunRequest& req) {
   if (!arrivals) {
     std::fputs(adiags.format().c_str(), stderr);
     return core::kBadInput;
+  }
+  // A long run is allowed, but say what it will cost.
+  if (double peak = scenario::peak_rate(s.load); peak * s.duration > 5e8 && req.max_events == 0) {
+    std::fprintf(stderr,
+                 "%s: note: up to %.3g requests to simulate (about %s at 100k requests/s); --max-events or --max-wall "
+                 "bound a run\n",
+                 req.scenario_path.c_str(), peak * s.duration, core::format_duration(peak * s.duration / 1e5).c_str());
   }
   engine::RunOptions opts;
   opts.max_wall_seconds = req.max_wall;

@@ -45,8 +45,7 @@ void World::start_station(int si, double now, double boot) {
     if (c.spec->kind != topology::Kind::kLoadBalancer || c.backend != s.component) continue;
     c.health[static_cast<std::size_t>(s.index)] = HealthView{false, 0, 0};
   }
-  ++actors;
-  sg::Actor::create(s.name + "-boot", control_host, [this, si, boot]() {
+  spawn(s.name + "-boot", control_host, [this, si, boot]() {
     if (boot > 0) sg::this_actor::sleep_for(boot);
     if (st(si).up && st(si).started) mark_ready(si, sg::Engine::get_clock());
   });

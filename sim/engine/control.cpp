@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
+#include <cstdlib>
 #include <queue>
+#include <stdexcept>
 
 #include "sim/core/log.h"
 #include "sim/core/units.h"
@@ -63,6 +65,10 @@ void World::compute_prefixes() {
 }
 
 void World::generator(std::unique_ptr<model::ArrivalStream> arrivals) {
+  // Tests prove that an internal error is reported, not aborted on: this makes
+  // the generator throw at the given simulated time (never set in normal use).
+  const char* inject = std::getenv("INFRASIM_TEST_INTERNAL_ERROR_AT");
+  const double throw_at = inject ? std::atof(inject) : -1;
   using Pending = std::pair<double, Request*>;
   auto later = [](const Pending& a, const Pending& b) {
     return a.first > b.first || (a.first == b.first && a.second->id > b.second->id);
@@ -96,16 +102,28 @@ void World::generator(std::unique_ptr<model::ArrivalStream> arrivals) {
     r->return_latency = px.back;
     heap.emplace(a.time + px.to_entry, r);
   };
+  const std::uint64_t guard = max_in_flight;
 
   while (true) {
     // Read arrivals ahead up to the next delivery: their entry times go into the heap.
     while (next && (heap.empty() || next->time <= heap.top().first)) {
       admit_arrival(*next);
       next = arrivals->next();
+      if (in_flight > guard) break;
+    }
+    if (in_flight > guard) {
+      // The model explodes (offered load far above capacity, unbounded queues): stop
+      // before memory runs out; the run loop reports it.
+      abort_reason = fmt::format(
+          "{} requests in the system at t={:.0f}s: the offered load far exceeds what the topology can serve and "
+          "its queues are unbounded; expected a load within capacity, or queue_limit on the services",
+          in_flight, sg::Engine::get_clock());
+      return;
     }
     if (heap.empty()) break;
     double t = heap.top().first;
     if (t >= duration) break;
+    if (throw_at >= 0 && t >= throw_at) throw std::logic_error("injected internal error (INFRASIM_TEST_INTERNAL_ERROR_AT)");
     if (t > sg::Engine::get_clock()) {
       ++activities;
       sg::this_actor::sleep_until(t);
@@ -351,8 +369,7 @@ void World::recover_station(int si, double now, double boot) {
   }
   timeline(now, "recover", s.name, boot > 0 ? fmt::format("restarted; ready after {}", core::format_duration(boot)) : "restarted");
   if (boot > 0) {
-    ++actors;
-    sg::Actor::create(s.name + "-boot", control_host, [this, si, boot]() {
+    spawn(s.name + "-boot", control_host, [this, si, boot]() {
       sg::this_actor::sleep_for(boot);
       if (st(si).up) mark_ready(si, sg::Engine::get_clock());
     });

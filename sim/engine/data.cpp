@@ -191,8 +191,7 @@ void World::restore_from_backup(int db, double now, const std::string& fault) {
   timeline(now, "restore", c.spec->name,
            fmt::format("restoring {} at {} (expected {})", core::format_size(spec.backup.size),
                        core::format_bandwidth(spec.backup.restore_rate), core::format_duration(spec.backup.restore_time())));
-  ++actors;
-  sg::Actor::create(c.spec->name + "-restore", c.backup_store, [this, db]() {
+  spawn(c.spec->name + "-restore", c.backup_store, [this, db]() {
     ComponentRt& rc = comp(db);
     const topology::DatabaseSpec& sp = *rc.spec->database();
     int primary_station = rc.stations[static_cast<std::size_t>(rc.primary)];

@@ -85,11 +85,31 @@ void World::collect() {
                    [](const model::TimelineEvent& a, const model::TimelineEvent& b) { return a.time < b.time; });
 }
 
+sg::ActorPtr World::spawn(const std::string& name, sg::Host* host, std::function<void()> body) {
+  ++actors;
+  return sg::Actor::create(name, host, [this, name, body = std::move(body)]() {
+    try {
+      body();
+    } catch (const simgrid::Exception& e) {
+      // A simulated failure nobody handled (a peer vanished mid-transfer): the actor ends, the run goes on.
+      ++unhandled_failures;
+      core::logger("engine")->debug("actor {} ended by a simulated failure: {}", name, e.what());
+    } catch (const std::exception& e) {
+      if (internal_error.empty()) {
+        internal_error = fmt::format("{} (actor {}, simulated time {:.6f}s)", e.what(), name, sg::Engine::get_clock());
+      }
+    }
+  });
+}
+
 RunOutcome run(const scenario::Scenario& scen, const topology::Topology& topo,
                std::unique_ptr<model::ArrivalStream> arrivals, const RunOptions& options) {
   auto wall_start = std::chrono::steady_clock::now();
-  auto world = std::make_unique<World>();
-  World& w = *world;
+  // The world lives until the process exits, whatever happens: SimGrid objects
+  // in it (semaphores, actors' captures) must never be destroyed under a live
+  // simulation (xbt_die "Cannot destroy semaphore"), and one run is all a
+  // process does anyway.
+  World& w = *new World;
   w.build(scen, topo);
 
   // SimGrid reads its configuration from argv: quiet logs, CM02 (latency as
@@ -112,11 +132,12 @@ RunOutcome run(const scenario::Scenario& scen, const topology::Topology& topo,
   }
   core::set_sim_clock(&sim_clock);
 
-  sg::ActorPtr gen = sg::Actor::create("generator", w.control_host, [&w, &arrivals]() { w.generator(std::move(arrivals)); });
+  w.max_in_flight = options.max_in_flight ? options.max_in_flight : 2000000;
+  w.spawn("generator", w.control_host, [&w, &arrivals]() { w.generator(std::move(arrivals)); });
   for (std::size_t ci = 0; ci < w.comps.size(); ++ci) {
     ComponentRt& c = w.comps[ci];
     if (c.spec->kind == topology::Kind::kLoadBalancer && c.backend >= 0 && c.spec->lb()->health_check.enabled) {
-      sg::Actor::create("health-" + c.spec->name, w.control_host, [&w, ci]() { w.health_checker(static_cast<int>(ci)); })
+      w.spawn("health-" + c.spec->name, w.control_host, [&w, ci]() { w.health_checker(static_cast<int>(ci)); })
           ->daemonize();
     }
   }
@@ -124,24 +145,24 @@ RunOutcome run(const scenario::Scenario& scen, const topology::Topology& topo,
     ComponentRt& c = w.comps[ci];
     int idx = static_cast<int>(ci);
     if (const topology::DatabaseSpec* db = c.spec->database(); db && db->replicas > 0 && db->failover.automatic) {
-      sg::Actor::create("failover-" + c.spec->name, w.control_host, [&w, idx]() { w.failover_controller(idx); })->daemonize();
+      w.spawn("failover-" + c.spec->name, w.control_host, [&w, idx]() { w.failover_controller(idx); })->daemonize();
     }
     if (c.spec->kind == topology::Kind::kQueue) {
       c.available = sg::Semaphore::create(0);
       c.retry_wake = sg::Semaphore::create(0);
       for (std::size_t k = 0; k < c.slots.size(); ++k) {
-        sg::Actor::create(fmt::format("{}-consumer-{}", c.spec->name, k), w.st(c.slots[k].station).host,
-                          [&w, idx, k]() { w.consumer_loop(idx, static_cast<int>(k)); })
+        w.spawn(fmt::format("{}-consumer-{}", c.spec->name, k), w.st(c.slots[k].station).host,
+                [&w, idx, k]() { w.consumer_loop(idx, static_cast<int>(k)); })
             ->daemonize()
             ->set_auto_restart(true);  // a consumer restarts with its host
       }
-      sg::Actor::create("retry-" + c.spec->name, w.control_host, [&w, idx]() { w.retry_loop(idx); })->daemonize();
+      w.spawn("retry-" + c.spec->name, w.control_host, [&w, idx]() { w.retry_loop(idx); })->daemonize();
     }
   }
-  if (!scen.faults.empty()) sg::Actor::create("faults", w.control_host, [&w]() { w.fault_injector(); })->daemonize();
+  if (!scen.faults.empty()) w.spawn("faults", w.control_host, [&w]() { w.fault_injector(); })->daemonize();
   for (std::size_t k = 0; k < w.autoscalers.size(); ++k) {
-    sg::Actor::create("autoscaler-" + w.autoscalers[k].spec->component, w.control_host,
-                      [&w, k]() { w.autoscaler_loop(static_cast<int>(k)); })
+    w.spawn("autoscaler-" + w.autoscalers[k].spec->component, w.control_host,
+            [&w, k]() { w.autoscaler_loop(static_cast<int>(k)); })
         ->daemonize();
   }
 
@@ -167,12 +188,15 @@ RunOutcome run(const scenario::Scenario& scen, const topology::Topology& topo,
       options.progress(t, duration);
       last_progress = now;
     }
-    if (w.in_flight > max_in_flight) {
+    if (!w.internal_error.empty()) throw std::runtime_error(w.internal_error);
+    if (!w.abort_reason.empty() || w.in_flight > max_in_flight) {
       out.aborted = true;
-      out.abort_reason = fmt::format(
-          "{} requests in the system at t={:.0f}s: the offered load far exceeds capacity and queues are unbounded; "
-          "set queue_limit on the services or lower the load",
-          w.in_flight, t);
+      out.abort_reason = !w.abort_reason.empty()
+                             ? w.abort_reason
+                             : fmt::format("{} requests in the system at t={:.0f}s: the offered load far exceeds what "
+                                           "the topology can serve and its queues are unbounded; expected a load "
+                                           "within capacity, or queue_limit on the services",
+                                           w.in_flight, t);
       break;
     }
     if (options.max_wall_seconds > 0 && wall > options.max_wall_seconds) {
@@ -186,15 +210,14 @@ RunOutcome run(const scenario::Scenario& scen, const topology::Topology& topo,
       break;
     }
   }
-  (void)gen;
-  w.collect();
-  out.result = std::move(w.result);
+  if (!out.aborted) {  // an aborted run writes no report: nothing to collect
+    w.collect();
+    out.result = std::move(w.result);
+  }
   out.stats.activities = w.activities;
   out.stats.actors = w.actors;
   out.stats.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   out.stats.peak_rss_kb = peak_rss_kb();
-  // The world (and its actors' captures) must outlive SimGrid's teardown at exit.
-  (void)world.release();
   return out;
 }
 

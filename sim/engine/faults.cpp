@@ -268,8 +268,7 @@ void World::fault_injector() {
             timeline(now, "fault", f.target.text(), name + ": planned switchover");
             c.primary_available = false;
             double promote_time = c.spec->database()->failover.promote;
-            ++actors;
-            sg::Actor::create("switchover", control_host, [this, db, promote_time]() {
+            spawn("switchover", control_host, [this, db, promote_time]() {
               sg::this_actor::sleep_for(promote_time);
               double t = sg::Engine::get_clock();
               promote(db, t, true, "planned switchover, replicas caught up first: no data lost");

@@ -169,8 +169,7 @@ bool World::submit(Station& s, Job* job, double now) {
     w->job = job;
     s.workers.push_back(w);
     ++s.in_service;
-    ++actors;
-    sg::Actor::create(s.name + "-w" + std::to_string(s.workers.size()), s.host, [this, w]() { worker_loop(w); });
+    spawn(s.name + "-w" + std::to_string(s.workers.size()), s.host, [this, w]() { worker_loop(w); });
     return true;
   }
   if (s.queue_limit > 0 && s.queue.size() >= s.queue_limit) return false;

@@ -23,6 +23,7 @@
 //    is recorded at its exact deadline (model::Recorder accepts late records).
 
 #include <deque>
+#include <functional>
 #include <limits>
 #include <map>
 #include <memory>
@@ -406,6 +407,16 @@ struct World {
   void fault_injector();
   void timeline(double t, std::string kind, std::string target, std::string detail);
   void collect();
+
+  // ---- actors (engine.cpp)
+  /// Creates an actor whose body cannot abort the process: a simulated failure it
+  /// did not handle ends the actor (counted), any other exception is recorded as
+  /// an internal error that stops the run (exit 3). Kills (host turned off) pass through.
+  sg::ActorPtr spawn(const std::string& name, sg::Host* host, std::function<void()> body);
+  std::string internal_error;          ///< the first internal error, with the actor and time
+  std::string abort_reason;            ///< a semantic guard stopped the run
+  std::uint64_t unhandled_failures = 0;
+  std::uint64_t max_in_flight = 2000000;
 
   // ---- helpers
   sg::Host* host_of(int station) { return stations[static_cast<std::size_t>(station)].host; }

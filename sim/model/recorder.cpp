@@ -105,9 +105,14 @@ void Recorder::advance(double now) {
 }
 
 void Recorder::finish(RunResult* out) {
-  // Materialise every remaining window, then close them all.
-  if (first_open_ < total_windows_) window_at(static_cast<double>(total_windows_ - 1) * window_);
+  // Close the open windows, then the ones nobody recorded into (without a histogram each).
   while (!open_.empty()) close_front();
+  while (first_open_ < total_windows_) {
+    WindowStats empty;
+    empty.start = static_cast<double>(first_open_) * window_;
+    closed_.push_back(empty);
+    ++first_open_;
+  }
   out->windows = std::move(closed_);
   out->generated = generated_;
   out->completed = completed_;

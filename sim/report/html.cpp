@@ -436,13 +436,57 @@ std::string run_html(const Json& report, const std::string& diagram) {
   const Json& rec = field(report, "recovery");
   if (rec.is_array() && !rec.empty()) {
     std::vector<std::vector<std::string>> rows;
+    auto or_text = [&](const Json& v, const char* none) {
+      return v.is_null() ? std::string(none) : format_value(v, "duration");
+    };
     for (const auto& r : rec) {
       rows.push_back({html_escape(text_of(field(r, "fault"))), cell("num", format_value(field(r, "time"), "duration")),
+                      html_escape(text_of(field(r, "disruption"))),
                       cell("num", field(r, "rto").is_null() ? "not recovered" : format_value(field(r, "rto"), "duration")),
+                      cell("num", or_text(field(r, "predicted_rto"), "until it ends")),
                       cell("num", format_value(field(r, "rpo"), "duration")),
-                      cell("num", format_value(field(r, "writes_lost"), "count"))});
+                      cell("num", or_text(field(r, "predicted_rpo"), "none")),
+                      cell("num", format_value(field(r, "writes_lost"), "count")),
+                      html_escape(text_of(field(r, "prediction")))});
     }
-    a += "<h2>Recovery</h2>\n" + html_table({"fault", "at", "RTO (measured)", "RPO", "writes lost"}, rows);
+    a += "<h2>Recovery</h2>\n<p class=\"muted\">Measured: from the fault to the first window after which the success "
+         "ratio stays at or above the recovery threshold for the stabilization period. Predicted: from the "
+         "configuration alone; the events above explain a difference.</p>\n" +
+         html_table({"fault", "at", "class", "RTO measured", "RTO predicted", "RPO measured", "RPO predicted",
+                     "writes lost", "why"},
+                    rows);
+  }
+  const Json& res = field(report, "resilience");
+  if (res.is_array() && !res.empty()) {
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& r : res) {
+      bool met = text_of(field(r, "verdict")) == "met";
+      rows.push_back({html_escape(text_of(field(r, "disruption"))),
+                      cell("num", field(r, "rto_target").is_null() ? "-" : format_value(field(r, "rto_target"), "duration")),
+                      cell("num", field(r, "rpo_target").is_null() ? "-" : format_value(field(r, "rpo_target"), "duration")),
+                      html_escape(text_of(field(r, "detail"))),
+                      met ? cell("pass", "met") : cell("fail", "breached")});
+    }
+    a += "<h2>Resilience assessment</h2>\n" +
+         html_table({"disruption", "RTO target", "RPO target", "worst measured", "verdict"}, rows);
+  }
+  const Json& scaling = field(report, "autoscaling");
+  if (scaling.is_array() && !scaling.empty()) {
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& x : scaling) {
+      const Json& tts = field(x, "time_to_scale");
+      rows.push_back({html_escape(text_of(field(x, "component"))),
+                      cell("num", text_of(field(x, "min")) + ".." + text_of(field(x, "max"))),
+                      cell("num", text_of(field(x, "peak_replicas"))), cell("num", text_of(field(x, "scale_events"))),
+                      cell("num", text_of(field(x, "flaps"))),
+                      cell("num", tts.is_string() ? html_escape(tts.get<std::string>())
+                                                  : tts.is_null() ? "-" : format_value(tts, "duration")),
+                      cell("num", format_value(field(x, "saturated_seconds"), "duration")),
+                      cell("num", text_of(field(x, "instance_hours")))});
+    }
+    a += "<h2>Autoscaling</h2>\n" + html_table({"service", "range", "peak", "scale events", "flaps", "time to scale",
+                                                 "at max with SLO breached", "instance-hours"},
+                                                rows);
   }
   const Json& losses = field(report, "data_losses");
   if (losses.is_array() && !losses.empty()) {

@@ -635,12 +635,14 @@ void check(const Reader& r, Topology* t, const Pending& p) {
     }
     const Region* reg = t->find_region(c.region);
     if (!reg) continue;
-    for (const std::string& z : c.zones) {
-      const Region* zr = t->region_of_zone(z);
+    // Zones may span regions (a multi-region deployment); the first zone, where
+    // instance 0 (a database's primary) runs, must be in the component's region.
+    if (!c.zones.empty()) {
+      const Region* zr = t->region_of_zone(c.zones.front());
       if (zr && zr->name != reg->name) {
-        error_at(r, c.pos, fmt::format("component '{}' is in region '{}' but zone '{}' belongs to region '{}'; "
-                                       "expected zones of its own region",
-                                       c.name, reg->name, z, zr->name));
+        error_at(r, c.pos, fmt::format("component '{}' is in region '{}' but its first zone '{}' belongs to region "
+                                       "'{}'; expected its first zone in its own region (later zones may be elsewhere)",
+                                       c.name, reg->name, c.zones.front(), zr->name));
       }
     }
     if (c.zones.empty()) c.zones.push_back(reg->zones.front());

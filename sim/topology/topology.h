@@ -188,8 +188,10 @@ struct Component {
   std::string name;
   Kind kind = Kind::kService;
   std::string description;
-  std::string region;               ///< default: the first region
-  std::vector<std::string> zones;   ///< instances are spread round-robin; default: the region's first zone
+  std::string region;               ///< default: the region of its first zone, else the first region
+  /// Instances are spread round-robin over these (instance i in zones[i % n]); they may span
+  /// regions, the first must be in `region`. Default: the region's first zone.
+  std::vector<std::string> zones;
   std::variant<CdnSpec, LoadBalancerSpec, ServiceSpec, CacheSpec, DatabaseSpec, QueueSpec, StorageSpec> spec;
   SourcePos pos;
 
