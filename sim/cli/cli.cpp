@@ -21,6 +21,7 @@ const std::vector<Command>& commands() {
       {"merge", "combine the outputs of sweep jobs run elsewhere (GNU parallel, Slurm) into one results table", add_merge},
       {"chaos", "break a scenario once per component, instance, zone and region; print the failure matrix", add_chaos},
       {"autoscale", "evaluate one Kubernetes HPA decision from a written-down state and explain it", add_autoscale},
+      {"capacity", "project growth against a capacity plan; size each tier by simulation; report the gaps", add_capacity},
   };
   return kCommands;
 }

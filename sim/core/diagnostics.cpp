@@ -10,12 +10,30 @@ void Diagnostics::add_source(const std::string& file, std::string text) {
   sources_[file] = std::move(text);
 }
 
+namespace {
+// Messages quote user input ("unknown key '...'"): a control character there (a raw ESC, or a
+// "\n" escape in a quoted YAML key) would garble the terminal or start a line that looks like
+// another diagnostic. Shown as '?', as describe() and format() do; found by tests/fuzz.
+std::string printable(std::string message) {
+  for (std::size_t i = 0; i < message.size();) {
+    std::size_t n = utf8_length_at(message, i);
+    auto c = static_cast<unsigned char>(message[i]);
+    if (n == 0 || (n == 1 && (c < 0x20 || c == 0x7f))) {
+      message[i] = '?';
+      n = 1;
+    }
+    i += n;
+  }
+  return message;
+}
+}  // namespace
+
 void Diagnostics::error(const std::string& file, int line, int column, std::string message) {
-  items_.push_back({file, line, column, Severity::kError, std::move(message)});
+  items_.push_back({file, line, column, Severity::kError, printable(std::move(message))});
 }
 
 void Diagnostics::warning(const std::string& file, int line, int column, std::string message) {
-  items_.push_back({file, line, column, Severity::kWarning, std::move(message)});
+  items_.push_back({file, line, column, Severity::kWarning, printable(std::move(message))});
 }
 
 bool Diagnostics::has_errors() const { return error_count() > 0; }

@@ -22,7 +22,8 @@ struct Diagnostic {
   int line = 0;    // 1-based; 0 = the whole file (unreadable, empty)
   int column = 0;  // 1-based; 0 = the whole line
   Severity severity = Severity::kError;
-  std::string message;  // lowercase, no final period: "what is wrong; what was expected"
+  std::string message;  // lowercase, no final period: "what is wrong; what was expected";
+                        // one line: error()/warning() show control characters and non-UTF-8 bytes as '?'
 };
 
 /// Collects diagnostics from one or several files.

@@ -9,6 +9,8 @@
 #include <fstream>
 #include <sstream>
 #include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/parser.h>
 
 #include "sim/core/units.h"
 
@@ -59,6 +61,22 @@ std::optional<std::string> read_text_file(const std::string& path, Diagnostics& 
   return text;
 }
 
+namespace {
+// Where each document of a stream starts; the parser's other events are not needed.
+struct DocumentStarts : YAML::EventHandler {
+  std::vector<YAML::Mark> marks;
+  void OnDocumentStart(const YAML::Mark& mark) override { marks.push_back(mark); }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+}  // namespace
+
 std::optional<YAML::Node> parse_yaml(const std::string& file, const std::string& text, Diagnostics& diags,
                                      std::string_view expected_top) {
   diags.add_source(file, text);
@@ -82,12 +100,31 @@ std::optional<YAML::Node> parse_yaml(const std::string& file, const std::string&
   }
   YAML::Node root;
   try {
-    std::vector<YAML::Node> docs = YAML::LoadAll(text);
-    if (docs.size() > 1) {
-      diags.error(file, 0, 0, fmt::format("file holds {} YAML documents; expected one", docs.size()));
+    // Not YAML::LoadAll: in yaml-cpp 0.7 it loops forever, allocating, when a document starts with a
+    // stray ',' (", name: shop"; jbeder/yaml-cpp#1040, fixed upstream by #1319; found by tests/fuzz).
+    // Its parser then reports an empty document without consuming the token, again and again. Count
+    // the documents with a parser of our own that stops when one starts where the previous one did.
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    DocumentStarts starts;
+    std::size_t docs = 0;
+    while (parser.HandleNextDocument(starts)) {
+      ++docs;
+      std::size_t n = starts.marks.size();
+      if (n >= 2 && starts.marks[n - 1].pos == starts.marks[n - 2].pos) {
+        const YAML::Mark& at = starts.marks.back();
+        auto pos = static_cast<std::size_t>(std::max(at.pos, 0));
+        std::size_t len = pos < text.size() ? std::max<std::size_t>(utf8_length_at(text, pos), 1) : 0;
+        diags.error(file, at.line + 1, at.column + 1,
+                    fmt::format("YAML syntax error: unexpected '{}'; expected valid YAML", text.substr(pos, len)));
+        return std::nullopt;
+      }
+    }
+    if (docs > 1) {
+      diags.error(file, 0, 0, fmt::format("file holds {} YAML documents; expected one", docs));
       return std::nullopt;
     }
-    if (!docs.empty()) root = docs.front();
+    if (docs == 1) root = YAML::Load(text);
   } catch (const YAML::DeepRecursion& e) {
     // yaml-cpp's own guard against a stack overflow; its message is just "bad file".
     int line = e.mark.is_null() ? 0 : e.mark.line + 1;

@@ -35,10 +35,15 @@ void World::compute_prefixes() {
   for (std::size_t ci = 0; ci < plans.size(); ++ci) {
     const ClassPlan& p = plans[ci];
     int entry_comp = p.entry_lb >= 0 ? p.entry_lb : p.entry;
-    int entry_region = zone_region[static_cast<std::size_t>(st(comp(entry_comp).stations.front()).zone)];
+    int home_region = region_of(comp(entry_comp).stations.front());
     for (std::size_t r = 0; r < regions.size(); ++r) {
       Prefix& x = prefixes[ci][r];
       int ri = static_cast<int>(r);
+      // Clients reach the entry in their own region when it has an instance there.
+      int entry_region = home_region;
+      for (int si : comp(entry_comp).stations) {
+        if (region_of(si) == ri) entry_region = ri;
+      }
       double to_edge = client, origin = 0, edge_proc = 0;
       if (p.cdn >= 0) {
         const topology::Component& cdn = *comp(p.cdn).spec;
@@ -135,15 +140,18 @@ void World::generator(std::unique_ptr<model::ArrivalStream> arrivals) {
       int target = -1;
       FailReason reason = FailReason::kConnectionRefused;
       if (plan.entry_lb >= 0) {
-        auto chosen = lb_choose(plan.entry_lb, t, &reason);
+        auto chosen = lb_choose(plan.entry_lb, t, &reason, r->region);
         if (chosen) {
           target = *chosen;
           ComponentRt& lb = comp(plan.entry_lb);
-          // The LB instance that forwards it (round robin over those up), for the hop latency.
+          // The LB instance that forwards it, for the hop latency: round robin over those up,
+          // preferring the client's region (clients reach the nearest one).
           int lbs = -1;
-          for (std::size_t k = 0; k < lb.stations.size() && lbs < 0; ++k) {
-            int idx = lb.stations[(static_cast<std::size_t>(lb.rr) + k) % lb.stations.size()];
-            if (st(idx).up) lbs = idx;
+          for (int pass = 0; pass < 2 && lbs < 0; ++pass) {
+            for (std::size_t k = 0; k < lb.stations.size() && lbs < 0; ++k) {
+              int idx = lb.stations[(static_cast<std::size_t>(lb.rr) + k) % lb.stations.size()];
+              if (st(idx).up && (pass == 1 || region_of(idx) == r->region)) lbs = idx;
+            }
           }
           lb.rr = lb.rr + 1;
           r->lb = plan.entry_lb;

@@ -119,7 +119,7 @@ void World::exec_on(Station& s, double demand) {
 
 // ---- load balancing ---------------------------------------------------------
 
-std::optional<int> World::lb_choose(int lb, double now, FailReason* reason) {
+std::optional<int> World::lb_choose(int lb, double now, FailReason* reason, int client_region) {
   ComponentRt& rt = comp(lb);
   bool any_lb_up = std::any_of(rt.stations.begin(), rt.stations.end(), [&](int i) { return st(i).up; });
   if (!any_lb_up) {
@@ -131,10 +131,18 @@ std::optional<int> World::lb_choose(int lb, double now, FailReason* reason) {
     return std::nullopt;
   }
   ComponentRt& be = comp(rt.backend);
+  bool local = false;
   for (std::size_t i = 0; i < be.stations.size(); ++i) {
     const Station& s = st(be.stations[i]);
     rt.views[i].eligible = rt.health[i].healthy && s.started && !s.draining;
     rt.views[i].active = s.active;
+    local = local || (rt.views[i].eligible && region_of(be.stations[i]) == client_region);
+  }
+  if (local && rt.spec->lb()->steer_by_region) {
+    // Geo steering: only the client's region, while it has an eligible backend.
+    for (std::size_t i = 0; i < be.stations.size(); ++i) {
+      if (region_of(be.stations[i]) != client_region) rt.views[i].eligible = false;
+    }
   }
   auto idx = rt.balancer->choose(rt.views);
   if (!idx) {

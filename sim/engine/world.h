@@ -340,7 +340,8 @@ struct World {
   bool live(const Request* r, std::uint32_t gen) const { return r->gen == gen && !r->finished; }
 
   /// Chooses a backend of load balancer `lb` for a request at time now; nullopt = fail with *reason.
-  std::optional<int> lb_choose(int lb, double now, FailReason* reason);
+  std::optional<int> lb_choose(int lb, double now, FailReason* reason, int client_region = -1);
+  int region_of(int station) const { return zone_region[static_cast<std::size_t>(stations[static_cast<std::size_t>(station)].zone)]; }
   /// Hands a request to the service instance `station` (a handle job); fails it on a full queue.
   void deliver(Request* r, int station, double now);
   /// Puts a job in a station's queue or hands it to a worker; false when the queue is full.

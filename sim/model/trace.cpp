@@ -386,6 +386,14 @@ std::optional<Window> window_of(const TraceSpec& spec, double width, const Where
 // a bogus timestamp far from the others, or a window that should be shorter.
 constexpr std::int64_t kMaxBins = 50'000'000;
 
+// A bin index or count computed in double, rounded; capped at 1e18 (NaN too) before the conversion: far
+// beyond kMaxBins, which is reported, and inside std::int64_t. Rows at 0 and 1e300 overflowed it, which is
+// undefined (found by tests/fuzz).
+std::int64_t capped_bins(double x) {
+  constexpr std::int64_t kCap = 1'000'000'000'000'000'000;
+  return x < static_cast<double>(kCap) ? std::llround(x) : kCap;
+}
+
 bool too_many_bins(const TraceSpec& spec, std::int64_t bins, double width, const Where& where, Diagnostics& diags) {
   if (bins <= kMaxBins) return false;
   error_at(diags, where,
@@ -439,7 +447,10 @@ bool scan_per_second(const TraceSpec& spec, Sink& sink, Diagnostics& diags) {
   if (!w) return false;
   Input in(diags);
   if (!in.open(spec.path, where)) return false;
-  if (sink.keep && w->count > 0) sink.bins.counts.reserve(static_cast<std::size_t>(w->count));
+  // The window may be far longer than the file (reported once it is read): reserving all of it threw
+  // std::length_error / bad_alloc for `length: 1e14s` (found by tests/fuzz). A week at most up front.
+  constexpr std::int64_t kReserveBins = 7 * 86400;
+  if (sink.keep && w->count > 0) sink.bins.counts.reserve(static_cast<std::size_t>(std::min(w->count, kReserveBins)));
   sink.bins.bin_width = 1;
 
   constexpr std::uint64_t kMaxCount = 1'000'000'000'000ULL;  // far above any real per-second count
@@ -855,7 +866,7 @@ bool scan_counts_csv(const TraceSpec& spec, Sink& sink, Diagnostics& diags) {
     }
   }
   const double width = min_step;
-  const auto available = static_cast<std::int64_t>(std::llround((prev - t0) / width)) + 1;
+  const std::int64_t available = capped_bins((prev - t0) / width) + 1;
   auto w = window_of(spec, width, where, diags);
   if (!w || !window_fits(spec, *w, available, width, where, diags)) return false;
   std::int64_t n_bins = (w->count < 0 ? available : w->end()) - w->first;
@@ -875,8 +886,7 @@ bool scan_counts_csv(const TraceSpec& spec, Sink& sink, Diagnostics& diags) {
     bool skip = false;
     if (!csv_row(line, t, cols, in.name(), lines.line(), fields, &tv, &cv, &skip, diags)) return false;
     if (skip) continue;
-    double k = (tv - t0) / width;
-    auto bin = static_cast<std::int64_t>(std::llround(k));
+    std::int64_t bin = capped_bins((tv - t0) / width);
     if (std::fabs(tv - (t0 + static_cast<double>(bin) * width)) > 1e-6 * width) {
       diags.error(in.name(), lines.line(), fields[static_cast<std::size_t>(cols.time)].column,
                   fmt::format("time {} is off the trace's grid of {} bins from the first row ({}); expected a "
@@ -962,7 +972,7 @@ bool scan_request_log(const TraceSpec& spec, Sink& sink, Diagnostics& diags) {
     }
   }
   const double origin = std::floor(min_t);
-  const auto available = static_cast<std::int64_t>(std::floor(max_t) - origin) + 1;
+  const std::int64_t available = capped_bins(std::floor(max_t) - origin) + 1;
   auto w = window_of(spec, 1.0, where, diags);
   if (!w || !window_fits(spec, *w, available, 1.0, where, diags)) return false;
   std::int64_t n_bins = (w->count < 0 ? available : w->end()) - w->first;
@@ -981,8 +991,9 @@ bool scan_request_log(const TraceSpec& spec, Sink& sink, Diagnostics& diags) {
     bool skip = false;
     if (!row_time(in, lines, &tv, &skip)) return false;
     if (skip) continue;
-    auto bin = static_cast<std::int64_t>(std::floor(tv) - origin) - w->first;
-    if (bin >= 0 && bin < n_bins) {
+    double k = std::floor(tv) - origin - static_cast<double>(w->first);  // in range before it is converted
+    if (k >= 0 && k < static_cast<double>(n_bins)) {
+      auto bin = static_cast<std::int64_t>(k);
       sink.total += 1;
       if (sink.keep) sink.bins.counts[static_cast<std::size_t>(bin)] += 1;
     }

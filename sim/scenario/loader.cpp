@@ -897,7 +897,18 @@ bool apply_overrides(const Reader& r, YAML::Node root, const std::vector<Overrid
       continue;
     }
     YAML::Node parent = chain.back();
-    YAML::Node value = YAML::Load(o.value.empty() ? "''" : o.value);
+    // The value is YAML written on the command line: "--set duration=[" threw ParserException out of
+    // the loader (found by tests/fuzz).
+    YAML::Node value;
+    try {
+      value = YAML::Load(o.value.empty() ? "''" : o.value);
+    } catch (const YAML::Exception& e) {
+      r.diags().error(r.file(), 0, 0,
+                      fmt::format("--set {}: invalid value '{}' ({}); expected a YAML value, like 5, 10m or [a, b]",
+                                  o.path, o.value, e.msg));
+      ok = false;
+      continue;
+    }
     if (parent.IsSequence()) {
       auto idx = core::parse_number(parts.back());
       if (!idx || *idx < 0 || static_cast<std::size_t>(*idx) >= parent.size()) {
@@ -1037,8 +1048,9 @@ std::optional<Loaded> parse_scenario(const std::string& file, const std::string&
   }
   if (s.duration > 0 && !too_long && s.duration / s.window > 5e6) {
     r.error(m.has("window") ? m.get("window") : *root,
+            // Not a cast to long long: "window: 1e-300s" made it overflow (undefined; found by tests/fuzz).
             fmt::format("{} windows of {} in {}; expected at most 5000000 (raise window)",
-                        static_cast<long long>(s.duration / s.window), core::format_duration(s.window),
+                        core::format_number(std::floor(s.duration / s.window), 15), core::format_duration(s.window),
                         core::format_duration(s.duration)));
   }
 

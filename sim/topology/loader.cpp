@@ -217,7 +217,8 @@ void read_component(const Reader& r, const std::string& name, const YAML::Node& 
   } else if (*kind == "load_balancer") {
     c->kind = Kind::kLoadBalancer;
     c->spec = LoadBalancerSpec{};
-    MapView m(r, n, what, keys({"replicas", "algorithm", "latency", "health_check", "rate_limit", "weights", "backup"}));
+    MapView m(r, n, what,
+              keys({"replicas", "algorithm", "latency", "health_check", "rate_limit", "weights", "backup", "steering"}));
     if (!m.ok()) return;
     read_common(m);
     LoadBalancerSpec s;
@@ -258,6 +259,9 @@ void read_component(const Reader& r, const std::string& name, const YAML::Node& 
       }
     }
     read_int(r, m, "backup", 0, kMaxInstances, &s.backup);
+    if (m.has("steering")) {
+      if (auto st = r.choice(m.get("steering"), "steering", {"none", "region"})) s.steer_by_region = *st == "region";
+    }
     c->spec = s;
   } else if (*kind == "service") {
     c->kind = Kind::kService;

@@ -93,6 +93,9 @@ struct LoadBalancerSpec {
   std::optional<RateLimit> rate_limit;
   std::vector<double> weights;          ///< per backend instance (weighted); default all 1
   int backup = 0;                       ///< the last `backup` backend instances serve only when all others are down
+  /// `steering: region`: a request goes to backends in its client's region when one is
+  /// eligible there (geo-DNS / a global LB), else to any; `none` (default) ignores regions.
+  bool steer_by_region = false;
 };
 
 /// Per-request-class service times; "default" applies to classes not listed.

@@ -198,3 +198,37 @@ requests:
 
 }  // namespace
 }  // namespace sim
+
+namespace sim {
+namespace {
+
+TEST(Tiers, RegionSteeringKeepsClientsInTheirRegion) {
+  // Clients 75 % in r1 and 25 % in r2; one app instance per region; a global LB
+  // with `steering: region` sends each client to its own region's instance.
+  const char* topo = R"(name: geo
+regions: {r1: {zones: [a]}, r2: {zones: [b]}}
+network: {region_links: [{between: [r1, r2], latency: 40ms}]}
+clients: {latency: 5ms, regions: {r1: 75%, r2: 25%}}
+components:
+  lb: {kind: load_balancer, zones: [a, b], replicas: 2, steering: region}
+  app: {kind: service, zones: [a, b], replicas: 2, cores: 2, service_time: 2ms}
+requests:
+  r: {share: 100%, path: [lb, app]}
+)";
+  auto s = testing::simulate(topo, "duration: 2m\nseed: 16\nload: {constant: 100/s}\n");
+  ASSERT_EQ(s.exit_code, 0) << s.err;
+  const auto& inst = s.component("app")["instance_stats"];
+  double a = inst[0]["served"], b = inst[1]["served"];
+  EXPECT_NEAR(a / (a + b), 0.75, 0.02);
+  // Nobody crosses the 40 ms region link: the slowest answer stays far below 2 x 40 ms.
+  EXPECT_LT(s.report["summary"]["latency"]["max"].get<double>(), 0.040);
+  // Without steering, round robin sends half of each region's clients across the link.
+  std::string plain = topo;
+  plain.replace(plain.find(", steering: region"), std::string(", steering: region").size(), "");
+  auto p = testing::simulate(plain, "duration: 2m\nseed: 16\nload: {constant: 100/s}\n");
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  EXPECT_GT(p.report["summary"]["latency"]["p90"].get<double>(), 0.080);
+}
+
+}  // namespace
+}  // namespace sim

@@ -1,0 +1,581 @@
+#include "sim/capacity/report.h"
+
+#include <algorithm>
+#include <cmath>
+#include <fmt/format.h>
+
+#include "sim/core/units.h"
+
+namespace sim::capacity {
+
+namespace {
+
+using Json = nlohmann::json;
+using core::format_duration;
+using core::format_number;
+using core::format_rate;
+using core::format_ratio;
+
+// Fixed precision, so that reports diff: 3 decimals for big numbers, 6 for small ones.
+double fixed(double x) {
+  if (!std::isfinite(x)) return 0;
+  double scale = std::fabs(x) >= 1000 ? 1e3 : 1e6;
+  double r = std::round(x * scale) / scale;
+  return r == 0 ? 0.0 : r;
+}
+
+std::string count(double x) { return format_count(x); }
+
+std::string month_label(double m) { return m == 0 ? "now" : fmt::format("month {}", format_number(m, 4)); }
+
+std::string growth_text(const Growth& g, bool bytes) {
+  auto v = [&](double x) { return bytes ? format_bytes(x) : count(x); };
+  switch (g.model) {
+    case Growth::Model::kNone: return "";
+    case Growth::Model::kCompound:
+      return fmt::format("{} now, ×{} per year (compound)", v(g.current), format_number(g.yearly));
+    case Growth::Model::kLinear: return fmt::format("{} now, +{} per year (linear)", v(g.current), v(g.per_year));
+    case Growth::Model::kPoints: {
+      std::string s;
+      for (const auto& [m, x] : g.points) s += fmt::format("{}month {}: {}", s.empty() ? "" : ", ", format_number(m), v(x));
+      return s + " (linear between points)";
+    }
+  }
+  return "";
+}
+
+Json outcome_json(const Outcome& o, std::size_t tier) {
+  Json j;
+  j["passed"] = o.pass;
+  j["p99"] = fixed(o.p99);
+  j["error_rate"] = fixed(o.error_rate);
+  j["misses"] = o.misses;
+  Json f = Json::object();
+  for (const auto& [k, n] : o.failures) f[k] = n;
+  j["failures"] = f;
+  if (tier < o.tiers.size() && o.tiers[tier].found) {
+    const auto& t = o.tiers[tier];
+    j["utilization"] = fixed(t.utilization);
+    if (t.hit_ratio) j["hit_ratio"] = fixed(*t.hit_ratio);
+    if (t.connections_max) {
+      j["connections_max"] = t.connections_max;
+      j["connections_refused"] = t.connections_refused;
+    }
+  }
+  return j;
+}
+
+double util_of(const Outcome& o, std::size_t t) { return t < o.tiers.size() ? o.tiers[t].utilization : 0; }
+
+bool has_failure(const Outcome& o, const char* reason) {
+  auto it = o.failures.find(reason);
+  return it != o.failures.end() && it->second > 0;
+}
+
+}  // namespace
+
+std::string explain_difference(const TierProjection& analytic, const TierAnswer& sim, std::size_t t, int min,
+                               double headroom_cpu) {
+  int an = std::max({analytic.by_load, min, 1});
+  int s = sim.count;
+  std::string below;
+  std::string cause;
+  if (sim.below) {
+    const Outcome& b = *sim.below;
+    double u = util_of(b, t);
+    below = fmt::format("with {} the run fails ({}; the tier {} busy)", sim.below_count, describe_misses(b),
+                        format_ratio(u));
+    bool refused = std::any_of(b.misses.begin(), b.misses.end(),
+                               [](const std::string& m) { return m.find("refused") != std::string::npos; });
+    if (refused || has_failure(b, "db_unavailable")) {
+      cause = "connection limits: the database refuses connections (pool × instances against max_connections)";
+    } else if (has_failure(b, "queue_full") || has_failure(b, "timeout") || u >= 0.9) {
+      cause = fmt::format("queueing at high utilization: at {} busy the queues grow until requests wait past the "
+                          "targets",
+                          format_ratio(u));
+    } else if (u < headroom_cpu) {
+      cause = fmt::format("latency, not CPU: the p99 target is missed at only {} busy (queueing delay starts well "
+                          "before saturation)",
+                          format_ratio(u));
+    } else {
+      cause = fmt::format("queueing: at {} busy the wait pushes the p99 past the target", format_ratio(u));
+    }
+    if (t < b.tiers.size() && b.tiers[t].hit_ratio) {
+      cause += fmt::format("; cache hit ratio {}", format_ratio(*b.tiers[t].hit_ratio));
+    }
+  }
+  double at_u = sim.at ? util_of(*sim.at, t) : 0;
+  if (s == an) {
+    return fmt::format("agrees with the analytic count ({} busy at {}){}", format_ratio(at_u), s,
+                       below.empty() ? (s <= std::max(min, 1) ? "; it is the tier's minimum" : "")
+                                     : "; " + below);
+  }
+  if (s < an) {
+    std::string why = below.empty() ? fmt::format("; {} is the tier's minimum", s) : "; " + below;
+    return fmt::format("{} fewer than the analytic {}: the targets hold at {} busy, above the {} CPU headroom the "
+                       "analytic count keeps{}",
+                       an - s, an, format_ratio(at_u), format_ratio(headroom_cpu), why);
+  }
+  return fmt::format("{} more than the analytic {}: {}; {}", s - an, an, cause.empty() ? "the targets need it" : cause,
+                     below.empty() ? "no run with fewer passed" : below);
+}
+
+Json capacity_json(const Plan& plan, const Projection& projection, const LoadModel* load, const SearchResult* sim,
+                   const SimulationInfo& info) {
+  Json j;
+  j["infrasim"] = {{"version", INFRASIM_VERSION}, {"report_format", 1}};
+  Json pj;
+  pj["name"] = plan.name;
+  pj["description"] = plan.description;
+  pj["file"] = plan.file;
+  pj["start"] = plan.start_year ? plan.date_of(0) : "";
+  pj["horizons"] = plan.horizons;
+  pj["growth"] = {{"users", growth_text(plan.users, false)}, {"data", growth_text(plan.data, true)}};
+  pj["per_user"] = {{"cpu", fixed(plan.cpu_per_user)},
+                    {"memory", fixed(plan.memory_per_user)},
+                    {"storage", fixed(plan.storage_per_user)}};
+  pj["requests"] = {{"per_user", fixed(plan.requests_per_user)}, {"peak_factor", fixed(plan.peak_factor)}};
+  pj["headroom"] = {{"cpu", fixed(plan.headroom_cpu)},
+                    {"memory", fixed(plan.headroom_memory)},
+                    {"storage", fixed(plan.headroom_storage)}};
+  Json tiers = Json::array();
+  for (const auto& t : plan.tiers) {
+    tiers.push_back({{"name", t.name},
+                     {"component", t.component},
+                     {"scale", t.scale == Scale::kCores ? "cores" : "replicas"},
+                     {"server", {{"cores", fixed(t.server.cores)}, {"memory", fixed(t.server.memory)}, {"disk", fixed(t.server.disk)}}},
+                     {"carries", {{"cpu", fixed(t.cpu_share)}, {"memory", fixed(t.memory_share)}, {"storage", fixed(t.storage_share)}}},
+                     {"min", t.min}});
+  }
+  pj["tiers"] = tiers;
+  Json points = Json::array();
+  for (const auto& p : plan.plan) {
+    Json s = Json::object();
+    for (const auto& [k, v] : p.servers) s[k] = v;
+    points.push_back({{"month", fixed(p.month)}, {"servers", s}, {"storage", p.storage ? Json(fixed(*p.storage)) : Json(nullptr)}});
+  }
+  pj["plan"] = points;
+  pj["scenario"] = plan.scenario_path;
+  Json set = Json::array();
+  for (const auto& [k, v] : plan.set) set.push_back(k + "=" + v);
+  pj["set"] = set;
+  j["plan"] = pj;
+
+  if (load) {
+    Json lm = Json::array();
+    for (const auto& t : load->tiers) {
+      lm.push_back({{"tier", t.tier},
+                    {"modelled", t.modelled},
+                    {"cpu_per_request", fixed(t.cores_per_request)},
+                    {"read_cpu_per_request", fixed(t.read_cores)},
+                    {"write_cpu_per_request", fixed(t.write_cores)},
+                    {"detail", t.detail}});
+    }
+    j["load_model"] = lm;
+  }
+
+  bool holds = true;
+  Json horizons = Json::array();
+  // The first horizon each tier falls short in simulation.
+  std::vector<Json> sim_short(plan.tiers.size());
+  for (std::size_t h = 0; h < projection.horizons.size(); ++h) {
+    const HorizonProjection& hp = projection.horizons[h];
+    const HorizonAnswer* ha = sim && h < sim->horizons.size() ? &sim->horizons[h] : nullptr;
+    Json hj;
+    hj["month"] = fixed(hp.month);
+    hj["date"] = hp.date;
+    hj["users"] = fixed(hp.users);
+    hj["data"] = fixed(hp.data);
+    hj["request_rate"] = fixed(hp.request_rate);
+    hj["plan_month"] = hp.plan_month ? Json(fixed(*hp.plan_month)) : Json(nullptr);
+    const StorageProjection& s = hp.storage;
+    hj["storage"] = {{"from_users", fixed(s.from_users)},
+                     {"data", fixed(s.data)},
+                     {"needed", fixed(s.needed)},
+                     {"required", fixed(s.required)},
+                     {"planned", s.planned ? Json(fixed(*s.planned)) : Json(nullptr)},
+                     {"gap", fixed(s.gap)},
+                     {"status", status_name(s.status)}};
+    if (s.status == Status::kShort) holds = false;
+    Json tj = Json::array();
+    for (std::size_t t = 0; t < hp.tiers.size(); ++t) {
+      const TierProjection& tp = hp.tiers[t];
+      const Tier& tier = plan.tiers[t];
+      Json x;
+      x["tier"] = tp.tier;
+      x["planned"] = tp.planned ? Json(*tp.planned) : Json(nullptr);
+      x["demand"] = {{"cpu_cores", fixed(tp.cpu)},
+                     {"memory", fixed(tp.memory)},
+                     {"storage", fixed(tp.storage)},
+                     {"load_cores", fixed(tp.load_cores)}};
+      // null: the tier carries none of that resource.
+      bool cpu = tier.cpu_share > 0 && plan.cpu_per_user > 0, mem = tier.memory_share > 0 && plan.memory_per_user > 0,
+           sto = tier.storage_share > 0 && (plan.storage_per_user > 0 || plan.data.given());
+      x["by"] = {{"cpu", cpu ? Json(tp.by_cpu) : Json(nullptr)},
+                 {"memory", mem ? Json(tp.by_memory) : Json(nullptr)},
+                 {"storage", sto ? Json(tp.by_storage) : Json(nullptr)},
+                 {"load", tp.load_modelled ? Json(tp.by_load) : Json(nullptr)}};
+      x["required"] = tp.required;
+      x["binding"] = tp.binding;
+      x["gap"] = tp.planned ? Json(tp.gap) : Json(nullptr);
+      x["status"] = status_name(tp.status);
+      if (!tp.note.empty()) x["note"] = tp.note;
+      std::string verdict = status_name(tp.status);
+      if (tp.status == Status::kShort) holds = false;
+      if (ha && !tier.component.empty()) {
+        const TierAnswer& ta = ha->tiers[t];
+        Json sj;
+        sj["feasible"] = ha->feasible;
+        sj["servers"] = ha->feasible ? Json(ta.count) : Json(nullptr);
+        sj["start"] = ta.start;
+        Status ss = Status::kNoPlan;
+        if (tp.planned) ss = ha->feasible ? status_of(*tp.planned, ta.count) : Status::kShort;
+        sj["gap"] = tp.planned && ha->feasible ? Json(*tp.planned - ta.count) : Json(nullptr);
+        sj["status"] = status_name(ss);
+        if (ss == Status::kShort) {
+          holds = false;
+          if (sim_short[t].is_null()) {
+            sim_short[t] = {{"what", tp.tier},
+                            {"first_horizon", fixed(hp.month)},
+                            {"date", hp.date},
+                            {"required", ha->feasible ? Json(ta.count) : Json(nullptr)},
+                            {"planned", *tp.planned}};
+          }
+        }
+        if (ta.at) sj["at"] = outcome_json(*ta.at, t);
+        if (ta.below) {
+          sj["below"] = outcome_json(*ta.below, t);
+          sj["below"]["servers"] = ta.below_count;
+        }
+        sj["explanation"] = ha->feasible ? explain_difference(tp, ta, t, tier.min, plan.headroom_cpu)
+                                         : fmt::format("no count up to {} meets the expectations at this load: {}",
+                                                       plan.simulate.max_servers, describe_misses(ha->final));
+        x["simulated"] = sj;
+      }
+      tj.push_back(x);
+    }
+    hj["tiers"] = tj;
+    if (ha) {
+      hj["simulation"] = {{"feasible", ha->feasible},
+                          {"runs", ha->runs},
+                          {"p99", fixed(ha->final.p99)},
+                          {"error_rate", fixed(ha->final.error_rate)},
+                          {"misses", ha->final.misses},
+                          {"log", ha->log}};
+    }
+    horizons.push_back(hj);
+  }
+  j["horizons"] = horizons;
+
+  Json shortfalls = Json::array();
+  for (const auto& s : projection.shortfalls) {
+    shortfalls.push_back({{"what", s.what},
+                          {"month", fixed(s.month)},
+                          {"date", s.date},
+                          {"first_horizon", s.first_horizon >= 0 ? Json(fixed(s.first_horizon)) : Json(nullptr)},
+                          {"required", fixed(s.required)},
+                          {"planned", fixed(s.planned)}});
+  }
+  j["shortfalls"] = shortfalls;
+  Json ss = Json::array();
+  for (const auto& s : sim_short) {
+    if (!s.is_null()) ss.push_back(s);
+  }
+  std::stable_sort(ss.begin(), ss.end(), [](const Json& a, const Json& b) {
+    return a["first_horizon"].get<double>() < b["first_horizon"].get<double>();
+  });
+  j["simulated_shortfalls"] = ss;
+  j["findings"] = projection.findings;
+
+  const Series& sr = projection.series;
+  Json series;
+  auto arr = [](const std::vector<double>& v) {
+    Json a = Json::array();
+    for (double x : v) a.push_back(fixed(x));
+    return a;
+  };
+  series["month"] = arr(sr.month);
+  series["users"] = arr(sr.users);
+  series["data"] = arr(sr.data);
+  series["storage_needed"] = arr(sr.storage);
+  series["storage_planned"] = arr(sr.storage_planned);
+  series["request_rate"] = arr(sr.request_rate);
+  Json req = Json::object(), pl = Json::object();
+  for (const auto& t : plan.tiers) {
+    req[t.name] = arr(sr.required.at(t.name));
+    pl[t.name] = arr(sr.planned.at(t.name));
+  }
+  series["required"] = req;
+  series["planned"] = pl;
+  series["note"] = "planned -1: no plan in force";
+  j["series"] = series;
+
+  if (sim) {
+    j["simulation"] = {{"scenario", info.scenario},
+                       {"topology", info.topology},
+                       {"seed", info.seed},
+                       {"duration", fixed(info.duration)},
+                       {"warmup", fixed(info.warmup)},
+                       {"runs", sim->runs},
+                       {"rounds", sim->rounds},
+                       {"max_servers", plan.simulate.max_servers}};
+  } else {
+    j["simulation"] = nullptr;
+  }
+  j["holds"] = holds;
+  return j;
+}
+
+namespace {
+
+std::string md_escape(const std::string& s) {
+  std::string out;
+  for (char c : s) out += c == '|' ? std::string("\\|") : std::string(1, c);
+  return out;
+}
+
+std::string horizon_title(const Json& h) {
+  std::string date = h["date"].get<std::string>();
+  return fmt::format("{}{}", month_label(h["month"].get<double>()), date.empty() ? "" : " (" + date + ")");
+}
+
+std::string opt_int(const Json& v) { return v.is_null() ? "—" : std::to_string(v.get<long long>()); }
+
+std::string signed_int(const Json& v) {
+  if (v.is_null()) return "—";
+  long long x = v.get<long long>();
+  return x > 0 ? "+" + std::to_string(x) : std::to_string(x);
+}
+
+// The earliest shortfall, analytic (on the curve) or simulated (at a horizon), as one sentence.
+std::string first_short_sentence(const Json& r) {
+  const Json* best = nullptr;
+  double best_month = 1e300;
+  bool simulated = false;
+  for (const auto& s : r["shortfalls"]) {
+    if (s["month"].get<double>() < best_month) {
+      best_month = s["month"].get<double>();
+      best = &s;
+      simulated = false;
+    }
+  }
+  for (const auto& s : r["simulated_shortfalls"]) {
+    if (s["first_horizon"].get<double>() < best_month) {
+      best_month = s["first_horizon"].get<double>();
+      best = &s;
+      simulated = true;
+    }
+  }
+  if (!best) return "";
+  const Json& s = *best;
+  std::string date = s["date"].get<std::string>();
+  std::string when = fmt::format("{}{}", best_month == 0 ? "now" : "at month " + format_number(best_month, 3),
+                                 date.empty() ? "" : " (" + date + ")");
+  std::string what = s["what"].get<std::string>();
+  if (what == "storage") {
+    return fmt::format("The plan first falls short {}: storage needs {} with headroom, the plan has {}.", when,
+                       format_bytes(s["required"].get<double>()), format_bytes(s["planned"].get<double>()));
+  }
+  return fmt::format("The plan first falls short {}: {} needs {} servers{}, the plan has {}.", when, what,
+                     s["required"].is_null() ? std::string("more than the search tried") : count(s["required"].get<double>()),
+                     simulated ? " (simulated)" : " (analytic)", count(s["planned"].get<double>()));
+}
+
+}  // namespace
+
+std::string capacity_markdown(const Json& r) {
+  const Json& p = r["plan"];
+  std::string md;
+  md += fmt::format("# Capacity plan: {}\n\n", p["name"].get<std::string>());
+  if (!p["description"].get<std::string>().empty()) md += p["description"].get<std::string>() + "\n\n";
+  md += fmt::format("Plan `{}`", p["file"].get<std::string>());
+  if (!p["scenario"].get<std::string>().empty()) md += fmt::format(", sized with scenario `{}`", p["scenario"].get<std::string>());
+  if (!p["start"].get<std::string>().empty()) md += fmt::format("; month 0 is {}", p["start"].get<std::string>());
+  md += ".\n\n";
+  bool holds = r["holds"].get<bool>();
+  md += holds ? "**The plan holds at every horizon.**\n\n"
+              : fmt::format("**The plan falls short.** {}\n\n", first_short_sentence(r));
+
+  md += "## Inputs\n\n";
+  md += fmt::format("- users: {}\n", p["growth"]["users"].get<std::string>());
+  if (!p["growth"]["data"].get<std::string>().empty()) md += fmt::format("- data: {}\n", p["growth"]["data"].get<std::string>());
+  md += fmt::format("- per user: {} core CPU, {} memory, {} storage\n", format_number(p["per_user"]["cpu"].get<double>()),
+                    format_bytes(p["per_user"]["memory"].get<double>()), format_bytes(p["per_user"]["storage"].get<double>()));
+  md += fmt::format("- requests: {}/s per user on average, peak factor {}\n", format_number(p["requests"]["per_user"].get<double>()),
+                    format_number(p["requests"]["peak_factor"].get<double>()));
+  md += fmt::format("- headroom: CPU {}, memory {}, storage {}\n", format_ratio(p["headroom"]["cpu"].get<double>()),
+                    format_ratio(p["headroom"]["memory"].get<double>()), format_ratio(p["headroom"]["storage"].get<double>()));
+  for (const auto& s : p["set"]) md += fmt::format("- every run: `--set {}`\n", s.get<std::string>());
+  md += "\n| tier | component | one server | carries | min |\n|---|---|---|---|---|\n";
+  for (const auto& t : p["tiers"]) {
+    std::string carries;
+    for (const char* k : {"cpu", "memory", "storage"}) {
+      double v = t["carries"][k].get<double>();
+      if (v > 0) carries += fmt::format("{}{} {}", carries.empty() ? "" : ", ", format_ratio(v), k);
+    }
+    md += fmt::format("| {} | {} | {} cores, {}, {} disk{} | {} | {} |\n", t["name"].get<std::string>(),
+                      t["component"].get<std::string>().empty() ? "—" : "`" + t["component"].get<std::string>() + "`",
+                      format_number(t["server"]["cores"].get<double>()), format_bytes(t["server"]["memory"].get<double>()),
+                      format_bytes(t["server"]["disk"].get<double>()), t["scale"] == "cores" ? " (one unit = one core)" : "",
+                      carries.empty() ? "request load only" : carries, t["min"].get<int>());
+  }
+  if (r.contains("load_model")) {
+    md += "\nWhat one client request costs each tier (from the scenario's topology):\n\n";
+    for (const auto& l : r["load_model"]) {
+      md += fmt::format("- {}: {}\n", l["tier"].get<std::string>(), md_escape(l["detail"].get<std::string>()));
+    }
+  }
+
+  md += "\n## Growth\n\n| horizon | users | data | storage needed | peak rate | plan in force |\n|---|---|---|---|---|---|\n";
+  for (const auto& h : r["horizons"]) {
+    md += fmt::format("| {} | {} | {} | {} | {} | {} |\n", horizon_title(h), count(h["users"].get<double>()),
+                      h["data"].get<double>() > 0 ? format_bytes(h["data"].get<double>()) : "—",
+                      format_bytes(h["storage"]["needed"].get<double>()), format_rate(h["request_rate"].get<double>()),
+                      h["plan_month"].is_null() ? "none" : "month " + format_number(h["plan_month"].get<double>()));
+  }
+  md += "\nThe growth chart's data (every tier's required and planned servers, users, data, peak rate, sampled 48 "
+        "times between the first and the last horizon) is `series` in capacity.json.\n";
+
+  md += "\n## Tiers per horizon\n\nServers needed with headroom, by resource; *required* is the largest (the binding "
+        "resource in brackets), *gap* is planned − required. *simulated* is the smallest count that met the "
+        "scenario's expectations at the horizon's peak rate.\n";
+  for (const auto& h : r["horizons"]) {
+    md += fmt::format("\n### {}: {} users, {} at peak\n\n", horizon_title(h), count(h["users"].get<double>()),
+                      format_rate(h["request_rate"].get<double>()));
+    md += "| tier | planned | by cpu | by memory | by storage | by load | required | gap | simulated | verdict |\n"
+          "|---|---|---|---|---|---|---|---|---|---|\n";
+    for (const auto& t : h["tiers"]) {
+      std::string sim = "—", verdict = t["status"].get<std::string>();
+      if (t.contains("simulated")) {
+        const Json& s = t["simulated"];
+        sim = s["feasible"].get<bool>() ? std::to_string(s["servers"].get<int>()) : "none up to max";
+        if (s["status"] == "short" && verdict != "short") verdict = "short (simulated)";
+        else if (s["status"] == "short") verdict = "short (both)";
+      }
+      if (verdict == "short") verdict = "short (analytic)";
+      md += fmt::format("| {} | {} | {} | {} | {} | {} | {} ({}) | {} | {} | {} |\n", t["tier"].get<std::string>(),
+                        opt_int(t["planned"]), opt_int(t["by"]["cpu"]), opt_int(t["by"]["memory"]),
+                        opt_int(t["by"]["storage"]), opt_int(t["by"]["load"]), t["required"].get<int>(),
+                        t["binding"].get<std::string>(), signed_int(t["gap"]), sim,
+                        verdict == "short (analytic)" || verdict.starts_with("short") ? "**" + verdict + "**" : verdict);
+    }
+    const Json& s = h["storage"];
+    if (s["needed"].get<double>() > 0 || !s["planned"].is_null()) {
+      std::string gap = s["planned"].is_null() ? "—"
+                                               : (s["gap"].get<double>() >= 0 ? "+" : "-") + format_bytes(std::fabs(s["gap"].get<double>()));
+      std::string verdict = s["status"].get<std::string>();
+      md += fmt::format("| storage | {} | | | {} needed | | {} | {} | | {} |\n",
+                        s["planned"].is_null() ? "—" : format_bytes(s["planned"].get<double>()),
+                        format_bytes(s["needed"].get<double>()), format_bytes(s["required"].get<double>()), gap,
+                        verdict == "short" ? "**short**" : verdict);
+    }
+    for (const auto& t : h["tiers"]) {
+      if (t.contains("note")) md += fmt::format("\n- {}: {}\n", t["tier"].get<std::string>(), t["note"].get<std::string>());
+    }
+  }
+
+  md += "\n## When the plan first falls short\n\n";
+  if (r["shortfalls"].empty() && r["simulated_shortfalls"].empty()) {
+    md += "Never, up to the last horizon.\n";
+  } else {
+    if (!r["shortfalls"].empty()) {
+      md += "On the growth curve (analytic; the requirement follows users and data between horizons):\n\n"
+            "| what | first short | date | first horizon short | required then | planned then |\n|---|---|---|---|---|---|\n";
+      for (const auto& s : r["shortfalls"]) {
+        bool storage = s["what"] == "storage";
+        auto v = [&](const Json& x) { return storage ? format_bytes(x.get<double>()) : count(x.get<double>()); };
+        md += fmt::format("| {} | {} | {} | {} | {} | {} |\n", s["what"].get<std::string>(),
+                          month_label(s["month"].get<double>()), s["date"].get<std::string>().empty() ? "—" : s["date"].get<std::string>(),
+                          s["first_horizon"].is_null() ? "—" : month_label(s["first_horizon"].get<double>()),
+                          v(s["required"]), v(s["planned"]));
+      }
+    }
+    if (!r["simulated_shortfalls"].empty()) {
+      md += "\nBy simulation (at the horizons):\n\n| what | first horizon short | date | simulated need | planned |\n|---|---|---|---|---|\n";
+      for (const auto& s : r["simulated_shortfalls"]) {
+        md += fmt::format("| {} | {} | {} | {} | {} |\n", s["what"].get<std::string>(),
+                          month_label(s["first_horizon"].get<double>()),
+                          s["date"].get<std::string>().empty() ? "—" : s["date"].get<std::string>(),
+                          s["required"].is_null() ? "more than the search tried" : std::to_string(s["required"].get<int>()),
+                          s["planned"].get<int>());
+      }
+    }
+  }
+
+  if (!r["findings"].empty()) {
+    md += "\n## What the plan's own numbers imply\n\n";
+    for (const auto& f : r["findings"]) md += "- " + md_escape(f.get<std::string>()) + "\n";
+  }
+
+  if (!r["simulation"].is_null()) {
+    const Json& s = r["simulation"];
+    md += "\n## Analytic vs simulated\n\n";
+    md += fmt::format("Scenario `{}` (topology `{}`), its load replaced by each horizon's peak rate; {} simulated per "
+                      "candidate after a {} warmup, seed {} for every candidate. {} runs in {} rounds (each round's "
+                      "runs in parallel child processes).\n\n",
+                      s["scenario"].get<std::string>(), s["topology"].get<std::string>(),
+                      format_duration(s["duration"].get<double>()), format_duration(s["warmup"].get<double>()),
+                      s["seed"].get<std::uint64_t>(), s["runs"].get<int>(), s["rounds"].get<int>());
+    md += "| horizon | tier | analytic (load) | simulated | tier busy | why |\n|---|---|---|---|---|---|\n";
+    for (const auto& h : r["horizons"]) {
+      for (const auto& t : h["tiers"]) {
+        if (!t.contains("simulated")) continue;
+        const Json& x = t["simulated"];
+        std::string busy = x.contains("at") && x["at"].contains("utilization")
+                               ? format_ratio(x["at"]["utilization"].get<double>())
+                               : "—";
+        md += fmt::format("| {} | {} | {} | {} | {} | {} |\n", horizon_title(h), t["tier"].get<std::string>(),
+                          x["start"].get<int>(), x["feasible"].get<bool>() ? std::to_string(x["servers"].get<int>()) : "none",
+                          busy, md_escape(x["explanation"].get<std::string>()));
+      }
+    }
+    md += "\n### Search log\n";
+    for (const auto& h : r["horizons"]) {
+      if (!h.contains("simulation")) continue;
+      const Json& hs = h["simulation"];
+      md += fmt::format("\n{}: {} runs; the configuration found has p99 {}, error rate {}.\n\n", horizon_title(h),
+                        hs["runs"].get<int>(), format_duration(hs["p99"].get<double>()),
+                        format_ratio(hs["error_rate"].get<double>()));
+      for (const auto& l : hs["log"]) md += "- " + md_escape(l.get<std::string>()) + "\n";
+    }
+  }
+  return md;
+}
+
+std::string capacity_console(const Json& r) {
+  std::string out;
+  const Json& p = r["plan"];
+  std::string sim;
+  if (!r["simulation"].is_null()) {
+    sim = fmt::format(", {} simulation runs in {} rounds", r["simulation"]["runs"].get<int>(),
+                      r["simulation"]["rounds"].get<int>());
+  }
+  out += fmt::format("capacity plan {}: {} horizons{}\n", p["name"].get<std::string>(), r["horizons"].size(), sim);
+  // One line per horizon: users, rate, then per tier planned/required(binding)/simulated.
+  for (const auto& h : r["horizons"]) {
+    std::string line = fmt::format("  {:<18} {:>9} users {:>9}", horizon_title(h), count(h["users"].get<double>()),
+                                   format_rate(h["request_rate"].get<double>()));
+    for (const auto& t : h["tiers"]) {
+      std::string s = t.contains("simulated") ? "/" + (t["simulated"]["feasible"].get<bool>()
+                                                           ? std::to_string(t["simulated"]["servers"].get<int>())
+                                                           : std::string("none"))
+                                              : "";
+      bool short_ = t["status"] == "short" || (t.contains("simulated") && t["simulated"]["status"] == "short");
+      line += fmt::format("  {} {}/{}{} {}{}", t["tier"].get<std::string>(), opt_int(t["planned"]), t["required"].get<int>(),
+                          s, t["binding"].get<std::string>(), short_ ? " SHORT" : "");
+    }
+    const Json& st = h["storage"];
+    if (!st["planned"].is_null()) {
+      line += fmt::format("  storage {}/{}{}", format_bytes(st["planned"].get<double>()),
+                          format_bytes(st["required"].get<double>()), st["status"] == "short" ? " SHORT" : "");
+    }
+    out += line + "\n";
+  }
+  out += "  (tier planned/required[/simulated] binding resource)\n";
+  out += r["holds"].get<bool>() ? "the plan holds at every horizon\n" : first_short_sentence(r) + "\n";
+  std::size_t n = r["findings"].size();
+  if (n) out += fmt::format("{} finding{} about the plan's own numbers: see capacity.md\n", n, n == 1 ? "" : "s");
+  return out;
+}
+
+}  // namespace sim::capacity

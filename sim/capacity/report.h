@@ -1,0 +1,42 @@
+#pragma once
+// The capacity report: capacity.json (everything, machine-readable; the
+// growth chart's series included), capacity.md (people) and a one-page
+// console summary. Markdown and the summary are built from the JSON, so
+// what people read is exactly what machines get. Pure: no clock, no I/O.
+
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "sim/capacity/plan.h"
+#include "sim/capacity/projection.h"
+#include "sim/capacity/search.h"
+
+namespace sim::capacity {
+
+/// How the simulated part was run (for the report's header).
+struct SimulationInfo {
+  std::string scenario;   ///< scenario name
+  std::string topology;   ///< topology name
+  std::uint64_t seed = 0;
+  double duration = 0, warmup = 0;
+};
+
+/// The report. `load` and `sim` may be null (no scenario / --no-simulate).
+nlohmann::json capacity_json(const Plan& plan, const Projection& projection, const LoadModel* load,
+                             const SearchResult* sim, const SimulationInfo& info);
+
+/// capacity.md from capacity_json()'s output.
+std::string capacity_markdown(const nlohmann::json& report);
+
+/// The one-page summary printed by `infrasim capacity`.
+std::string capacity_console(const nlohmann::json& report);
+
+/// Why the simulated count differs from (or agrees with) the analytic one, from
+/// what the runs reported: utilization against the headroom target, the misses
+/// of the run with one server fewer (queueing, connection limits, cache hits).
+std::string explain_difference(const TierProjection& analytic, const TierAnswer& simulated, std::size_t tier_index,
+                               int min, double headroom_cpu);
+
+}  // namespace sim::capacity

@@ -1,0 +1,298 @@
+#include "sim/capacity/search.h"
+
+#include <algorithm>
+#include <fmt/format.h>
+
+namespace sim::capacity {
+
+Outcome read_outcome(const nlohmann::json& report, const std::vector<std::string>& components) {
+  Outcome o;
+  o.tiers.resize(components.size());
+  for (std::size_t i = 0; i < components.size(); ++i) o.tiers[i].component = components[i];
+  if (!report.is_object()) {
+    o.misses.push_back("the run wrote no report");
+    return o;
+  }
+  o.ran = true;
+  const nlohmann::json expectations = report.value("expectations", nlohmann::json::array());
+  for (const auto& e : expectations) {
+    std::string metric = e.value("metric", "");
+    if (metric == "throughput") continue;
+    if (e.value("verdict", "") == "PASS") continue;
+    std::string cls = e.contains("class") ? "[" + e["class"].get<std::string>() + "]" : "";
+    o.misses.push_back(fmt::format("{}{} {} (expected {})", metric, cls, e.value("actual", "?"), e.value("expected", "?")));
+  }
+  const nlohmann::json summary = report.value("summary", nlohmann::json::object());
+  o.p99 = summary.value("latency", nlohmann::json::object()).value("p99", 0.0);
+  o.error_rate = summary.value("error_rate", 0.0);
+  o.throughput = summary.value("throughput", 0.0);
+  const nlohmann::json failures = summary.value("failures", nlohmann::json::object());
+  for (const auto& [reason, n] : failures.items()) {
+    if (n.is_number_unsigned()) o.failures[reason] = n.get<std::uint64_t>();
+  }
+  const nlohmann::json comps = report.value("components", nlohmann::json::array());
+  for (const auto& c : comps) {
+    std::string name = c.value("name", "");
+    if (c.value("kind", "") == "database" && c.value("connections_refused", 0ULL) > 0) {
+      o.misses.push_back(fmt::format("'{}' refused {} connections (max_connections)", name,
+                                     c.value("connections_refused", 0ULL)));
+    }
+    for (auto& t : o.tiers) {
+      if (t.component != name || name.empty()) continue;
+      t.found = true;
+      t.utilization = c.value("utilization", 0.0);
+      t.connections_max = c.value("connections_max", 0ULL);
+      t.connections_refused = c.value("connections_refused", 0ULL);
+      if (c.contains("hit_ratio") && c["hit_ratio"].is_number()) t.hit_ratio = c["hit_ratio"].get<double>();
+    }
+  }
+  o.pass = o.misses.empty();
+  return o;
+}
+
+std::string describe_misses(const Outcome& o) {
+  if (o.pass) return "passed";
+  std::string s;
+  for (const auto& m : o.misses) s += (s.empty() ? "" : "; ") + m;
+  std::string f;
+  for (const auto& [reason, n] : o.failures) f += fmt::format("{}{} {}", f.empty() ? "" : ", ", reason, n);
+  if (!f.empty()) s += "; failed requests: " + f;
+  if (!o.ran) s += fmt::format(" (exit status {})", o.exit_code);
+  return s;
+}
+
+namespace {
+
+enum class Phase { kBracket, kTiers, kCombine, kDone };
+
+struct TierState {
+  int lo = 0;           // the highest count known to fail (or below the minimum)
+  int hi = 0;           // the lowest count known to pass
+  int step = 1;         // galloping step
+  bool galloping = true;
+  bool done = false;
+  std::optional<Outcome> below;
+  int below_count = 0;
+};
+
+struct HorizonState {
+  Phase phase = Phase::kBracket;
+  std::vector<int> probe;  // bracket and combine candidate
+  std::vector<int> upper;  // a passing configuration
+  std::vector<TierState> tiers;
+  HorizonAnswer answer;
+};
+
+using Key = std::pair<std::size_t, std::vector<int>>;
+
+class Searcher {
+ public:
+  Searcher(const SearchInput& in, const std::vector<std::string>& names) : in_(in), names_(names) {}
+
+  SearchResult run(const Evaluate& evaluate, const std::function<void(int, std::size_t)>& on_round) {
+    std::size_t nh = in_.starts.size();
+    states_.resize(nh);
+    for (std::size_t h = 0; h < nh; ++h) {
+      HorizonState& s = states_[h];
+      s.probe = in_.starts[h];
+      s.probe.resize(names_.size(), 0);
+      s.tiers.resize(names_.size());
+      s.answer.tiers.resize(names_.size());
+      for (std::size_t t = 0; t < names_.size(); ++t) {
+        s.answer.tiers[t].start = s.probe[t];
+        s.probe[t] = searched(t) ? std::clamp(s.probe[t], floor_of(t), in_.max_servers) : 0;
+      }
+    }
+    SearchResult result;
+    for (;;) {
+      std::vector<Candidate> batch;
+      for (std::size_t h = 0; h < nh; ++h) {
+        std::vector<std::vector<int>> wants;
+        advance(h, &wants);
+        for (auto& w : wants) {
+          bool dup = std::any_of(batch.begin(), batch.end(),
+                                 [&](const Candidate& c) { return c.horizon == h && c.counts == w; });
+          if (!dup) batch.push_back({h, w});
+        }
+      }
+      if (batch.empty()) break;
+      ++result.rounds;
+      if (on_round) on_round(result.rounds, batch.size());
+      std::vector<Outcome> outcomes = evaluate(batch);
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        Outcome o = i < outcomes.size() ? outcomes[i] : Outcome{};
+        HorizonAnswer& a = states_[batch[i].horizon].answer;
+        ++a.runs;
+        ++result.runs;
+        a.log.push_back(fmt::format("round {}: {}: {}", result.rounds, label(batch[i].counts), describe_misses(o)));
+        memo_[{batch[i].horizon, batch[i].counts}] = std::move(o);
+      }
+    }
+    for (auto& s : states_) result.horizons.push_back(std::move(s.answer));
+    return result;
+  }
+
+ private:
+  bool searched(std::size_t t) const { return t < in_.searched.size() && in_.searched[t]; }
+  // The fewest servers a candidate may have: the tier's min, and never 0 (a component needs an instance).
+  int floor_of(std::size_t t) const { return std::max(1, t < in_.mins.size() ? in_.mins[t] : 1); }
+
+  std::string label(const std::vector<int>& counts) const {
+    std::string s;
+    for (std::size_t t = 0; t < counts.size(); ++t) {
+      if (searched(t)) s += fmt::format("{}{}={}", s.empty() ? "" : " ", names_[t], counts[t]);
+    }
+    return s;
+  }
+
+  const Outcome* known(std::size_t h, const std::vector<int>& c) const {
+    auto it = memo_.find({h, c});
+    return it == memo_.end() ? nullptr : &it->second;
+  }
+
+  void finish(std::size_t h, const std::vector<int>& counts) {
+    HorizonState& s = states_[h];
+    s.phase = Phase::kDone;
+    HorizonAnswer& a = s.answer;
+    a.feasible = true;
+    a.counts = counts;
+    a.final = *known(h, counts);
+    for (std::size_t t = 0; t < counts.size(); ++t) {
+      a.tiers[t].count = counts[t];
+      if (!searched(t)) continue;
+      a.tiers[t].at = a.final;
+      a.tiers[t].below = s.tiers[t].below;
+      a.tiers[t].below_count = s.tiers[t].below_count;
+    }
+  }
+
+  void advance(std::size_t h, std::vector<std::vector<int>>* wants) {
+    HorizonState& s = states_[h];
+    for (;;) {
+      switch (s.phase) {
+        case Phase::kDone:
+          return;
+        case Phase::kBracket: {
+          const Outcome* o = known(h, s.probe);
+          if (!o) {
+            wants->push_back(s.probe);
+            return;
+          }
+          if (o->pass) {
+            s.upper = s.probe;
+            for (std::size_t t = 0; t < s.tiers.size(); ++t) {
+              s.tiers[t].hi = s.upper[t];
+              s.tiers[t].lo = floor_of(t) - 1;
+              s.tiers[t].done = !searched(t);
+            }
+            s.phase = Phase::kTiers;
+            continue;
+          }
+          bool at_max = true;
+          for (std::size_t t = 0; t < s.probe.size(); ++t) {
+            if (searched(t) && s.probe[t] < in_.max_servers) at_max = false;
+          }
+          if (at_max) {
+            s.phase = Phase::kDone;
+            s.answer.feasible = false;
+            s.answer.counts = s.probe;
+            s.answer.final = *o;
+            for (std::size_t t = 0; t < s.probe.size(); ++t) s.answer.tiers[t].count = s.probe[t];
+            return;
+          }
+          for (std::size_t t = 0; t < s.probe.size(); ++t) {
+            if (searched(t)) s.probe[t] = std::min(in_.max_servers, std::max(s.probe[t] + 1, s.probe[t] * 2));
+          }
+          continue;
+        }
+        case Phase::kTiers: {
+          bool all_done = true;
+          for (std::size_t t = 0; t < s.tiers.size(); ++t) {
+            TierState& ts = s.tiers[t];
+            while (!ts.done) {
+              if (ts.hi - ts.lo <= 1) {
+                ts.done = true;
+                break;
+              }
+              int c = 0;
+              if (ts.galloping) {
+                c = ts.hi - ts.step;
+                if (c <= ts.lo) ts.galloping = false;
+              }
+              if (!ts.galloping) c = ts.lo + (ts.hi - ts.lo) / 2;
+              std::vector<int> cfg = s.upper;
+              cfg[t] = c;
+              const Outcome* o = known(h, cfg);
+              if (!o) {
+                wants->push_back(cfg);
+                all_done = false;
+                break;
+              }
+              if (o->pass) {
+                ts.hi = c;
+                if (ts.galloping) ts.step *= 2;
+              } else {
+                ts.lo = c;
+                ts.galloping = false;
+                ts.below = *o;
+                ts.below_count = c;
+              }
+            }
+          }
+          if (!all_done) return;
+          s.probe = s.upper;
+          for (std::size_t t = 0; t < s.tiers.size(); ++t) {
+            if (searched(t)) s.probe[t] = s.tiers[t].hi;
+          }
+          s.phase = Phase::kCombine;
+          continue;
+        }
+        case Phase::kCombine: {
+          if (s.probe == s.upper) {
+            finish(h, s.upper);
+            return;
+          }
+          const Outcome* o = known(h, s.probe);
+          if (!o) {
+            wants->push_back(s.probe);
+            return;
+          }
+          if (o->pass) {
+            finish(h, s.probe);
+            return;
+          }
+          // The minima do not hold together: one more server for the busiest tier that was lowered.
+          std::size_t pick = s.tiers.size();
+          double busiest = -1;
+          for (std::size_t t = 0; t < s.tiers.size(); ++t) {
+            if (!searched(t) || s.probe[t] >= s.upper[t]) continue;
+            double u = t < o->tiers.size() ? o->tiers[t].utilization : 0;
+            if (u > busiest) {
+              busiest = u;
+              pick = t;
+            }
+          }
+          s.tiers[pick].below = *o;
+          s.tiers[pick].below_count = s.probe[pick];
+          s.probe[pick] += 1;
+          continue;
+        }
+      }
+    }
+  }
+
+  const SearchInput& in_;
+  const std::vector<std::string>& names_;
+  std::vector<HorizonState> states_;
+  std::map<Key, Outcome> memo_;
+};
+
+}  // namespace
+
+SearchResult search(const SearchInput& in, const std::vector<std::string>& tier_names, const Evaluate& evaluate,
+                    const std::function<void(int, std::size_t)>& on_round) {
+  Searcher s(in, tier_names);
+  return s.run(evaluate, on_round);
+}
+
+}  // namespace sim::capacity

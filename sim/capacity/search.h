@@ -1,0 +1,103 @@
+#pragma once
+// Simulation-backed sizing: the smallest server count per tier that meets the
+// scenario's expectations at a horizon's load. Pure: the runs themselves are
+// done by an Evaluate callback (the CLI runs each candidate in its own child
+// process; tests pass a fake), so the search logic is tested in milliseconds.
+//
+// Per horizon, starting from the analytic counts (by load, at least the tier's min):
+//   1. bracket   run the start; while it fails, double every tier (up to max_servers).
+//                Nothing passes at max: the horizon is infeasible (the misses say why).
+//   2. per tier  with the other tiers at the passing bracket U, search the tier's
+//                count downwards: try U−1, U−2, U−4, ... (galloping: one run when the
+//                analytic answer is right), then bisect between the last failure and
+//                the last pass. The tiers are searched at the same time.
+//   3. combine   run every tier at its own minimum; if that fails (the tiers' slack
+//                added up), add one server to the busiest tier that was lowered and run
+//                again, until it passes (U passes, so this ends).
+// Every round gathers the pending candidates of all horizons and tiers, so the
+// children keep every core busy. A candidate is never run twice.
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace sim::capacity {
+
+/// One tier's component as a run saw it.
+struct TierObservation {
+  std::string component;
+  bool found = false;
+  double utilization = 0;
+  std::uint64_t connections_max = 0, connections_refused = 0;
+  std::optional<double> hit_ratio;
+};
+
+/// What one candidate run showed.
+struct Outcome {
+  bool ran = false;           ///< the run wrote its report
+  int exit_code = 0;
+  bool pass = false;          ///< every expectation (but throughput) met and no DB connection refused
+  std::vector<std::string> misses;  ///< why it failed: "latency_p99 612ms (expected <= 500ms)", ...
+  double p99 = 0, error_rate = 0, throughput = 0;
+  std::map<std::string, std::uint64_t> failures;  ///< failed requests by reason
+  std::vector<TierObservation> tiers;             ///< parallel to the searched components
+};
+
+/// Reads a run's report.json. An absolute throughput target is skipped: the
+/// load is scaled per horizon, so it would judge the load, not the servers.
+/// Every database's connections_refused must be 0. `components`: one per
+/// searched tier ("" for a tier without one).
+Outcome read_outcome(const nlohmann::json& report, const std::vector<std::string>& components);
+
+/// "latency_p99 612ms (expected <= 500ms); queue_full 35842" — the misses, or "passed".
+std::string describe_misses(const Outcome& o);
+
+struct Candidate {
+  std::size_t horizon = 0;
+  std::vector<int> counts;  ///< per tier (tiers without a component keep 0)
+};
+
+/// Runs candidates (in parallel if it can) and returns their outcomes, in order.
+using Evaluate = std::function<std::vector<Outcome>(const std::vector<Candidate>&)>;
+
+struct SearchInput {
+  std::vector<std::vector<int>> starts;  ///< per horizon, per tier: the analytic count
+  std::vector<int> mins;                 ///< per tier
+  std::vector<bool> searched;            ///< per tier: has a component (false: left at 0)
+  int max_servers = 100;
+};
+
+struct TierAnswer {
+  int count = 0;
+  int start = 0;
+  std::optional<Outcome> at;     ///< a passing run with `count`
+  std::optional<Outcome> below;  ///< a failing run with count − 1 (none when count is the tier's min)
+  int below_count = 0;
+};
+
+struct HorizonAnswer {
+  bool feasible = false;
+  std::vector<int> counts;       ///< the configuration found (passes)
+  Outcome final;                 ///< its run (or, infeasible, the last failing run at max)
+  int runs = 0;
+  std::vector<TierAnswer> tiers;
+  std::vector<std::string> log;  ///< one line per run: "web=4 db=2 cache=1: passed"
+};
+
+struct SearchResult {
+  std::vector<HorizonAnswer> horizons;
+  int runs = 0;
+  int rounds = 0;
+};
+
+/// Searches every horizon. `tier_names` label the log. `on_round(round, candidates)` is
+/// called before each batch (for progress output).
+SearchResult search(const SearchInput& in, const std::vector<std::string>& tier_names, const Evaluate& evaluate,
+                    const std::function<void(int, std::size_t)>& on_round = {});
+
+}  // namespace sim::capacity
