@@ -86,6 +86,7 @@ std::function<int()> add_chaos(CLI::App& app, const GlobalOptions& global) {
     std::string at_text, for_text;
     std::string out;
     int jobs = 0;
+    std::vector<std::string> sets;
   };
   auto o = std::make_shared<Opts>();
   app.add_option("scenario", o->scenario, "the scenario to break (usually a steady-state one)")->required();
@@ -95,11 +96,22 @@ std::function<int()> add_chaos(CLI::App& app, const GlobalOptions& global) {
   app.add_option("--for", o->for_text, "how long it lasts (default: until the end)");
   app.add_option("--out", o->out, "output directory (default reports/<scenario>-chaos/)");
   app.add_option("-j,--jobs", o->jobs, "runs in parallel (default: all cores)");
+  app.add_option("--set", o->sets, "override a value in every run: components.app.replicas=5 or scenario.duration=10m")
+      ->take_all();
   app.footer("Writes chaos.md and chaos.json (the matrix) and one report directory per failure.\n"
              "Exit status: 0 when no single failure breaks an expectation, 1 otherwise, 2 bad input.");
   return [o, &global]() {
     RunRequest base;
     base.scenario_path = o->scenario;
+    for (const std::string& text : o->sets) {
+      std::string err;
+      auto ov = scenario::parse_override(text, &err);
+      if (!ov) {
+        std::fprintf(stderr, "infrasim chaos: %s\n", err.c_str());
+        return static_cast<int>(core::kBadInput);
+      }
+      base.overrides.push_back(*ov);
+    }
     core::Diagnostics diags;
     auto loaded = load_checked(base, diags);
     if (!loaded) {
