@@ -184,7 +184,7 @@ std::optional<Tier> read_tier(const Reader& r, const std::string& name, const YA
 
 // Cross-checks that need the whole file: plan points list every tier, the plan
 // and growth points cover the horizons, components need a scenario.
-void check_whole(const Reader& r, Plan& p, const YAML::Node& root) {
+void check_whole(const Reader& r, const Plan& p) {
   core::Diagnostics& d = r.diags();
   std::vector<std::string> names;
   for (const auto& t : p.tiers) names.push_back(t.name);
@@ -232,7 +232,6 @@ void check_whole(const Reader& r, Plan& p, const YAML::Node& root) {
              "a scenario is given but requests has no per_user rate; expected requests: {per_user: 0.01/s} to "
              "scale its load");
   }
-  (void)root;
 }
 
 }  // namespace
@@ -511,7 +510,7 @@ std::optional<Plan> parse_plan(const std::string& file, const std::string& text,
     }
   }
   if (diags.error_count() != errors) return std::nullopt;
-  check_whole(r, p, *root);
+  check_whole(r, p);
   if (diags.error_count() != errors) return std::nullopt;
   return p;
 }

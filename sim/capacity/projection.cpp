@@ -112,6 +112,8 @@ Status status_of(double planned, double required) {
 }
 
 std::string format_bytes(double bytes) {
+  // Sizes written in binary units (memory: 1GiB, 16GiB) stay binary.
+  if (bytes >= 1048576 && std::fmod(bytes, 1048576) == 0 && std::fmod(bytes, 1e6) != 0) return core::format_size(bytes);
   static const char* kUnits[] = {"B", "KB", "MB", "GB", "TB", "PB", "EB"};
   int u = 0;
   double v = bytes;

@@ -126,7 +126,8 @@ HorizonProjection project_at(const Plan& plan, const LoadModel* load, double mon
 /// Every horizon, the shortfalls, the chart series and the findings.
 Projection project(const Plan& plan, const LoadModel* load);
 
-/// Bytes in decimal units, as plans write them: "500GB", "1.25TB", "100MB".
+/// Bytes in decimal units, as plans write them: "500GB", "1.25TB", "100MB"; a
+/// whole number of MiB that is not one of MB in binary units: "16GiB".
 std::string format_bytes(double bytes);
 /// A count rounded to a whole number, with thousands separators: "15,811".
 std::string format_count(double x);

@@ -1,5 +1,7 @@
 #include "sim/capacity/report.h"
 
+#include "sim/report/html.h"
+
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
@@ -56,6 +58,10 @@ Json outcome_json(const Outcome& o, std::size_t tier) {
   if (tier < o.tiers.size() && o.tiers[tier].found) {
     const auto& t = o.tiers[tier];
     j["utilization"] = fixed(t.utilization);
+    if (!t.busiest.empty()) {
+      j["busiest_instance"] = t.busiest;
+      j["busiest_utilization"] = fixed(t.busiest_utilization);
+    }
     if (t.hit_ratio) j["hit_ratio"] = fixed(*t.hit_ratio);
     if (t.connections_max) {
       j["connections_max"] = t.connections_max;
@@ -78,46 +84,47 @@ std::string explain_difference(const TierProjection& analytic, const TierAnswer&
                                double headroom_cpu) {
   int an = std::max({analytic.by_load, min, 1});
   int s = sim.count;
-  std::string below;
-  std::string cause;
-  if (sim.below) {
-    const Outcome& b = *sim.below;
-    double u = util_of(b, t);
-    below = fmt::format("with {} the run fails ({}; the tier {} busy)", sim.below_count, describe_misses(b),
-                        format_ratio(u));
-    bool refused = std::any_of(b.misses.begin(), b.misses.end(),
-                               [](const std::string& m) { return m.find("refused") != std::string::npos; });
-    if (refused || has_failure(b, "db_unavailable")) {
-      cause = "connection limits: the database refuses connections (pool × instances against max_connections)";
-    } else if (has_failure(b, "queue_full") || has_failure(b, "timeout") || u >= 0.9) {
-      cause = fmt::format("queueing at high utilization: at {} busy the queues grow until requests wait past the "
-                          "targets",
-                          format_ratio(u));
-    } else if (u < headroom_cpu) {
-      cause = fmt::format("latency, not CPU: the p99 target is missed at only {} busy (queueing delay starts well "
-                          "before saturation)",
-                          format_ratio(u));
-    } else {
-      cause = fmt::format("queueing: at {} busy the wait pushes the p99 past the target", format_ratio(u));
-    }
-    if (t < b.tiers.size() && b.tiers[t].hit_ratio) {
-      cause += fmt::format("; cache hit ratio {}", format_ratio(*b.tiers[t].hit_ratio));
-    }
-  }
   double at_u = sim.at ? util_of(*sim.at, t) : 0;
+  std::string head;
   if (s == an) {
-    return fmt::format("agrees with the analytic count ({} busy at {}){}", format_ratio(at_u), s,
-                       below.empty() ? (s <= std::max(min, 1) ? "; it is the tier's minimum" : "")
-                                     : "; " + below);
+    head = fmt::format("agrees with the analytic count ({} busy with {})", format_ratio(at_u), s);
+  } else if (s < an) {
+    head = fmt::format("{} fewer than the analytic {}: the targets hold at {} busy, above the {} CPU headroom the "
+                       "analytic count keeps",
+                       an - s, an, format_ratio(at_u), format_ratio(headroom_cpu));
+  } else {
+    head = fmt::format("{} more than the analytic {}", s - an, an);
   }
-  if (s < an) {
-    std::string why = below.empty() ? fmt::format("; {} is the tier's minimum", s) : "; " + below;
-    return fmt::format("{} fewer than the analytic {}: the targets hold at {} busy, above the {} CPU headroom the "
-                       "analytic count keeps{}",
-                       an - s, an, format_ratio(at_u), format_ratio(headroom_cpu), why);
+  if (!sim.below) {
+    return head + (s <= std::max(min, 1) ? fmt::format("; {} is the tier's minimum", s) : std::string());
   }
-  return fmt::format("{} more than the analytic {}: {}; {}", s - an, an, cause.empty() ? "the targets need it" : cause,
-                     below.empty() ? "no run with fewer passed" : below);
+  // Why one server fewer failed, from what that run reported.
+  const Outcome& b = *sim.below;
+  double u = util_of(b, t);
+  const TierObservation* obs = t < b.tiers.size() ? &b.tiers[t] : nullptr;
+  bool refused = std::any_of(b.misses.begin(), b.misses.end(),
+                             [](const std::string& m) { return m.find("refused") != std::string::npos; });
+  std::string cause;
+  if (refused || has_failure(b, "db_unavailable")) {
+    cause = "connection limits: the database refuses connections (pool × instances against max_connections)";
+  } else if (obs && obs->busiest_utilization > u + 0.15) {
+    // The busiest instance saturates first; the analytic count assumes an even spread.
+    cause = fmt::format("uneven load: {} is {} busy while the tier averages {}, and the analytic count assumes an "
+                        "even spread",
+                        obs->busiest, format_ratio(obs->busiest_utilization), format_ratio(u));
+  } else if (has_failure(b, "queue_full") || has_failure(b, "timeout") || u >= 0.85) {
+    cause = fmt::format("queueing at high utilization: at {} busy the queues grow until requests wait past the "
+                        "targets",
+                        format_ratio(u));
+  } else if (u < headroom_cpu) {
+    cause = fmt::format("latency, not CPU: the p99 target is missed at only {} busy (queueing delay grows well "
+                        "before saturation)",
+                        format_ratio(u));
+  } else {
+    cause = fmt::format("queueing: at {} busy the waits push the p99 past the target", format_ratio(u));
+  }
+  if (obs && obs->hit_ratio) cause += fmt::format("; cache hit ratio {}", format_ratio(*obs->hit_ratio));
+  return fmt::format("{}; with {} the run fails ({}): {}", head, sim.below_count, describe_misses(b), cause);
 }
 
 Json capacity_json(const Plan& plan, const Projection& projection, const LoadModel* load, const SearchResult* sim,
@@ -381,6 +388,69 @@ std::string first_short_sentence(const Json& r) {
                      simulated ? " (simulated)" : " (analytic)", count(s["planned"].get<double>()));
 }
 
+// "3–6" for a range of counts, "2" for a single one.
+std::string range_text(int lo, int hi) {
+  return lo == hi ? std::to_string(lo) : fmt::format("{}–{}", lo, hi);
+}
+
+// One sentence per side: the plan's own estimates, and the simulation (when it ran).
+std::vector<std::string> verdict_lines(const Json& r) {
+  std::vector<std::string> out;
+  auto when = [](double m, const std::string& date) {
+    return fmt::format("{}{}", m == 0 ? "now" : "at month " + format_number(m, 3), date.empty() ? "" : " (" + date + ")");
+  };
+  if (r["shortfalls"].empty()) {
+    out.push_back("By the plan's own estimates (analytic), it holds up to the last horizon.");
+  } else {
+    std::string s = "By the plan's own estimates (analytic), it falls short";
+    for (std::size_t i = 0; i < r["shortfalls"].size(); ++i) {
+      const Json& x = r["shortfalls"][i];
+      bool storage = x["what"] == "storage";
+      s += fmt::format("{} {} {}: {} needed, {} planned", i ? ";" : "", x["what"].get<std::string>(),
+                       when(x["month"].get<double>(), x["date"].get<std::string>()),
+                       storage ? format_bytes(x["required"].get<double>()) : count(x["required"].get<double>()),
+                       storage ? format_bytes(x["planned"].get<double>()) : count(x["planned"].get<double>()));
+    }
+    out.push_back(s + ".");
+  }
+  if (r["simulation"].is_null()) return out;
+  // Simulated need against the plan, per tier, over the horizons.
+  std::string ranges;
+  for (std::size_t t = 0; t < r["plan"]["tiers"].size(); ++t) {
+    int slo = 1 << 30, shi = -1, plo = 1 << 30, phi = -1;
+    for (const auto& h : r["horizons"]) {
+      const Json& x = h["tiers"][t];
+      if (!x.contains("simulated") || x["simulated"]["servers"].is_null()) continue;
+      int n = x["simulated"]["servers"].get<int>();
+      slo = std::min(slo, n);
+      shi = std::max(shi, n);
+      if (!x["planned"].is_null()) {
+        plo = std::min(plo, x["planned"].get<int>());
+        phi = std::max(phi, x["planned"].get<int>());
+      }
+    }
+    if (shi < 0) continue;
+    ranges += fmt::format("{}{} {}{}", ranges.empty() ? "" : ", ", r["plan"]["tiers"][t]["name"].get<std::string>(),
+                          range_text(slo, shi), phi < 0 ? "" : fmt::format(" (planned {})", range_text(plo, phi)));
+  }
+  if (r["simulated_shortfalls"].empty()) {
+    out.push_back(fmt::format("By simulation at the projected peak rates, it holds at every horizon; servers needed: {}.",
+                              ranges));
+  } else {
+    std::string s = "By simulation at the projected peak rates, it falls short";
+    for (std::size_t i = 0; i < r["simulated_shortfalls"].size(); ++i) {
+      const Json& x = r["simulated_shortfalls"][i];
+      s += fmt::format("{} {} {}: {} needed, {} planned", i ? ";" : "", x["what"].get<std::string>(),
+                       when(x["first_horizon"].get<double>(), x["date"].get<std::string>()),
+                       x["required"].is_null() ? std::string("more than the search tried")
+                                               : std::to_string(x["required"].get<int>()),
+                       x["planned"].get<int>());
+    }
+    out.push_back(fmt::format("{}. Servers needed: {}.", s, ranges));
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string capacity_markdown(const Json& r) {
@@ -395,6 +465,8 @@ std::string capacity_markdown(const Json& r) {
   bool holds = r["holds"].get<bool>();
   md += holds ? "**The plan holds at every horizon.**\n\n"
               : fmt::format("**The plan falls short.** {}\n\n", first_short_sentence(r));
+  for (const auto& line : verdict_lines(r)) md += "- " + line + "\n";
+  md += "\n";
 
   md += "## Inputs\n\n";
   md += fmt::format("- users: {}\n", p["growth"]["users"].get<std::string>());
@@ -413,9 +485,10 @@ std::string capacity_markdown(const Json& r) {
       double v = t["carries"][k].get<double>();
       if (v > 0) carries += fmt::format("{}{} {}", carries.empty() ? "" : ", ", format_ratio(v), k);
     }
-    md += fmt::format("| {} | {} | {} cores, {}, {} disk{} | {} | {} |\n", t["name"].get<std::string>(),
+    double cores = t["server"]["cores"].get<double>();
+    md += fmt::format("| {} | {} | {} core{}, {}, {} disk{} | {} | {} |\n", t["name"].get<std::string>(),
                       t["component"].get<std::string>().empty() ? "—" : "`" + t["component"].get<std::string>() + "`",
-                      format_number(t["server"]["cores"].get<double>()), format_bytes(t["server"]["memory"].get<double>()),
+                      format_number(cores), cores == 1 ? "" : "s", format_bytes(t["server"]["memory"].get<double>()),
                       format_bytes(t["server"]["disk"].get<double>()), t["scale"] == "cores" ? " (one unit = one core)" : "",
                       carries.empty() ? "request load only" : carries, t["min"].get<int>());
   }
@@ -436,38 +509,40 @@ std::string capacity_markdown(const Json& r) {
   md += "\nThe growth chart's data (every tier's required and planned servers, users, data, peak rate, sampled 48 "
         "times between the first and the last horizon) is `series` in capacity.json.\n";
 
-  md += "\n## Tiers per horizon\n\nServers needed with headroom, by resource; *required* is the largest (the binding "
-        "resource in brackets), *gap* is planned − required. *simulated* is the smallest count that met the "
-        "scenario's expectations at the horizon's peak rate.\n";
+  md += "\n## Tiers per horizon\n\nServers needed with headroom, by resource (— where the tier carries none of it); "
+        "*required* is the largest, with the binding resource in brackets; *gap* is planned − required. "
+        "*simulated* is the smallest count that met the scenario's expectations at the horizon's peak rate, and its "
+        "gap and verdict compare the plan with it. Verdicts: short (planned < needed), holds, over (planned at "
+        "least twice what is needed).\n";
   for (const auto& h : r["horizons"]) {
     md += fmt::format("\n### {}: {} users, {} at peak\n\n", horizon_title(h), count(h["users"].get<double>()),
                       format_rate(h["request_rate"].get<double>()));
-    md += "| tier | planned | by cpu | by memory | by storage | by load | required | gap | simulated | verdict |\n"
-          "|---|---|---|---|---|---|---|---|---|---|\n";
+    md += "| tier | planned | by cpu | by memory | by storage | by load | required | gap | verdict | simulated | "
+          "gap | verdict |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+    auto bold = [](const std::string& v) { return v == "short" ? "**short**" : v; };
     for (const auto& t : h["tiers"]) {
-      std::string sim = "—", verdict = t["status"].get<std::string>();
+      std::string sim = "—", sim_gap = "—", sim_verdict = "—";
       if (t.contains("simulated")) {
         const Json& s = t["simulated"];
         sim = s["feasible"].get<bool>() ? std::to_string(s["servers"].get<int>()) : "none up to max";
-        if (s["status"] == "short" && verdict != "short") verdict = "short (simulated)";
-        else if (s["status"] == "short") verdict = "short (both)";
+        sim_gap = signed_int(s["gap"]);
+        sim_verdict = bold(s["status"].get<std::string>());
       }
-      if (verdict == "short") verdict = "short (analytic)";
-      md += fmt::format("| {} | {} | {} | {} | {} | {} | {} ({}) | {} | {} | {} |\n", t["tier"].get<std::string>(),
-                        opt_int(t["planned"]), opt_int(t["by"]["cpu"]), opt_int(t["by"]["memory"]),
-                        opt_int(t["by"]["storage"]), opt_int(t["by"]["load"]), t["required"].get<int>(),
-                        t["binding"].get<std::string>(), signed_int(t["gap"]), sim,
-                        verdict == "short (analytic)" || verdict.starts_with("short") ? "**" + verdict + "**" : verdict);
+      md += fmt::format("| {} | {} | {} | {} | {} | {} | {} ({}) | {} | {} | {} | {} | {} |\n",
+                        t["tier"].get<std::string>(), opt_int(t["planned"]), opt_int(t["by"]["cpu"]),
+                        opt_int(t["by"]["memory"]), opt_int(t["by"]["storage"]), opt_int(t["by"]["load"]),
+                        t["required"].get<int>(), t["binding"].get<std::string>(), signed_int(t["gap"]),
+                        bold(t["status"].get<std::string>()), sim, sim_gap, sim_verdict);
     }
     const Json& s = h["storage"];
     if (s["needed"].get<double>() > 0 || !s["planned"].is_null()) {
       std::string gap = s["planned"].is_null() ? "—"
                                                : (s["gap"].get<double>() >= 0 ? "+" : "-") + format_bytes(std::fabs(s["gap"].get<double>()));
       std::string verdict = s["status"].get<std::string>();
-      md += fmt::format("| storage | {} | | | {} needed | | {} | {} | | {} |\n",
+      md += fmt::format("| storage | {} | | | {} needed | | {} | {} | {} | | | |\n",
                         s["planned"].is_null() ? "—" : format_bytes(s["planned"].get<double>()),
                         format_bytes(s["needed"].get<double>()), format_bytes(s["required"].get<double>()), gap,
-                        verdict == "short" ? "**short**" : verdict);
+                        bold(verdict));
     }
     for (const auto& t : h["tiers"]) {
       if (t.contains("note")) md += fmt::format("\n- {}: {}\n", t["tier"].get<std::string>(), t["note"].get<std::string>());
@@ -556,10 +631,10 @@ std::string capacity_console(const Json& r) {
     std::string line = fmt::format("  {:<18} {:>9} users {:>9}", horizon_title(h), count(h["users"].get<double>()),
                                    format_rate(h["request_rate"].get<double>()));
     for (const auto& t : h["tiers"]) {
-      std::string s = t.contains("simulated") ? "/" + (t["simulated"]["feasible"].get<bool>()
-                                                           ? std::to_string(t["simulated"]["servers"].get<int>())
-                                                           : std::string("none"))
-                                              : "";
+      std::string s;
+      if (t.contains("simulated")) {
+        s = t["simulated"]["feasible"].get<bool>() ? fmt::format("/{}", t["simulated"]["servers"].get<int>()) : "/none";
+      }
       bool short_ = t["status"] == "short" || (t.contains("simulated") && t["simulated"]["status"] == "short");
       line += fmt::format("  {} {}/{}{} {}{}", t["tier"].get<std::string>(), opt_int(t["planned"]), t["required"].get<int>(),
                           s, t["binding"].get<std::string>(), short_ ? " SHORT" : "");
@@ -573,9 +648,79 @@ std::string capacity_console(const Json& r) {
   }
   out += "  (tier planned/required[/simulated] binding resource)\n";
   out += r["holds"].get<bool>() ? "the plan holds at every horizon\n" : first_short_sentence(r) + "\n";
+  for (const auto& line : verdict_lines(r)) out += "  " + line + "\n";
   std::size_t n = r["findings"].size();
   if (n) out += fmt::format("{} finding{} about the plan's own numbers: see capacity.md\n", n, n == 1 ? "" : "s");
   return out;
+}
+
+std::string capacity_html(const Json& r) {
+  using report::cell;
+  using report::html_escape;
+  auto text = [](const Json& v) -> std::string {
+    if (v.is_null()) return "-";
+    if (v.is_string()) return v.get<std::string>();
+    if (v.is_number_integer() || v.is_number_unsigned()) return std::to_string(v.get<long long>());
+    if (v.is_number()) return core::format_number(v.get<double>(), 4);
+    return v.dump();
+  };
+  std::string name = r.contains("plan") && r["plan"].contains("name") ? text(r["plan"]["name"]) : "plan";
+  bool holds = r.value("holds", false);
+  std::string body = fmt::format("<h1>Capacity plan {} <span class=\"badge {}\">{}</span></h1>\n", html_escape(name),
+                                 holds ? "pass" : "fail", holds ? "holds" : "falls short");
+  if (r.contains("shortfalls") && r["shortfalls"].is_array() && !r["shortfalls"].empty()) {
+    body += "<h2>Where the plan falls short</h2>\n<ul>\n";
+    for (const auto& x : r["shortfalls"]) {
+      std::string what = x.is_object() ? text(x.value("what", Json())) : text(x);
+      if (!x.is_object()) {
+        body += "<li>" + html_escape(what) + "</li>\n";
+        continue;
+      }
+      bool bytes = what == "storage";
+      auto amount = [&](const char* key) {
+        const Json& v = x.value(key, Json());
+        if (!v.is_number() || !bytes) return text(v);
+        // Plans write storage in decimal units (1TB, 500GB): answer in the same.
+        double b = v.get<double>();
+        return b >= 1e12 ? core::format_number(b / 1e12, 4) + "TB" : core::format_number(b / 1e9, 4) + "GB";
+      };
+      std::string date = text(x.value("date", Json()));
+      body += fmt::format("<li><b>{}</b> from month {}{}: {} needed, {} planned</li>\n", html_escape(what),
+                          text(x.value("month", Json())), date.empty() || date == "-" ? "" : " (" + html_escape(date) + ")",
+                          html_escape(amount("required")), html_escape(amount("planned")));
+    }
+    body += "</ul>\n";
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& h : r.value("horizons", Json::array())) {
+    std::string month = core::format_number(h.value("month", 0.0), 4);
+    for (const auto& t : h.value("tiers", Json::array())) {
+      const Json& sim = t.contains("simulated") ? t["simulated"] : Json();
+      std::string status = text(t.value("status", Json()));
+      rows.push_back({cell("num", month), html_escape(text(t.value("tier", Json()))), cell("num", text(t.value("planned", Json()))),
+                      cell("num", text(t.value("required", Json()))), html_escape(text(t.value("binding", Json()))),
+                      cell(status == "short" ? "fail" : "pass", html_escape(status)),
+                      cell("num", sim.is_object() ? text(sim.value("servers", Json())) : "-"),
+                      sim.is_object() ? html_escape(text(sim.value("explanation", Json()))) : ""});
+    }
+  }
+  body += "<h2>Per horizon and tier</h2>\n<p class=\"muted\">required: by the plan's per-user estimates with headroom "
+          "(the binding resource); simulated: the smallest count that met the scenario's expectations at the horizon's "
+          "load.</p>\n" +
+          report::html_table({"month", "tier", "planned", "required", "binding", "plan", "simulated", "why"}, rows);
+  std::string after;
+  if (r.contains("findings") && r["findings"].is_array() && !r["findings"].empty()) {
+    after += "<h2>What the plan's own numbers imply</h2>\n<ul>\n";
+    for (const auto& f : r["findings"]) after += "<li>" + html_escape(f.is_string() ? f.get<std::string>() : f.dump()) + "</li>\n";
+    after += "</ul>\n";
+  }
+  report::HtmlPage page;
+  page.title = "infrasim capacity: " + name;
+  page.kind = "capacity";
+  page.body = body;
+  page.after = after;
+  page.data = r;
+  return report::html_page(page);
 }
 
 }  // namespace sim::capacity

@@ -30,6 +30,10 @@ nlohmann::json capacity_json(const Plan& plan, const Projection& projection, con
 /// capacity.md from capacity_json()'s output.
 std::string capacity_markdown(const nlohmann::json& report);
 
+/// capacity.html from capacity_json()'s output: the tables, the findings and the
+/// growth charts (users and request rate; per tier: needed, planned, simulated).
+std::string capacity_html(const nlohmann::json& report);
+
 /// The one-page summary printed by `infrasim capacity`.
 std::string capacity_console(const nlohmann::json& report);
 

@@ -41,6 +41,14 @@ Outcome read_outcome(const nlohmann::json& report, const std::vector<std::string
       if (t.component != name || name.empty()) continue;
       t.found = true;
       t.utilization = c.value("utilization", 0.0);
+      const nlohmann::json instances = c.value("instance_stats", nlohmann::json::array());
+      for (const auto& i : instances) {
+        double u = i.value("utilization", 0.0);
+        if (u > t.busiest_utilization) {
+          t.busiest_utilization = u;
+          t.busiest = fmt::format("{} ({})", i.value("name", "?"), i.value("zone", "?"));
+        }
+      }
       t.connections_max = c.value("connections_max", 0ULL);
       t.connections_refused = c.value("connections_refused", 0ULL);
       if (c.contains("hit_ratio") && c["hit_ratio"].is_number()) t.hit_ratio = c["hit_ratio"].get<double>();

@@ -32,7 +32,9 @@ namespace sim::capacity {
 struct TierObservation {
   std::string component;
   bool found = false;
-  double utilization = 0;
+  double utilization = 0;          ///< mean over the tier's instances
+  double busiest_utilization = 0;  ///< the busiest instance's
+  std::string busiest;             ///< its name and zone: "app-0 (fra1-a)"
   std::uint64_t connections_max = 0, connections_refused = 0;
   std::optional<double> hit_ratio;
 };

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
+#include <unistd.h>
 
 #include "sim/capacity/plan.h"
 #include "sim/capacity/projection.h"
@@ -182,7 +183,8 @@ std::function<int()> add_capacity(CLI::App& app, const GlobalOptions& global) {
           return static_cast<int>(core::kBadInput);
         }
       }
-      fs::path cand_root = out / ".candidates";
+      // Per process: two capacity commands writing to the same --out do not delete each other's runs.
+      fs::path cand_root = out / fmt::format(".candidates-{}", static_cast<long>(getpid()));
       fs::remove_all(cand_root, ec);
       fs::remove_all(out / "runs", ec);
       std::map<std::pair<std::size_t, std::vector<int>>, fs::path> dirs;
@@ -238,7 +240,8 @@ std::function<int()> add_capacity(CLI::App& app, const GlobalOptions& global) {
     nlohmann::json report =
         capacity::capacity_json(plan, projection, load ? &*load : nullptr, result ? &*result : nullptr, info);
     if (!write_text(out / "capacity.json", report.dump(1) + "\n") ||
-        !write_text(out / "capacity.md", capacity::capacity_markdown(report))) {
+        !write_text(out / "capacity.md", capacity::capacity_markdown(report)) ||
+        !write_text(out / "capacity.html", capacity::capacity_html(report))) {
       std::fprintf(stderr, "%s: cannot write the capacity report; expected a writable directory\n",
                    out.string().c_str());
       return static_cast<int>(core::kBadInput);

@@ -12,6 +12,7 @@
 #include "sim/cli/run_one.h"
 #include "sim/core/exit_status.h"
 #include "sim/core/units.h"
+#include "sim/report/html.h"
 
 namespace sim::cli {
 
@@ -215,6 +216,49 @@ std::function<int()> add_chaos(CLI::App& app, const GlobalOptions& global) {
       any_broken = any_broken || !broken.empty();
       matrix.push_back(row);
     }
+    // chaos.html: the same matrix, each failure linked to its own report.
+    std::vector<std::string> header = {"failure", "RTO", "RPO", "writes lost"};
+    for (const auto& m : metrics) header.push_back(report::html_escape(m));
+    header.push_back("breaks");
+    std::vector<std::vector<std::string>> rows;
+    for (std::size_t i = 0; i < cases.size(); ++i) {
+      const Json& row = matrix[i];
+      std::vector<std::string> cells;
+      cells.push_back(fmt::format("<a href=\"{}/report.html\">{}</a>", cases[i].name, report::html_escape(cases[i].label)));
+      auto dur = [&](const char* key) {
+        if (!row.contains(key)) return std::string("-");
+        return row[key].is_null() ? std::string("never") : core::format_duration(row[key].get<double>());
+      };
+      cells.push_back(report::cell("num", dur("rto")));
+      cells.push_back(report::cell("num", dur("rpo")));
+      cells.push_back(report::cell("num", row.contains("writes_lost") ? std::to_string(row["writes_lost"].get<std::uint64_t>()) : "-"));
+      for (const auto& m : metrics) {
+        if (!row.contains("expectations") || !row["expectations"].contains(m)) {
+          cells.push_back("-");
+          continue;
+        }
+        const Json& v = row["expectations"][m];
+        bool ok = v["verdict"] == "PASS";
+        cells.push_back(report::cell(ok ? "pass" : "fail", ok ? "ok" : report::html_escape(v["actual"].get<std::string>())));
+      }
+      std::string breaks;
+      if (row.contains("breaks")) {
+        for (const auto& b : row["breaks"]) breaks += (breaks.empty() ? "" : ", ") + b.get<std::string>();
+      }
+      cells.push_back(breaks.empty() ? report::cell("pass", "none") : report::cell("fail", report::html_escape(breaks)));
+      rows.push_back(std::move(cells));
+    }
+    report::HtmlPage page;
+    page.title = "infrasim chaos: " + s.name;
+    page.kind = "tables";
+    page.body = fmt::format("<h1>Single-failure analysis of {}</h1>\n<p class=\"sub\">Each row is the scenario with "
+                            "one more fault: a crash at {}{}. Click a failure for its full report.</p>\n",
+                            report::html_escape(s.name), core::format_duration(at),
+                            length > 0 ? " for " + core::format_duration(length) : " until the end") +
+                report::topology_svg(loaded->topology) + "<h2>Matrix</h2>\n" + report::html_table(header, rows);
+    page.data = Json::object();
+    std::ofstream(fs::path(out) / "chaos.html") << report::html_page(page);
+
     Json j;
     j["scenario"] = s.name;
     j["failure_at"] = at;
@@ -222,7 +266,7 @@ std::function<int()> add_chaos(CLI::App& app, const GlobalOptions& global) {
     j["matrix"] = matrix;
     std::ofstream(fs::path(out) / "chaos.json") << j.dump(1) << "\n";
     std::ofstream(fs::path(out) / "chaos.md") << md;
-    fmt::print("\n{} single failures; matrix in {}/chaos.md and chaos.json\n", cases.size(), out);
+    fmt::print("\n{} single failures; matrix in {}/chaos.md, chaos.json and chaos.html\n", cases.size(), out);
     return any_broken ? static_cast<int>(core::kChecksFailed) : static_cast<int>(core::kOk);
   };
 }

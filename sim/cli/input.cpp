@@ -1,6 +1,10 @@
 #include "sim/cli/input.h"
 
+#include <fmt/format.h>
+
+#include "sim/capacity/plan.h"
 #include "sim/core/yaml_reader.h"
+#include "sim/model/arrivals.h"
 #include "sim/topology/loader.h"
 
 namespace sim::cli {
@@ -22,6 +26,17 @@ InputFile load_input(const std::string& path, core::Diagnostics& diags) {
                                            "and load:), got " + core::describe(*root));
     return out;
   }
+  if ((*root)["horizons"] || (*root)["growth"] || (*root)["tiers"]) {
+    // A capacity plan (it may also name request rates, so check it before topologies).
+    auto plan = capacity::load_plan(path, diags);
+    if (plan) {
+      out.kind = InputKind::kOther;
+      out.summary = fmt::format("capacity plan '{}': {} horizons, {} tiers, sized on scenario {}", plan->plan.name,
+                                plan->plan.horizons.size(), plan->plan.tiers.size(),
+                                plan->scenario ? plan->scenario->scenario.name : std::string("(none)"));
+    }
+    return out;
+  }
   if ((*root)["components"] || (*root)["requests"]) {
     out.topology = topology::parse_topology(path, *text, diags);
     if (out.topology) out.kind = InputKind::kTopology;
@@ -29,7 +44,13 @@ InputFile load_input(const std::string& path, core::Diagnostics& diags) {
   }
   if ((*root)["topology"] || (*root)["load"]) {
     out.scenario = scenario::parse_scenario(path, *text, diags);
-    if (out.scenario) out.kind = InputKind::kScenario;
+    if (!out.scenario) return out;
+    // Building the arrivals reads the traces: a window past a trace's end is bad input here too.
+    core::Diagnostics adiags;
+    auto arrivals = model::make_arrivals(out.scenario->scenario.load, out.scenario->topology,
+                                         out.scenario->scenario.duration, core::Rng(1), adiags);
+    diags.merge(adiags);
+    if (arrivals) out.kind = InputKind::kScenario;
     return out;
   }
   diags.add_source(path, *text);

@@ -36,7 +36,7 @@ std::string topology_paths_html(const topology::Topology& t);
 /// What a page is made of; html_page() adds the head, styles, scripts and data.
 struct HtmlPage {
   std::string title;    ///< <title> (plain text)
-  std::string kind;     ///< the renderer in report.js: run, compare, montecarlo or sweep
+  std::string kind;     ///< the renderer in report.js: run, compare, montecarlo, sweep or tables (no charts)
   std::string body;     ///< HTML before the charts (header, tables, diagrams)
   Json data;            ///< handed to the renderer
   std::string after;    ///< HTML after the charts (further tables)

@@ -47,6 +47,8 @@ struct FaultCase {
   std::string faults;  // YAML list items
 };
 
+void PrintTo(const FaultCase& c, std::ostream* os) { *os << c.name; }
+
 class EveryFault : public ::testing::TestWithParam<FaultCase> {};
 
 TEST_P(EveryFault, RunEndsNormally) {

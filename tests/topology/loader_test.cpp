@@ -521,8 +521,8 @@ requests:
   api: {share: 100%, path: [app]}
 )"),
             "t.yaml:4:3: error: zone 'eu-a' is defined twice; expected unique zone names\n"
-            "t.yaml:6:8: error: component 'app' is in region 'us' but zone 'eu-a' belongs to region 'eu'; expected "
-            "zones of its own region\n");
+            "t.yaml:6:8: error: component 'app' is in region 'us' but its first zone 'eu-a' belongs to region 'eu'; "
+            "expected its first zone in its own region (later zones may be elsewhere)\n");
 }
 
 TEST(TopologyLoader, RejectsBadPaths) {

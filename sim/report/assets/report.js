@@ -2,7 +2,7 @@
  *
  * The page (sim/report/html.cpp) holds the tables as static HTML, a
  * <script type="application/json" id="infrasim-data"> blob, and calls
- * infrasim.render(kind, data) with kind = run | compare | montecarlo | sweep.
+ * infrasim.render(kind, data) with kind = run | compare | montecarlo | sweep | tables.
  * Charts are uPlot (vendored in sim/report/assets/uplot/). Every field is read
  * through get() with a default: the JSON format grows, and an older or newer
  * report must still render. When rendering ends, <html data-render="ok"> is
@@ -545,7 +545,44 @@
     });
   }
 
-  var RENDERERS = { run: renderRun, compare: renderCompare, montecarlo: renderMonteCarlo, sweep: renderSweep };
+  // Pages made of static tables only (the chaos matrix) need no drawing.
+  function renderTables() {}
+
+  // The capacity report: growth over the months, and per tier what is needed, planned and simulated.
+  function renderCapacity(data) {
+    var s = get(data, 'series', null);
+    if (!s) return;
+    var months = arr(s.month);
+    var monthFmt = function (v) { return (Math.round(v * 10) / 10) + ' mo'; };
+    var g = section('Growth', 'By the plan\'s growth model, month by month.');
+    chart(g, { title: 'Users', x: months, xFormat: monthFmt, xLabel: 'month', yFormat: 'number',
+               series: [{ label: 'users', values: arr(s.users) }] });
+    chart(g, { title: 'Peak request rate', x: months, xFormat: monthFmt, xLabel: 'month', yFormat: 'rate',
+               series: [{ label: 'requests/s', values: arr(s.request_rate) }] });
+    var required = get(s, 'required', {}), planned = get(s, 'planned', {});
+    var horizons = arr(get(data, 'horizons', []));
+    var g2 = section('Servers per tier', 'Needed by the plan\'s per-user estimates (line), planned (steps), and the ' +
+                     'simulation\'s answer at each horizon (points).');
+    Object.keys(required).sort().forEach(function (tier) {
+      // The simulated counts sit at the horizons; elsewhere the series has gaps.
+      var sim = months.map(function () { return null; });
+      horizons.forEach(function (h) {
+        arr(h.tiers).forEach(function (t) {
+          if (t.tier !== tier || !t.simulated || t.simulated.servers === undefined) return;
+          var i = months.indexOf(h.month);
+          if (i >= 0) sim[i] = t.simulated.servers;
+        });
+      });
+      var series = [{ label: 'needed (per-user estimates)', values: arr(required[tier]), color: '#c92a2a' },
+                    { label: 'planned', values: arr(planned[tier]).map(function (v) { return v < 0 ? null : v; }),
+                      color: '#1c7ed6', step: true }];
+      if (sim.some(function (v) { return v !== null; })) series.push({ label: 'simulated', values: sim, color: '#2b8a3e', points: true, width: 0.001 });
+      chart(g2, { title: 'Tier ' + tier, x: months, xFormat: monthFmt, xLabel: 'month', yFormat: 'number', series: series });
+    });
+  }
+
+  var RENDERERS = { run: renderRun, compare: renderCompare, montecarlo: renderMonteCarlo, sweep: renderSweep,
+                    tables: renderTables, capacity: renderCapacity };
 
   window.infrasim = {
     render: function (kind, data) {
