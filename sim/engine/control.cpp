@@ -305,6 +305,17 @@ void World::crash_station(int si, double now, const std::string& why, bool recor
       auto& waiters = pools[static_cast<std::size_t>(w.waiting_pool)].waiters;
       waiters.erase(std::remove(waiters.begin(), waiters.end(), &w), waiters.end());
     }
+    if (Station* q = w.querying) {
+      // Its query on a database host stops with it.
+      auto it = std::find_if(q->remote.begin(), q->remote.end(), [&](const auto& x) { return x.second == &w; });
+      if (it != q->remote.end()) {
+        it->first->cancel();
+        q->remote.erase(it);
+        account(*q, now);
+        if (q->busy > 0) --q->busy;
+      }
+      w.querying = nullptr;
+    }
     Job* job = w.idle ? nullptr : w.job;
     if (job) {
       if (w.pending_call) {
@@ -330,6 +341,10 @@ void World::crash_station(int si, double now, const std::string& why, bool recor
   }
   s.workers.clear();
   s.idle.clear();
+  // Queries running here from other hosts' workers die with the server.
+  std::vector<std::pair<sg::ExecPtr, Worker*>> remote;
+  remote.swap(s.remote);
+  for (auto& [exec, caller] : remote) exec->cancel();
   s.busy = 0;
   s.in_service = 0;
   // Connections of this instance's pools, and connections to it, are gone.

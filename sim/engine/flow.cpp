@@ -281,20 +281,6 @@ void World::serve(Worker& w, Job* job) {
     job->ok = false;
     job->reason = FailReason::kInjected;
   }
-  ComponentRt& c = comp(s.component);
-  if (job->ok && c.spec->kind == Kind::kDatabase && job->write &&
-      c.spec->database()->replication.mode == topology::ReplicationMode::kSync && c.spec->database()->replicas > 0) {
-    // Synchronous commit: the answer waits for a standby to confirm; with none up, the write is refused.
-    double wait = 0;
-    if (!sync_wait(s.component, static_cast<int>(&s - stations.data()), &wait)) {
-      job->ok = false;
-      job->reason = FailReason::kDbUnavailable;
-    } else {
-      ++activities;
-      sg::this_actor::sleep_for(wait);
-      if (w.dead) return;
-    }
-  }
   answer(job);
 }
 
@@ -369,6 +355,53 @@ void World::handle(Worker& w, Job* job) {
 }
 
 // ---- downstream calls --------------------------------------------------------------
+
+bool World::query(Worker& w, Station& server, double demand, bool write, FailReason* reason) {
+  double now = sg::Engine::get_clock();
+  account(server, now);
+  ++server.busy;
+  ++server.wait_count;  // never queued: a connection is a server process
+  ++server.window_wait_count;
+  sg::ExecPtr e = sg::this_actor::exec_init(demand * kFlopsPerSecond)->set_host(server.host);
+  server.remote.emplace_back(e, &w);
+  w.querying = &server;
+  ++activities;
+  bool ok = true;
+  try {
+    e->start();
+    e->wait();
+  } catch (const simgrid::CancelException&) {
+    ok = false;  // the server crashed: crash_station cancelled it (and fixed the accounting)
+  } catch (const simgrid::HostFailureException&) {
+    ok = false;
+  }
+  if (w.dead) return false;
+  w.querying = nullptr;
+  if (!ok) {
+    *reason = FailReason::kDbUnavailable;
+    return false;
+  }
+  auto it = std::find_if(server.remote.begin(), server.remote.end(), [&](const auto& x) { return x.first == e; });
+  if (it != server.remote.end()) server.remote.erase(it);
+  account(server, sg::Engine::get_clock());
+  --server.busy;
+  ++server.served;
+  if (server.error_ratio > 0 && rng_flow.bernoulli(server.error_ratio)) {
+    *reason = FailReason::kInjected;
+    return false;
+  }
+  ComponentRt& c = comp(server.component);
+  if (write && c.spec->database()->replication.mode == topology::ReplicationMode::kSync && c.spec->database()->replicas > 0) {
+    // Synchronous commit: the answer waits for a standby to confirm.
+    double wait = 0;
+    sync_wait(server.component, static_cast<int>(&server - stations.data()), &wait);
+    if (wait > 0) {
+      ++activities;
+      sg::this_actor::sleep_for(wait);
+    }
+  }
+  return true;
+}
 
 int World::pool_for(int client_station, int server_station) {
   auto key = std::make_pair(client_station, server_station);
@@ -554,6 +587,18 @@ bool World::call(Worker& w, Request* r, const Call& c, double* owed, FailReason*
     pool = pool_for(self_index, ti);
     if (!acquire(w, pool, now, reason)) return false;
     if (w.dead) return false;
+    std::uint32_t gen = r->gen;
+    bool ok = query(w, t, demand, plan.write, reason);
+    if (w.dead) return false;
+    release_connection(pool);
+    w.held_pool = -1;
+    if (!ok) return false;
+    if (r->gen != gen) {  // given up upstream while the query ran
+      *reason = FailReason::kConnectionRefused;
+      return false;
+    }
+    if (plan.write && c.role == 0) record_write(c.component, sg::Engine::get_clock());
+    return true;
   }
   Job* job = new_job();
   job->req = r;
@@ -561,7 +606,6 @@ bool World::call(Worker& w, Request* r, const Call& c, double* owed, FailReason*
   job->is_call = true;
   job->caller = &w;
   job->demand = demand;
-  job->write = plan.write;
   if (c.kind == Call::Kind::kService) {
     // The callee service handles the next segment of the path.
     r->segment += 1;

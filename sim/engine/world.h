@@ -107,7 +107,6 @@ struct Job {
   bool ok = true;             ///< the call's outcome, set by the callee
   FailReason reason = FailReason::kConnectionRefused;
   bool cache_hit = false;
-  bool write = false;         ///< a database call for a write request
   double enqueued = 0;
 };
 
@@ -122,6 +121,7 @@ struct Worker {
   int held_pool = -1;          ///< a database connection it holds (pool index)
   int waiting_pool = -1;       ///< the pool whose waiters list holds it
   bool handed_connection = false;  ///< a releaser gave it a connection while it waited
+  Station* querying = nullptr;     ///< the database host running its query (World::query)
 };
 
 /// An instance with a host: a queue and workers (services, cache nodes, database servers, ...).
@@ -160,6 +160,8 @@ struct Station {
   double wait_sum = 0, window_wait_sum = 0;   ///< time jobs spent queued
   std::uint64_t wait_count = 0, window_wait_count = 0;
   int active = 0;                  ///< LB view: requests sent and not answered
+  /// Queries running here from callers' workers (database stations): cancelled if the host crashes.
+  std::vector<std::pair<sg::ExecPtr, Worker*>> remote;
   // Snapshots at the last window boundary, for per-window series.
   double snap_busy = 0, snap_queue = 0, snap_service = 0, snap_up = 0;
   // Autoscaling: when it started and became ready, and samples for metric windows.
@@ -356,6 +358,11 @@ struct World {
   bool call(Worker& w, Request* r, const Call& c, double* latency_owed, FailReason* reason);
   /// Answers a call job (wakes its caller unless the caller is gone).
   void answer(Job* job);
+  /// A database query run by worker w directly on the server's host (a remote
+  /// execution: processor sharing with the server's other queries, as a station
+  /// whose workers never run out would give, for two activities less). False
+  /// when the server crashed under it, or an `errors` fault hit it.
+  bool query(Worker& w, Station& server, double demand, bool write, FailReason* reason);
   void exec_on(Station& st, double demand);
   void account(Station& st, double now);
 
