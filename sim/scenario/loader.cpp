@@ -46,6 +46,7 @@ std::string resolve(const std::string& base_file, const std::string& rel) {
 }
 
 constexpr int kMaxProfileDepth = 16;
+constexpr int kMaxProfileParts = 10000;
 
 std::string join(const std::vector<std::string>& items) {
   std::string out;
@@ -78,7 +79,7 @@ std::vector<std::string> class_names(const Topology& topo) {
 // ---- load profiles -------------------------------------------------------
 
 std::optional<Profile> read_profile(const Reader& r, const YAML::Node& n, const std::string& scenario_file, int depth,
-                                    bool in_sequence, const Topology* topo);
+                                    bool in_sequence, const Topology* topo, int* parts);
 
 // `topo` (when it could be loaded) checks the class names, at their keys.
 void read_mix(const Reader& r, const YAML::Node& n, std::map<std::string, double>* mix, const Topology* topo) {
@@ -154,8 +155,19 @@ std::optional<TraceSpec> read_trace(const Reader& r, const YAML::Node& n, const 
 
 const std::vector<std::string> kShapes = {"constant", "ramp", "step", "spike", "diurnal", "trace", "sum", "sequence"};
 
+// `parts` counts the profiles read so far. YAML aliases let a 1 KB file name a tree of 10^8 of them
+// ("sum: *a7", each level ten aliases of the one below): validate then ran for ever, eating memory
+// (the billion laughs; found while writing tests/fuzz). Past kMaxProfileParts the profile is an error.
 std::optional<Profile> read_profile(const Reader& r, const YAML::Node& n, const std::string& scenario_file, int depth,
-                                    bool in_sequence, const Topology* topo) {
+                                    bool in_sequence, const Topology* topo, int* parts) {
+  if (++*parts > kMaxProfileParts) {
+    if (*parts == kMaxProfileParts + 1) {
+      r.error(n, fmt::format("load profile has more than {} parts; expected a smaller profile (a YAML alias "
+                             "repeats all it names)",
+                             kMaxProfileParts));
+    }
+    return std::nullopt;
+  }
   if (depth > kMaxProfileDepth) {
     r.error(n, fmt::format("load profile nested deeper than {} levels; expected a flatter profile", kMaxProfileDepth));
     return std::nullopt;
@@ -245,11 +257,12 @@ std::optional<Profile> read_profile(const Reader& r, const YAML::Node& n, const 
     }
     bool ok = true;
     for (const auto& child : v) {
-      auto c = read_profile(r, child, scenario_file, depth + 1, p.kind == Profile::Kind::kSequence, topo);
+      auto c = read_profile(r, child, scenario_file, depth + 1, p.kind == Profile::Kind::kSequence, topo, parts);
       if (c) {
         p.children.push_back(std::move(*c));
       } else {
         ok = false;
+        if (*parts > kMaxProfileParts) break;
       }
     }
     if (!ok) return std::nullopt;
@@ -1022,7 +1035,8 @@ std::optional<Loaded> parse_scenario(const std::string& file, const std::string&
   YAML::Node load = m.require("load", "the request rate, like load: {constant: 500/s}");
   bool load_ok = false;
   if (load.IsDefined()) {
-    if (auto p = read_profile(r, load, file, 0, false, have_topology ? &out.topology : nullptr)) {
+    int parts = 0;
+    if (auto p = read_profile(r, load, file, 0, false, have_topology ? &out.topology : nullptr, &parts)) {
       s.load = std::move(*p);
       load_ok = true;
     }
