@@ -22,6 +22,17 @@ struct Action {
   std::function<void()> run;
 };
 
+// Faults on the same link compose: any partition cuts it, losses combine as
+// independent drops, added delays sum (a ramping delay grows linearly to its value).
+void add_effect(const NetFault& f, double now, LinkEffect* e) {
+  switch (f.kind) {
+    case Fault::Kind::kPartition: e->partitioned = true; break;
+    case Fault::Kind::kLoss: e->loss = 1 - (1 - e->loss) * (1 - f.value); break;
+    case Fault::Kind::kDelay: e->extra += f.ramp > 0 ? f.value * std::min(1.0, (now - f.since) / f.ramp) : f.value; break;
+    default: break;
+  }
+}
+
 }  // namespace
 
 LinkEffect World::region_effect(int ra, int rb, double now) const {
@@ -29,12 +40,7 @@ LinkEffect World::region_effect(int ra, int rb, double now) const {
   for (const NetFault& f : net_faults) {
     if (!f.regions) continue;
     if (!((f.a == ra && f.b == rb) || (f.a == rb && f.b == ra))) continue;
-    switch (f.kind) {
-      case Fault::Kind::kPartition: e.partitioned = true; break;
-      case Fault::Kind::kLoss: e.loss = 1 - (1 - e.loss) * (1 - f.value); break;
-      case Fault::Kind::kDelay: e.extra += f.ramp > 0 ? f.value * std::min(1.0, (now - f.since) / f.ramp) : f.value; break;
-      default: break;
-    }
+    add_effect(f, now, &e);
   }
   return e;
 }
@@ -46,12 +52,7 @@ LinkEffect World::link_effect(int a, int b, double now) const {
   for (const NetFault& f : net_faults) {
     if (f.regions) continue;
     if (!((f.a == sa.component && f.b == sb.component) || (f.a == sb.component && f.b == sa.component))) continue;
-    switch (f.kind) {
-      case Fault::Kind::kPartition: e.partitioned = true; break;
-      case Fault::Kind::kLoss: e.loss = 1 - (1 - e.loss) * (1 - f.value); break;
-      case Fault::Kind::kDelay: e.extra += f.ramp > 0 ? f.value * std::min(1.0, (now - f.since) / f.ramp) : f.value; break;
-      default: break;
-    }
+    add_effect(f, now, &e);
   }
   return e;
 }

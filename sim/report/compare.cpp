@@ -13,19 +13,6 @@ namespace sim::report {
 
 namespace {
 
-const Json& sub(const Json& j, const char* key) {
-  static const Json kNull;
-  if (!j.is_object()) return kNull;
-  auto it = j.find(key);
-  return it == j.end() ? kNull : *it;
-}
-
-std::string str(const Json& j, const char* key) {
-  const Json& v = sub(j, key);
-  if (v.is_null()) return "";
-  return v.is_string() ? v.get<std::string>() : v.dump();
-}
-
 // "+12.3%" / "-4ms" against the baseline; "" for the baseline itself or without values.
 std::string diff_text(const Json& value, const Json& base, const std::string& unit) {
   if (!value.is_number() || !base.is_number()) return "";
@@ -53,8 +40,8 @@ Json compare_json(const std::vector<Design>& designs) {
   }
   Json sc;
   if (first) {
-    const Json& s = sub(*first, "scenario");
-    for (const char* k : {"name", "description", "file", "seed", "duration", "warmup", "window"}) sc[k] = sub(s, k);
+    const Json& s = member(*first, "scenario");
+    for (const char* k : {"name", "description", "file", "seed", "duration", "warmup", "window"}) sc[k] = member(s, k);
   }
   j["scenario"] = sc;
   Json dj = Json::array();
@@ -62,11 +49,11 @@ Json compare_json(const std::vector<Design>& designs) {
     Json x;
     x["name"] = d.name;
     x["topology"] = d.topology;
-    x["topology_name"] = str(sub(d.report, "scenario"), "topology");
+    x["topology_name"] = member_text(member(d.report, "scenario"), "topology");
     x["overrides"] = d.overrides;
     x["dir"] = d.dir;
     x["exit_code"] = d.exit_code;
-    x["passed"] = sub(d.report, "passed").is_boolean() && sub(d.report, "passed").get<bool>();
+    x["passed"] = member(d.report, "passed").is_boolean() && member(d.report, "passed").get<bool>();
     if (d.report.is_null()) x["error"] = "no report";
     dj.push_back(x);
   }
@@ -90,11 +77,11 @@ Json compare_json(const std::vector<Design>& designs) {
   // Rows for expectation metrics that are not headline metrics (rto, availability, ...).
   std::vector<std::string> seen;
   for (const auto& d : designs) {
-    const Json& ex = sub(d.report, "expectations");
+    const Json& ex = member(d.report, "expectations");
     if (!ex.is_array()) continue;
     for (const auto& e : ex) {
-      std::string key = str(e, "metric") + (str(e, "class").empty() ? "" : " (" + str(e, "class") + ")");
-      bool headline = str(e, "class").empty() && std::any_of(headline_metrics().begin(), headline_metrics().end(),
+      std::string key = member_text(e, "metric") + (member_text(e, "class").empty() ? "" : " (" + member_text(e, "class") + ")");
+      bool headline = member_text(e, "class").empty() && std::any_of(headline_metrics().begin(), headline_metrics().end(),
                                                               [&](const Headline& h) { return key == h.name; });
       if (headline || std::find(seen.begin(), seen.end(), key) != seen.end()) continue;
       seen.push_back(key);
@@ -110,11 +97,11 @@ Json compare_json(const std::vector<Design>& designs) {
     Json values = Json::array();
     for (const auto& d : designs) {
       Json v;
-      const Json& ex = sub(d.report, "expectations");
+      const Json& ex = member(d.report, "expectations");
       if (ex.is_array()) {
         for (const auto& e : ex) {
-          std::string k = str(e, "metric") + (str(e, "class").empty() ? "" : " (" + str(e, "class") + ")");
-          if (k == key && sub(e, "actual_value").is_number()) v = sub(e, "actual_value");
+          std::string k = member_text(e, "metric") + (member_text(e, "class").empty() ? "" : " (" + member_text(e, "class") + ")");
+          if (k == key && member(e, "actual_value").is_number()) v = member(e, "actual_value");
         }
       }
       values.push_back(v);
@@ -144,10 +131,10 @@ Json compare_json(const std::vector<Design>& designs) {
   Json ex = Json::array();
   std::vector<std::string> keys;
   for (const auto& d : designs) {
-    const Json& list = sub(d.report, "expectations");
+    const Json& list = member(d.report, "expectations");
     if (!list.is_array()) continue;
     for (const auto& e : list) {
-      std::string key = str(e, "metric") + " " + str(e, "expected");
+      std::string key = member_text(e, "metric") + " " + member_text(e, "expected");
       if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
     }
   }
@@ -157,12 +144,12 @@ Json compare_json(const std::vector<Design>& designs) {
     Json verdicts = Json::array(), actual = Json::array();
     for (const auto& d : designs) {
       std::string v = "n/a", a;
-      const Json& list = sub(d.report, "expectations");
+      const Json& list = member(d.report, "expectations");
       if (list.is_array()) {
         for (const auto& e : list) {
-          if (str(e, "metric") + " " + str(e, "expected") == key) {
-            v = str(e, "verdict");
-            a = str(e, "actual");
+          if (member_text(e, "metric") + " " + member_text(e, "expected") == key) {
+            v = member_text(e, "verdict");
+            a = member_text(e, "actual");
           }
         }
       }
@@ -188,16 +175,16 @@ struct Table {
 Table metric_table(const Json& cmp, bool with_diff) {
   Table t;
   t.header.push_back("metric");
-  for (const auto& d : sub(cmp, "designs")) t.header.push_back(str(d, "name"));
-  for (const auto& m : sub(cmp, "metrics")) {
-    std::vector<std::string> row = {str(m, "title")};
-    const Json& values = sub(m, "values");
+  for (const auto& d : member(cmp, "designs")) t.header.push_back(member_text(d, "name"));
+  for (const auto& m : member(cmp, "metrics")) {
+    std::vector<std::string> row = {member_text(m, "title")};
+    const Json& values = member(m, "values");
     bool any = false;
     for (std::size_t i = 0; i < values.size(); ++i) {
-      std::string c = values[i].is_number() ? format_in_unit(values[i].get<double>(), str(m, "unit")) : "-";
+      std::string c = values[i].is_number() ? format_in_unit(values[i].get<double>(), member_text(m, "unit")) : "-";
       any = any || values[i].is_number();
       if (with_diff && i > 0) {
-        std::string d = diff_text(values[i], values[0], str(m, "unit"));
+        std::string d = diff_text(values[i], values[0], member_text(m, "unit"));
         if (!d.empty() && d != "=") c += " (" + d + ")";
       }
       row.push_back(c);
@@ -210,17 +197,17 @@ Table metric_table(const Json& cmp, bool with_diff) {
 }  // namespace
 
 std::string compare_markdown(const Json& cmp) {
-  const Json& sc = sub(cmp, "scenario");
-  std::string md = fmt::format("# Comparison: {}\n\n", str(sc, "name"));
+  const Json& sc = member(cmp, "scenario");
+  std::string md = fmt::format("# Comparison: {}\n\n", member_text(sc, "name"));
   md += fmt::format("Scenario `{}`, seed {}, {} simulated, on {} designs; differences are against the first ({}).\n\n",
-                    str(sc, "file"), str(sc, "seed"), format_in_unit(sub(sc, "duration").is_number() ? sub(sc, "duration").get<double>() : 0, "duration"),
-                    sub(cmp, "designs").size(), str(sub(cmp, "designs")[0], "name"));
+                    member_text(sc, "file"), member_text(sc, "seed"), format_in_unit(member(sc, "duration").is_number() ? member(sc, "duration").get<double>() : 0, "duration"),
+                    member(cmp, "designs").size(), member_text(member(cmp, "designs")[0], "name"));
   md += "| design | topology | changes | report | verdict |\n|---|---|---|---|---|\n";
-  for (const auto& d : sub(cmp, "designs")) {
+  for (const auto& d : member(cmp, "designs")) {
     std::string ov;
-    for (const auto& o : sub(d, "overrides")) ov += fmt::format("{}`{}`", ov.empty() ? "" : ", ", o.get<std::string>());
-    md += fmt::format("| {} | `{}` | {} | `{}` | {} |\n", str(d, "name"), str(d, "topology"), ov.empty() ? "-" : ov,
-                      str(d, "dir"), sub(d, "passed").get<bool>() ? "PASS" : "**FAIL**");
+    for (const auto& o : member(d, "overrides")) ov += fmt::format("{}`{}`", ov.empty() ? "" : ", ", o.get<std::string>());
+    md += fmt::format("| {} | `{}` | {} | `{}` | {} |\n", member_text(d, "name"), member_text(d, "topology"), ov.empty() ? "-" : ov,
+                      member_text(d, "dir"), member(d, "passed").get<bool>() ? "PASS" : "**FAIL**");
   }
   Table t = metric_table(cmp, true);
   md += "\n## Metrics\n\n|";
@@ -233,18 +220,18 @@ std::string compare_markdown(const Json& cmp) {
     for (const auto& c : r) md += " " + c + " |";
     md += "\n";
   }
-  const Json& ex = sub(cmp, "expectations");
+  const Json& ex = member(cmp, "expectations");
   if (!ex.empty()) {
     md += "\n## Expectations\n\n| expectation |";
-    for (const auto& d : sub(cmp, "designs")) md += " " + str(d, "name") + " |";
+    for (const auto& d : member(cmp, "designs")) md += " " + member_text(d, "name") + " |";
     md += "\n|---|";
-    for (std::size_t i = 0; i < sub(cmp, "designs").size(); ++i) md += "---|";
+    for (std::size_t i = 0; i < member(cmp, "designs").size(); ++i) md += "---|";
     md += "\n";
     for (const auto& e : ex) {
-      md += "| " + str(e, "expectation") + " |";
-      for (std::size_t i = 0; i < sub(e, "verdicts").size(); ++i) {
-        std::string v = sub(e, "verdicts")[i].get<std::string>();
-        md += fmt::format(" {} {} |", v == "PASS" ? "PASS" : "**" + v + "**", sub(e, "actual")[i].get<std::string>());
+      md += "| " + member_text(e, "expectation") + " |";
+      for (std::size_t i = 0; i < member(e, "verdicts").size(); ++i) {
+        std::string v = member(e, "verdicts")[i].get<std::string>();
+        md += fmt::format(" {} {} |", v == "PASS" ? "PASS" : "**" + v + "**", member(e, "actual")[i].get<std::string>());
       }
       md += "\n";
     }
@@ -254,11 +241,11 @@ std::string compare_markdown(const Json& cmp) {
 
 std::string compare_console(const Json& cmp) {
   Table t = metric_table(cmp, true);
-  const Json& ex = sub(cmp, "expectations");
+  const Json& ex = member(cmp, "expectations");
   for (const auto& e : ex) {
-    std::vector<std::string> row = {str(e, "expectation")};
-    for (std::size_t i = 0; i < sub(e, "verdicts").size(); ++i) {
-      row.push_back(sub(e, "verdicts")[i].get<std::string>() + " " + sub(e, "actual")[i].get<std::string>());
+    std::vector<std::string> row = {member_text(e, "expectation")};
+    for (std::size_t i = 0; i < member(e, "verdicts").size(); ++i) {
+      row.push_back(member(e, "verdicts")[i].get<std::string>() + " " + member(e, "actual")[i].get<std::string>());
     }
     t.rows.push_back(row);
   }
@@ -277,9 +264,9 @@ std::string compare_console(const Json& cmp) {
     while (!l.empty() && l.back() == ' ') l.pop_back();
     out += l + "\n";
   };
-  const Json& sc = sub(cmp, "scenario");
-  out += fmt::format("compare {} (seed {}): {} designs, differences against {}\n", str(sc, "name"), str(sc, "seed"),
-                     sub(cmp, "designs").size(), str(sub(cmp, "designs")[0], "name"));
+  const Json& sc = member(cmp, "scenario");
+  out += fmt::format("compare {} (seed {}): {} designs, differences against {}\n", member_text(sc, "name"), member_text(sc, "seed"),
+                     member(cmp, "designs").size(), member_text(member(cmp, "designs")[0], "name"));
   line(t.header);
   std::size_t metric_rows = t.rows.size() - ex.size();
   for (std::size_t i = 0; i < t.rows.size(); ++i) {
@@ -293,40 +280,40 @@ std::string compare_console(const Json& cmp) {
 }
 
 std::string compare_html(const Json& cmp, const std::vector<Design>& designs) {
-  const Json& sc = sub(cmp, "scenario");
-  std::string b = fmt::format("<h1>Comparison: {}</h1>\n", html_escape(str(sc, "name")));
+  const Json& sc = member(cmp, "scenario");
+  std::string b = fmt::format("<h1>Comparison: {}</h1>\n", html_escape(member_text(sc, "name")));
   b += fmt::format("<p class=\"sub\">Scenario <code>{}</code>, seed {}, on {} designs. Differences are against the "
                    "first design, <b>{}</b>; green is better, red worse.</p>\n",
-                   html_escape(str(sc, "file")), html_escape(str(sc, "seed")), designs.size(),
+                   html_escape(member_text(sc, "file")), html_escape(member_text(sc, "seed")), designs.size(),
                    html_escape(designs.empty() ? "" : designs[0].name));
   std::vector<std::vector<std::string>> drows;
-  for (const auto& d : sub(cmp, "designs")) {
+  for (const auto& d : member(cmp, "designs")) {
     std::string ov;
-    for (const auto& o : sub(d, "overrides")) {
+    for (const auto& o : member(d, "overrides")) {
       ov += fmt::format("{}<code>{}</code>", ov.empty() ? "" : "<br>", html_escape(o.get<std::string>()));
     }
-    bool pass = sub(d, "passed").get<bool>();
-    drows.push_back({"<b>" + html_escape(str(d, "name")) + "</b>", "<code>" + html_escape(str(d, "topology")) + "</code>",
+    bool pass = member(d, "passed").get<bool>();
+    drows.push_back({"<b>" + html_escape(member_text(d, "name")) + "</b>", "<code>" + html_escape(member_text(d, "topology")) + "</code>",
                      ov.empty() ? "-" : ov,
-                     fmt::format("<a href=\"{}/report.html\">{}</a>", html_escape(str(d, "dir")), html_escape(str(d, "dir"))),
+                     fmt::format("<a href=\"{}/report.html\">{}</a>", html_escape(member_text(d, "dir")), html_escape(member_text(d, "dir"))),
                      cell(pass ? "pass" : "fail", pass ? "PASS" : "FAIL")});
   }
   b += html_table({"design", "topology", "changes", "report", "verdict"}, drows);
 
   b += "<h2>Metrics</h2>\n";
   std::vector<std::string> header = {"metric"};
-  for (const auto& d : sub(cmp, "designs")) header.push_back(html_escape(str(d, "name")));
+  for (const auto& d : member(cmp, "designs")) header.push_back(html_escape(member_text(d, "name")));
   std::vector<std::vector<std::string>> rows;
-  for (const auto& m : sub(cmp, "metrics")) {
-    const Json& values = sub(m, "values");
+  for (const auto& m : member(cmp, "metrics")) {
+    const Json& values = member(m, "values");
     if (std::none_of(values.begin(), values.end(), [](const Json& v) { return v.is_number(); })) continue;
-    std::vector<std::string> row = {html_escape(str(m, "title"))};
-    bool lower_better = sub(m, "lower_is_better").get<bool>();
+    std::vector<std::string> row = {html_escape(member_text(m, "title"))};
+    bool lower_better = member(m, "lower_is_better").get<bool>();
     for (std::size_t i = 0; i < values.size(); ++i) {
-      std::string c = values[i].is_number() ? format_in_unit(values[i].get<double>(), str(m, "unit")) : "-";
+      std::string c = values[i].is_number() ? format_in_unit(values[i].get<double>(), member_text(m, "unit")) : "-";
       std::string cls = "num";
       if (i > 0 && values[i].is_number() && values[0].is_number()) {
-        std::string d = diff_text(values[i], values[0], str(m, "unit"));
+        std::string d = diff_text(values[i], values[0], member_text(m, "unit"));
         double delta = values[i].get<double>() - values[0].get<double>();
         if (!d.empty() && d != "=") {
           c += " <span class=\"muted\">(" + html_escape(d) + ")</span>";
@@ -338,15 +325,15 @@ std::string compare_html(const Json& cmp, const std::vector<Design>& designs) {
     rows.push_back(row);
   }
   b += html_table(header, rows);
-  const Json& ex = sub(cmp, "expectations");
+  const Json& ex = member(cmp, "expectations");
   if (!ex.empty()) {
     b += "<h2>Expectations</h2>\n";
     std::vector<std::vector<std::string>> erows;
     for (const auto& e : ex) {
-      std::vector<std::string> row = {html_escape(str(e, "expectation"))};
-      for (std::size_t i = 0; i < sub(e, "verdicts").size(); ++i) {
-        std::string v = sub(e, "verdicts")[i].get<std::string>();
-        row.push_back(cell(v == "PASS" ? "pass" : "fail", html_escape(v + " " + sub(e, "actual")[i].get<std::string>())));
+      std::vector<std::string> row = {html_escape(member_text(e, "expectation"))};
+      for (std::size_t i = 0; i < member(e, "verdicts").size(); ++i) {
+        std::string v = member(e, "verdicts")[i].get<std::string>();
+        row.push_back(cell(v == "PASS" ? "pass" : "fail", html_escape(v + " " + member(e, "actual")[i].get<std::string>())));
       }
       erows.push_back(row);
     }
@@ -365,7 +352,7 @@ std::string compare_html(const Json& cmp, const std::vector<Design>& designs) {
   }
   data["designs"] = dd;
   HtmlPage page;
-  page.title = fmt::format("infrasim: compare {}", str(sc, "name"));
+  page.title = fmt::format("infrasim: compare {}", member_text(sc, "name"));
   page.kind = "compare";
   page.body = b;
   page.after = a;

@@ -318,13 +318,6 @@ std::string html_page(const HtmlPage& page) {
 
 namespace {
 
-const Json& field(const Json& j, std::string_view key) {
-  static const Json kNull;
-  if (!j.is_object()) return kNull;
-  auto it = j.find(key);
-  return it == j.end() ? kNull : *it;
-}
-
 std::string text_of(const Json& j) {
   if (j.is_string()) return j.get<std::string>();
   if (j.is_null()) return "";
@@ -339,35 +332,35 @@ std::string card(std::string_view key, const std::string& value) {
 }  // namespace
 
 std::string run_html(const Json& report, const std::string& diagram) {
-  const Json& sc = field(report, "scenario");
-  const Json& sum = field(report, "summary");
-  const Json& lat = field(sum, "latency");
-  const Json& ex = field(report, "expectations");
-  std::string name = text_of(field(sc, "name"));
+  const Json& sc = member(report, "scenario");
+  const Json& sum = member(report, "summary");
+  const Json& lat = member(sum, "latency");
+  const Json& ex = member(report, "expectations");
+  std::string name = text_of(member(sc, "name"));
   bool has_ex = ex.is_array() && !ex.empty();
-  bool passed = field(report, "passed").is_boolean() ? field(report, "passed").get<bool>() : true;
+  bool passed = member(report, "passed").is_boolean() ? member(report, "passed").get<bool>() : true;
   std::string b;
   b += fmt::format("<h1>{} <span class=\"badge {}\">{}</span></h1>\n", html_escape(name),
                    !has_ex ? "none" : passed ? "pass" : "fail",
                    !has_ex ? "no expectations" : passed ? "PASS" : "FAIL");
-  if (!text_of(field(sc, "description")).empty()) {
-    b += fmt::format("<p class=\"sub\">{}</p>\n", html_escape(text_of(field(sc, "description"))));
+  if (!text_of(member(sc, "description")).empty()) {
+    b += fmt::format("<p class=\"sub\">{}</p>\n", html_escape(text_of(member(sc, "description"))));
   }
   b += fmt::format(
       "<p class=\"sub\">Topology <b>{}</b> (<code>{}</code>), scenario <code>{}</code>, seed {}, {} simulated, "
       "warmup {}, metric window {}.</p>\n",
-      html_escape(text_of(field(sc, "topology"))), html_escape(text_of(field(sc, "topology_file"))),
-      html_escape(text_of(field(sc, "file"))), html_escape(text_of(field(sc, "seed"))),
-      html_escape(format_value(field(sc, "duration"), "duration")),
-      html_escape(format_value(field(sc, "warmup"), "duration")), html_escape(format_value(field(sc, "window"), "duration")));
+      html_escape(text_of(member(sc, "topology"))), html_escape(text_of(member(sc, "topology_file"))),
+      html_escape(text_of(member(sc, "file"))), html_escape(text_of(member(sc, "seed"))),
+      html_escape(format_value(member(sc, "duration"), "duration")),
+      html_escape(format_value(member(sc, "warmup"), "duration")), html_escape(format_value(member(sc, "window"), "duration")));
   b += "<div class=\"cards\">";
-  b += card("requests", format_value(field(sum, "generated"), "count"));
-  b += card("throughput", format_value(field(sum, "throughput"), "rate"));
-  b += card("error rate", format_value(field(sum, "error_rate"), "ratio"));
-  b += card("latency p50", format_value(field(lat, "p50"), "duration"));
-  b += card("latency p99", format_value(field(lat, "p99"), "duration"));
-  b += card("latency p99.9", format_value(field(lat, "p999"), "duration"));
-  const Json& cons = field(field(sum, "conservation"), "ok");
+  b += card("requests", format_value(member(sum, "generated"), "count"));
+  b += card("throughput", format_value(member(sum, "throughput"), "rate"));
+  b += card("error rate", format_value(member(sum, "error_rate"), "ratio"));
+  b += card("latency p50", format_value(member(lat, "p50"), "duration"));
+  b += card("latency p99", format_value(member(lat, "p99"), "duration"));
+  b += card("latency p99.9", format_value(member(lat, "p999"), "duration"));
+  const Json& cons = member(member(sum, "conservation"), "ok");
   b += card("conservation", cons.is_boolean() ? (cons.get<bool>() ? "ok" : "VIOLATED") : "");
   b += "</div>\n";
 
@@ -375,13 +368,13 @@ std::string run_html(const Json& report, const std::string& diagram) {
   if (has_ex) {
     std::vector<std::vector<std::string>> rows;
     for (const auto& e : ex) {
-      std::string metric = text_of(field(e, "metric"));
-      if (field(e, "class").is_string()) metric += " (" + text_of(field(e, "class")) + ")";
-      std::string verdict = text_of(field(e, "verdict"));
-      rows.push_back({html_escape(metric), html_escape(text_of(field(e, "expected"))),
-                      html_escape(text_of(field(e, "actual"))), cell(verdict == "PASS" ? "pass" : "fail", html_escape(verdict)),
-                      html_escape(text_of(field(e, "note"))),
-                      cell("num", html_escape(text_of(field(e, "line"))))});
+      std::string metric = text_of(member(e, "metric"));
+      if (member(e, "class").is_string()) metric += " (" + text_of(member(e, "class")) + ")";
+      std::string verdict = text_of(member(e, "verdict"));
+      rows.push_back({html_escape(metric), html_escape(text_of(member(e, "expected"))),
+                      html_escape(text_of(member(e, "actual"))), cell(verdict == "PASS" ? "pass" : "fail", html_escape(verdict)),
+                      html_escape(text_of(member(e, "note"))),
+                      cell("num", html_escape(text_of(member(e, "line"))))});
     }
     b += html_table({"metric", "expected", "actual", "verdict", "note", "line"}, rows);
   } else {
@@ -391,63 +384,63 @@ std::string run_html(const Json& report, const std::string& diagram) {
 
   // Tables after the charts.
   std::string a;
-  const Json& classes = field(report, "classes");
+  const Json& classes = member(report, "classes");
   if (classes.is_array() && !classes.empty()) {
     std::vector<std::vector<std::string>> rows;
     for (const auto& c : classes) {
-      const Json& l = field(c, "latency");
+      const Json& l = member(c, "latency");
       std::string fails;
-      const Json& f = field(c, "failures");
+      const Json& f = member(c, "failures");
       if (f.is_object()) {
         for (auto it = f.begin(); it != f.end(); ++it) {
           fails += fmt::format("{}{} {}", fails.empty() ? "" : ", ", it.key(), text_of(it.value()));
         }
       }
-      rows.push_back({html_escape(text_of(field(c, "name"))), cell("num", format_value(field(c, "generated"), "count")),
-                      cell("num", format_value(field(c, "completed"), "count")),
-                      cell("num", format_value(field(c, "failed"), "count")),
-                      cell("num", format_value(field(l, "p50"), "duration")),
-                      cell("num", format_value(field(l, "p99"), "duration")), html_escape(fails.empty() ? "none" : fails)});
+      rows.push_back({html_escape(text_of(member(c, "name"))), cell("num", format_value(member(c, "generated"), "count")),
+                      cell("num", format_value(member(c, "completed"), "count")),
+                      cell("num", format_value(member(c, "failed"), "count")),
+                      cell("num", format_value(member(l, "p50"), "duration")),
+                      cell("num", format_value(member(l, "p99"), "duration")), html_escape(fails.empty() ? "none" : fails)});
     }
     a += "<h2>Request classes</h2>\n" +
          html_table({"class", "generated", "completed", "failed", "p50", "p99", "failures"}, rows);
   }
-  const Json& comps = field(report, "components");
+  const Json& comps = member(report, "components");
   if (comps.is_array() && !comps.empty()) {
     std::vector<std::vector<std::string>> rows;
     for (const auto& c : comps) {
       std::string notes;
-      if (field(c, "hit_ratio").is_number()) notes += "hit ratio " + format_value(field(c, "hit_ratio"), "ratio");
-      const Json& lag = field(c, "replication_lag");
+      if (member(c, "hit_ratio").is_number()) notes += "hit ratio " + format_value(member(c, "hit_ratio"), "ratio");
+      const Json& lag = member(c, "replication_lag");
       if (lag.is_object()) {
-        notes += fmt::format("replication lag p99 {}, max {}", format_value(field(lag, "p99"), "duration"),
-                             format_value(field(lag, "max"), "duration"));
+        notes += fmt::format("replication lag p99 {}, max {}", format_value(member(lag, "p99"), "duration"),
+                             format_value(member(lag, "max"), "duration"));
       }
-      if (field(c, "connections_refused").is_number() && field(c, "connections_refused").get<double>() > 0) {
-        notes += fmt::format("; {} connections refused", text_of(field(c, "connections_refused")));
+      if (member(c, "connections_refused").is_number() && member(c, "connections_refused").get<double>() > 0) {
+        notes += fmt::format("; {} connections refused", text_of(member(c, "connections_refused")));
       }
-      rows.push_back({html_escape(text_of(field(c, "name"))), html_escape(text_of(field(c, "kind"))),
-                      cell("num", text_of(field(c, "instances"))), cell("num", format_value(field(c, "utilization"), "ratio")),
-                      cell("num", format_value(field(c, "served"), "count")),
-                      cell("num", format_value(field(c, "wait_mean"), "duration")), html_escape(notes)});
+      rows.push_back({html_escape(text_of(member(c, "name"))), html_escape(text_of(member(c, "kind"))),
+                      cell("num", text_of(member(c, "instances"))), cell("num", format_value(member(c, "utilization"), "ratio")),
+                      cell("num", format_value(member(c, "served"), "count")),
+                      cell("num", format_value(member(c, "wait_mean"), "duration")), html_escape(notes)});
     }
     a += "<h2>Tiers</h2>\n" + html_table({"component", "kind", "instances", "utilization", "served", "mean wait", "notes"}, rows);
   }
-  const Json& rec = field(report, "recovery");
+  const Json& rec = member(report, "recovery");
   if (rec.is_array() && !rec.empty()) {
     std::vector<std::vector<std::string>> rows;
     auto or_text = [&](const Json& v, const char* none) {
       return v.is_null() ? std::string(none) : format_value(v, "duration");
     };
     for (const auto& r : rec) {
-      rows.push_back({html_escape(text_of(field(r, "fault"))), cell("num", format_value(field(r, "time"), "duration")),
-                      html_escape(text_of(field(r, "disruption"))),
-                      cell("num", field(r, "rto").is_null() ? "not recovered" : format_value(field(r, "rto"), "duration")),
-                      cell("num", or_text(field(r, "predicted_rto"), "until it ends")),
-                      cell("num", format_value(field(r, "rpo"), "duration")),
-                      cell("num", or_text(field(r, "predicted_rpo"), "none")),
-                      cell("num", format_value(field(r, "writes_lost"), "count")),
-                      html_escape(text_of(field(r, "prediction")))});
+      rows.push_back({html_escape(text_of(member(r, "fault"))), cell("num", format_value(member(r, "time"), "duration")),
+                      html_escape(text_of(member(r, "disruption"))),
+                      cell("num", member(r, "rto").is_null() ? "not recovered" : format_value(member(r, "rto"), "duration")),
+                      cell("num", or_text(member(r, "predicted_rto"), "until it ends")),
+                      cell("num", format_value(member(r, "rpo"), "duration")),
+                      cell("num", or_text(member(r, "predicted_rpo"), "none")),
+                      cell("num", format_value(member(r, "writes_lost"), "count")),
+                      html_escape(text_of(member(r, "prediction")))});
     }
     a += "<h2>Recovery</h2>\n<p class=\"muted\">Measured: from the fault to the first window after which the success "
          "ratio stays at or above the recovery threshold for the stabilization period. Predicted: from the "
@@ -456,45 +449,45 @@ std::string run_html(const Json& report, const std::string& diagram) {
                      "writes lost", "why"},
                     rows);
   }
-  const Json& res = field(report, "resilience");
+  const Json& res = member(report, "resilience");
   if (res.is_array() && !res.empty()) {
     std::vector<std::vector<std::string>> rows;
     for (const auto& r : res) {
-      bool met = text_of(field(r, "verdict")) == "met";
-      rows.push_back({html_escape(text_of(field(r, "disruption"))),
-                      cell("num", field(r, "rto_target").is_null() ? "-" : format_value(field(r, "rto_target"), "duration")),
-                      cell("num", field(r, "rpo_target").is_null() ? "-" : format_value(field(r, "rpo_target"), "duration")),
-                      html_escape(text_of(field(r, "detail"))),
+      bool met = text_of(member(r, "verdict")) == "met";
+      rows.push_back({html_escape(text_of(member(r, "disruption"))),
+                      cell("num", member(r, "rto_target").is_null() ? "-" : format_value(member(r, "rto_target"), "duration")),
+                      cell("num", member(r, "rpo_target").is_null() ? "-" : format_value(member(r, "rpo_target"), "duration")),
+                      html_escape(text_of(member(r, "detail"))),
                       met ? cell("pass", "met") : cell("fail", "breached")});
     }
     a += "<h2>Resilience assessment</h2>\n" +
          html_table({"disruption", "RTO target", "RPO target", "worst measured", "verdict"}, rows);
   }
-  const Json& scaling = field(report, "autoscaling");
+  const Json& scaling = member(report, "autoscaling");
   if (scaling.is_array() && !scaling.empty()) {
     std::vector<std::vector<std::string>> rows;
     for (const auto& x : scaling) {
-      const Json& tts = field(x, "time_to_scale");
-      rows.push_back({html_escape(text_of(field(x, "component"))),
-                      cell("num", text_of(field(x, "min")) + ".." + text_of(field(x, "max"))),
-                      cell("num", text_of(field(x, "peak_replicas"))), cell("num", text_of(field(x, "scale_events"))),
-                      cell("num", text_of(field(x, "flaps"))),
+      const Json& tts = member(x, "time_to_scale");
+      rows.push_back({html_escape(text_of(member(x, "component"))),
+                      cell("num", text_of(member(x, "min")) + ".." + text_of(member(x, "max"))),
+                      cell("num", text_of(member(x, "peak_replicas"))), cell("num", text_of(member(x, "scale_events"))),
+                      cell("num", text_of(member(x, "flaps"))),
                       cell("num", tts.is_string() ? html_escape(tts.get<std::string>())
                                                   : tts.is_null() ? "-" : format_value(tts, "duration")),
-                      cell("num", format_value(field(x, "saturated_seconds"), "duration")),
-                      cell("num", text_of(field(x, "instance_hours")))});
+                      cell("num", format_value(member(x, "saturated_seconds"), "duration")),
+                      cell("num", text_of(member(x, "instance_hours")))});
     }
     a += "<h2>Autoscaling</h2>\n" + html_table({"service", "range", "peak", "scale events", "flaps", "time to scale",
                                                  "at max with SLO breached", "instance-hours"},
                                                 rows);
   }
-  const Json& losses = field(report, "data_losses");
+  const Json& losses = member(report, "data_losses");
   if (losses.is_array() && !losses.empty()) {
     std::vector<std::vector<std::string>> rows;
     for (const auto& l : losses) {
-      rows.push_back({html_escape(text_of(field(l, "fault"))), cell("num", format_value(field(l, "time"), "duration")),
-                      cell("num", format_value(field(l, "writes_lost"), "count")),
-                      cell("num", format_value(field(l, "rpo"), "duration")), html_escape(text_of(field(l, "explanation")))});
+      rows.push_back({html_escape(text_of(member(l, "fault"))), cell("num", format_value(member(l, "time"), "duration")),
+                      cell("num", format_value(member(l, "writes_lost"), "count")),
+                      cell("num", format_value(member(l, "rpo"), "duration")), html_escape(text_of(member(l, "explanation")))});
     }
     a += "<h2>Data loss</h2>\n" + html_table({"fault", "at", "writes lost", "RPO", "why"}, rows);
   }

@@ -303,4 +303,17 @@ Json run_json(const scenario::Scenario& s, const topology::Topology& t, const mo
 
 std::string dump(const Json& j) { return j.dump(1) + "\n"; }
 
+const Json& member(const Json& j, std::string_view key) {
+  static const Json kNull;
+  if (!j.is_object()) return kNull;
+  auto it = j.find(key);
+  return it == j.end() ? kNull : *it;
+}
+
+std::string member_text(const Json& j, std::string_view key) {
+  const Json& v = member(j, key);
+  if (v.is_null()) return "";
+  return v.is_string() ? v.get<std::string>() : v.dump();
+}
+
 }  // namespace sim::report

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sim/check/expectations.h"
@@ -26,5 +27,13 @@ Json run_json(const scenario::Scenario& s, const topology::Topology& t, const mo
 
 /// Serialises with 1-space indentation and a final newline.
 std::string dump(const Json& j);
+
+/// j[key], or null when j is not an object or lacks the key: the readers of
+/// reports (compare, merge, JUnit, results) take files from other versions and
+/// must never throw on a missing field.
+const Json& member(const Json& j, std::string_view key);
+
+/// member(j, key) as text: a string as it is, any other value as JSON, "" for null.
+std::string member_text(const Json& j, std::string_view key);
 
 }  // namespace sim::report

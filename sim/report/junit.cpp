@@ -27,20 +27,6 @@ std::string xml_escape(std::string_view text) {
 
 namespace {
 
-const Json& sub(const Json& j, const char* key) {
-  static const Json kNull;
-  if (!j.is_object()) return kNull;
-  auto it = j.find(key);
-  return it == j.end() ? kNull : *it;
-}
-
-std::string str(const Json& j, const char* key) {
-  if (!j.is_object()) return "";
-  auto it = j.find(key);
-  if (it == j.end() || it->is_null()) return "";
-  return it->is_string() ? it->get<std::string>() : it->dump();
-}
-
 struct Case {
   std::string name, classname, file, failure, detail;
   int line = 0;
@@ -52,21 +38,21 @@ std::vector<Case> cases_of(const SuiteInput& s, std::string* error) {
     *error = s.error.empty() ? "the run wrote no report" : s.error;
     return out;
   }
-  std::string scenario = str(sub(s.report, "scenario"), "name");
+  std::string scenario = member_text(member(s.report, "scenario"), "name");
   if (scenario.empty()) scenario = s.name;
-  const Json& ex = sub(s.report, "expectations");
+  const Json& ex = member(s.report, "expectations");
   if (ex.is_array()) {
     for (const auto& e : ex) {
       Case c;
-      std::string metric = str(e, "metric");
-      c.name = fmt::format("{} {}", metric, str(e, "expected"));
+      std::string metric = member_text(e, "metric");
+      c.name = fmt::format("{} {}", metric, member_text(e, "expected"));
       c.classname = "infrasim." + scenario;
       c.file = s.file;
-      c.line = sub(e, "line").is_number_integer() ? sub(e, "line").get<int>() : 0;
-      if (str(e, "verdict") != "PASS") {
-        c.failure = fmt::format("expected {} {}, actual {}", metric, str(e, "expected"), str(e, "actual"));
+      c.line = member(e, "line").is_number_integer() ? member(e, "line").get<int>() : 0;
+      if (member_text(e, "verdict") != "PASS") {
+        c.failure = fmt::format("expected {} {}, actual {}", metric, member_text(e, "expected"), member_text(e, "actual"));
         c.detail = c.failure;
-        if (!str(e, "note").empty()) c.detail += "\n" + str(e, "note");
+        if (!member_text(e, "note").empty()) c.detail += "\n" + member_text(e, "note");
       }
       out.push_back(c);
     }
@@ -75,10 +61,10 @@ std::vector<Case> cases_of(const SuiteInput& s, std::string* error) {
   cons.name = "request conservation (generated = completed + failed + in flight)";
   cons.classname = "infrasim." + scenario;
   cons.file = s.file;
-  const Json& ok = sub(sub(s.report, "summary"), "conservation");
-  if (sub(ok, "ok").is_boolean() && !sub(ok, "ok").get<bool>()) {
+  const Json& ok = member(member(s.report, "summary"), "conservation");
+  if (member(ok, "ok").is_boolean() && !member(ok, "ok").get<bool>()) {
     cons.failure = fmt::format("request conservation violated: generated {}, completed + failed + in flight {}",
-                               str(ok, "generated"), str(ok, "completed_failed_in_flight"));
+                               member_text(ok, "generated"), member_text(ok, "completed_failed_in_flight"));
     cons.detail = cons.failure;
   }
   out.push_back(cons);
@@ -93,7 +79,7 @@ std::string junit_xml(const std::vector<SuiteInput>& suites) {
   for (const auto& s : suites) {
     std::string error;
     std::vector<Case> cases = cases_of(s, &error);
-    std::string name = s.report.is_null() ? s.name : str(sub(s.report, "scenario"), "name");
+    std::string name = s.report.is_null() ? s.name : member_text(member(s.report, "scenario"), "name");
     if (name.empty()) name = s.name;
     std::size_t f = 0;
     for (const auto& c : cases) f += c.failure.empty() ? 0 : 1;
@@ -105,11 +91,11 @@ std::string junit_xml(const std::vector<SuiteInput>& suites) {
     body += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"0\" file=\"{}\">\n",
                         xml_escape(name), n, f, e, xml_escape(s.file));
     if (!s.report.is_null()) {
-      const Json& sc = sub(s.report, "scenario");
+      const Json& sc = member(s.report, "scenario");
       body += "    <properties>\n";
       for (const char* key : {"topology", "topology_file", "seed", "runs", "duration"}) {
-        if (!sub(sc, key).is_null()) {
-          body += fmt::format("      <property name=\"{}\" value=\"{}\"/>\n", key, xml_escape(str(sc, key)));
+        if (!member(sc, key).is_null()) {
+          body += fmt::format("      <property name=\"{}\" value=\"{}\"/>\n", key, xml_escape(member_text(sc, key)));
         }
       }
       body += "    </properties>\n";
@@ -143,7 +129,7 @@ std::string ci_summary_markdown(const std::vector<SuiteInput>& suites) {
   std::size_t failed = 0;
   std::string rows, details;
   for (const auto& s : suites) {
-    std::string name = s.report.is_null() ? s.name : str(sub(s.report, "scenario"), "name");
+    std::string name = s.report.is_null() ? s.name : member_text(member(s.report, "scenario"), "name");
     if (name.empty()) name = s.name;
     if (s.report.is_null()) {
       ++failed;
@@ -152,23 +138,23 @@ std::string ci_summary_markdown(const std::vector<SuiteInput>& suites) {
     }
     std::size_t n = 0, pass = 0;
     std::string failing;
-    const Json& ex = sub(s.report, "expectations");
+    const Json& ex = member(s.report, "expectations");
     if (ex.is_array()) {
       for (const auto& e : ex) {
         ++n;
-        if (str(e, "verdict") == "PASS") {
+        if (member_text(e, "verdict") == "PASS") {
           ++pass;
         } else {
           if (!failing.empty()) failing += "<br>";
-          failing += fmt::format("{} {} (actual {})", str(e, "metric"), str(e, "expected"), str(e, "actual"));
+          failing += fmt::format("{} {} (actual {})", member_text(e, "metric"), member_text(e, "expected"), member_text(e, "actual"));
         }
       }
     }
-    bool ok = pass == n && !(sub(s.report, "passed").is_boolean() && !sub(s.report, "passed").get<bool>());
+    bool ok = pass == n && !(member(s.report, "passed").is_boolean() && !member(s.report, "passed").get<bool>());
     failed += ok ? 0 : 1;
-    const Json& sc = sub(s.report, "scenario");
-    std::string what = str(sc, "topology");
-    if (!sub(sc, "runs").is_null()) what += fmt::format(", {} runs", str(sc, "runs"));
+    const Json& sc = member(s.report, "scenario");
+    std::string what = member_text(sc, "topology");
+    if (!member(sc, "runs").is_null()) what += fmt::format(", {} runs", member_text(sc, "runs"));
     rows += fmt::format("| `{}` ({}) | {} | {}/{} | {} |\n", name, what, ok ? ":white_check_mark: pass" : ":x: **FAIL**",
                         pass, n, failing);
   }

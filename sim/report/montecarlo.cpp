@@ -43,19 +43,6 @@ Interval confidence_interval(const std::vector<double>& xs, double level) {
 
 namespace {
 
-const Json& sub(const Json& j, const char* key) {
-  static const Json kNull;
-  if (!j.is_object()) return kNull;
-  auto it = j.find(key);
-  return it == j.end() ? kNull : *it;
-}
-
-std::string str(const Json& j, const char* key) {
-  const Json& v = sub(j, key);
-  if (v.is_null()) return "";
-  return v.is_string() ? v.get<std::string>() : v.dump();
-}
-
 Json interval_json(const Interval& iv) {
   Json j;
   j["n"] = iv.n;
@@ -94,7 +81,7 @@ Json montecarlo_json(const scenario::Scenario& s, const std::vector<McRun>& runs
   sc["name"] = s.name;
   sc["description"] = s.description;
   sc["file"] = s.file;
-  sc["topology"] = first ? str(sub(*first, "scenario"), "topology") : "";
+  sc["topology"] = first ? member_text(member(*first, "scenario"), "topology") : "";
   sc["topology_file"] = s.topology_path;
   sc["seed"] = runs.empty() ? s.seed : runs.front().seed;
   sc["runs"] = runs.size();
@@ -113,9 +100,9 @@ Json montecarlo_json(const scenario::Scenario& s, const std::vector<McRun>& runs
     x["seed"] = r.seed;
     x["dir"] = r.dir;
     x["exit_code"] = r.exit_code;
-    x["passed"] = !r.report.is_null() && sub(r.report, "passed").is_boolean() && sub(r.report, "passed").get<bool>();
+    x["passed"] = !r.report.is_null() && member(r.report, "passed").is_boolean() && member(r.report, "passed").get<bool>();
     if (r.report.is_null()) x["error"] = "no report";
-    const Json& cons = sub(sub(sub(r.report, "summary"), "conservation"), "ok");
+    const Json& cons = member(member(member(r.report, "summary"), "conservation"), "ok");
     conserved = conserved && !r.report.is_null() && cons.is_boolean() && cons.get<bool>();
     rj.push_back(x);
   }
@@ -150,11 +137,11 @@ Json montecarlo_json(const scenario::Scenario& s, const std::vector<McRun>& runs
     std::size_t passed_runs = 0, measured = 0;
     std::string expected;
     for (const auto& r : runs) {
-      const Json& list = sub(r.report, "expectations");
-      if (!list.is_array() || k >= list.size() || str(list[k], "metric") != e.metric) continue;
-      if (expected.empty()) expected = str(list[k], "expected");
-      passed_runs += str(list[k], "verdict") == "PASS" ? 1 : 0;
-      const Json& v = sub(list[k], "actual_value");
+      const Json& list = member(r.report, "expectations");
+      if (!list.is_array() || k >= list.size() || member_text(list[k], "metric") != e.metric) continue;
+      if (expected.empty()) expected = member_text(list[k], "expected");
+      passed_runs += member_text(list[k], "verdict") == "PASS" ? 1 : 0;
+      const Json& v = member(list[k], "actual_value");
       if (v.is_number()) {
         xs.push_back(v.get<double>());
         ++measured;
@@ -226,51 +213,51 @@ Json montecarlo_json(const scenario::Scenario& s, const std::vector<McRun>& runs
 }
 
 std::string montecarlo_markdown(const Json& mc) {
-  const Json& sc = sub(mc, "scenario");
-  std::string md = fmt::format("# {} — Monte Carlo, {} runs — {}\n\n", str(sc, "name"), str(sc, "runs"),
-                               sub(mc, "passed").is_boolean() && sub(mc, "passed").get<bool>() ? "PASS" : "FAIL");
+  const Json& sc = member(mc, "scenario");
+  std::string md = fmt::format("# {} — Monte Carlo, {} runs — {}\n\n", member_text(sc, "name"), member_text(sc, "runs"),
+                               member(mc, "passed").is_boolean() && member(mc, "passed").get<bool>() ? "PASS" : "FAIL");
   md += fmt::format("Topology **{}**, base seed {}, {} per run; {:.0f}% confidence intervals (Student t).\n\n",
-                    str(sc, "topology"), str(sc, "seed"), format_in_unit(sub(sc, "duration").get<double>(), "duration"),
-                    sub(sc, "confidence").get<double>() * 100);
+                    member_text(sc, "topology"), member_text(sc, "seed"), format_in_unit(member(sc, "duration").get<double>(), "duration"),
+                    member(sc, "confidence").get<double>() * 100);
   md += "## Metrics\n\n| metric | mean | 95% interval | std dev | min | max | runs |\n|---|---|---|---|---|---|---|\n";
-  for (const auto& m : sub(mc, "metrics")) {
-    if (sub(m, "n").get<std::size_t>() == 0) continue;
-    std::string u = str(m, "unit");
-    md += fmt::format("| {} | {} | [{}, {}] | {} | {} | {} | {} |\n", str(m, "title"),
-                      format_in_unit(sub(m, "mean").get<double>(), u), format_in_unit(sub(m, "ci_low").get<double>(), u),
-                      format_in_unit(sub(m, "ci_high").get<double>(), u), format_in_unit(sub(m, "stddev").get<double>(), u),
-                      format_in_unit(sub(m, "min").get<double>(), u), format_in_unit(sub(m, "max").get<double>(), u),
-                      str(m, "n"));
+  for (const auto& m : member(mc, "metrics")) {
+    if (member(m, "n").get<std::size_t>() == 0) continue;
+    std::string u = member_text(m, "unit");
+    md += fmt::format("| {} | {} | [{}, {}] | {} | {} | {} | {} |\n", member_text(m, "title"),
+                      format_in_unit(member(m, "mean").get<double>(), u), format_in_unit(member(m, "ci_low").get<double>(), u),
+                      format_in_unit(member(m, "ci_high").get<double>(), u), format_in_unit(member(m, "stddev").get<double>(), u),
+                      format_in_unit(member(m, "min").get<double>(), u), format_in_unit(member(m, "max").get<double>(), u),
+                      member_text(m, "n"));
   }
-  const Json& ex = sub(mc, "expectations");
+  const Json& ex = member(mc, "expectations");
   if (ex.is_array() && !ex.empty()) {
     md += "\n## Expectations\n\n| expectation | bound | expected | actual | verdict |\n|---|---|---|---|---|\n";
     for (const auto& e : ex) {
-      md += fmt::format("| {} | {} | {} | {} | {} |\n", str(e, "metric"), str(e, "bound"), str(e, "expected"),
-                        str(e, "actual"), str(e, "verdict") == "PASS" ? "PASS" : "**FAIL**");
+      md += fmt::format("| {} | {} | {} | {} | {} |\n", member_text(e, "metric"), member_text(e, "bound"), member_text(e, "expected"),
+                        member_text(e, "actual"), member_text(e, "verdict") == "PASS" ? "PASS" : "**FAIL**");
     }
   }
   md += "\n## Runs\n\n| run | seed | report | exit |\n|---|---|---|---|\n";
-  for (const auto& r : sub(mc, "runs")) {
-    md += fmt::format("| {} | {} | `{}` | {} |\n", str(r, "index"), str(r, "seed"), str(r, "dir"), str(r, "exit_code"));
+  for (const auto& r : member(mc, "runs")) {
+    md += fmt::format("| {} | {} | `{}` | {} |\n", member_text(r, "index"), member_text(r, "seed"), member_text(r, "dir"), member_text(r, "exit_code"));
   }
   return md;
 }
 
 std::string montecarlo_console(const Json& mc) {
-  const Json& sc = sub(mc, "scenario");
+  const Json& sc = member(mc, "scenario");
   std::string out = fmt::format("scenario {} (topology {}): {} runs from seed {}, mean and {:.0f}% interval\n",
-                                str(sc, "name"), str(sc, "topology"), str(sc, "runs"), str(sc, "seed"),
-                                sub(sc, "confidence").get<double>() * 100);
-  for (const auto& m : sub(mc, "metrics")) {
-    if (sub(m, "n").get<std::size_t>() == 0) continue;
-    std::string u = str(m, "unit");
-    out += fmt::format("  {:<20} {:>10}  [{}, {}]\n", str(m, "title"), format_in_unit(sub(m, "mean").get<double>(), u),
-                       format_in_unit(sub(m, "ci_low").get<double>(), u), format_in_unit(sub(m, "ci_high").get<double>(), u));
+                                member_text(sc, "name"), member_text(sc, "topology"), member_text(sc, "runs"), member_text(sc, "seed"),
+                                member(sc, "confidence").get<double>() * 100);
+  for (const auto& m : member(mc, "metrics")) {
+    if (member(m, "n").get<std::size_t>() == 0) continue;
+    std::string u = member_text(m, "unit");
+    out += fmt::format("  {:<20} {:>10}  [{}, {}]\n", member_text(m, "title"), format_in_unit(member(m, "mean").get<double>(), u),
+                       format_in_unit(member(m, "ci_low").get<double>(), u), format_in_unit(member(m, "ci_high").get<double>(), u));
   }
-  for (const auto& e : sub(mc, "expectations")) {
-    out += fmt::format("  expected {} {} (bound {}), actual {}: {}\n", str(e, "metric"), str(e, "expected"),
-                       str(e, "bound"), str(e, "actual"), str(e, "verdict"));
+  for (const auto& e : member(mc, "expectations")) {
+    out += fmt::format("  expected {} {} (bound {}), actual {}: {}\n", member_text(e, "metric"), member_text(e, "expected"),
+                       member_text(e, "bound"), member_text(e, "actual"), member_text(e, "verdict"));
   }
   return out;
 }
@@ -278,33 +265,33 @@ std::string montecarlo_console(const Json& mc) {
 Json slim_report(const Json& report) {
   Json j;
   for (const char* key : {"scenario", "expectations", "timeline", "scale_events"}) {
-    if (!sub(report, key).is_null()) j[key] = sub(report, key);
+    if (!member(report, key).is_null()) j[key] = member(report, key);
   }
   Json w;
   for (const char* key : {"start", "arrivals", "completed", "failed", "latency_p50", "latency_p99", "merged_windows"}) {
-    if (!sub(sub(report, "windows"), key).is_null()) w[key] = sub(sub(report, "windows"), key);
+    if (!member(member(report, "windows"), key).is_null()) w[key] = member(member(report, "windows"), key);
   }
   j["windows"] = w;
   return j;
 }
 
 std::string montecarlo_html(const Json& mc, const std::vector<McRun>& runs, const std::string& diagram) {
-  const Json& sc = sub(mc, "scenario");
-  bool passed = sub(mc, "passed").is_boolean() && sub(mc, "passed").get<bool>();
-  std::string b = fmt::format("<h1>{} <span class=\"badge {}\">{}</span></h1>\n", html_escape(str(sc, "name")),
+  const Json& sc = member(mc, "scenario");
+  bool passed = member(mc, "passed").is_boolean() && member(mc, "passed").get<bool>();
+  std::string b = fmt::format("<h1>{} <span class=\"badge {}\">{}</span></h1>\n", html_escape(member_text(sc, "name")),
                               passed ? "pass" : "fail", passed ? "PASS" : "FAIL");
   b += fmt::format("<p class=\"sub\">Monte Carlo: {} runs of <code>{}</code> on topology <b>{}</b>, seeds derived from "
                    "{}; each metric as mean and {:.0f}% confidence interval (Student t).</p>\n",
-                   html_escape(str(sc, "runs")), html_escape(str(sc, "file")), html_escape(str(sc, "topology")),
-                   html_escape(str(sc, "seed")), sub(sc, "confidence").get<double>() * 100);
-  const Json& ex = sub(mc, "expectations");
+                   html_escape(member_text(sc, "runs")), html_escape(member_text(sc, "file")), html_escape(member_text(sc, "topology")),
+                   html_escape(member_text(sc, "seed")), member(sc, "confidence").get<double>() * 100);
+  const Json& ex = member(mc, "expectations");
   b += "<h2>Expectations</h2>\n";
   if (ex.is_array() && !ex.empty()) {
     std::vector<std::vector<std::string>> rows;
     for (const auto& e : ex) {
-      std::string v = str(e, "verdict");
-      rows.push_back({html_escape(str(e, "metric")), html_escape(str(e, "bound")), html_escape(str(e, "expected")),
-                      html_escape(str(e, "actual")), cell(v == "PASS" ? "pass" : "fail", v), html_escape(str(e, "note"))});
+      std::string v = member_text(e, "verdict");
+      rows.push_back({html_escape(member_text(e, "metric")), html_escape(member_text(e, "bound")), html_escape(member_text(e, "expected")),
+                      html_escape(member_text(e, "actual")), cell(v == "PASS" ? "pass" : "fail", v), html_escape(member_text(e, "note"))});
     }
     b += html_table({"metric", "bound", "expected", "actual", "verdict", "how"}, rows);
   } else {
@@ -312,22 +299,22 @@ std::string montecarlo_html(const Json& mc, const std::vector<McRun>& runs, cons
   }
   b += "<h2>Metrics</h2>\n";
   std::vector<std::vector<std::string>> rows;
-  for (const auto& m : sub(mc, "metrics")) {
-    if (sub(m, "n").get<std::size_t>() == 0) continue;
-    std::string u = str(m, "unit");
-    auto f = [&](const char* k) { return cell("num", html_escape(format_in_unit(sub(m, k).get<double>(), u))); };
-    rows.push_back({html_escape(str(m, "title")), f("mean"), f("ci_low"), f("ci_high"), f("stddev"), f("min"), f("max"),
-                    cell("num", str(m, "n"))});
+  for (const auto& m : member(mc, "metrics")) {
+    if (member(m, "n").get<std::size_t>() == 0) continue;
+    std::string u = member_text(m, "unit");
+    auto f = [&](const char* k) { return cell("num", html_escape(format_in_unit(member(m, k).get<double>(), u))); };
+    rows.push_back({html_escape(member_text(m, "title")), f("mean"), f("ci_low"), f("ci_high"), f("stddev"), f("min"), f("max"),
+                    cell("num", member_text(m, "n"))});
   }
   b += html_table({"metric", "mean", "interval low", "interval high", "std dev", "min", "max", "runs"}, rows);
   if (!diagram.empty()) b += "<h2>Topology</h2>\n<div class=\"diagram\">\n" + diagram + "</div>\n";
   std::string a = "<h2>Runs</h2>\n";
   std::vector<std::vector<std::string>> rr;
-  for (const auto& r : sub(mc, "runs")) {
-    rr.push_back({cell("num", str(r, "index")), cell("num", str(r, "seed")),
-                  fmt::format("<a href=\"{}/report.html\">{}</a>", html_escape(str(r, "dir")), html_escape(str(r, "dir"))),
-                  cell(sub(r, "passed").is_boolean() && sub(r, "passed").get<bool>() ? "pass" : "fail",
-                       sub(r, "passed").is_boolean() && sub(r, "passed").get<bool>() ? "PASS" : "FAIL")});
+  for (const auto& r : member(mc, "runs")) {
+    rr.push_back({cell("num", member_text(r, "index")), cell("num", member_text(r, "seed")),
+                  fmt::format("<a href=\"{}/report.html\">{}</a>", html_escape(member_text(r, "dir")), html_escape(member_text(r, "dir"))),
+                  cell(member(r, "passed").is_boolean() && member(r, "passed").get<bool>() ? "pass" : "fail",
+                       member(r, "passed").is_boolean() && member(r, "passed").get<bool>() ? "PASS" : "FAIL")});
   }
   a += html_table({"run", "seed", "report", "verdict"}, rr);
   Json data;
@@ -339,7 +326,7 @@ std::string montecarlo_html(const Json& mc, const std::vector<McRun>& runs, cons
   }
   data["runs"] = rd;
   HtmlPage page;
-  page.title = fmt::format("infrasim: {} (Monte Carlo, {} runs)", str(sc, "name"), str(sc, "runs"));
+  page.title = fmt::format("infrasim: {} (Monte Carlo, {} runs)", member_text(sc, "name"), member_text(sc, "runs"));
   page.kind = "montecarlo";
   page.body = b;
   page.after = a;

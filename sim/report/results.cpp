@@ -12,19 +12,6 @@ namespace sim::report {
 
 namespace {
 
-const Json& sub(const Json& j, const char* key) {
-  static const Json kNull;
-  if (!j.is_object()) return kNull;
-  auto it = j.find(key);
-  return it == j.end() ? kNull : *it;
-}
-
-std::string str(const Json& j, const char* key) {
-  const Json& v = sub(j, key);
-  if (v.is_null()) return "";
-  return v.is_string() ? v.get<std::string>() : v.dump();
-}
-
 std::string csv_field(const std::string& s) {
   if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
   std::string out = "\"";
@@ -46,38 +33,38 @@ const char* kPointMetrics[] = {"throughput", "error_rate", "latency_p50", "laten
 Json results_json(const Json& plan, const std::vector<Json>& reports) {
   Json j;
   j["infrasim"] = {{"version", INFRASIM_VERSION}, {"report_format", 1}};
-  j["sweep"] = sub(plan, "sweep");
-  j["parameters"] = sub(plan, "parameters").is_array() ? sub(plan, "parameters") : Json::array();
+  j["sweep"] = member(plan, "sweep");
+  j["parameters"] = member(plan, "parameters").is_array() ? member(plan, "parameters") : Json::array();
   Json metrics = Json::array();
   for (const Headline& h : headline_metrics()) metrics.push_back({{"name", h.name}, {"title", h.title}, {"unit", h.unit}});
   j["metrics"] = metrics;
   std::vector<std::string> ex_keys;
   for (const Json& r : reports) {
-    const Json& ex = sub(r, "expectations");
+    const Json& ex = member(r, "expectations");
     if (!ex.is_array()) continue;
     for (const auto& e : ex) {
-      std::string key = str(e, "metric") + " " + str(e, "expected");
+      std::string key = member_text(e, "metric") + " " + member_text(e, "expected");
       if (std::find(ex_keys.begin(), ex_keys.end(), key) == ex_keys.end()) ex_keys.push_back(key);
     }
   }
   j["expectations"] = ex_keys;
-  const Json& points = sub(plan, "points");
-  const Json& runs = sub(plan, "runs");
+  const Json& points = member(plan, "points");
+  const Json& runs = member(plan, "runs");
   Json rows = Json::array();
   std::vector<std::vector<std::size_t>> runs_of_point(points.is_array() ? points.size() : 0);
   for (std::size_t i = 0; i < runs.size(); ++i) {
     const Json& run = runs[i];
     const Json& report = i < reports.size() ? reports[i] : Json();
-    std::size_t p = sub(run, "point").is_number_unsigned() ? sub(run, "point").get<std::size_t>() : 0;
+    std::size_t p = member(run, "point").is_number_unsigned() ? member(run, "point").get<std::size_t>() : 0;
     Json row;
-    row["index"] = sub(run, "index");
+    row["index"] = member(run, "index");
     row["point"] = p;
-    row["name"] = p < points.size() ? sub(points[p], "name") : Json("");
-    row["values"] = p < points.size() ? sub(points[p], "values") : Json::array();
-    row["seed"] = sub(run, "seed");
-    row["dir"] = sub(run, "dir");
+    row["name"] = p < points.size() ? member(points[p], "name") : Json("");
+    row["values"] = p < points.size() ? member(points[p], "values") : Json::array();
+    row["seed"] = member(run, "seed");
+    row["dir"] = member(run, "dir");
     row["status"] = report.is_null() ? "missing" : "ok";
-    row["passed"] = sub(report, "passed").is_boolean() ? sub(report, "passed") : Json(false);
+    row["passed"] = member(report, "passed").is_boolean() ? member(report, "passed") : Json(false);
     Json m = Json::object();
     for (const Headline& h : headline_metrics()) {
       auto v = headline_value(report, h);
@@ -91,12 +78,12 @@ Json results_json(const Json& plan, const std::vector<Json>& reports) {
     }
     row["metrics"] = m;
     Json verdicts = Json::object();
-    const Json& ex = sub(report, "expectations");
+    const Json& ex = member(report, "expectations");
     if (ex.is_array()) {
       for (const auto& e : ex) {
-        verdicts[str(e, "metric") + " " + str(e, "expected")] = {{"verdict", str(e, "verdict")},
-                                                                 {"actual", str(e, "actual")},
-                                                                 {"actual_value", sub(e, "actual_value")}};
+        verdicts[member_text(e, "metric") + " " + member_text(e, "expected")] = {{"verdict", member_text(e, "verdict")},
+                                                                 {"actual", member_text(e, "actual")},
+                                                                 {"actual_value", member(e, "actual_value")}};
       }
     }
     row["expectations"] = verdicts;
@@ -107,8 +94,8 @@ Json results_json(const Json& plan, const std::vector<Json>& reports) {
   Json pj = Json::array();
   for (std::size_t p = 0; p < runs_of_point.size(); ++p) {
     Json x;
-    x["name"] = sub(points[p], "name");
-    x["values"] = sub(points[p], "values");
+    x["name"] = member(points[p], "name");
+    x["values"] = member(points[p], "values");
     std::size_t ok = 0, passed = 0;
     for (std::size_t i : runs_of_point[p]) {
       ok += rows[i]["status"] == "ok" ? 1 : 0;
@@ -138,25 +125,25 @@ Json results_json(const Json& plan, const std::vector<Json>& reports) {
 
 std::string results_csv(const Json& r) {
   std::vector<std::string> header = {"run", "point"};
-  for (const auto& p : sub(r, "parameters")) header.push_back(p.get<std::string>());
+  for (const auto& p : member(r, "parameters")) header.push_back(p.get<std::string>());
   for (const char* c : {"seed", "status", "passed"}) header.push_back(c);
   for (const Headline& h : headline_metrics()) header.push_back(h.name);
-  for (const auto& e : sub(r, "expectations")) header.push_back(fmt::format("expect {}", e.get<std::string>()));
+  for (const auto& e : member(r, "expectations")) header.push_back(fmt::format("expect {}", e.get<std::string>()));
   std::string out;
   for (std::size_t i = 0; i < header.size(); ++i) {
     if (i) out += ',';
     out += csv_field(header[i]);
   }
   out += "\n";
-  for (const auto& row : sub(r, "runs")) {
-    std::vector<std::string> f = {str(row, "index"), str(row, "name")};
-    for (const auto& v : sub(row, "values")) f.push_back(v.is_string() ? v.get<std::string>() : v.dump());
-    f.push_back(str(row, "seed"));
-    f.push_back(str(row, "status"));
-    f.push_back(str(row, "passed"));
-    for (const Headline& h : headline_metrics()) f.push_back(number_text(sub(sub(row, "metrics"), h.name)));
-    for (const auto& e : sub(r, "expectations")) {
-      f.push_back(str(sub(sub(row, "expectations"), e.get<std::string>().c_str()), "verdict"));
+  for (const auto& row : member(r, "runs")) {
+    std::vector<std::string> f = {member_text(row, "index"), member_text(row, "name")};
+    for (const auto& v : member(row, "values")) f.push_back(v.is_string() ? v.get<std::string>() : v.dump());
+    f.push_back(member_text(row, "seed"));
+    f.push_back(member_text(row, "status"));
+    f.push_back(member_text(row, "passed"));
+    for (const Headline& h : headline_metrics()) f.push_back(number_text(member(member(row, "metrics"), h.name)));
+    for (const auto& e : member(r, "expectations")) {
+      f.push_back(member_text(member(member(row, "expectations"), e.get<std::string>().c_str()), "verdict"));
     }
     for (std::size_t i = 0; i < f.size(); ++i) {
       if (i) out += ',';
@@ -171,18 +158,18 @@ namespace {
 
 std::vector<std::vector<std::string>> point_rows(const Json& r) {
   std::vector<std::vector<std::string>> rows;
-  for (const auto& p : sub(r, "points")) {
-    std::vector<std::string> row = {str(p, "name")};
+  for (const auto& p : member(r, "points")) {
+    std::vector<std::string> row = {member_text(p, "name")};
     for (const char* m : kPointMetrics) {
-      const Json& st = sub(sub(p, "stats"), m);
+      const Json& st = member(member(p, "stats"), m);
       std::string unit;
       for (const Headline& h : headline_metrics()) {
         if (std::string(h.name) == m) unit = h.unit;
       }
-      row.push_back(st.is_null() ? "-" : format_in_unit(sub(st, "mean").get<double>(), unit));
+      row.push_back(st.is_null() ? "-" : format_in_unit(member(st, "mean").get<double>(), unit));
     }
-    row.push_back(fmt::format("{}/{}", str(p, "runs_passed"), str(p, "runs")));
-    if (sub(p, "runs_done") != sub(p, "runs")) row.back() += fmt::format(" ({} missing)", sub(p, "runs").get<std::size_t>() - sub(p, "runs_done").get<std::size_t>());
+    row.push_back(fmt::format("{}/{}", member_text(p, "runs_passed"), member_text(p, "runs")));
+    if (member(p, "runs_done") != member(p, "runs")) row.back() += fmt::format(" ({} missing)", member(p, "runs").get<std::size_t>() - member(p, "runs_done").get<std::size_t>());
     rows.push_back(row);
   }
   return rows;
@@ -194,12 +181,12 @@ const std::vector<std::string> kPointHeader = {"point", "throughput", "error rat
 }  // namespace
 
 std::string results_markdown(const Json& r) {
-  const Json& sw = sub(r, "sweep");
-  std::string md = fmt::format("# Sweep: {}\n\n", str(sw, "name"));
-  if (!str(sw, "description").empty()) md += str(sw, "description") + "\n\n";
+  const Json& sw = member(r, "sweep");
+  std::string md = fmt::format("# Sweep: {}\n\n", member_text(sw, "name"));
+  if (!member_text(sw, "description").empty()) md += member_text(sw, "description") + "\n\n";
   md += fmt::format("Scenario `{}`; {} points × seeds = {} runs. Values are means over each point's seeds; every "
                     "run is a row of `results.csv`.\n\n",
-                    str(sw, "scenario"), sub(r, "points").size(), sub(r, "runs").size());
+                    member_text(sw, "scenario"), member(r, "points").size(), member(r, "runs").size());
   md += "|";
   for (const auto& h : kPointHeader) md += " " + h + " |";
   md += "\n|---|---:|---:|---:|---:|---:|\n";
@@ -209,8 +196,8 @@ std::string results_markdown(const Json& r) {
     md += "\n";
   }
   std::string missing;
-  for (const auto& row : sub(r, "runs")) {
-    if (str(row, "status") == "missing") missing += fmt::format("- run {} ({}, seed {}): `{}`\n", str(row, "index"), str(row, "name"), str(row, "seed"), str(row, "dir"));
+  for (const auto& row : member(r, "runs")) {
+    if (member_text(row, "status") == "missing") missing += fmt::format("- run {} ({}, seed {}): `{}`\n", member_text(row, "index"), member_text(row, "name"), member_text(row, "seed"), member_text(row, "dir"));
   }
   if (!missing.empty()) md += "\n## Missing runs\n\n" + missing;
   return md;
@@ -223,8 +210,8 @@ std::string results_console(const Json& r) {
   for (const auto& row : rows) {
     for (std::size_t i = 0; i < row.size() && i < w.size(); ++i) w[i] = std::max(w[i], row[i].size());
   }
-  std::string out = fmt::format("sweep {}: {} points, {} runs (means over seeds)\n", str(sub(r, "sweep"), "name"),
-                                sub(r, "points").size(), sub(r, "runs").size());
+  std::string out = fmt::format("sweep {}: {} points, {} runs (means over seeds)\n", member_text(member(r, "sweep"), "name"),
+                                member(r, "points").size(), member(r, "runs").size());
   for (const auto& row : rows) {
     std::string l;
     for (std::size_t i = 0; i < row.size() && i < w.size(); ++i) {
@@ -236,12 +223,12 @@ std::string results_console(const Json& r) {
 }
 
 std::string results_html(const Json& r) {
-  const Json& sw = sub(r, "sweep");
-  std::string b = fmt::format("<h1>Sweep: {}</h1>\n", html_escape(str(sw, "name")));
-  if (!str(sw, "description").empty()) b += fmt::format("<p class=\"sub\">{}</p>\n", html_escape(str(sw, "description")));
+  const Json& sw = member(r, "sweep");
+  std::string b = fmt::format("<h1>Sweep: {}</h1>\n", html_escape(member_text(sw, "name")));
+  if (!member_text(sw, "description").empty()) b += fmt::format("<p class=\"sub\">{}</p>\n", html_escape(member_text(sw, "description")));
   b += fmt::format("<p class=\"sub\">Scenario <code>{}</code>; {} points, {} runs. Values are means over each point's "
                    "seeds; every run is a row of <code>results.csv</code>.</p>\n",
-                   html_escape(str(sw, "scenario")), sub(r, "points").size(), sub(r, "runs").size());
+                   html_escape(member_text(sw, "scenario")), member(r, "points").size(), member(r, "runs").size());
   std::vector<std::vector<std::string>> rows;
   for (auto row : point_rows(r)) {
     std::vector<std::string> cells = {html_escape(row[0])};
@@ -259,7 +246,7 @@ std::string results_html(const Json& r) {
   data["metrics"] = metrics;
   data.erase("runs");  // the per-run rows are in results.csv/json; the charts need the points only
   HtmlPage page;
-  page.title = fmt::format("infrasim: sweep {}", str(sw, "name"));
+  page.title = fmt::format("infrasim: sweep {}", member_text(sw, "name"));
   page.kind = "sweep";
   page.body = b;
   page.data = data;
