@@ -97,7 +97,7 @@ TEST(Projection, ServersByBindingResource) {
   EXPECT_EQ(h.storage.status, Status::kShort);
 
   // 0.001 core per user: 10 cores / 5.6 = 1.8 -> 2 servers; memory binds with 20.
-  const TierProjection& m = project_at(one_tier("0.001", 25), nullptr, 0).tiers.at(0);
+  const TierProjection m = project_at(one_tier("0.001", 25), nullptr, 0).tiers.at(0);  // a copy: the projection is a temporary
   EXPECT_EQ(m.by_cpu, 2);
   EXPECT_EQ(m.required, 20);
   EXPECT_EQ(m.binding, "memory");
