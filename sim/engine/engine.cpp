@@ -7,6 +7,7 @@
 #include <sys/resource.h>
 
 #include "sim/core/log.h"
+#include "sim/engine/unwound_stack.h"
 #include "sim/engine/world.h"
 
 namespace sim::engine {
@@ -91,10 +92,12 @@ sg::ActorPtr World::spawn(const std::string& name, sg::Host* host, std::function
     try {
       body();
     } catch (const simgrid::Exception& e) {
+      forget_unwound_frames();
       // A simulated failure nobody handled (a peer vanished mid-transfer): the actor ends, the run goes on.
       ++unhandled_failures;
       core::logger("engine")->debug("actor {} ended by a simulated failure: {}", name, e.what());
     } catch (const std::exception& e) {
+      forget_unwound_frames();
       if (internal_error.empty()) {
         internal_error = fmt::format("{} (actor {}, simulated time {:.6f}s)", e.what(), name, sg::Engine::get_clock());
       }

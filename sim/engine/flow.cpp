@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "sim/core/log.h"
+#include "sim/engine/unwound_stack.h"
 #include "sim/engine/world.h"
 #include "sim/model/balancer.h"
 
@@ -371,8 +372,10 @@ bool World::query(Worker& w, Station& server, double demand, bool write, FailRea
     e->start();
     e->wait();
   } catch (const simgrid::CancelException&) {
+    forget_unwound_frames();
     ok = false;  // the server crashed: crash_station cancelled it (and fixed the accounting)
   } catch (const simgrid::HostFailureException&) {
+    forget_unwound_frames();
     ok = false;
   }
   if (w.dead) return false;
