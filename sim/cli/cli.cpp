@@ -15,7 +15,7 @@ const std::vector<Command>& commands() {
   static const std::vector<Command> kCommands = {
       {"validate", "check topology and scenario files; print paths, single points of failure and lint findings",
        add_validate},
-      {"run", "simulate scenarios, judge their expectations, write report.json and report.md", add_run},
+      {"run", "simulate scenarios, judge their expectations, write report.json, report.md and report.html", add_run},
       {"compare", "one scenario on several designs (topologies or variants), side by side", add_compare},
       {"sweep", "run a scenario over a grid of parameter values x seeds; write a results table", add_sweep},
       {"merge", "combine the outputs of sweep jobs run elsewhere (GNU parallel, Slurm) into one results table", add_merge},
