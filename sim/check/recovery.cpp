@@ -175,10 +175,11 @@ RecoverySummary summarize_recovery(const scenario::Scenario& s, const model::Run
     if (ev.kind != "fault") continue;
     FaultRecovery fr;
     fr.fault = ev.detail;
+    fr.name = ev.fault;
     fr.time = ev.time;
     if (topo) {
       for (const auto& f : s.faults) {
-        if (ev.detail == f.name || ev.detail.rfind(f.name + ":", 0) == 0) fr.predicted = predict(*topo, f);
+        if (f.name == ev.fault) fr.predicted = predict(*topo, f);
       }
     }
     // Windows overlapping [fault, end).
@@ -221,7 +222,7 @@ RecoverySummary summarize_recovery(const scenario::Scenario& s, const model::Run
     out.worst_rpo = std::max(out.worst_rpo, loss.rpo);
     out.writes_lost += loss.writes_lost;
     for (auto& f : out.faults) {
-      if (f.fault == loss.fault) {
+      if (f.name == loss.fault) {
         f.rpo = std::max(f.rpo, loss.rpo);
         f.writes_lost += loss.writes_lost;
       }

@@ -31,7 +31,8 @@ struct Prediction {
 Prediction predict(const topology::Topology& t, const scenario::Fault& f);
 
 struct FaultRecovery {
-  std::string fault;
+  std::string fault;  ///< the timeline's description of the fault event
+  std::string name;   ///< the scenario fault's name
   double time = 0;
   Prediction predicted;
   std::optional<double> rto;     ///< nullopt: not recovered before the end

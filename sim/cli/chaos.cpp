@@ -12,6 +12,7 @@
 #include "sim/cli/run_one.h"
 #include "sim/core/exit_status.h"
 #include "sim/core/units.h"
+#include "sim/report/headline.h"
 #include "sim/report/html.h"
 
 namespace sim::cli {
@@ -99,7 +100,7 @@ std::function<int()> add_chaos(CLI::App& app, const GlobalOptions& global) {
   app.add_option("-j,--jobs", o->jobs, "runs in parallel (default: all cores)");
   app.add_option("--set", o->sets, "override a value in every run: components.app.replicas=5 or scenario.duration=10m")
       ->take_all();
-  app.footer("Writes chaos.md and chaos.json (the matrix) and one report directory per failure.\n"
+  app.footer("Writes chaos.md, chaos.json and chaos.html (the matrix) and one report directory per failure.\n"
              "Exit status: 0 when no single failure breaks an expectation, 1 otherwise, 2 bad input.");
   return [o, &global]() {
     RunRequest base;
@@ -168,10 +169,11 @@ std::function<int()> add_chaos(CLI::App& app, const GlobalOptions& global) {
     for (const auto& m : metrics) fmt::print(" {:>14}", m.substr(0, 14));
     fmt::print("\n");
     for (const Case& c : cases) {
-      std::ifstream in(fs::path(out) / c.name / "report.json");
+      // A child that died mid-write leaves no report or half of one: a failed run, not an exception.
+      Json rep = report::read_report_file((fs::path(out) / c.name / "report.json").string());
       Json row;
       row["failure"] = c.label;
-      if (!in) {
+      if (rep.is_null()) {
         row["error"] = "the run wrote no report";
         matrix.push_back(row);
         any_broken = true;
@@ -179,7 +181,6 @@ std::function<int()> add_chaos(CLI::App& app, const GlobalOptions& global) {
         md += fmt::format("| {} | run failed | | |\n", c.label);
         continue;
       }
-      Json rep = Json::parse(in);
       std::string rto = "-", rpo = "0s";
       std::uint64_t lost = 0;
       for (const auto& rec : rep["recovery"]) {
@@ -257,15 +258,23 @@ std::function<int()> add_chaos(CLI::App& app, const GlobalOptions& global) {
                             length > 0 ? " for " + core::format_duration(length) : " until the end") +
                 report::topology_svg(loaded->topology) + "<h2>Matrix</h2>\n" + report::html_table(header, rows);
     page.data = Json::object();
-    std::ofstream(fs::path(out) / "chaos.html") << report::html_page(page);
+    const std::string html = report::html_page(page);
 
     Json j;
     j["scenario"] = s.name;
     j["failure_at"] = at;
     j["failure_for"] = length;
     j["matrix"] = matrix;
-    std::ofstream(fs::path(out) / "chaos.json") << j.dump(1) << "\n";
-    std::ofstream(fs::path(out) / "chaos.md") << md;
+    for (const auto& [name, text] : {std::pair<const char*, std::string>{"chaos.json", report::dump(j)},
+                                     {"chaos.md", md}, {"chaos.html", html}}) {
+      std::ofstream file(fs::path(out) / name, std::ios::binary | std::ios::trunc);
+      file << text;
+      if (!file) {
+        std::fprintf(stderr, "infrasim chaos: cannot write %s; expected a writable directory\n",
+                     (fs::path(out) / name).string().c_str());
+        return static_cast<int>(core::kBadInput);
+      }
+    }
     fmt::print("\n{} single failures; matrix in {}/chaos.md, chaos.json and chaos.html\n", cases.size(), out);
     return any_broken ? static_cast<int>(core::kChecksFailed) : static_cast<int>(core::kOk);
   };

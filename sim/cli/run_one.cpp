@@ -19,21 +19,33 @@ namespace sim::cli {
 
 namespace fs = std::filesystem;
 
-std::optional<scenario::Loaded> load_checked(const RunRequest& req, core::Diagnostics& diags) {
+namespace {
+
+// The scenario of `req` as it will run (seed, extra faults, name suffix applied),
+// with its arrival stream: building it reads the traces, so a bad trace is bad input too.
+std::optional<scenario::Loaded> load_request(const RunRequest& req, core::Diagnostics& diags,
+                                             std::unique_ptr<model::ArrivalStream>* arrivals) {
   auto loaded = scenario::load_scenario(req.scenario_path, diags, req.topology_override, req.overrides);
   if (!loaded) return std::nullopt;
   if (req.seed) loaded->scenario.seed = *req.seed;
   for (const auto& f : req.extra_faults) loaded->scenario.faults.push_back(f);
   loaded->scenario.name += req.name_suffix;
-  // Building the arrivals reads the traces: a bad trace is bad input too.
+  const scenario::Scenario& s = loaded->scenario;
   core::Diagnostics adiags;
-  auto arrivals = model::make_arrivals(loaded->scenario.load, loaded->topology, loaded->scenario.duration,
-                                       core::Rng(1), adiags);
-  if (!arrivals) {
+  *arrivals = model::make_arrivals(s.load, loaded->topology, s.duration,
+                                   core::RngStreams(s.seed).stream("arrivals"), adiags);
+  if (!*arrivals) {
     diags.merge(adiags);
     return std::nullopt;
   }
   return loaded;
+}
+
+}  // namespace
+
+std::optional<scenario::Loaded> load_checked(const RunRequest& req, core::Diagnostics& diags) {
+  std::unique_ptr<model::ArrivalStream> arrivals;
+  return load_request(req, diags, &arrivals);
 }
 
 std::string report_dir(const RunRequest& req, const scenario::Scenario& s) {
@@ -72,7 +84,8 @@ void print_summary(const scenario::Scenario& s, const topology::Topology& t, con
 
 int run_one(const RunRequest& req) {
   core::Diagnostics diags;
-  auto loaded = load_checked(req, diags);
+  std::unique_ptr<model::ArrivalStream> arrivals;  // built once: a trace is read (and decompressed) here only
+  auto loaded = load_request(req, diags, &arrivals);
   if (!loaded) {
     std::fputs(diags.format().c_str(), stderr);
     return core::kBadInput;
@@ -80,13 +93,6 @@ int run_one(const RunRequest& req) {
   const scenario::Scenario& s = loaded->scenario;
   const topology::Topology& t = loaded->topology;
   if (!diags.all().empty()) std::fputs(diags.format().c_str(), stderr);  // warnings
-  core::Diagnostics adiags;
-  core::RngStreams streams(s.seed);
-  auto arrivals = model::make_arrivals(s.load, t, s.duration, streams.stream("arrivals"), adiags);
-  if (!arrivals) {
-    std::fputs(adiags.format().c_str(), stderr);
-    return core::kBadInput;
-  }
   // A long run is allowed, but say what it will cost.
   if (double peak = scenario::peak_rate(s.load); peak * s.duration > 5e8 && req.max_events == 0) {
     std::fprintf(stderr,

@@ -15,8 +15,8 @@ namespace sim::engine {
 
 using topology::Kind;
 
-void World::timeline(double t, std::string kind, std::string target, std::string detail) {
-  result.timeline.push_back({t, std::move(kind), std::move(target), std::move(detail)});
+void World::timeline(double t, std::string kind, std::string target, std::string detail, std::string fault) {
+  result.timeline.push_back({t, std::move(kind), std::move(target), std::move(detail), std::move(fault)});
 }
 
 double World::region_latency(int ra, int rb) const {
@@ -160,12 +160,7 @@ void World::generator(std::unique_ptr<model::ArrivalStream> arrivals) {
           r->return_latency += 2 * latency(lbs, target);
         }
       } else {
-        ComponentRt& svc = comp(plan.entry);
-        for (std::size_t k = 0; k < svc.stations.size() && target < 0; ++k) {
-          int idx = svc.stations[(static_cast<std::size_t>(svc.rr) + k) % svc.stations.size()];
-          if (st(idx).up && st(idx).started) target = idx;
-        }
-        svc.rr = svc.rr + 1;
+        target = rotate(comp(plan.entry), [this](int, int si) { return st(si).up && st(si).started; });
       }
       if (target >= 0 && !net_faults.empty()) {
         int entry_region = zone_region[static_cast<std::size_t>(st(target).zone)];

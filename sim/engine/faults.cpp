@@ -144,7 +144,7 @@ void World::fault_injector() {
             }
             if (up.empty()) return;
             *victim = up[pick % up.size()];
-            timeline(now, "fault", st(*victim).name, name + ": chaos monkey");
+            timeline(now, "fault", st(*victim).name, name + ": chaos monkey", name);
             crash_station(*victim, now, name);
           });
           add(t + repair, [this, victim, boot_of]() {
@@ -163,7 +163,7 @@ void World::fault_injector() {
           add(at, [this, hit, name, f, stations_of]() {
             double now = sg::Engine::get_clock();
             *hit = stations_of(f.target);
-            timeline(now, "fault", f.target.text(), name);
+            timeline(now, "fault", f.target.text(), name, name);
             for (int si : *hit) crash_station(si, now, name);
           });
           if (until > 0) {
@@ -187,7 +187,7 @@ void World::fault_injector() {
                                    ? fmt::format("+{} one way{}", core::format_duration(f.value),
                                                  f.ramp > 0 ? " (ramping over " + core::format_duration(f.ramp) + ")" : "")
                                    : fmt::format("{} of requests lost", core::format_ratio(f.value));
-            timeline(now, "fault", f.target.text(), fmt::format("{}: {}", name, what));
+            timeline(now, "fault", f.target.text(), fmt::format("{}: {}", name, what), name);
           });
           if (until > 0) {
             add(until, [this, id, f]() {
@@ -217,7 +217,7 @@ void World::fault_injector() {
               saved->emplace_back(l, l->get_bandwidth());
               l->set_bandwidth(f.value);
             }
-            timeline(now, "fault", f.target.text(), fmt::format("{}: bandwidth limited to {}", name, core::format_bandwidth(f.value)));
+            timeline(now, "fault", f.target.text(), fmt::format("{}: bandwidth limited to {}", name, core::format_bandwidth(f.value)), name);
           });
           if (until > 0) {
             add(until, [this, saved, f]() {
@@ -235,16 +235,12 @@ void World::fault_injector() {
               Station& s = st(si);
               auto it = std::find(s.pstates.begin(), s.pstates.end(), f.value);
               s.host->set_pstate(static_cast<unsigned long>(it - s.pstates.begin()));
-              s.speed_factor = f.value;
             }
-            timeline(now, "fault", f.target.text(), fmt::format("{}: CPU at {} speed", name, core::format_ratio(f.value)));
+            timeline(now, "fault", f.target.text(), fmt::format("{}: CPU at {} speed", name, core::format_ratio(f.value)), name);
           });
           if (until > 0) {
             add(until, [this, hit, f]() {
-              for (int si : *hit) {
-                st(si).host->set_pstate(0);
-                st(si).speed_factor = 1;
-              }
+              for (int si : *hit) st(si).host->set_pstate(0);
               timeline(sg::Engine::get_clock(), "recover", f.target.text(), "CPU back to full speed");
             });
           }
@@ -258,7 +254,7 @@ void World::fault_injector() {
             } else {
               for (int si : c.stations) st(si).cold_since = now;
             }
-            timeline(now, "fault", f.target.text(), name + ": emptied; the hit ratio warms up again");
+            timeline(now, "fault", f.target.text(), name + ": emptied; the hit ratio warms up again", name);
           });
           break;
         case Fault::Kind::kFailover:
@@ -266,7 +262,7 @@ void World::fault_injector() {
             double now = sg::Engine::get_clock();
             int db = component_index(f.target.component);
             ComponentRt& c = comp(db);
-            timeline(now, "fault", f.target.text(), name + ": planned switchover");
+            timeline(now, "fault", f.target.text(), name + ": planned switchover", name);
             c.primary_available = false;
             double promote_time = c.spec->database()->failover.promote;
             spawn("switchover", control_host, [this, db, promote_time]() {
@@ -280,7 +276,7 @@ void World::fault_injector() {
         case Fault::Kind::kRestore:
           add(at, [this, name, f]() {
             double now = sg::Engine::get_clock();
-            timeline(now, "fault", f.target.text(), name + ": data lost, restore from backup");
+            timeline(now, "fault", f.target.text(), name + ": data lost, restore from backup", name);
             restore_from_backup(component_index(f.target.component), now, name);
           });
           break;
@@ -290,7 +286,7 @@ void World::fault_injector() {
             for (int si : comp(component_index(f.target.component)).stations) {
               if (f.target.instance < 0 || st(si).index == f.target.instance) st(si).error_ratio = f.value;
             }
-            timeline(now, "fault", f.target.text(), fmt::format("{}: {} of responses fail", name, core::format_ratio(f.value)));
+            timeline(now, "fault", f.target.text(), fmt::format("{}: {} of responses fail", name, core::format_ratio(f.value)), name);
           });
           if (until > 0) {
             add(until, [this, f]() {

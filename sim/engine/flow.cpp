@@ -422,12 +422,10 @@ int World::pool_for(int client_station, int server_station) {
   return idx;
 }
 
-bool World::acquire(Worker& w, int pi, double now, FailReason* reason) {
+bool World::acquire(Worker& w, int pi, FailReason* reason) {
   Pool& p = pools[static_cast<std::size_t>(pi)];
-  (void)now;
   if (p.in_use < p.open) {
     ++p.in_use;
-    w.held_pool = pi;
     return true;
   }
   Station& server = st(p.server_station);
@@ -439,8 +437,7 @@ bool World::acquire(Worker& w, int pi, double now, FailReason* reason) {
       db.connections_max = std::max(db.connections_max, open);
       ++p.open;
       ++p.in_use;
-      w.held_pool = pi;
-      return true;
+        return true;
     }
     if (p.open == 0) {  // PostgreSQL: "too many clients already"
       ++db.refused;
@@ -460,7 +457,6 @@ bool World::acquire(Worker& w, int pi, double now, FailReason* reason) {
     // A releaser handed us the connection in the same instant the timeout fired:
     // take it, and consume the token it left on our semaphore.
     if (timed_out) w.wake->acquire();
-    w.held_pool = pi;
     return true;
   }
   auto it = std::find(p.waiters.begin(), p.waiters.end(), &w);
@@ -492,7 +488,6 @@ bool World::call(Worker& w, Request* r, const Call& c, double* owed, FailReason*
   // Which instance answers.
   int ti = -1;
   double demand = 0;
-  int pool = -1;
   switch (c.kind) {
     case Call::Kind::kCache: {
       // Keys are sharded uniformly over the nodes.
@@ -511,13 +506,7 @@ bool World::call(Worker& w, Request* r, const Call& c, double* owed, FailReason*
         ti = target.stations[static_cast<std::size_t>(target.primary)];
       } else {
         // Reads rotate over the replicas that are up; none up: the primary serves them.
-        int n = static_cast<int>(target.stations.size());
-        for (int k = 0; k < n && ti < 0; ++k) {
-          int idx = (target.rr + k) % n;
-          if (idx == target.primary || !st(target.stations[static_cast<std::size_t>(idx)]).up) continue;
-          ti = target.stations[static_cast<std::size_t>(idx)];
-          target.rr = idx + 1;
-        }
+        ti = rotate(target, [&](int idx, int si) { return idx != target.primary && st(si).up; });
         if (ti < 0) ti = target.stations[static_cast<std::size_t>(target.primary)];
       }
       auto it = db.query_time.find(plan.name);
@@ -540,14 +529,7 @@ bool World::call(Worker& w, Request* r, const Call& c, double* owed, FailReason*
         if (!chosen) return false;
         ti = *chosen;
       } else {
-        const ComponentRt& svc = comp(c.component);
-        for (std::size_t k = 0; k < svc.stations.size() && ti < 0; ++k) {
-          int idx = static_cast<int>((static_cast<std::size_t>(target.rr) + k) % svc.stations.size());
-          if (st(svc.stations[static_cast<std::size_t>(idx)]).up && st(svc.stations[static_cast<std::size_t>(idx)]).started) {
-            ti = svc.stations[static_cast<std::size_t>(idx)];
-            target.rr = idx + 1;
-          }
-        }
+        ti = rotate(target, [this](int, int si) { return st(si).up && st(si).started; });
         if (ti < 0) {
           *reason = FailReason::kConnectionRefused;
           return false;
@@ -587,14 +569,14 @@ bool World::call(Worker& w, Request* r, const Call& c, double* owed, FailReason*
     return false;
   }
   if (c.kind == Call::Kind::kDatabase) {
-    pool = pool_for(self_index, ti);
-    if (!acquire(w, pool, now, reason)) return false;
+    // A query runs on the server's host from this worker: no station, no job (DESIGN.md).
+    int pool = pool_for(self_index, ti);
+    if (!acquire(w, pool, reason)) return false;
     if (w.dead) return false;
     std::uint32_t gen = r->gen;
     bool ok = query(w, t, demand, plan.write, reason);
     if (w.dead) return false;
     release_connection(pool);
-    w.held_pool = -1;
     if (!ok) return false;
     if (r->gen != gen) {  // given up upstream while the query ran
       *reason = FailReason::kConnectionRefused;
@@ -615,8 +597,6 @@ bool World::call(Worker& w, Request* r, const Call& c, double* owed, FailReason*
   }
   if (!submit(t, job, sg::Engine::get_clock())) {
     free_job(job);
-    if (pool >= 0) release_connection(pool);
-    w.held_pool = -1;
     *reason = FailReason::kQueueFull;
     return false;
   }
@@ -631,12 +611,8 @@ bool World::call(Worker& w, Request* r, const Call& c, double* owed, FailReason*
   bool ok = job->ok;
   FailReason why = job->reason;
   free_job(job);
-  if (pool >= 0) {
-    release_connection(pool);
-    w.held_pool = -1;
-  }
   if (!ok) {
-    *reason = c.kind == Call::Kind::kDatabase && why == FailReason::kConnectionRefused ? FailReason::kDbUnavailable : why;
+    *reason = why;
     return false;
   }
   if (r->gen != gen) {  // the request was given up upstream while we waited
@@ -659,9 +635,6 @@ bool World::call(Worker& w, Request* r, const Call& c, double* owed, FailReason*
       }
       break;
     }
-    case Call::Kind::kDatabase:
-      if (plan.write && c.role == 0) record_write(c.component, now);
-      break;
     case Call::Kind::kQueue:
       publish(c.component, now);
       break;

@@ -12,15 +12,18 @@
 //    service demand as a SimGrid execution on that host (CPU sharing, speed
 //    profiles and host failures come from SimGrid), then makes the downstream
 //    calls of its path segment synchronously, holding its worker slot.
-//  - A call to a cache/database/queue/storage enqueues a job at the callee's
+//  - A call to a cache/queue/storage enqueues a job at the callee's
 //    station and blocks the caller on its own semaphore until the callee's
 //    worker answers. The one-way latency of each hop is added after the answer
 //    (one sleep for all hops of a segment): the caller's hold time and the
 //    client's latency are exact; the callee sees its arrivals shifted by a
 //    constant per caller zone and path, which leaves its queueing unchanged when
 //    callers are equidistant (sub-millisecond otherwise).
-//  - Timeouts are swept by one watchdog actor per second; a request's failure
-//    is recorded at its exact deadline (model::Recorder accepts late records).
+//  - A database query runs on the server's host from the calling worker (a
+//    remote execution: a database never queues, its pool is the queue).
+//  - Timeouts are swept by the run loop between steps of a simulated second; a
+//    request's failure is recorded at its exact deadline (model::Recorder
+//    accepts late records).
 
 #include <deque>
 #include <functional>
@@ -49,8 +52,8 @@ namespace sg = simgrid::s4u;
 using model::FailReason;
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
-constexpr double kFlopsPerSecond = 1e9;
-constexpr double kCdnWarmup = 300;       ///< time constant of a flushed CDN's hit ratio (edge caches refill slowly)  ///< one core of a host: service times are seconds at full speed
+constexpr double kFlopsPerSecond = 1e9;  ///< one core of a host: service times are seconds at full speed
+constexpr double kCdnWarmup = 300;       ///< time constant of a flushed CDN's hit ratio (edge caches refill slowly)
 
 struct Station;
 struct Worker;
@@ -89,11 +92,9 @@ struct Request {
   double deadline = kInf;     ///< the client gives up here (front service's timeout)
   bool finished = false;      ///< completion or failure recorded
   int segment = 0;            ///< which service of the path is handling it
-  bool cache_hit = false;
   bool ends_early = false;    ///< a cache hit ended the path
   int lb_backend = -1;        ///< instance the entry LB chose (for least_conn bookkeeping)
   int lb = -1;
-  std::uint64_t write_seq = 0;
 };
 
 /// A unit of work at a station: handling a request (services) or serving a call.
@@ -106,7 +107,6 @@ struct Job {
   double demand = 0;          ///< seconds of CPU at full speed
   bool ok = true;             ///< the call's outcome, set by the callee
   FailReason reason = FailReason::kConnectionRefused;
-  bool cache_hit = false;
   double enqueued = 0;
 };
 
@@ -118,7 +118,6 @@ struct Worker {
   Job* pending_call = nullptr; ///< the call this worker waits for
   bool idle = false;
   bool dead = false;           ///< its host crashed: nobody answers it any more
-  int held_pool = -1;          ///< a database connection it holds (pool index)
   int waiting_pool = -1;       ///< the pool whose waiters list holds it
   bool handed_connection = false;  ///< a releaser gave it a connection while it waited
   Station* querying = nullptr;     ///< the database host running its query (World::query)
@@ -143,7 +142,6 @@ struct Station {
   bool started = true;             ///< provisioned (autoscaling spares start false)
   bool ready = true;               ///< booted and ready to serve
   bool draining = false;
-  double speed_factor = 1;
   std::optional<double> cold_since; ///< caches: emptied at this time
   double error_ratio = 0;          ///< an `errors` fault on the component
   // Accounting (time integrals, updated on every change).
@@ -255,7 +253,6 @@ struct ComponentRt {
   // Database
   int primary = 0;                 ///< instance index of the current primary
   bool primary_available = true;   ///< clients can write (false between crash and reconnect)
-  std::uint64_t next_write_seq = 1;
   model::LogHistogram lag_hist;
   double window_lag_max = 0;
   std::uint64_t writes = 0;
@@ -368,7 +365,7 @@ struct World {
 
   // Database pools (flow.cpp)
   int pool_for(int client_station, int server_station);
-  bool acquire(Worker& w, int pool, double now, FailReason* reason);
+  bool acquire(Worker& w, int pool, FailReason* reason);
   void release_connection(int pool);
 
   // Autoscaling (autoscale.cpp)
@@ -407,13 +404,11 @@ struct World {
   void sample_window(double window_start, double now);
   /// Fails the requests whose deadline passed (called between run_until steps).
   void sweep_deadlines(double now);
-  void watchdog();
-  void sampler();
   void health_checker(int lb);
   void crash_station(int station, double now, const std::string& why, bool record = true);
   void recover_station(int station, double now, double boot);
   void fault_injector();
-  void timeline(double t, std::string kind, std::string target, std::string detail);
+  void timeline(double t, std::string kind, std::string target, std::string detail, std::string fault = {});
   void collect();
 
   // ---- actors (engine.cpp)
@@ -430,6 +425,21 @@ struct World {
   sg::Host* host_of(int station) { return stations[static_cast<std::size_t>(station)].host; }
   Station& st(int i) { return stations[static_cast<std::size_t>(i)]; }
   ComponentRt& comp(int i) { return comps[static_cast<std::size_t>(i)]; }
+  /// Round robin over a component's instances: the first station from `c.rr` on that
+  /// `usable` accepts, or -1; the rotation goes on after the one chosen, so an instance
+  /// that is down does not double its successor's share.
+  template <class Usable>
+  int rotate(ComponentRt& c, Usable usable) {
+    const std::size_t n = c.stations.size();
+    for (std::size_t k = 0; k < n; ++k) {
+      std::size_t idx = (static_cast<std::size_t>(c.rr) + k) % n;
+      if (usable(static_cast<int>(idx), c.stations[idx])) {
+        c.rr = static_cast<int>(idx) + 1;
+        return c.stations[idx];
+      }
+    }
+    return -1;
+  }
 };
 
 }  // namespace sim::engine

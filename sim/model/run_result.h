@@ -103,6 +103,7 @@ struct TimelineEvent {
   std::string kind;    ///< fault, recover, detect, promote, reconnect, scale, health_down, health_up, restore, ...
   std::string target;
   std::string detail;
+  std::string fault;   ///< the scenario fault this event belongs to ("" for none): what losses and predictions match on
 };
 
 /// Writes lost by one data-loss event (failover with async lag, restore from backup).

@@ -1000,15 +1000,9 @@ std::optional<Loaded> parse_scenario(const std::string& file, const std::string&
     if (ttext) {
       auto troot = core::parse_yaml(s.topology_path, *ttext, tdiags);
       if (troot) {
+        // Overrides change the tree in place: every other node keeps its place in the file.
         Reader tr(s.topology_path, tdiags);
-        bool any = std::any_of(overrides.begin(), overrides.end(), [](const Override& o) { return o.topology; });
-        if (any && apply_overrides(tr, *troot, overrides, true)) {
-          YAML::Emitter em;
-          em << *troot;
-          topo = topology::parse_topology(s.topology_path, em.c_str(), tdiags);
-        } else if (!any) {
-          topo = topology::parse_topology(s.topology_path, *ttext, tdiags);
-        }
+        if (apply_overrides(tr, *troot, overrides, true)) topo = topology::parse_topology(s.topology_path, *troot, tdiags);
       }
     }
     // A file that cannot be opened: point at the reference in the scenario. Anything

@@ -766,9 +766,14 @@ void check(const Reader& r, Topology* t, const Pending& p) {
 }  // namespace
 
 std::optional<Topology> parse_topology(const std::string& file, const std::string& text, Diagnostics& diags) {
-  std::size_t errors_before = diags.error_count();
   auto root = core::parse_yaml(file, text, diags, "a topology mapping with name, components and requests");
   if (!root) return std::nullopt;
+  return parse_topology(file, *root, diags);
+}
+
+std::optional<Topology> parse_topology(const std::string& file, const YAML::Node& root_node, Diagnostics& diags) {
+  std::size_t errors_before = diags.error_count();
+  const YAML::Node* root = &root_node;
   Reader r(file, diags);
   MapView m(r, *root, "topology", {"name", "description", "regions", "network", "clients", "components", "requests"});
   if (!m.ok() && !root->IsMap()) return std::nullopt;
@@ -808,10 +813,5 @@ std::optional<Topology> parse_topology(const std::string& file, const std::strin
   return t;
 }
 
-std::optional<Topology> load_topology(const std::string& path, Diagnostics& diags) {
-  auto text = core::read_text_file(path, diags);
-  if (!text) return std::nullopt;
-  return parse_topology(path, *text, diags);
-}
 
 }  // namespace sim::topology

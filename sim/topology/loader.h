@@ -8,13 +8,18 @@
 #include "sim/core/diagnostics.h"
 #include "sim/topology/topology.h"
 
+namespace YAML {
+class Node;
+}
+
 namespace sim::topology {
 
 /// Parses topology text named `file` (the name is used in messages only).
 /// Every problem found is appended to `diags`; returns nullopt if there was any error.
 std::optional<Topology> parse_topology(const std::string& file, const std::string& text, core::Diagnostics& diags);
 
-/// Reads and parses a topology file from disk.
-std::optional<Topology> load_topology(const std::string& path, core::Diagnostics& diags);
+/// The same from a document core::parse_yaml already read (its source is in `diags`):
+/// the scenario loader applies topology --set overrides to the tree first.
+std::optional<Topology> parse_topology(const std::string& file, const YAML::Node& root, core::Diagnostics& diags);
 
 }  // namespace sim::topology

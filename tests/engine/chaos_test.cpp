@@ -119,6 +119,9 @@ faults: [{at: 7h, restore: db}]
   // About 2 writes/s for an hour: 7200 ± 5 sd.
   EXPECT_NEAR(loss["writes_lost"].get<double>(), 7200.0, 450.0);
   EXPECT_NEAR(s.report["recovery"][0]["predicted_rto"].get<double>(), 360.0, 1e-9);
+  // The loss belongs to the fault's own recovery row (the data disruption class reads it there).
+  EXPECT_DOUBLE_EQ(s.report["recovery"][0]["rpo"].get<double>(), loss["rpo"].get<double>());
+  EXPECT_EQ(s.report["recovery"][0]["writes_lost"], loss["writes_lost"]);
 }
 
 TEST(Chaos, DeadBackendDetectedByHealthChecks) {

@@ -40,6 +40,25 @@ TEST(Tiers, RoundRobinSplitsExactly) {
   EXPECT_LE(std::max({a, b, c}) - std::min({a, b, c}), 1);
 }
 
+// An entry service without a load balancer: clients rotate over the instances that are up.
+// With app[0] down from the start the other two share evenly (the rotation resumed after the
+// instance skipped, giving app[1] two turns in three, before).
+TEST(Tiers, RoundRobinWithoutBalancerSkipsADownInstanceEvenly) {
+  auto s = simulate(R"(name: direct
+clients: {latency: 1ms}
+components:
+  app: {kind: service, replicas: 3, cores: 4, workers: 16, service_time: 1ms}
+requests:
+  q: {share: 100%, path: [app]}
+)",
+                    "duration: 1m\nseed: 3\nload: {constant: 90/s}\nfaults: [{at: 0s, crash: \"app[0]\"}]\n");
+  ASSERT_EQ(s.exit_code, 0) << s.err;
+  const auto& inst = s.component("app")["instance_stats"];
+  std::int64_t b = inst[1]["served"], c = inst[2]["served"];
+  EXPECT_GT(b + c, 5000);
+  EXPECT_LE(std::abs(b - c), 1) << "app[1] " << b << ", app[2] " << c;
+}
+
 TEST(Tiers, LeastConnBeatsRoundRobinOnHeterogeneousBackends) {
   // Round robin sends a third of 160/s = 53/s to a server that now does 30/s at most: it
   // saturates. least_conn sees its queue grow and sends it less.

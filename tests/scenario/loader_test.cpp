@@ -514,5 +514,29 @@ colour: blue
             "duration, warmup, seed, window, load, faults, autoscaling, expect, resilience, slow\n");
 }
 
+// Topology --set overrides change the parsed tree in place: the topology's own errors
+// keep their lines and columns (they were located in re-emitted YAML before).
+TEST(ScenarioLoader, TopologyOverrideKeepsTopologyErrorLocations) {
+  const std::string d = sim::testing::temp_dir("override-locations");
+  sim::testing::write_file(d + "/t.yaml", R"(# a comment that a re-emitted tree would drop
+name: t
+
+components:
+  app:
+    kind: service
+    replicas: 2
+    colour: blue
+requests:
+  api: {share: 100%, path: [app]}
+)");
+  std::string error;
+  auto o = parse_override("components.app.replicas=3", &error);
+  ASSERT_TRUE(o);
+  core::Diagnostics diags;
+  EXPECT_FALSE(parse_scenario(d + "/s.yaml", "topology: t.yaml\nduration: 1m\nload: {constant: 1/s}\n", diags, "", {*o}));
+  EXPECT_NE(diags.format_short().find("t.yaml:8:5: error: unknown key 'colour' in component 'app'"), std::string::npos)
+      << diags.format_short();
+}
+
 }  // namespace
 }  // namespace sim::scenario
