@@ -117,6 +117,7 @@ std::function<int()> add_run(CLI::App& app, const GlobalOptions& global) {
     std::vector<std::string> sets;
     double max_wall = 0;
     std::uint64_t max_events = 0;
+    std::string cpu_model = "kernel", wake = "batched";
     int jobs = 0;
     bool stats = false;
     std::string junit, summary;
@@ -132,6 +133,13 @@ std::function<int()> add_run(CLI::App& app, const GlobalOptions& global) {
       ->take_all();
   app.add_option("--max-wall", o->max_wall, "stop a run after this many wall-clock seconds (exit 1)");
   app.add_option("--max-events", o->max_events, "stop a run after this many simulated requests (exit 1)");
+  app.add_option("--cpu-model", o->cpu_model,
+                 "how CPU sharing is computed: kernel (default) or simgrid, the verification mode that hands every "
+                 "contended host to SimGrid's CPU model (docs/DESIGN.md)")
+      ->check(CLI::IsMember({"kernel", "simgrid"}));
+  app.add_option("--wake", o->wake,
+                 "debug: batched (default) or per-event (one SimGrid wake per kernel event; same report.json)")
+      ->check(CLI::IsMember({"batched", "per-event"}));
   app.add_option("-j,--jobs", o->jobs, "scenarios run in parallel (default: all cores)");
   app.add_option("--junit", o->junit, "also write JUnit XML: a test suite per scenario, a test case per expectation");
   app.add_option("--summary", o->summary, "also write a Markdown summary for a CI job page (e.g. $GITHUB_STEP_SUMMARY)");
@@ -159,6 +167,8 @@ std::function<int()> add_run(CLI::App& app, const GlobalOptions& global) {
       r.seed = o->seed;
       r.max_wall = o->max_wall;
       r.max_events = o->max_events;
+      r.cpu_model = o->cpu_model;
+      r.wake = o->wake;
       r.progress = !global.quiet;
       r.stats = o->stats;
       reqs.push_back(r);

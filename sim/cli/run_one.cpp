@@ -103,6 +103,8 @@ int run_one(const RunRequest& req) {
   engine::RunOptions opts;
   opts.max_wall_seconds = req.max_wall;
   opts.max_events = req.max_events;
+  opts.cpu = req.cpu_model == "simgrid" ? engine::CpuMode::kSimGrid : engine::CpuMode::kKernel;
+  opts.wake = req.wake == "per-event" ? engine::WakeRule::kPerEvent : engine::WakeRule::kBatched;
   if (req.progress && stderr_is_tty()) {
     opts.progress = [&](double now, double duration) {
       int pct = static_cast<int>(100 * now / duration);
@@ -142,11 +144,12 @@ int run_one(const RunRequest& req) {
   if (req.summary) print_summary(s, t, r, outcome.stats, verdicts, dir);
   if (req.stats) {
     const model::EngineStats& es = outcome.stats;
-    fmt::print("engine: {} requests, {} SimGrid activities ({:.2f} per request), {} actors, peak RSS {:.1f} MiB, "
-               "wall {:.3f}s\n",
-               r.generated, es.activities,
-               r.generated ? static_cast<double>(es.activities) / static_cast<double>(r.generated) : 0.0, es.actors,
-               static_cast<double>(es.peak_rss_kb) / 1024.0, es.wall_seconds);
+    const double n = r.generated ? static_cast<double>(r.generated) : 1.0;
+    fmt::print("engine: {} requests, {} SimGrid activities ({:.2f} per request), {} actors, {} kernel events "
+               "({:.2f} per request), {} kernel wakes, peak RSS {:.1f} MiB, wall {:.3f}s\n",
+               r.generated, es.activities, static_cast<double>(es.activities) / n, es.actors, es.kernel_events,
+               static_cast<double>(es.kernel_events) / n, es.kernel_wakes, static_cast<double>(es.peak_rss_kb) / 1024.0,
+               es.wall_seconds);
   }
   if (!r.conserved()) {
     std::fprintf(stderr, "internal error: request conservation violated (%llu generated, %llu accounted)\n",

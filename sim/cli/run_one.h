@@ -27,6 +27,8 @@ struct RunRequest {
   bool stats = false;                          ///< print engine statistics (activities, actors, RSS)
   double max_wall = 0;
   std::uint64_t max_events = 0;
+  std::string cpu_model = "kernel";            ///< --cpu-model kernel | simgrid (verification)
+  std::string wake = "batched";                ///< --wake batched | per-event (debug)
   std::vector<scenario::Fault> extra_faults;   ///< added to the scenario's own (chaos matrix)
   std::string name_suffix;                     ///< appended to the scenario name in reports
 };

@@ -61,11 +61,12 @@ void Recorder::completion(double t, int request_class, double latency) {
   ++classes_[c].completed;
   Open& w = window_at(t);
   ++w.stats.completed;
-  w.hist.add(latency);
+  LogHistogram::Sample sample = LogHistogram::prepare(latency);  // one logarithm for the three histograms
+  w.hist.add(sample);
   if (t >= warmup_) {
     ++measured_completed_;
-    overall_.add(latency);
-    class_hist_[c].add(latency);
+    overall_.add(sample);
+    class_hist_[c].add(sample);
   }
 }
 

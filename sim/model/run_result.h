@@ -155,7 +155,9 @@ struct RunResult {
 /// Wall-clock facts about a run: printed, never written into report.json.
 struct EngineStats {
   double wall_seconds = 0;
-  std::uint64_t activities = 0;   ///< SimGrid activities started (execs, sleeps, synchronisations)
+  std::uint64_t activities = 0;   ///< SimGrid activities the request kernel started (executions, transfers)
+  std::uint64_t kernel_events = 0;  ///< request-kernel events processed
+  std::uint64_t kernel_wakes = 0;   ///< SimGrid timer wakes of the kernel
   std::uint64_t actors = 0;
   long peak_rss_kb = 0;
 };

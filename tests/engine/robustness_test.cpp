@@ -137,7 +137,7 @@ TEST(Robustness, InternalErrorExitsThreeWithReproduction) {
   unsetenv("INFRASIM_TEST_INTERNAL_ERROR_AT");
   EXPECT_EQ(s.exit_code, 3) << s.err;
   EXPECT_NE(s.err.find("internal error: injected internal error"), std::string::npos) << s.err;
-  EXPECT_NE(s.err.find("actor generator"), std::string::npos) << s.err;
+  EXPECT_NE(s.err.find("(request kernel, simulated time 10."), std::string::npos) << s.err;  // where and when
   EXPECT_NE(s.err.find("--seed 77"), std::string::npos) << s.err;
 }
 
