@@ -14,15 +14,7 @@ double HostCpu::current_speed() const { return host_->get_speed() * host_->get_a
 
 HostCpu::Handle HostCpu::start(double demand, CpuClient* client, std::uint64_t token) {
   retired_.clear();
-  std::uint32_t idx;
-  if (!free_.empty()) {
-    idx = free_.back();
-    free_.pop_back();
-  } else {
-    idx = static_cast<std::uint32_t>(jobs_.size());
-    jobs_.emplace_back();
-    jobs_.back().gen = 0;
-  }
+  std::uint32_t idx = jobs_.acquire();
   Job& j = jobs_[idx];
   j.owner = this;
   j.index = idx;
@@ -78,7 +70,7 @@ void HostCpu::release(std::uint32_t idx) {
   j.in_simgrid = false;
   j.client = nullptr;
   ++j.gen;
-  free_.push_back(idx);
+  jobs_.release(idx);
 }
 
 void HostCpu::finish(std::uint32_t idx, bool ok) {

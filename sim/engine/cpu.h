@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "sim/engine/kernel.h"
+#include "sim/engine/slab.h"
 #include "sim/model/processor_sharing.h"
 
 namespace sim::engine {
@@ -94,8 +95,7 @@ class HostCpu final : public EventSink {
   simgrid::s4u::Host* host_;
   CpuMode model_;
   model::ProcessorSharing ps_;
-  std::deque<Job> jobs_;  ///< stable addresses: SimGrid executions point at their job
-  std::vector<std::uint32_t> free_;
+  Slab<Job> jobs_;  ///< stable addresses: SimGrid executions point at their job
   std::vector<simgrid::s4u::ExecPtr> retired_;  ///< ended executions, dropped outside their callback
   std::vector<std::uint32_t> due_;              ///< scratch: jobs finishing at one event
   int running_ = 0;

@@ -23,8 +23,29 @@ const char* primary_state_name(Database::PrimaryState s) {
   return "?";
 }
 
+double* Database::WriteLog::push(double ack) {
+  if (count_ == capacity()) {
+    // Grow: unroll the ring into a buffer twice as large.
+    std::vector<double> bigger(std::max<std::size_t>(64, 2 * capacity()) * stride_);
+    for (std::size_t k = 0; k < count_; ++k) std::copy(at(k), at(k) + stride_, &bigger[k * stride_]);
+    buf_.swap(bigger);
+    head_ = 0;
+  }
+  double* rec = &buf_[((head_ + count_) % capacity()) * stride_];
+  ++count_;
+  rec[0] = ack;
+  rec[1] = ack;
+  return rec + 2;
+}
+
+void Database::WriteLog::pop_front() {
+  head_ = (head_ + 1) % capacity();
+  --count_;
+}
+
 Database::Database(World& world, int component) : w_(world), component_(component), stations_(world.comp(component).stations) {
   open_connections_.assign(stations_.size(), 0);
+  pending_writes_.set_instances(stations_.size());
   pool_of_.assign(w_.stations.size() * stations_.size(), -1);
 }
 
@@ -142,20 +163,18 @@ void Database::record_write() {
   }
   if (spec.replicas == 0) return;
   // Forget writes every tracked replica has applied.
-  while (!pending_writes_.empty()) {
-    const WriteRecord& front = pending_writes_.front();
-    if (!std::all_of(front.apply.begin(), front.apply.end(), [&](double a) { return a <= now; })) break;
-    pending_writes_.pop_front();
-  }
+  while (pending_writes_.size() > 0 && pending_writes_.done_at(0) <= now) pending_writes_.pop_front();
   if (spec.replication.mode == ReplicationMode::kSync) return;  // acknowledged only once on a standby: RPO 0
-  WriteRecord w;
-  w.ack = now;
-  w.apply.assign(stations_.size(), -1);
+  double* apply = pending_writes_.push(now);
+  double done = now;
   for (std::size_t i = 0; i < stations_.size(); ++i) {
+    apply[i] = -1;
     if (static_cast<int>(i) == primary_ || !w_.st(stations_[i]).up) continue;
-    w.apply[i] = now + sample_lag();
+    apply[i] = now + sample_lag();
+    done = std::max(done, apply[i]);
   }
-  pending_writes_.push_back(std::move(w));
+  apply[-1] = done;  // the record's "applied everywhere at"
+
 }
 
 // ---- the primary's state machine ------------------------------------------------------------
@@ -167,13 +186,14 @@ void Database::on_primary_crash(const std::string& fault) {
   crash_fault_ = fault;
   // Replication stops now: what each replica has not applied yet is lost if it is promoted.
   crash_losses_.assign(stations_.size(), {0, -1.0});
-  for (const WriteRecord& w : pending_writes_) {
-    if (w.ack > now) continue;
+  for (std::size_t k = 0; k < pending_writes_.size(); ++k) {
+    double ack = pending_writes_.ack(k);
+    if (ack > now) continue;
     for (std::size_t i = 0; i < stations_.size(); ++i) {
-      if (w.apply[i] > now) {
+      if (pending_writes_.apply(k, i) > now) {
         auto& [lost, oldest] = crash_losses_[i];
         ++lost;
-        if (oldest < 0 || w.ack < oldest) oldest = w.ack;
+        if (oldest < 0 || ack < oldest) oldest = ack;
       }
     }
   }

@@ -100,10 +100,26 @@ class Database final : public Tier {
     std::uint32_t epoch = 0;  ///< bumped when a crash drops its connections
     std::deque<JobRef> waiters;
   };
-  /// An acknowledged write not yet applied on every replica.
-  struct WriteRecord {
-    double ack = 0;
-    std::vector<double> apply;  ///< per instance: when applied there; -1 = not tracked (primary, or down)
+  /// Acknowledged writes not yet applied on every replica, oldest first, in one
+  /// ring of records [ack, applied everywhere at, apply time per instance (-1 = not
+  /// tracked: the primary, or down)]: no allocation per write.
+  class WriteLog {
+   public:
+    void set_instances(std::size_t n) { stride_ = n + 2; }
+    std::size_t size() const { return count_; }
+    double ack(std::size_t k) const { return at(k)[0]; }
+    double done_at(std::size_t k) const { return at(k)[1]; }
+    double apply(std::size_t k, std::size_t instance) const { return at(k)[2 + instance]; }
+    /// Appends a record; fill its apply times through the pointer (n of them).
+    double* push(double ack);
+    void pop_front();
+    void clear() { head_ = count_ = 0; }
+
+   private:
+    const double* at(std::size_t k) const { return &buf_[((head_ + k) % capacity()) * stride_]; }
+    std::size_t capacity() const { return stride_ ? buf_.size() / stride_ : 0; }
+    std::vector<double> buf_;
+    std::size_t stride_ = 2, head_ = 0, count_ = 0;
   };
   void set_state(PrimaryState s);
   void on_primary_crash(const std::string& fault);
@@ -126,7 +142,7 @@ class Database final : public Tier {
   std::uint64_t refused_ = 0;
   // writes, replication, RPO
   std::uint64_t writes_ = 0;
-  std::deque<WriteRecord> pending_writes_;
+  WriteLog pending_writes_;
   model::LogHistogram lag_hist_;
   double window_lag_max_ = 0;
   double crashed_at_ = -1;

@@ -60,19 +60,21 @@ RunOutcome run(const scenario::Scenario& scen, const topology::Topology& topo,
 
   RunOutcome out;
   const double duration = scen.duration;
-  const double step = std::min(1.0, scen.window);
+  // The run advances in steps; between them the guards, the wall-clock limit and
+  // the progress line act. A SimGrid event at each step's end bounds how far the
+  // kernel runs ahead, so the steps adapt to wall time (about 50 to 200 ms each):
+  // results never depend on them (they only cut the kernel's batches).
+  double step = std::min(1.0, scen.window);
+  double t = 0;
+  simgrid::kernel::timer::Timer::set(std::min(duration, step), [] {});
   auto last_progress = wall_start;
-  for (long k = 1;; ++k) {
-    double t = std::min(duration, static_cast<double>(k) * step);
-    // A SimGrid event at each step's end bounds how far the kernel runs ahead (its
-    // horizon), so the guards, the wall-clock limit and the progress line act every
-    // step. The next step's is set before this step ends: a wake at t must not see
-    // an empty horizon.
-    if (k == 1) simgrid::kernel::timer::Timer::set(t, [] {});
-    if (t < duration) simgrid::kernel::timer::Timer::set(std::min(duration, static_cast<double>(k + 1) * step), [] {});
+  while (true) {
+    auto step_start = std::chrono::steady_clock::now();
+    t = std::min(duration, t + step);
     e->run_until(t);
     auto now = std::chrono::steady_clock::now();
     double wall = std::chrono::duration<double>(now - wall_start).count();
+    double step_wall = std::chrono::duration<double>(now - step_start).count();
     if (options.progress && now - last_progress > std::chrono::milliseconds(500)) {
       options.progress(t, duration);
       last_progress = now;
@@ -95,6 +97,11 @@ RunOutcome run(const scenario::Scenario& scen, const topology::Topology& topo,
       break;
     }
     if (t >= duration) break;
+    if (step_wall < 0.05) step *= 2;
+    if (step_wall > 0.2 && step > 1e-3) step /= 2;
+    // With --max-events, a step may not overshoot the limit by much.
+    if (options.max_events > 0) step = std::min(step, std::max(1.0, scen.window));
+    simgrid::kernel::timer::Timer::set(std::min(duration, t + step), [] {});
   }
   if (!out.aborted) {  // an aborted run writes no report: nothing to collect
     w.collect();

@@ -2,7 +2,7 @@
 // The request kernel's pending events, in one total order: (time, seq), seq
 // being the order in which events were scheduled. Two kinds of storage, one
 // order:
-//  - a 4-ary min-heap for events scheduled at arbitrary times;
+//  - a binary min-heap for events scheduled at arbitrary times;
 //  - lanes: FIFOs for events that are always scheduled in time order (the
 //    deadlines of one timeout value: now + 10 s is never earlier than the
 //    previous now + 10 s), which cost O(1) instead of O(log n).
@@ -106,9 +106,7 @@ class EventQueue {
       return e;
     }
     Event e = heap_.front();
-    heap_.front() = heap_.back();
-    heap_.pop_back();
-    if (!heap_.empty()) sift_down(0);
+    pop_root();
     return e;
   }
 
@@ -131,7 +129,6 @@ class EventQueue {
   static bool before(const Event& x, const Event& y) { return key(x) < key(y); }
 
  private:
-  static constexpr std::size_t kArity = 4;
   __extension__ using Key = unsigned __int128;
   static Key key(const Event& e) {
     std::uint64_t bits;
@@ -142,7 +139,7 @@ class EventQueue {
   void sift_up(std::size_t i) {
     Event e = heap_[i];
     while (i > 0) {
-      std::size_t parent = (i - 1) / kArity;
+      std::size_t parent = (i - 1) / 2;
       if (!before(e, heap_[parent])) break;
       heap_[i] = heap_[parent];
       i = parent;
@@ -150,22 +147,26 @@ class EventQueue {
     heap_[i] = e;
   }
 
-  void sift_down(std::size_t i) {
-    const std::size_t n = heap_.size();
-    Event e = heap_[i];
+  // Removes the root (Floyd's bottom-up deletion): the hole goes down to a leaf
+  // along the smaller children (one comparison a level), the last element fills
+  // it and goes up (usually not far: it came from the bottom).
+  void pop_root() {
+    const std::size_t n = heap_.size() - 1;  // size after the removal
+    std::size_t i = 0;
     while (true) {
-      std::size_t first = i * kArity + 1;
-      if (first >= n) break;
-      std::size_t best = first;
-      std::size_t last = first + kArity < n ? first + kArity : n;
-      for (std::size_t c = first + 1; c < last; ++c) {
-        if (before(heap_[c], heap_[best])) best = c;
-      }
-      if (!before(heap_[best], e)) break;
-      heap_[i] = heap_[best];
-      i = best;
+      std::size_t c = 2 * i + 1;
+      if (c >= n) break;
+      if (c + 1 < n && before(heap_[c + 1], heap_[c])) ++c;
+      heap_[i] = heap_[c];
+      i = c;
     }
-    heap_[i] = e;
+    if (i != n) {
+      heap_[i] = heap_[n];
+      heap_.pop_back();
+      sift_up(i);
+    } else {
+      heap_.pop_back();
+    }
   }
 
   std::vector<Event> heap_;

@@ -16,14 +16,7 @@ RequestFlow::RequestFlow(World& world) : w_(world), kernel_(world.kernel) {}
 // ---- requests ---------------------------------------------------------------------
 
 std::uint32_t RequestFlow::new_request(double now, int cls) {
-  std::uint32_t r;
-  if (!free_requests_.empty()) {
-    r = free_requests_.back();
-    free_requests_.pop_back();
-  } else {
-    r = static_cast<std::uint32_t>(requests_.size());
-    requests_.emplace_back();
-  }
+  std::uint32_t r = requests_.acquire();
   Request& q = requests_[r];
   std::uint32_t gen = q.gen;
   q = Request{};
@@ -38,7 +31,7 @@ std::uint32_t RequestFlow::new_request(double now, int cls) {
 
 void RequestFlow::release_request(std::uint32_t r) {
   ++requests_[r].gen;  // stale deadlines and jobs no longer match
-  free_requests_.push_back(r);
+  requests_.release(r);
 }
 
 void RequestFlow::complete(Request& r, double t) {
@@ -68,14 +61,7 @@ bool RequestFlow::live(const Job& j) const {
 // ---- jobs ---------------------------------------------------------------------------
 
 JobRef RequestFlow::new_job(Job::Kind kind, std::uint32_t req, JobRef parent, int station, double demand) {
-  std::uint32_t idx;
-  if (!free_jobs_.empty()) {
-    idx = free_jobs_.back();
-    free_jobs_.pop_back();
-  } else {
-    idx = static_cast<std::uint32_t>(jobs_.size());
-    jobs_.emplace_back();
-  }
+  std::uint32_t idx = jobs_.acquire();
   Job& j = jobs_[idx];
   std::uint32_t gen = j.gen;
   j = Job{};
@@ -98,7 +84,7 @@ void RequestFlow::free_job(Job& j) {
   j.phase = Job::Phase::kFree;
   ++j.gen;
   if (j.gen == 0) j.gen = 1;  // a JobRef is never 0
-  free_jobs_.push_back(j.index);
+  jobs_.release(j.index);
 }
 
 // ---- arrivals and delivery ------------------------------------------------------------

@@ -45,6 +45,7 @@
 #include "sim/engine/cpu.h"
 #include "sim/engine/kernel.h"
 #include "sim/engine/plan.h"
+#include "sim/engine/slab.h"
 #include "sim/engine/station.h"
 #include "sim/model/arrivals.h"
 #include "sim/model/run_result.h"
@@ -131,7 +132,7 @@ class RequestFlow final : public EventSink, public CpuClient {
   JobRef new_job(Job::Kind kind, std::uint32_t req, JobRef parent, int station, double demand);
   Job* get(JobRef ref) {
     auto idx = static_cast<std::uint32_t>(ref & 0xffffffffu);
-    if (idx >= jobs_.size()) return nullptr;
+    if (idx >= jobs_.size()) return nullptr;  // (a reference of a past run's size never reaches here)
     Job& j = jobs_[idx];
     return j.gen == static_cast<std::uint32_t>(ref >> 32) && j.phase != Job::Phase::kFree ? &j : nullptr;
   }
@@ -163,10 +164,8 @@ class RequestFlow final : public EventSink, public CpuClient {
   std::optional<model::Arrival> next_arrival_;
   std::vector<double> region_cdf_;
   double throw_at_ = -1;  ///< tests: an injected internal error at this time
-  std::deque<Request> requests_;
-  std::vector<std::uint32_t> free_requests_;
-  std::deque<Job> jobs_;
-  std::vector<std::uint32_t> free_jobs_;
+  Slab<Request> requests_;
+  Slab<Job> jobs_;
   struct Transfer : ActivityTag {
     RequestFlow* flow = nullptr;
     JobRef job = 0;

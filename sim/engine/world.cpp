@@ -330,23 +330,19 @@ void World::start(std::unique_ptr<model::ArrivalStream> arrivals) {
   faults.start();
   for (auto& a : autoscalers) a->start();
   flow->start(std::move(arrivals));
-  // The metric tick: windows are sampled and the recorder advanced at exact kernel dates.
-  const double step = std::min(1.0, scen.window);
-  if (step < scen.duration) kernel.at(step, this, 0, 1);
+  // The metric tick, one per window: windows are sampled and the recorder advanced at exact kernel dates.
+  if (scen.window < scen.duration) kernel.at(scen.window, this, 0, 1);
   kernel.start();
 }
 
 void World::on_event(const Event& e) {
-  // Tick number e.a at t = e.a × step (no accumulated rounding).
-  const double step = std::min(1.0, scen.window);
+  // Tick number e.a, at e.a windows (no accumulated rounding).
   const double now = kernel.now();
-  if (now >= window_start_ + scen.window - 1e-9) {
-    sample_window(window_start_, now);
-    window_start_ = now;
-  }
+  sample_window(window_start_, now);
+  window_start_ = now;
   recorder->advance(now);
-  double next = static_cast<double>(e.a + 1) * step;
-  if (next < scen.duration) kernel.at(next, this, 0, e.a + 1);
+  double next = static_cast<double>(e.a + 1) * scen.window;
+  if (next < scen.duration - 1e-9) kernel.at(next, this, 0, e.a + 1);
 }
 
 // ---- station lifecycle ---------------------------------------------------------------------

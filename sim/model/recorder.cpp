@@ -30,6 +30,7 @@ Recorder::Recorder(double window, double duration, double warmup, const std::vec
 
 Recorder::Open& Recorder::window_at(double t) {
   auto idx = static_cast<std::size_t>(std::max(0.0, std::floor(t / window_)));
+  if (last_ && idx == last_idx_) return *last_;  // most records fall in the previous one's window
   idx = std::min(idx, total_windows_ - 1);
   if (idx < first_open_) {
     ++misplaced_;
@@ -46,7 +47,13 @@ Recorder::Open& Recorder::window_at(double t) {
     o.stats.start = static_cast<double>(first_open_ + open_.size()) * window_;
     open_.push_back(std::move(o));
   }
-  return open_[idx - first_open_];
+  Open& w = open_[idx - first_open_];
+  // Only a window strictly inside the run is cached (the last one also takes t >= duration).
+  if (idx + 1 < total_windows_ && idx == static_cast<std::size_t>(std::max(0.0, std::floor(t / window_)))) {
+    last_ = &w;
+    last_idx_ = idx;
+  }
+  return w;
 }
 
 void Recorder::arrival(double t, int request_class) {
@@ -85,6 +92,7 @@ void Recorder::failure(double t, int request_class, FailReason reason) {
 
 void Recorder::close_front() {
   Open& o = open_.front();
+  if (last_ == &o) last_ = nullptr;
   o.stats.latency = summarize(o.hist);
   closed_.push_back(o.stats);
   spare_.push_back(std::move(o));
