@@ -13,7 +13,6 @@ HostCpu::HostCpu(Kernel& kernel, sg::Host* host, CpuMode model)
 double HostCpu::current_speed() const { return host_->get_speed() * host_->get_available_speed(); }
 
 HostCpu::Handle HostCpu::start(double demand, CpuClient* client, std::uint64_t token) {
-  retired_.clear();
   std::uint32_t idx = jobs_.acquire();
   Job& j = jobs_[idx];
   j.owner = this;
@@ -49,7 +48,6 @@ void HostCpu::on_event(const Event& e) {
   if (e.b != live_event_) return;  // superseded by an earlier one
   scheduled_ = model::ProcessorSharing::kNever;
   live_event_ = 0;
-  retired_.clear();
   const double now = kernel_.now();
   // Jobs whose completion is now (up to the rounding of the virtual clock) finish.
   const double slack = 1e-12 + now * 1e-15;
@@ -169,7 +167,7 @@ void HostCpu::start_exec(std::uint32_t idx, double flops) {
 
 void HostCpu::exec_ended(Job& j, bool ok) {
   --in_simgrid_;
-  retired_.push_back(std::move(j.exec));
+  kernel_.retire(std::move(j.exec));
   j.exec = nullptr;
   if (!j.live) {  // cancelled, or failed with its host: its client has been told
     release(j.index);

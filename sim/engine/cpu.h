@@ -96,7 +96,6 @@ class HostCpu final : public EventSink {
   CpuMode model_;
   model::ProcessorSharing ps_;
   Slab<Job> jobs_;  ///< stable addresses: SimGrid executions point at their job
-  std::vector<simgrid::s4u::ExecPtr> retired_;  ///< ended executions, dropped outside their callback
   std::vector<std::uint32_t> due_;              ///< scratch: jobs finishing at one event
   int running_ = 0;
   int in_simgrid_ = 0;

@@ -545,7 +545,7 @@ void RequestFlow::on_activity_completion(const sg::Activity& activity, ActivityT
   RequestFlow& f = *t->flow;
   try {
     f.kernel_.enter();
-    f.retired_.push_back(std::move(t->comm));
+    f.kernel_.retire(std::move(t->comm));
     t->comm = nullptr;
     JobRef jr = t->job;
     f.free_transfers_.push_back(t);

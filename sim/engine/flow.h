@@ -173,7 +173,6 @@ class RequestFlow final : public EventSink, public CpuClient {
   };
   std::deque<Transfer> transfers_;
   std::vector<Transfer*> free_transfers_;
-  std::vector<simgrid::s4u::CommPtr> retired_;
   std::uint64_t in_flight_ = 0, generated_ = 0, max_in_flight_ = 2000000;
   std::string explosion_;
 };

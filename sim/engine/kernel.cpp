@@ -55,6 +55,8 @@ void Kernel::at_simgrid_date(std::function<void()> work) {
 
 void Kernel::start() { arm(); }
 
+void Kernel::retire(simgrid::s4u::ActivityPtr activity) { retired_[0].push_back(std::move(activity)); }
+
 void Kernel::record_failure(const std::string& what) {
   if (failure_.empty()) failure_ = fmt::format("{} (request kernel, simulated time {:.6f}s)", what, now_);
 }
@@ -97,6 +99,9 @@ void Kernel::dispatch(const Event& e) {
 
 void Kernel::wake() {
   ++wakes_;
+  // Activities retired two wakes ago: SimGrid finished with them long since.
+  retired_[1].clear();
+  retired_[1].swap(retired_[0]);
   const double clock = sg::Engine::get_clock();
   in_wake_ = true;
   wake_clock_ = clock;

@@ -44,6 +44,8 @@
 #include "sim/engine/engine.h"
 #include "sim/engine/event_queue.h"
 
+#include <simgrid/forward.h>
+
 namespace simgrid::kernel::timer {
 class Timer;
 }
@@ -82,6 +84,12 @@ class Kernel {
   /// date, else at the start of the wake at that date, before any later event.
   void at_simgrid_date(std::function<void()> work);
 
+  /// Keeps an ended SimGrid activity alive until SimGrid is surely done with it:
+  /// an activity's owner may not drop it inside its own completion callback
+  /// (SimGrid still uses the object after the callback returns). Dropped two
+  /// wakes later.
+  void retire(simgrid::s4u::ActivityPtr activity);
+
   /// Arms the first wake. Call once, before the simulation runs.
   void start();
 
@@ -118,6 +126,7 @@ class Kernel {
     std::function<void()> work;
   };
   std::vector<Deferred> deferred_;
+  std::vector<simgrid::s4u::ActivityPtr> retired_[2];
   bool touched_ = false;  ///< SimGrid was changed during this wake: recompute the horizon
   std::string failure_;
   std::uint64_t events_ = 0, wakes_ = 0, ahead_ = 0, simgrid_work_ = 0;

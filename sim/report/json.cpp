@@ -44,11 +44,11 @@ Json windows_json(const model::RunResult& r, std::size_t* factor_out) {
   std::size_t factor = std::max<std::size_t>(1, (n + kMaxSeriesPoints - 1) / kMaxSeriesPoints);
   *factor_out = factor;
   Json start = Json::array(), arrivals = Json::array(), completed = Json::array(), failed = Json::array(),
-       p50 = Json::array(), p99 = Json::array(), success = Json::array();
+       p50 = Json::array(), p99 = Json::array(), success = Json::array(), mean = Json::array();
   std::vector<Json> reasons(static_cast<std::size_t>(model::kReasonCount), Json::array());
   for (std::size_t i = 0; i < n; i += factor) {
     std::uint64_t a = 0, c = 0, f = 0;
-    double w50 = 0, w99 = 0;
+    double w50 = 0, w99 = 0, sum = 0;
     model::ReasonCounts rc{};
     for (std::size_t k = i; k < std::min(n, i + factor); ++k) {
       const auto& w = r.windows[k];
@@ -57,6 +57,7 @@ Json windows_json(const model::RunResult& r, std::size_t* factor_out) {
       f += w.failed;
       w50 = std::max(w50, w.latency.p50);
       w99 = std::max(w99, w.latency.p99);
+      sum += w.latency.mean * static_cast<double>(w.latency.count);
       for (std::size_t q = 0; q < rc.size(); ++q) rc[q] += w.failures[q];
     }
     start.push_back(fixed(r.windows[i].start));
@@ -65,6 +66,7 @@ Json windows_json(const model::RunResult& r, std::size_t* factor_out) {
     failed.push_back(f);
     p50.push_back(fixed(w50));
     p99.push_back(fixed(w99));
+    mean.push_back(fixed(c ? sum / static_cast<double>(c) : 0.0));
     success.push_back(fixed(c + f ? static_cast<double>(c) / static_cast<double>(c + f) : 1.0));
     for (std::size_t q = 0; q < rc.size(); ++q) reasons[q].push_back(rc[q]);
   }
@@ -76,6 +78,7 @@ Json windows_json(const model::RunResult& r, std::size_t* factor_out) {
   j["success_ratio"] = success;
   j["latency_p50"] = p50;
   j["latency_p99"] = p99;
+  j["latency_mean"] = mean;  // of the requests completed in the window (batch means need it)
   Json by_reason = Json::object();
   for (std::size_t q = 0; q < reasons.size(); ++q) {
     bool any = false;
