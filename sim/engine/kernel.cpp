@@ -14,18 +14,11 @@ using simgrid::kernel::timer::Timer;
 
 Kernel::Kernel(WakeRule mode, double end) : mode_(mode), end_(end) {}
 
-std::uint16_t Kernel::sink_id(EventSink* sink) {
-  if (sink->kernel_id_ < 0) {
-    if (sinks_.size() >= 0xffff) throw std::logic_error("request kernel: more than 65535 event sinks");
-    sink->kernel_id_ = static_cast<int>(sinks_.size());
-    sinks_.push_back(sink);
-  }
+std::uint16_t Kernel::add_sink(EventSink* sink) {
+  if (sinks_.size() >= 0xffff) throw std::logic_error("request kernel: more than 65535 event sinks");
+  sink->kernel_id_ = static_cast<int>(sinks_.size());
+  sinks_.push_back(sink);
   return static_cast<std::uint16_t>(sink->kernel_id_);
-}
-
-void Kernel::at(double time, EventSink* sink, std::uint32_t kind, std::uint32_t a, std::uint64_t b) {
-  queue_.push(std::max(time, now_), sink_id(sink), static_cast<std::uint16_t>(kind), a, b);
-  if (!in_wake_) arm();
 }
 
 void Kernel::at_lane(int lane, double time, EventSink* sink, std::uint32_t kind, std::uint32_t a, std::uint64_t b) {

@@ -69,7 +69,10 @@ class Kernel {
   double now() const { return now_; }
 
   /// Schedules an event. REQUIRES: time >= now().
-  void at(double time, EventSink* sink, std::uint32_t kind, std::uint32_t a = 0, std::uint64_t b = 0);
+  void at(double time, EventSink* sink, std::uint32_t kind, std::uint32_t a = 0, std::uint64_t b = 0) {
+    queue_.push(time > now_ ? time : now_, sink_id(sink), static_cast<std::uint16_t>(kind), a, b);
+    if (!in_wake_) arm();
+  }
   /// A FIFO lane for events scheduled in time order (EventQueue::add_lane).
   int add_lane() { return queue_.add_lane(); }
   /// Schedules an event in a lane. REQUIRES: time >= now() and >= the lane's last event.
@@ -110,7 +113,10 @@ class Kernel {
   void arm();
   double horizon(double clock) const;
   void dispatch(const Event& e);
-  std::uint16_t sink_id(EventSink* sink);
+  std::uint16_t sink_id(EventSink* sink) {
+    return sink->kernel_id_ >= 0 ? static_cast<std::uint16_t>(sink->kernel_id_) : add_sink(sink);
+  }
+  std::uint16_t add_sink(EventSink* sink);
 
   WakeRule mode_;
   double end_;
