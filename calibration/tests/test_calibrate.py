@@ -139,6 +139,17 @@ class Verdicts(unittest.TestCase):
             rows = calibrate.compare_case(case, real, [({"model": "default"}, [rep])])
             self.assertEqual(rows[0]["verdict"], verdict, sim_t)
 
+    def test_a_longer_simulated_run_keeps_the_metric(self):
+        # real: 10 s; simulated: 20 s whose throughput over [0, 20) is 2/s (the first 10 s alone: 1/s)
+        case = dict(CASE, faults=[], metrics=[{"name": "t", "kind": "throughput", "from": 0.0, "to": 10.0},
+                                              {"name": "p", "kind": "latency", "q": 50, "from": 0.0, "to": 10.0}])
+        real = [FakeRun([ok(i + 0.1, 0.01) for i in range(10)] * 2)]
+        rep = report([1] * 10 + [3] * 10, [0] * 20, p50=0.01)
+        rows = calibrate.compare_case(case, real, [({"model": "m", "duration": 20.0}, [rep])])
+        self.assertEqual(rows[0]["sim"]["mean"], 2.0)
+        self.assertEqual(rows[0]["verdict"], "agree")
+        self.assertEqual(rows[1]["sim"]["mean"], 0.01)
+
     def test_a_value_infrasim_cannot_give_needs_a_gap(self):
         rep = report([1] * 10, [0] * 10)
         r = self.rows([0.01], rep, {"kind": "accepted", "source": "127.0.0.1"})
@@ -191,6 +202,9 @@ class CaseFiles(unittest.TestCase):
         self.assert_error(self.GOOD.replace("metrics: []", "metrics: [{name: m, kind: event, event: down, "
                                             "backend: 1, fault: 0}]"), "fault an index into the 0 fault(s)")
         self.assert_error(self.GOOD.replace("config: nginx.conf\n", ""), "missing 'config'")
+        scenario = os.path.join(calibrate.CALIB, "sim", "crash.yaml")
+        self.assert_error(self.GOOD.replace("sim: []", f"sim: [{{model: m, scenario: {scenario}, duration: 60s}}]") +
+                          "faults: [{at: 1s, action: kill}]\n", "sim[0].duration is only for cases without faults")
 
 
 if __name__ == "__main__":
