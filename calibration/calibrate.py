@@ -32,6 +32,7 @@ import json
 import math
 import os
 import re
+import shlex
 import shutil
 import signal
 import socket
@@ -604,24 +605,39 @@ def real_metric(m, d, case):
 # ---- infrasim -----------------------------------------------------------------------------------------
 
 
-def sim_run(case, model, env, rate_per_source, seed, out_dir):
+def sim_argv(case, model, demand, proxy_latency, total_rate, seed, out_dir):
+    """The `infrasim run` command of one simulated seed: the case's scenario with the measured inputs."""
     load = case["load"]
-    total = sum(r for _, r in rate_per_source)
-    sets = [f"scenario.duration={model.get('duration') or load['duration']}s", f"scenario.warmup={load['warmup']}s",
-            f"scenario.load.constant={total:.6f}/s",
-            f"components.app.service_time={{exponential: {{mean: {env['demand'] * 1e6:.1f}us}}}}",
-            f"components.lb.latency={env['proxy_latency'] * 1e6:.1f}us",
-            f"components.app.timeout={load['timeout']}s"]
+    sets = [f"scenario.duration={model.get('duration') or load['duration']:g}s",
+            f"scenario.warmup={load['warmup']:g}s",
+            f"scenario.load.constant={total_rate:.6f}/s",
+            f"components.app.service_time={{exponential: {{mean: {demand * 1e6:.1f}us}}}}",
+            f"components.lb.latency={proxy_latency * 1e6:.1f}us",
+            f"components.app.timeout={load['timeout']:g}s"]
     sets += [f"{k}={v}" for k, v in (model.get("set") or {}).items()]
     argv = [os.path.join(BUILD, "infrasim"), "run", model["scenario_path"], "--out", out_dir, "--seed", str(seed),
             "-q"]
     for s in sets:
         argv += ["--set", s]
+    return argv
+
+
+def sim_run(case, model, env, rate_per_source, seed, out_dir):
+    total = sum(r for _, r in rate_per_source)
+    argv = sim_argv(case, model, env["demand"], env["proxy_latency"], total, seed, out_dir)
     r = subprocess.run(argv, capture_output=True, text=True)
     if r.returncode not in (0, 1):
-        raise RunError(f"infrasim run failed ({r.returncode}): {' '.join(argv)}\n{r.stderr}")
+        raise RunError(f"infrasim run failed ({r.returncode}): {shlex.join(argv)}\n{r.stderr}")
     with open(os.path.join(out_dir, "report.json")) as f:
-        return json.load(f), argv
+        return json.load(f)
+
+
+def shown_command(case_file, model_name, demand, proxy_latency, total_rate):
+    """The command of seed 1, as a reader can paste it (paths relative to the repository, --out OUT)."""
+    case = load_case(os.path.join(ROOT, case_file), False)
+    model = next(m for m in case["sim"] if m["model"] == model_name)
+    argv = sim_argv(case, model, demand, proxy_latency, total_rate, 1, "OUT")
+    return shlex.join(os.path.relpath(a, ROOT) if a.startswith(ROOT + "/") else a for a in argv)
 
 
 def sim_metric(m, rep, case):
@@ -749,7 +765,7 @@ def rel_text(diff, base):
         return "n/a"
     if base and abs(base) > 1e-12:
         return f"{diff / abs(base) * 100:+.0f} %"
-    return f"{diff:+g}"
+    return "real 0"
 
 
 def table_lines(rows):
@@ -845,7 +861,11 @@ def main():
     ap.add_argument("--keep-raw", action="store_true", help="keep the per-request CSVs and proxy logs")
     ap.add_argument("--docs", action="store_true", help="also write the table into docs/calibration.md "
                                                         "(the default for a full run)")
+    ap.add_argument("--render", metavar="JSON", help="run nothing: rewrite calibration.md beside JSON (and "
+                                                      "docs/calibration.md with --docs) from a calibration.json")
     args = ap.parse_args()
+    if args.render:
+        return render(args.render, args.docs)
     if args.repeats < 1 or args.repeats > 10:
         sys.exit("calibrate: --repeats must be 1..10")
 
@@ -955,10 +975,8 @@ def main():
             for model in c["sim"]:
                 reps = []
                 for k in range(args.repeats):
-                    rep, argv = sim_run(c, model, case_env, rates, 1 + k,
-                                        os.path.join(raw, c["name"], f"sim-{model['model']}-{k}"))
-                    reps.append(rep)
-                model["argv"] = argv
+                    folder = "sim-" + re.sub(r"[^A-Za-z0-9_-]", "-", model["model"]) + f"-{k}"
+                    reps.append(sim_run(c, model, case_env, rates, 1 + k, os.path.join(raw, c["name"], folder)))
                 sim_reports.append((model, reps))
             rows = compare_case(c, real_runs, sim_reports)
             all_rows += rows
@@ -971,8 +989,8 @@ def main():
                 "per_second": [d.per_second(load["duration"]) for d in real_runs],
                 "outcomes": [{k: sum(1 for r in d.rows if d.kind(r) == k) for k in
                               sorted({d.kind(r) for r in d.rows})} for d in real_runs],
-                "sim_commands": [" ".join(os.path.relpath(a, ROOT) if a.startswith(ROOT) else a
-                                          for a in m["argv"]) for m, _ in sim_reports],
+                "models": [m["model"] for m, _ in sim_reports],
+                "proxy_latency": case_env["proxy_latency"],
                 "sim_failures": [[rep["summary"]["failures"] for rep in reps] for _, reps in sim_reports],
             })
             print(text_table(rows), flush=True)
@@ -1006,6 +1024,22 @@ def main():
 def exit_status(rows):
     """1 when a row that is not a known gap disagrees (scripts/test fails on it), else 0."""
     return 1 if any(r["verdict"] == "DISAGREE" for r in rows) else 0
+
+
+def render(path, write_docs):
+    """Rewrites the Markdown outputs of a finished run from its calibration.json."""
+    try:
+        with open(path) as f:
+            doc = json.load(f)
+        info, cap, rows, case_data = doc["machine"], doc["capacity"], doc["rows"], doc["cases"]
+    except (OSError, ValueError, KeyError) as e:
+        log(f"calibrate: {path}: not a calibration.json ({e})")
+        return 2
+    for c in case_data:  # reports written before these keys existed
+        c.setdefault("models", list(dict.fromkeys(r["model"] for r in rows if r["case"] == c["name"])))
+        c.setdefault("proxy_latency", cap["proxy_latency"])
+    write_reports(os.path.dirname(os.path.abspath(path)), info, cap, rows, case_data, write_docs)
+    return 0
 
 
 def write_reports(out, info, cap, rows, case_data, write_docs):
@@ -1065,10 +1099,13 @@ def report_markdown(info, cap, rows, case_data):
             text = "; ".join(f"{s}: " + ", ".join(f"{kind} {v[s]}" for kind, v in sorted(series.items())
                                                    if kind != "ok" and v[s]) for s in seconds)
             lines.append(f"  - run {k + 1}: {text or 'none'}")
-    lines += ["", "## infrasim commands", ""]
+    lines += ["", "## infrasim commands", "",
+              "Seed 1 of each model; seeds 2 and 3 differ only in `--seed`.", ""]
     for c in case_data:
-        for cmd in c["sim_commands"]:
-            lines.append(f"- {c['name']}: `{cmd}`")
+        for model in c["models"]:
+            cmd = shown_command(c["file"], model, c["cpu_per_request"], c["proxy_latency"],
+                                sum(r for _, r in c["rates"]))
+            lines.append(f"- {c['name']}" + (f" [{model}]" if model != "default" else "") + f": `{cmd}`")
     return "\n".join(lines) + "\n"
 
 
