@@ -26,7 +26,6 @@ exit: 0 every case agrees or is a known gap; 1 a case disagrees; 2 bad case file
 """
 import argparse
 import atexit
-import bisect
 import datetime
 import json
 import math
@@ -35,7 +34,6 @@ import re
 import shlex
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -865,7 +863,7 @@ def main():
                                                       "docs/calibration.md with --docs) from a calibration.json")
     args = ap.parse_args()
     if args.render:
-        return render(args.render, args.docs)
+        return render_reports(args.render, args.docs)
     if args.repeats < 1 or args.repeats > 10:
         sys.exit("calibrate: --repeats must be 1..10")
 
@@ -1026,7 +1024,7 @@ def exit_status(rows):
     return 1 if any(r["verdict"] == "DISAGREE" for r in rows) else 0
 
 
-def render(path, write_docs):
+def render_reports(path, write_docs):
     """Rewrites the Markdown outputs of a finished run from its calibration.json."""
     try:
         with open(path) as f:

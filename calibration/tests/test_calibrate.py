@@ -158,6 +158,22 @@ class Verdicts(unittest.TestCase):
         self.assertEqual(r[0]["verdict"], "known gap")
 
 
+class ProxyTemplates(unittest.TestCase):
+    def test_templates_fill_every_placeholder(self):
+        nginx = calibrate.render("nginx.conf", {"RUN_DIR": "/run", "LB_PORT": 8080, "BALANCE": "    least_conn;",
+                                                "HTTP_EXTRA": "", "LOCATION_EXTRA": "",
+                                                "SERVERS": "    server 127.0.0.1:8081;"})
+        self.assertIn("least_conn;", nginx)
+        self.assertIn("listen 127.0.0.1:8080", nginx)
+        self.assertNotIn("max_fails", nginx.split("upstream backends")[1])  # nginx's defaults, unwritten
+        haproxy = calibrate.render("haproxy.cfg", {"RUN_DIR": "/run", "LB_PORT": 8080, "DEFAULTS_EXTRA": "",
+                                                   "BACKEND_EXTRA": "", "SERVERS": "    server b0 127.0.0.1:8081 check"})
+        self.assertIn("default-server inter 2s fall 3 rise 2", haproxy)
+        with self.assertRaises(calibrate.CaseError) as e:
+            calibrate.render("nginx.conf", {"RUN_DIR": "/run"})
+        self.assertIn("no value for @@BALANCE@@", str(e.exception))
+
+
 class CaseFiles(unittest.TestCase):
     def write(self, text):
         d = tempfile.mkdtemp()
