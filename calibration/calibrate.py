@@ -907,8 +907,10 @@ def main():
     def on_signal(signum, _frame):
         raise KeyboardInterrupt(f"signal {signum}")
 
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGHUP, on_signal)
+    # SIGINT too: a shell without job control starts background jobs with SIGINT ignored, and Python
+    # then never raises KeyboardInterrupt.
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, on_signal)
 
     if not NS.create():
         log(f"calibrate: no network namespace ({NS.reason}): running on the host's loopback; "
