@@ -305,8 +305,9 @@ class Server {
         jobs_.pop_front();
       }
       double cpu = calib::burn_cpu(service_.sample(rng));
-      bool ok = write_all(job.fd, calib::make_response(200, "OK", opt_.name, "done\n", job.keep_alive));
+      // Counted before the answer leaves: a client that has its answer is always in the count.
       served_.fetch_add(1, std::memory_order_relaxed);
+      bool ok = write_all(job.fd, calib::make_response(200, "OK", opt_.name, "done\n", job.keep_alive));
       {
         std::lock_guard<std::mutex> lock(mu_);
         cpu_ += cpu;
