@@ -1,6 +1,4 @@
-#include "sim/model/trace.h"
-
-#include <bzlib.h>
+#include "sim/trace/trace.h"
 
 #include <algorithm>
 #include <array>
@@ -16,9 +14,11 @@
 #include <string>
 #include <string_view>
 
+#include "sim/core/source.h"
 #include "sim/core/units.h"
+#include "sim/trace/input.h"
 
-namespace sim::model {
+namespace sim::trace {
 namespace {
 
 using core::Diagnostics;
@@ -26,19 +26,9 @@ using scenario::TraceSpec;
 
 // Where a problem with the trace as a whole (its file, its window) is reported: at the trace's entry in the
 // scenario when there is one, else at the trace file itself.
-struct Where {
-  std::string file;
-  int line = 0;
-  int column = 0;
-};
-
-Where where_of(const TraceSpec& spec) {
-  if (!spec.pos.file.empty()) return {spec.pos.file, spec.pos.line, spec.pos.column};
+core::SourcePos where_of(const TraceSpec& spec) {
+  if (!spec.pos.file.empty()) return spec.pos;
   return {spec.path, 0, 0};
-}
-
-void error_at(Diagnostics& diags, const Where& w, std::string msg) {
-  diags.error(w.file, w.line, w.column, std::move(msg));
 }
 
 // A duration for messages: "1m30s", or "3d4h (274620s)" where the short form rounds.
@@ -62,299 +52,6 @@ std::string shown(std::string_view text) {
 
 constexpr const char* kTimeForms = "unix seconds, or a date like 2014-04-10 00:04:00";
 
-// ---- reading bytes: a plain file, a bzip2 stream, or the first regular file of a bzip2'd tar -------------
-
-constexpr std::size_t kTarBlock = 512;
-
-// The header's checksum: the sum of its bytes with the checksum field counted as spaces. Old tars summed
-// signed chars, so both sums are accepted.
-bool tar_checksum_ok(const unsigned char* h) {
-  long unsigned_sum = 0, signed_sum = 0;
-  for (std::size_t i = 0; i < kTarBlock; ++i) {
-    unsigned char c = (i >= 148 && i < 156) ? ' ' : h[i];
-    unsigned_sum += c;
-    signed_sum += static_cast<signed char>(c);
-  }
-  long stored = 0;
-  bool digits = false;
-  for (std::size_t i = 148; i < 156; ++i) {
-    unsigned char c = h[i];
-    if (c == ' ' && !digits) continue;
-    if (c < '0' || c > '7') break;
-    stored = stored * 8 + (c - '0');
-    digits = true;
-  }
-  return digits && (stored == unsigned_sum || stored == signed_sum);
-}
-
-// The size field: octal ASCII, or GNU base-256 when the high bit of the first byte is set.
-std::optional<std::uint64_t> tar_size(const unsigned char* h) {
-  const unsigned char* f = h + 124;
-  std::uint64_t v = 0;
-  if (f[0] & 0x80) {
-    if (f[0] != 0x80) return std::nullopt;  // negative or absurdly large
-    for (int i = 1; i < 12; ++i) {
-      if (v >> 56) return std::nullopt;
-      v = (v << 8) | f[i];
-    }
-    return v;
-  }
-  int i = 0;
-  while (i < 12 && f[i] == ' ') ++i;
-  for (; i < 12 && f[i] >= '0' && f[i] <= '7'; ++i) v = v * 8 + (f[i] - '0');
-  return v;
-}
-
-std::string tar_name(const unsigned char* h) {
-  auto field = [h](std::size_t off, std::size_t len) {
-    const char* p = reinterpret_cast<const char*>(h + off);
-    return std::string(p, strnlen(p, len));
-  };
-  std::string name = field(0, 100);
-  if (std::memcmp(h + 257, "ustar", 5) == 0) {
-    std::string prefix = field(345, 155);
-    if (!prefix.empty()) name = prefix + "/" + name;
-  }
-  return name;
-}
-
-// A byte stream over a trace file. Compressed input is recognised by content, not by name: "BZh" starts a
-// bzip2 stream (several concatenated streams are read one after another, as bunzip2 does), and a first block
-// that is a valid tar header makes it an archive whose first regular file is the trace.
-class Input {
- public:
-  explicit Input(Diagnostics& diags) : diags_(diags) {}
-  ~Input() { close(); }
-  Input(const Input&) = delete;
-  Input& operator=(const Input&) = delete;
-
-  /// Opens `path`; a failure to open is reported at `where`, a corrupt archive at the file.
-  bool open(const std::string& path, const Where& where) {
-    path_ = path;
-    name_ = path;
-    std::error_code ec;
-    if (std::filesystem::is_directory(path, ec)) {
-      error_at(diags_, where, fmt::format("cannot read trace '{}': it is a directory; expected a file", path));
-      return false;
-    }
-    file_ = std::fopen(path.c_str(), "rb");
-    if (!file_) {
-      error_at(diags_, where, fmt::format("cannot open trace '{}': {}", path, std::strerror(errno)));
-      return false;
-    }
-    std::array<char, 3> magic{};
-    std::size_t got = std::fread(magic.data(), 1, magic.size(), file_);
-    if (std::ferror(file_)) return fail_io();
-    if (got == 3 && std::memcmp(magic.data(), "BZh", 3) == 0) {
-      std::rewind(file_);
-      bz_mode_ = true;
-      if (!open_bz(nullptr, 0)) return false;
-      return open_tar_member();
-    }
-    std::rewind(file_);
-    return true;
-  }
-
-  /// Up to n bytes into buf: the count, 0 at the end, -1 after reporting an error.
-  std::ptrdiff_t read(char* buf, std::size_t n) {
-    if (failed_) return -1;
-    std::size_t done = 0;
-    if (pending_pos_ < pending_.size()) {
-      done = std::min(n, pending_.size() - pending_pos_);
-      std::memcpy(buf, pending_.data() + pending_pos_, done);
-      pending_pos_ += done;
-      return static_cast<std::ptrdiff_t>(done);
-    }
-    if (in_member_) {
-      if (member_left_ == 0) return 0;
-      n = static_cast<std::size_t>(std::min<std::uint64_t>(n, member_left_));
-    }
-    std::ptrdiff_t got = raw_read(buf, n);
-    if (got < 0) return -1;
-    if (in_member_) {
-      if (got == 0) {
-        diags_.error(path_, 0, 0,
-                     fmt::format("archive ends inside '{}' ({} bytes missing); expected a complete tar file",
-                                 member_name_, member_left_));
-        failed_ = true;
-        return -1;
-      }
-      member_left_ -= static_cast<std::uint64_t>(got);
-    }
-    return got;
-  }
-
-  /// The name data errors are reported under: the path, or "path(member)" for a file inside an archive.
-  const std::string& name() const { return name_; }
-
- private:
-  bool fail_io() {
-    diags_.error(path_, 0, 0, fmt::format("cannot read trace: {}", std::strerror(errno)));
-    failed_ = true;
-    return false;
-  }
-
-  bool open_bz(const void* unused, int n_unused) {
-    int err = BZ_OK;
-    bz_ = BZ2_bzReadOpen(&err, file_, 0, 0, const_cast<void*>(unused), n_unused);
-    if (err != BZ_OK) {
-      if (bz_) BZ2_bzReadClose(&err, bz_);
-      bz_ = nullptr;
-      diags_.error(path_, 0, 0, "cannot start bzip2 decompression (out of memory?)");
-      failed_ = true;
-      return false;
-    }
-    ++streams_;
-    return true;
-  }
-
-  void close() {
-    if (bz_) {
-      int err = BZ_OK;
-      BZ2_bzReadClose(&err, bz_);
-      bz_ = nullptr;
-    }
-    if (file_) {
-      std::fclose(file_);
-      file_ = nullptr;
-    }
-  }
-
-  // Bytes from the file, decompressed in bzip2 mode; no tar logic here.
-  std::ptrdiff_t raw_read(char* buf, std::size_t n) {
-    if (!bz_mode_) {
-      std::size_t got = std::fread(buf, 1, n, file_);
-      if (got == 0 && std::ferror(file_)) {
-        fail_io();
-        return -1;
-      }
-      return static_cast<std::ptrdiff_t>(got);
-    }
-    while (bz_) {
-      int err = BZ_OK;
-      int want = static_cast<int>(std::min<std::size_t>(n, INT_MAX));
-      int got = BZ2_bzRead(&err, bz_, buf, want);
-      if (err == BZ_OK) return got;
-      if (err == BZ_STREAM_END) {
-        // Another bzip2 stream may follow (pbzip2 writes several): continue with it.
-        void* unused = nullptr;
-        int n_unused = 0;
-        int err2 = BZ_OK;
-        BZ2_bzReadGetUnused(&err2, bz_, &unused, &n_unused);
-        std::string rest(static_cast<const char*>(unused), static_cast<std::size_t>(std::max(n_unused, 0)));
-        BZ2_bzReadClose(&err2, bz_);
-        bz_ = nullptr;
-        int c = std::fgetc(file_);
-        bool more_in_file = c != EOF;
-        if (more_in_file) std::ungetc(c, file_);
-        if ((!rest.empty() || more_in_file) && (rest.size() < 3 || rest.compare(0, 3, "BZh") == 0)) {
-          if (!open_bz(rest.data(), static_cast<int>(rest.size()))) return -1;
-        }
-        // Anything else after the last stream is trailing garbage, which bunzip2 ignores too.
-        if (got > 0) return got;
-        continue;
-      }
-      if (err == BZ_DATA_ERROR_MAGIC && streams_ > 1) {
-        // Not a further stream after all: trailing garbage, ignored as by bunzip2.
-        int err2 = BZ_OK;
-        BZ2_bzReadClose(&err2, bz_);
-        bz_ = nullptr;
-        return 0;
-      }
-      const char* what = err == BZ_DATA_ERROR         ? "corrupt bzip2 data (a block fails its checksum)"
-                         : err == BZ_DATA_ERROR_MAGIC ? "not bzip2 data after the 'BZh' signature"
-                         : err == BZ_UNEXPECTED_EOF   ? "bzip2 data ends early; the file is truncated"
-                         : err == BZ_MEM_ERROR        ? "out of memory while decompressing"
-                         : err == BZ_IO_ERROR         ? nullptr
-                                                      : "bzip2 decompression failed";
-      if (!what) {
-        fail_io();
-        return -1;
-      }
-      diags_.error(path_, 0, 0, what);
-      failed_ = true;
-      return -1;
-    }
-    return 0;
-  }
-
-  // Reads exactly n bytes (fewer only at the end of the data); -1 after an error.
-  std::ptrdiff_t raw_read_full(char* buf, std::size_t n) {
-    std::size_t done = 0;
-    while (done < n) {
-      std::ptrdiff_t got = raw_read(buf + done, n - done);
-      if (got < 0) return -1;
-      if (got == 0) break;
-      done += static_cast<std::size_t>(got);
-    }
-    return static_cast<std::ptrdiff_t>(done);
-  }
-
-  // If the decompressed data is a tar archive, positions the stream at its first regular file; otherwise
-  // keeps the bytes read so far for read().
-  bool open_tar_member() {
-    std::array<unsigned char, kTarBlock> h{};
-    std::ptrdiff_t got = raw_read_full(reinterpret_cast<char*>(h.data()), kTarBlock);
-    if (got < 0) return false;
-    if (static_cast<std::size_t>(got) < kTarBlock || !tar_checksum_ok(h.data())) {
-      pending_.assign(reinterpret_cast<const char*>(h.data()), static_cast<std::size_t>(got));  // plain .bz2
-      return true;
-    }
-    std::uint64_t offset = 0;
-    for (;;) {
-      auto size = tar_size(h.data());
-      if (!size) {
-        diags_.error(path_, 0, 0, fmt::format("tar header at byte {} has an invalid size field", offset));
-        failed_ = true;
-        return false;
-      }
-      char type = static_cast<char>(h[156]);
-      if (type == '0' || type == '\0' || type == '7') {
-        member_name_ = tar_name(h.data());
-        name_ = fmt::format("{}({})", path_, member_name_);
-        member_left_ = *size;
-        in_member_ = true;
-        return true;
-      }
-      // A directory, link, or extended header (pax 'x'/'g', GNU 'L'/'K'): skip its data.
-      std::uint64_t skip = (*size + kTarBlock - 1) / kTarBlock * kTarBlock;
-      std::array<char, 4096> sink{};
-      while (skip > 0) {
-        std::ptrdiff_t n = raw_read_full(sink.data(), static_cast<std::size_t>(std::min<std::uint64_t>(skip, sink.size())));
-        if (n < 0) return false;
-        if (n == 0) break;
-        skip -= static_cast<std::uint64_t>(n);
-      }
-      offset += kTarBlock + (*size + kTarBlock - 1) / kTarBlock * kTarBlock;
-      got = raw_read_full(reinterpret_cast<char*>(h.data()), kTarBlock);
-      if (got < 0) return false;
-      bool zero = std::all_of(h.begin(), h.end(), [](unsigned char c) { return c == 0; });
-      if (skip > 0 || static_cast<std::size_t>(got) < kTarBlock || zero) {
-        diags_.error(path_, 0, 0, "archive holds no regular file; expected a tar with the trace as its first file");
-        failed_ = true;
-        return false;
-      }
-      if (!tar_checksum_ok(h.data())) {
-        diags_.error(path_, 0, 0, fmt::format("corrupt tar header at byte {} (bad checksum)", offset));
-        failed_ = true;
-        return false;
-      }
-    }
-  }
-
-  Diagnostics& diags_;
-  std::string path_, name_, member_name_;
-  std::FILE* file_ = nullptr;
-  BZFILE* bz_ = nullptr;
-  bool bz_mode_ = false;
-  int streams_ = 0;
-  bool failed_ = false;
-  std::string pending_;  // bytes read while probing for a tar header, served first
-  std::size_t pending_pos_ = 0;
-  bool in_member_ = false;
-  std::uint64_t member_left_ = 0;
-};
-
 // ---- the window -----------------------------------------------------------------------------------------
 
 struct Window {
@@ -364,12 +61,12 @@ struct Window {
 };
 
 // spec.start and spec.length as whole bins of `width` seconds.
-std::optional<Window> window_of(const TraceSpec& spec, double width, const Where& where, Diagnostics& diags) {
+std::optional<Window> window_of(const TraceSpec& spec, double width, const core::SourcePos& where, Diagnostics& diags) {
   auto whole_bins = [&](double seconds, const char* what) -> std::optional<std::int64_t> {
     double bins = seconds / width;
     double r = std::round(bins);
     if (!std::isfinite(bins) || bins < 0 || bins > 1e15 || std::fabs(bins - r) > 1e-9 * std::max(1.0, r)) {
-      error_at(diags, where,
+      diags.error(where,
                fmt::format("trace {} {} is not a whole number of the trace's {} bins; expected a multiple of {}",
                            what, span_text(seconds), span_text(width), span_text(width)));
       return std::nullopt;
@@ -394,9 +91,9 @@ std::int64_t capped_bins(double x) {
   return x < static_cast<double>(kCap) ? std::llround(x) : kCap;
 }
 
-bool too_many_bins(const TraceSpec& spec, std::int64_t bins, double width, const Where& where, Diagnostics& diags) {
+bool too_many_bins(const TraceSpec& spec, std::int64_t bins, double width, const core::SourcePos& where, Diagnostics& diags) {
   if (bins <= kMaxBins) return false;
-  error_at(diags, where,
+  diags.error(where,
            fmt::format("trace window of '{}' spans {} bins of {}; expected at most {} (a shorter length, or check "
                        "the file for a stray timestamp)",
                        spec.path, bins, span_text(width), kMaxBins));
@@ -404,17 +101,17 @@ bool too_many_bins(const TraceSpec& spec, std::int64_t bins, double width, const
 }
 
 // After reading: is the window inside the `available` bins of the trace?
-bool window_fits(const TraceSpec& spec, const Window& w, std::int64_t available, double width, const Where& where,
+bool window_fits(const TraceSpec& spec, const Window& w, std::int64_t available, double width, const core::SourcePos& where,
                  Diagnostics& diags) {
   double trace_len = static_cast<double>(available) * width;
   if (w.first >= available) {
-    error_at(diags, where,
+    diags.error(where,
              fmt::format("trace window is empty: it starts at {} but trace '{}' is only {} long; expected start < {}",
                          span_text(spec.start), spec.path, span_text(trace_len), span_text(trace_len)));
     return false;
   }
   if (w.count >= 0 && w.end() > available) {
-    error_at(diags, where,
+    diags.error(where,
              fmt::format("trace window ends at {} but trace '{}' is only {} long; expected start + length <= {}",
                          span_text(spec.start + spec.length), spec.path, span_text(trace_len), span_text(trace_len)));
     return false;
@@ -430,9 +127,9 @@ struct Sink {
   double total = 0;
 };
 
-void warn_if_no_requests(const Sink& sink, const TraceSpec& spec, const Where& where, Diagnostics& diags) {
+void warn_if_no_requests(const Sink& sink, const TraceSpec& spec, const core::SourcePos& where, Diagnostics& diags) {
   if (sink.total == 0) {
-    diags.warning(where.file, where.line, where.column,
+    diags.warning(where,
                   fmt::format("trace window of '{}' holds no requests; its replay adds no load", spec.path));
   }
 }
@@ -442,7 +139,7 @@ void warn_if_no_requests(const Sink& sink, const TraceSpec& spec, const Where& w
 bool is_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
 
 bool scan_per_second(const TraceSpec& spec, Sink& sink, Diagnostics& diags) {
-  Where where = where_of(spec);
+  core::SourcePos where = where_of(spec);
   auto w = window_of(spec, 1.0, where, diags);
   if (!w) return false;
   Input in(diags);
@@ -536,64 +233,6 @@ bool scan_per_second(const TraceSpec& spec, Sink& sink, Diagnostics& diags) {
 
 // ---- text tables (counts_csv, request_log) -----------------------------------------------------------------
 
-// Lines of a text file (through Input, so a .bz2 works as well), without the line terminator.
-class LineReader {
- public:
-  explicit LineReader(Input& in) : in_(in), buf_(1 << 16) {}
-  /// The next line into `out`; false at the end or after an error (then failed() is true).
-  bool next(std::string& out) {
-    out.clear();
-    for (;;) {
-      if (pos_ == len_) {
-        if (eof_) {
-          if (out.empty() && !partial_) return false;
-          partial_ = false;
-          ++line_;
-          strip_cr(out);
-          return true;
-        }
-        std::ptrdiff_t got = in_.read(buf_.data(), buf_.size());
-        if (got < 0) {
-          failed_ = true;
-          return false;
-        }
-        if (got == 0) {
-          eof_ = true;
-          continue;
-        }
-        pos_ = 0;
-        len_ = static_cast<std::size_t>(got);
-      }
-      const char* start = buf_.data() + pos_;
-      const void* nl = std::memchr(start, '\n', len_ - pos_);
-      if (nl) {
-        std::size_t n = static_cast<std::size_t>(static_cast<const char*>(nl) - start);
-        out.append(start, n);
-        pos_ += n + 1;
-        partial_ = false;
-        ++line_;
-        strip_cr(out);
-        return true;
-      }
-      out.append(start, len_ - pos_);
-      partial_ = true;
-      pos_ = len_;
-    }
-  }
-  int line() const { return line_; }
-  bool failed() const { return failed_; }
-
- private:
-  static void strip_cr(std::string& s) {
-    if (!s.empty() && s.back() == '\r') s.pop_back();
-  }
-  Input& in_;
-  std::vector<char> buf_;
-  std::size_t pos_ = 0, len_ = 0;
-  bool eof_ = false, partial_ = false, failed_ = false;
-  int line_ = 0;
-};
-
 struct Field {
   std::string text;
   int column = 1;  // 1-based byte column of the field's start
@@ -637,12 +276,6 @@ void split_fields(const std::string& line, char delim, std::vector<Field>& out) 
   }
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 std::string lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -651,7 +284,7 @@ std::string lower(std::string_view s) {
 
 // A plain finite number filling the whole text.
 std::optional<double> parse_plain_number(std::string_view s) {
-  s = trim(s);
+  s = core::trim(s);
   if (s.empty() || s.size() > 64) return std::nullopt;
   std::string z(s);
   char* end = nullptr;
@@ -679,7 +312,7 @@ std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
 
 // "YYYY-MM-DD HH:MM[:SS[.fff]]" (or with 'T', optional trailing 'Z'), taken as UTC: seconds since 1970.
 std::optional<double> parse_date_time(std::string_view s) {
-  s = trim(s);
+  s = core::trim(s);
   if (!s.empty() && s.back() == 'Z') s.remove_suffix(1);
   auto num = [&](std::size_t pos, std::size_t len) -> std::optional<int> {
     if (pos + len > s.size()) return std::nullopt;
@@ -743,11 +376,11 @@ struct Table {
 bool read_header(LineReader& lines, Input& in, Table& t, Diagnostics& diags, const char* example) {
   std::string line;
   while (lines.next(line)) {
-    if (trim(line).empty()) continue;
+    if (core::trim(line).empty()) continue;
     t.delim = (line.find('\t') != std::string::npos && line.find(',') == std::string::npos) ? '\t' : ',';
     std::vector<Field> fields;
     split_fields(line, t.delim, fields);
-    for (const Field& f : fields) t.names.push_back(lower(trim(f.text)));
+    for (const Field& f : fields) t.names.push_back(lower(core::trim(f.text)));
     t.header_line = lines.line();
     return true;
   }
@@ -777,7 +410,7 @@ struct CsvColumns {
 // One data row: false after an error (reported); `skip` for blank lines.
 bool csv_row(const std::string& line, const Table& t, const CsvColumns& cols, const std::string& file, int line_no,
              std::vector<Field>& fields, double* time, double* count, bool* skip, Diagnostics& diags) {
-  *skip = trim(line).empty();
+  *skip = core::trim(line).empty();
   if (*skip) return true;
   split_fields(line, t.delim, fields);
   const Field* tf = field_at(fields, cols.time, t, file, line_no, diags);
@@ -787,14 +420,14 @@ bool csv_row(const std::string& line, const Table& t, const CsvColumns& cols, co
   if (!tv) {
     diags.error(file, line_no, tf->column,
                 fmt::format("expected a time in column '{}' ({}), got '{}'",
-                            shown(t.names[static_cast<std::size_t>(cols.time)]), kTimeForms, shown(trim(tf->text))));
+                            shown(t.names[static_cast<std::size_t>(cols.time)]), kTimeForms, shown(core::trim(tf->text))));
     return false;
   }
   auto cv = parse_plain_number(cf->text);
   if (!cv || *cv < 0) {
     diags.error(file, line_no, cf->column,
                 fmt::format("expected a non-negative request count in column '{}', got '{}'",
-                            shown(t.names[static_cast<std::size_t>(cols.count)]), shown(trim(cf->text))));
+                            shown(t.names[static_cast<std::size_t>(cols.count)]), shown(core::trim(cf->text))));
     return false;
   }
   *time = *tv;
@@ -803,7 +436,7 @@ bool csv_row(const std::string& line, const Table& t, const CsvColumns& cols, co
 }
 
 bool scan_counts_csv(const TraceSpec& spec, Sink& sink, Diagnostics& diags) {
-  Where where = where_of(spec);
+  core::SourcePos where = where_of(spec);
   const char* kExample = "a header line, then rows of time and count, like 'timestamp,value'";
   Table t;
   CsvColumns cols;
@@ -917,7 +550,7 @@ bool scan_counts_csv(const TraceSpec& spec, Sink& sink, Diagnostics& diags) {
 // ---- request_log ----------------------------------------------------------------------------------------
 
 bool scan_request_log(const TraceSpec& spec, Sink& sink, Diagnostics& diags) {
-  Where where = where_of(spec);
+  core::SourcePos where = where_of(spec);
   const char* kExample = "a header line naming a 'time' column, then one line per request";
   Table t;
   int time_col = -1;
@@ -928,7 +561,7 @@ bool scan_request_log(const TraceSpec& spec, Sink& sink, Diagnostics& diags) {
 
   // Reads one line's time; false after an error, `skip` for blank lines.
   auto row_time = [&](Input& in, LineReader& lines, double* out, bool* skip) -> bool {
-    *skip = trim(line).empty();
+    *skip = core::trim(line).empty();
     if (*skip) return true;
     split_fields(line, t.delim, fields);
     const Field* f = field_at(fields, time_col, t, in.name(), lines.line(), diags);
@@ -937,7 +570,7 @@ bool scan_request_log(const TraceSpec& spec, Sink& sink, Diagnostics& diags) {
     if (!v) {
       diags.error(in.name(), lines.line(), f->column,
                   fmt::format("expected a time in column '{}' ({}), got '{}'",
-                              shown(t.names[static_cast<std::size_t>(time_col)]), kTimeForms, shown(trim(f->text))));
+                              shown(t.names[static_cast<std::size_t>(time_col)]), kTimeForms, shown(core::trim(f->text))));
       return false;
     }
     *out = *v;
@@ -1036,4 +669,4 @@ bool check_trace(const TraceSpec& spec, Diagnostics& diags) {
 
 std::int64_t scaled_total(const TraceBins& bins, double scale) { return std::llround(scale * bins.total()); }
 
-}  // namespace sim::model
+}  // namespace sim::trace

@@ -25,7 +25,7 @@
 #include <vector>
 
 #include "sim/model/arrivals.h"
-#include "sim/model/trace.h"
+#include "sim/trace/trace.h"
 #include "tests/test_util.h"
 
 namespace sim::model {
@@ -33,6 +33,10 @@ namespace {
 
 using scenario::Profile;
 using scenario::TraceSpec;
+using trace::check_trace;
+using trace::load_trace;
+using trace::scaled_total;
+using trace::TraceBins;
 using sim::testing::repo_root;
 using sim::testing::shared_dir;
 

@@ -1,6 +1,7 @@
 #pragma once
 // Recorded load: a trace file read into request counts per time bin, for
-// replay by the arrival process (model/arrivals.h). Three formats
+// replay by the arrival process (model/arrivals.h). Reading bytes (bzip2,
+// tar) is trace/input.h; this file is the formats and the window. Three formats
 // (scenario::TraceSpec::Format):
 //
 //   per_second   whitespace-separated non-negative integers, one per second
@@ -37,7 +38,7 @@
 #include "sim/core/diagnostics.h"
 #include "sim/scenario/scenario.h"
 
-namespace sim::model {
+namespace sim::trace {
 
 /// The request counts of one trace window, bin after bin.
 struct TraceBins {
@@ -69,4 +70,4 @@ bool check_trace(const scenario::TraceSpec& spec, core::Diagnostics& diags);
 /// REQUIRES: scale >= 0.
 std::int64_t scaled_total(const TraceBins& bins, double scale);
 
-}  // namespace sim::model
+}  // namespace sim::trace
