@@ -98,9 +98,15 @@ std::optional<double> measure(const scenario::Scenario& s, const model::RunResul
     for (const auto& c : r.components) v = std::max(v, c.replication_lag_max);
     return v;
   }
-  if (m == "dead_letters" || m == "queue_depth_max") {
+  if (m == "dead_letters") {
     double v = 0;
-    for (const auto& c : r.components) v += m == "dead_letters" ? static_cast<double>(c.dead_letters) : static_cast<double>(c.queue_depth_max);
+    for (const auto& c : r.components) v += static_cast<double>(c.dead_letters);
+    return v;
+  }
+  if (m == "queue_depth_max") {
+    // The largest depth any one queue reached, as the metric says (it summed the queues' maxima).
+    double v = 0;
+    for (const auto& c : r.components) v = std::max(v, static_cast<double>(c.queue_depth_max));
     return v;
   }
   if (m == "instance_hours" || m == "max_flaps" || m == "time_to_scale" || m == "no_saturation") {
