@@ -18,6 +18,7 @@
 #include "sim/cli/run_one.h"
 #include "sim/core/exit_status.h"
 #include "sim/core/units.h"
+#include "sim/report/run_report.h"
 
 namespace sim::cli {
 
@@ -30,16 +31,6 @@ bool write_text(const fs::path& p, const std::string& text) {
   std::ofstream f(p, std::ios::binary | std::ios::trunc);
   f << text;
   return static_cast<bool>(f);
-}
-
-nlohmann::json read_json(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  if (!f) return nullptr;
-  try {
-    return nlohmann::json::parse(f);
-  } catch (const nlohmann::json::exception&) {
-    return nullptr;
-  }
 }
 
 scenario::Override scenario_override(const std::string& path, const std::string& value) {
@@ -205,10 +196,10 @@ std::function<int()> add_capacity(CLI::App& app, const GlobalOptions& global) {
         bar.finish();
         std::vector<capacity::Outcome> outcomes;
         for (std::size_t i = 0; i < reqs.size(); ++i) {
-          nlohmann::json rep = results[i].exit_code <= core::kChecksFailed && !results[i].signal
-                                   ? read_json(fs::path(reqs[i].out_dir) / "report.json")
-                                   : nlohmann::json(nullptr);
-          capacity::Outcome oc = capacity::read_outcome(rep, components);
+          auto rep = results[i].exit_code <= core::kChecksFailed && !results[i].signal
+                         ? report::read_run_report((fs::path(reqs[i].out_dir) / "report.json").string())
+                         : std::nullopt;
+          capacity::Outcome oc = capacity::read_outcome(rep ? &*rep : nullptr, components);
           oc.exit_code = results[i].exit_code;
           if (results[i].exit_code == core::kBadInput) {
             oc.misses = {"the scenario rejects this count as bad input"};
@@ -237,7 +228,7 @@ std::function<int()> add_capacity(CLI::App& app, const GlobalOptions& global) {
       if (crashed) status = core::kInternal;
     }
 
-    nlohmann::json report =
+    report::Json report =
         capacity::capacity_json(plan, projection, load ? &*load : nullptr, result ? &*result : nullptr, info);
     if (!write_text(out / "capacity.json", report.dump(1) + "\n") ||
         !write_text(out / "capacity.md", capacity::capacity_markdown(report)) ||

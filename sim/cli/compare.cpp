@@ -12,7 +12,6 @@
 #include "sim/cli/run_one.h"
 #include "sim/core/exit_status.h"
 #include "sim/report/compare.h"
-#include "sim/report/headline.h"
 #include "sim/report/html.h"
 
 namespace sim::cli {
@@ -171,9 +170,9 @@ std::function<int()> add_compare(CLI::App& app, const GlobalOptions& global) {
       d.overrides.insert(d.overrides.end(), specs[i].override_text.begin(), specs[i].override_text.end());
       d.dir = specs[i].name;
       d.exit_code = results[i].exit_code;
-      d.report = report::read_report_file(reqs[i].out_dir + "/report.json");
+      d.report = report::read_run_report(reqs[i].out_dir + "/report.json");
       d.diagram = report::topology_svg(loaded[i].topology) + report::topology_paths_html(loaded[i].topology);
-      if (d.report.is_null() || results[i].signal || results[i].exit_code > core::kChecksFailed) {
+      if (!d.report || results[i].signal || results[i].exit_code > core::kChecksFailed) {
         std::fprintf(stderr, "infrasim compare: design %s failed (exit status %d%s)\n", d.name.c_str(),
                      results[i].exit_code, results[i].signal ? fmt::format(", signal {}", results[i].signal).c_str() : "");
         status = core::kInternal;

@@ -12,7 +12,6 @@
 #include "sim/cli/run_one.h"
 #include "sim/core/exit_status.h"
 #include "sim/core/random.h"
-#include "sim/report/headline.h"
 #include "sim/report/html.h"
 #include "sim/report/junit.h"
 #include "sim/report/montecarlo.h"
@@ -80,8 +79,8 @@ int run_monte_carlo(const std::vector<RunRequest>& reqs, const std::vector<scena
       r.seed = *jobs[i].req.seed;
       r.dir = jobs[i].rel_dir;
       r.exit_code = results[i].exit_code;
-      r.report = report::read_report_file(jobs[i].req.out_dir + "/report.json");
-      if (r.report.is_null() || results[i].exit_code > core::kChecksFailed) {
+      r.report = report::read_run_report(jobs[i].req.out_dir + "/report.json");
+      if (!r.report || results[i].exit_code > core::kChecksFailed) {
         std::fprintf(stderr, "%s: run %zu (seed %llu) failed: %s\n", reqs[k].scenario_path.c_str(), mc_runs.size(),
                      static_cast<unsigned long long>(r.seed), child_error(results[i]).c_str());
         worst = std::max(worst, static_cast<int>(core::kInternal));
@@ -102,7 +101,7 @@ int run_monte_carlo(const std::vector<RunRequest>& reqs, const std::vector<scena
                 dirs[k].c_str(), dirs[k].c_str());
     bool passed = mc["passed"].get<bool>();
     worst = std::max(worst, passed ? static_cast<int>(core::kOk) : static_cast<int>(core::kChecksFailed));
-    suites->push_back({l.scenario.name, reqs[k].scenario_path, mc, ""});
+    suites->push_back(report::suite_of_montecarlo(reqs[k].scenario_path, mc));
   }
   return worst;
 }
@@ -195,8 +194,10 @@ std::function<int()> add_run(CLI::App& app, const GlobalOptions& global) {
       worst = run_one(reqs[0]);
       if (o->junit.empty() && o->summary.empty()) return worst;
       std::string dir = report_dir(reqs[0], loaded[0].scenario);
-      report::Json j = worst <= core::kChecksFailed ? report::read_report_file(dir + "/report.json") : report::Json();
-      suites.push_back({names[0], reqs[0].scenario_path, j, j.is_null() ? fmt::format("exit status {}", worst) : ""});
+      auto rep = worst <= core::kChecksFailed ? report::read_run_report(dir + "/report.json") : std::nullopt;
+      suites.push_back(rep ? report::suite_of(reqs[0].scenario_path, *rep)
+                           : report::suite_without_report(names[0], reqs[0].scenario_path,
+                                                          fmt::format("exit status {}", worst)));
     } else {
       std::vector<std::function<int()>> jobs;
       for (std::size_t i = 0; i < reqs.size(); ++i) {
@@ -210,8 +211,9 @@ std::function<int()> add_run(CLI::App& app, const GlobalOptions& global) {
       for (std::size_t i = 0; i < reqs.size(); ++i) {
         std::string dir = report_dir(reqs[i], loaded[i].scenario);
         bool ok = results[i].signal == 0 && results[i].exit_code <= core::kChecksFailed;
-        report::Json j = ok ? report::read_report_file(dir + "/report.json") : report::Json();
-        suites.push_back({names[i], reqs[i].scenario_path, j, j.is_null() ? child_error(results[i]) : ""});
+        auto rep = ok ? report::read_run_report(dir + "/report.json") : std::nullopt;
+        suites.push_back(rep ? report::suite_of(reqs[i].scenario_path, *rep)
+                             : report::suite_without_report(names[i], reqs[i].scenario_path, child_error(results[i])));
       }
     }
     if (!o->junit.empty() && !write_text(o->junit, report::junit_xml(suites))) {

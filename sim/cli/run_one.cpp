@@ -11,7 +11,7 @@
 #include "sim/engine/engine.h"
 #include "sim/model/arrivals.h"
 #include "sim/report/html.h"
-#include "sim/report/json.h"
+#include "sim/report/run_report.h"
 #include "sim/report/markdown.h"
 #include "sim/scenario/profile.h"
 
@@ -60,23 +60,22 @@ bool write_file(const fs::path& p, const std::string& text) {
   return static_cast<bool>(out);
 }
 
-void print_summary(const scenario::Scenario& s, const topology::Topology& t, const model::RunResult& r,
-                   const model::EngineStats& stats, const std::vector<check::Verdict>& verdicts,
-                   const std::string& dir) {
+void print_summary(const report::RunReport& rep, const model::EngineStats& stats, const std::string& dir) {
+  const report::Totals& sum = rep.summary;
   std::string reasons;
-  for (int i = 0; i < model::kReasonCount; ++i) {
-    auto n = r.failures[static_cast<std::size_t>(i)];
-    if (n) reasons += fmt::format("{}{} {}", reasons.empty() ? "" : ", ", model::reason_name(static_cast<model::FailReason>(i)), n);
+  for (const auto& [reason, n] : sum.failures) reasons += fmt::format("{}{} {}", reasons.empty() ? "" : ", ", reason, n);
+  fmt::print("scenario {} (topology {}, seed {}): {} simulated in {:.1f}s ({:.0f} requests/s)\n", rep.scenario.name,
+             rep.scenario.topology, rep.scenario.seed, core::format_duration(rep.scenario.duration), stats.wall_seconds,
+             stats.wall_seconds > 0 ? static_cast<double>(sum.generated) / stats.wall_seconds : 0.0);
+  fmt::print("  requests {}: completed {}, failed {}{}, in flight {}; conservation {}\n", sum.generated, sum.completed,
+             sum.failed, reasons.empty() ? "" : " (" + reasons + ")", sum.in_flight,
+             sum.conservation.ok ? "ok" : "VIOLATED");
+  fmt::print("  throughput {}, error rate {}, latency p50 {} p99 {} p99.9 {}\n", core::format_rate(sum.throughput),
+             core::format_ratio(sum.error_rate), core::format_duration(sum.latency.p50),
+             core::format_duration(sum.latency.p99), core::format_duration(sum.latency.p999));
+  for (const auto& e : rep.expectations) {
+    fmt::print("  expected {} {}, actual {}: {}\n", e.metric, e.expected, e.actual, e.pass ? "PASS" : "FAIL");
   }
-  fmt::print("scenario {} (topology {}, seed {}): {} simulated in {:.1f}s ({:.0f} requests/s)\n", s.name, t.name,
-             r.seed, core::format_duration(r.duration), stats.wall_seconds,
-             stats.wall_seconds > 0 ? static_cast<double>(r.generated) / stats.wall_seconds : 0.0);
-  fmt::print("  requests {}: completed {}, failed {}{}, in flight {}; conservation {}\n", r.generated, r.completed,
-             r.failed, reasons.empty() ? "" : " (" + reasons + ")", r.in_flight, r.conserved() ? "ok" : "VIOLATED");
-  fmt::print("  throughput {}, error rate {}, latency p50 {} p99 {} p99.9 {}\n", core::format_rate(r.throughput),
-             core::format_ratio(r.error_rate), core::format_duration(r.latency.p50),
-             core::format_duration(r.latency.p99), core::format_duration(r.latency.p999));
-  for (const auto& v : verdicts) fmt::print("  {}\n", v.line());
   fmt::print("  reports: {}/report.json, {}/report.md, {}/report.html\n", dir, dir, dir);
 }
 
@@ -127,19 +126,19 @@ int run_one(const RunRequest& req) {
     return outcome.abort_reason.find("--max-") != std::string::npos ? core::kChecksFailed : core::kBadInput;
   }
   const model::RunResult& r = outcome.result;
-  std::vector<check::Verdict> verdicts = check::judge(s, r);
+  check::Assessment assessment = check::assess(s, r, &t);
+  report::RunReport rep = report::build_run_report(s, t, r, assessment);
   std::string dir = report_dir(req, s);
   std::error_code ec;
   fs::create_directories(dir, ec);
-  report::Json j = report::run_json(s, t, r, verdicts);
-  if (ec || !write_file(fs::path(dir) / "report.json", report::dump(j)) ||
-      !write_file(fs::path(dir) / "report.md", report::run_markdown(s, t, r, verdicts)) ||
+  if (ec || !write_file(fs::path(dir) / "report.json", report::dump(report::to_json(rep))) ||
+      !write_file(fs::path(dir) / "report.md", report::run_markdown(rep, s)) ||
       !write_file(fs::path(dir) / "report.html",
-                  report::run_html(j, report::topology_svg(t) + report::topology_paths_html(t)))) {
+                  report::run_html(rep, report::topology_svg(t) + report::topology_paths_html(t)))) {
     std::fprintf(stderr, "%s: cannot write reports; expected a writable directory\n", dir.c_str());
     return core::kBadInput;
   }
-  if (req.summary) print_summary(s, t, r, outcome.stats, verdicts, dir);
+  if (req.summary) print_summary(rep, outcome.stats, dir);
   if (req.stats) {
     const model::EngineStats& es = outcome.stats;
     fmt::print("engine: {} requests, {} SimGrid activities ({:.2f} per request), {} actors, peak RSS {:.1f} MiB, "
@@ -154,9 +153,7 @@ int run_one(const RunRequest& req) {
                  static_cast<unsigned long long>(r.completed + r.failed + r.in_flight));
     return core::kInternal;
   }
-  bool pass = true;
-  for (const auto& v : verdicts) pass = pass && v.pass;
-  return pass ? core::kOk : core::kChecksFailed;
+  return assessment.passed() ? core::kOk : core::kChecksFailed;
 }
 
 }  // namespace sim::cli

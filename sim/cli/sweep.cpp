@@ -15,7 +15,7 @@
 #include "sim/cli/run_one.h"
 #include "sim/cli/sweep_output.h"
 #include "sim/core/exit_status.h"
-#include "sim/report/headline.h"
+#include "sim/report/run_report.h"
 #include "sim/report/results.h"
 #include "sim/scenario/sweep.h"
 
@@ -40,7 +40,8 @@ std::string self_path() {
 
 }  // namespace
 
-bool write_sweep_outputs(const std::string& out, const report::Json& plan, const std::vector<report::Json>& reports,
+bool write_sweep_outputs(const std::string& out, const report::Json& plan,
+                         const std::vector<std::optional<report::RunReport>>& reports,
                          bool print) {
   report::Json results = report::results_json(plan, reports);
   fs::path dir(out);
@@ -214,10 +215,10 @@ std::function<int()> add_sweep(CLI::App& app, const GlobalOptions& global) {
         run_children(jobs, o->jobs, [&](std::size_t, const ChildResult& r) { bar.done(r.exit_code != 0); });
     bar.finish();
     int status = core::kOk;
-    std::vector<report::Json> reports;
+    std::vector<std::optional<report::RunReport>> reports;
     for (std::size_t i = 0; i < reqs.size(); ++i) {
-      reports.push_back(report::read_report_file(reqs[i].out_dir + "/report.json"));
-      if (reports.back().is_null() || results[i].signal || results[i].exit_code > core::kChecksFailed) {
+      reports.push_back(report::read_run_report(reqs[i].out_dir + "/report.json"));
+      if (!reports.back() || results[i].signal || results[i].exit_code > core::kChecksFailed) {
         std::fprintf(stderr, "sweep %s: run %zu failed (exit status %d)\n", sweep->name.c_str(), i,
                      results[i].exit_code);
         status = core::kInternal;

@@ -742,9 +742,7 @@ const char* target_example(Unit unit) {
 }
 
 void read_expectations(const Reader& r, const YAML::Node& n, const Topology& topo, Scenario* s) {
-  std::vector<std::string> names;
-  for (const MetricInfo& mi : metric_table()) names.emplace_back(mi.name);
-  MapView m(r, n, "expect", names);
+  MapView m(r, n, "expect", expectation_names());
   if (!m.ok() && !n.IsMap()) return;
   for (const std::string& k : m.keys()) {
     const MetricInfo* info = find_metric(k);
@@ -805,7 +803,7 @@ void read_expectations(const Reader& r, const YAML::Node& n, const Topology& top
     auto value = read_metric_value(r, value_node, info->unit, body);
     if (!value) continue;
     e.value = *value;
-    e.text = fmt::format("{} {} {}", k, op_symbol(e.op), format_metric_value(info->unit, e.value));
+    e.text = fmt::format("{} {} {}", k, op_symbol(e.op), format_value(info->unit, e.value));
     if (!e.request_class.empty()) e.text += fmt::format(" (class {})", e.request_class);
     s->expectations.push_back(std::move(e));
   }

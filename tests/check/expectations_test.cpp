@@ -21,6 +21,16 @@ Expectation expect(const std::string& metric, Expectation::Op op, double value, 
   return e;
 }
 
+// The measured value of `e` in `r` (and the note), through assess() as every writer gets it.
+std::optional<double> measure(scenario::Scenario s, const model::RunResult& r, const Expectation& e, std::string* note) {
+  s.expectations = {e};
+  Verdict v = assess(s, r).verdicts.at(0);
+  *note = v.note;
+  return v.actual;
+}
+
+std::vector<Verdict> judge(const scenario::Scenario& s, const model::RunResult& r) { return assess(s, r).verdicts; }
+
 model::LatencyStats latency(std::uint64_t count, double p50, double p99) {
   model::LatencyStats l;
   l.count = count;
@@ -163,6 +173,7 @@ TEST(Judge, VerdictLinesSayExpectedAndActual) {
   EXPECT_EQ(v[1].line(), "expected error_rate <= 1%, actual 0.2%: PASS");
   EXPECT_EQ(v[2].line(), "expected throughput >= 390/s, actual 400.7/s: PASS");
   // A class that completed nothing: not measured, which fails.
+  EXPECT_FALSE(assess(s, r).passed());
   EXPECT_FALSE(v[3].pass);
   EXPECT_FALSE(v[3].actual);
   EXPECT_EQ(v[3].expected_text, "<= 100ms (class quiet)");
