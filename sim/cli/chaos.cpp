@@ -4,15 +4,15 @@
 // breaks which expectation, with the measured RTO and RPO.
 #include <filesystem>
 #include <fmt/format.h>
-#include <fstream>
 
-#include "sim/cli/child.h"
 #include "sim/cli/cli.h"
-#include "sim/cli/run_one.h"
+#include "sim/cli/options.h"
 #include "sim/core/exit_status.h"
 #include "sim/core/units.h"
 #include "sim/report/chaos.h"
 #include "sim/report/html.h"
+#include "sim/runs/batch.h"
+#include "sim/runs/output.h"
 
 namespace sim::cli {
 
@@ -82,7 +82,7 @@ std::vector<Case> single_failures(const topology::Topology& t, double at, double
 std::function<int()> add_chaos(CLI::App& app, const GlobalOptions& global) {
   struct Opts {
     std::string scenario;
-    bool each = false;
+    bool each = false, resume = false;
     std::string at_text, for_text;
     std::string out;
     int jobs = 0;
@@ -98,22 +98,19 @@ std::function<int()> add_chaos(CLI::App& app, const GlobalOptions& global) {
   app.add_option("-j,--jobs", o->jobs, "runs in parallel (default: all cores)");
   app.add_option("--set", o->sets, "override a value in every run: components.app.replicas=5 or scenario.duration=10m")
       ->take_all();
+  app.add_flag("--resume", o->resume,
+               "reuse every complete run of an interrupted matrix in --out (same request, same input files); run the rest");
   app.footer("Writes chaos.md, chaos.json and chaos.html (the matrix) and one report directory per failure.\n"
-             "Exit status: 0 when no single failure breaks an expectation, 1 otherwise, 2 bad input.");
+             "Exit status: 0 when no single failure breaks an expectation, 1 when one does (or its run stops\n"
+             "without a report: a limit, or a load the model cannot carry), 2 bad input, 3 a run crashed.");
   return [o, &global]() {
-    RunRequest base;
+    runs::RunRequest base;
     base.scenario_path = o->scenario;
-    for (const std::string& text : o->sets) {
-      std::string err;
-      auto ov = scenario::parse_override(text, &err);
-      if (!ov) {
-        std::fprintf(stderr, "infrasim chaos: %s\n", err.c_str());
-        return static_cast<int>(core::kBadInput);
-      }
-      base.overrides.push_back(*ov);
-    }
+    auto overrides = parse_sets(o->sets, "chaos");
+    if (!overrides) return static_cast<int>(core::kBadInput);
+    base.overrides = *overrides;
     core::Diagnostics diags;
-    auto loaded = load_checked(base, diags);
+    auto loaded = runs::load_checked(base, diags);
     if (!loaded) {
       std::fputs(diags.format().c_str(), stderr);
       return static_cast<int>(core::kBadInput);
@@ -132,47 +129,50 @@ std::function<int()> add_chaos(CLI::App& app, const GlobalOptions& global) {
       *value = *v;
     }
     std::string out = o->out.empty() ? (fs::path("reports") / (s.name + "-chaos")).string() : o->out;
+    runs::DirLock lock(out);
+    if (!lock.ok()) {
+      std::fprintf(stderr, "infrasim chaos: %s\n", lock.error().c_str());
+      return static_cast<int>(core::kBadInput);
+    }
     std::vector<Case> cases = single_failures(loaded->topology, at, length);
-    std::vector<std::function<int()>> jobs;
+    runs::Batch batch;
+    batch.label = "chaos " + s.name;
+    batch.parallel = o->jobs;
+    batch.progress = !global.quiet;
+    batch.ledger_dir = out;
+    batch.resume = o->resume;
     for (const Case& c : cases) {
-      RunRequest r = base;
+      runs::RunRequest r = base;
       r.extra_faults = {c.fault};
       r.name_suffix = "-" + c.name;
       r.out_dir = (fs::path(out) / c.name).string();
       r.summary = false;
-      jobs.push_back([r]() { return run_one(r); });
+      batch.runs.push_back(r);
     }
-    bool tty = !global.quiet && stderr_is_tty();
-    std::size_t done = 0;
-    run_children(jobs, o->jobs, [&](std::size_t, const ChildResult&) {
-      ++done;
-      if (tty) std::fprintf(stderr, "\rchaos: %zu/%zu runs", done, cases.size());
-    });
-    if (tty) std::fprintf(stderr, "\r\033[K");
+    std::vector<runs::RunOutcome> outcomes = runs::run_batch(batch);
 
-    // The matrix, from each run's report.json.
+    // The matrix, from each run's report.
     std::vector<std::string> metrics;
     for (const auto& e : s.expectations) metrics.push_back(e.metric + (e.request_class.empty() ? "" : ":" + e.request_class));
-    std::vector<report::ChaosCase> runs;
-    for (const Case& c : cases) {
-      // A child that died mid-write leaves no report or half of one: a failed run, not an exception.
-      runs.push_back({c.name, c.label, report::read_run_report((fs::path(out) / c.name / "report.json").string()), ""});
-    }
-    report::ChaosMatrix matrix = report::chaos_matrix(s.name, at, length, metrics, runs);
-    std::fputs(report::chaos_console(matrix, out).c_str(), stdout);
-    for (const auto& [name, text] : {std::pair<const char*, std::string>{"chaos.json", report::dump(report::chaos_json(matrix))},
-                                     {"chaos.md", report::chaos_markdown(matrix)},
-                                     {"chaos.html", report::chaos_html(matrix, report::topology_svg(loaded->topology))}}) {
-      std::ofstream file(fs::path(out) / name, std::ios::binary | std::ios::trunc);
-      file << text;
-      if (!file) {
-        std::fprintf(stderr, "infrasim chaos: cannot write %s; expected a writable directory\n",
-                     (fs::path(out) / name).string().c_str());
-        return static_cast<int>(core::kBadInput);
+    std::vector<report::ChaosCase> matrix_cases;
+    for (std::size_t i = 0; i < cases.size(); ++i) {
+      if (!outcomes[i].complete()) {
+        std::fprintf(stderr, "infrasim chaos: %s: %s\n", cases[i].label.c_str(), runs::describe(outcomes[i]).c_str());
       }
+      matrix_cases.push_back({cases[i].name, cases[i].label, outcomes[i].report, outcomes[i].error});
+    }
+    report::ChaosMatrix matrix = report::chaos_matrix(s.name, at, length, metrics, matrix_cases);
+    std::fputs(report::chaos_console(matrix, out).c_str(), stdout);
+    std::string err = runs::write_files(out, {{"chaos.md", report::chaos_markdown(matrix)},
+                                              {"chaos.html", report::chaos_html(matrix, report::topology_svg(loaded->topology))},
+                                              {"chaos.json", report::dump(report::chaos_json(matrix))}});
+    if (!err.empty()) {
+      std::fprintf(stderr, "infrasim chaos: %s\n", err.c_str());
+      return static_cast<int>(core::kInternal);
     }
     fmt::print("\n{} single failures; matrix in {}/chaos.md, chaos.json and chaos.html\n", cases.size(), out);
-    return matrix.broken() ? static_cast<int>(core::kChecksFailed) : static_cast<int>(core::kOk);
+    return runs::command_status(outcomes, matrix.broken() ? static_cast<int>(core::kChecksFailed)
+                                                          : static_cast<int>(core::kOk));
   };
 }
 

@@ -1,11 +1,12 @@
-#include "sim/cli/progress.h"
+#include "sim/runs/progress.h"
 
 #include <cstdio>
 #include <fmt/format.h>
 
-#include "sim/cli/child.h"
+#include "sim/core/units.h"
+#include "sim/runs/child.h"
 
-namespace sim::cli {
+namespace sim::runs {
 
 ProgressBar::ProgressBar(std::string label, std::size_t total, bool enabled)
     : label_(std::move(label)), total_(total == 0 ? 1 : total), enabled_(enabled && stderr_is_tty()),
@@ -43,4 +44,20 @@ void ProgressBar::draw() {
   std::fflush(stderr);
 }
 
-}  // namespace sim::cli
+std::function<void(double, double)> run_progress(const std::string& name, bool enabled) {
+  if (!enabled || !stderr_is_tty()) return {};
+  return [name](double now, double duration) {
+    int pct = static_cast<int>(100 * now / duration);
+    int bar = pct / 4;
+    std::fprintf(stderr, "\r%s [%-25s] %3d%%  %s of %s", name.c_str(), std::string(static_cast<std::size_t>(bar), '=').c_str(),
+                 pct, core::format_duration(now).c_str(), core::format_duration(duration).c_str());
+    std::fflush(stderr);
+  };
+}
+
+void clear_progress_line() {
+  std::fputs("\r\033[K", stderr);
+  std::fflush(stderr);
+}
+
+}  // namespace sim::runs

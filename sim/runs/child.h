@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-namespace sim::cli {
+namespace sim::runs {
 
 /// Result of one child: its exit code (128 + signal when killed).
 struct ChildResult {
@@ -26,4 +26,4 @@ int available_cores();
 /// True when stderr is a terminal (progress bars are drawn only then).
 bool stderr_is_tty();
 
-}  // namespace sim::cli
+}  // namespace sim::runs

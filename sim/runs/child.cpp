@@ -1,4 +1,4 @@
-#include "sim/cli/child.h"
+#include "sim/runs/child.h"
 
 #include <cstdio>
 #include <map>
@@ -6,7 +6,7 @@
 #include <thread>
 #include <unistd.h>
 
-namespace sim::cli {
+namespace sim::runs {
 
 int available_cores() {
   unsigned n = std::thread::hardware_concurrency();
@@ -63,4 +63,4 @@ std::vector<ChildResult> run_children(const std::vector<std::function<int()>>& j
   return results;
 }
 
-}  // namespace sim::cli
+}  // namespace sim::runs

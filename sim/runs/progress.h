@@ -1,13 +1,14 @@
 #pragma once
-// A progress bar for commands that run many children (compare, sweep, run
-// --runs): drawn on stderr only when it is a terminal and --quiet is not set,
-// so logs and CI output stay clean.
+// Progress on stderr, drawn only when it is a terminal and --quiet is not set,
+// so logs and CI output stay clean: one line for a batch of runs (every batch
+// command, through runs/batch.h) and one for the simulated time of a single run.
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <string>
 
-namespace sim::cli {
+namespace sim::runs {
 
 class ProgressBar {
  public:
@@ -31,4 +32,11 @@ class ProgressBar {
   std::chrono::steady_clock::time_point start_;
 };
 
-}  // namespace sim::cli
+/// The engine's progress callback for one run ("name [=====    ] 45%  2m of 5m"), or an
+/// empty function when `enabled` is false or stderr is not a terminal.
+std::function<void(double now, double duration)> run_progress(const std::string& name, bool enabled);
+
+/// Erases the progress line.
+void clear_progress_line();
+
+}  // namespace sim::runs

@@ -1,21 +1,24 @@
-#include "sim/cli/run_one.h"
+#include "sim/runs/run_one.h"
 
+#include <csignal>
+#include <cstdlib>
 #include <filesystem>
+#include <unistd.h>
 #include <fmt/format.h>
-#include <fstream>
 
 #include "sim/check/expectations.h"
-#include "sim/cli/child.h"
 #include "sim/core/exit_status.h"
 #include "sim/core/units.h"
 #include "sim/engine/engine.h"
 #include "sim/model/arrivals.h"
 #include "sim/report/html.h"
-#include "sim/report/run_report.h"
 #include "sim/report/markdown.h"
+#include "sim/report/run_report.h"
+#include "sim/runs/output.h"
+#include "sim/runs/progress.h"
 #include "sim/scenario/profile.h"
 
-namespace sim::cli {
+namespace sim::runs {
 
 namespace fs = std::filesystem;
 
@@ -54,10 +57,20 @@ std::string report_dir(const RunRequest& req, const scenario::Scenario& s) {
 
 namespace {
 
-bool write_file(const fs::path& p, const std::string& text) {
-  std::ofstream out(p, std::ios::binary | std::ios::trunc);
-  out << text;
-  return static_cast<bool>(out);
+// INFRASIM_TEST_RUN_HOOK (run_one.h): -1 when it does not apply to `dir`.
+int test_hook(const std::string& dir) {
+  const char* hook = std::getenv("INFRASIM_TEST_RUN_HOOK");
+  if (!hook) return -1;
+  std::string spec = hook;
+  auto colon = spec.rfind(':');
+  std::string text = spec.substr(0, colon), action = colon == std::string::npos ? "crash" : spec.substr(colon + 1);
+  if (text.empty() || dir.find(text) == std::string::npos) return -1;
+  if (action == "kill") std::raise(SIGKILL);
+  if (action == "hang") {
+    for (;;) pause();
+  }
+  std::fprintf(stderr, "internal error: injected crash (INFRASIM_TEST_RUN_HOOK) in %s\n", dir.c_str());
+  return core::kInternal;
 }
 
 void print_summary(const report::RunReport& rep, const model::EngineStats& stats, const std::string& dir) {
@@ -99,18 +112,16 @@ int run_one(const RunRequest& req) {
                  "bound a run\n",
                  req.scenario_path.c_str(), peak * s.duration, core::format_duration(peak * s.duration / 1e5).c_str());
   }
+  std::string dir = report_dir(req, s);
+  if (std::string err = prepare_dir(dir); !err.empty()) {
+    std::fprintf(stderr, "%s; expected a writable directory (--out)\n", err.c_str());
+    return core::kBadInput;
+  }
+  if (int hooked = test_hook(dir); hooked >= 0) return hooked;
   engine::RunOptions opts;
   opts.max_wall_seconds = req.max_wall;
   opts.max_events = req.max_events;
-  if (req.progress && stderr_is_tty()) {
-    opts.progress = [&](double now, double duration) {
-      int pct = static_cast<int>(100 * now / duration);
-      int bar = pct / 4;
-      std::fprintf(stderr, "\r%s [%-25s] %3d%%  %s of %s", s.name.c_str(), std::string(static_cast<std::size_t>(bar), '=').c_str(), pct,
-                   core::format_duration(now).c_str(), core::format_duration(duration).c_str());
-      std::fflush(stderr);
-    };
-  }
+  opts.progress = run_progress(s.name, req.progress);
   engine::RunOutcome outcome;
   try {
     outcome = engine::run(s, t, std::move(arrivals), opts);
@@ -119,7 +130,7 @@ int run_one(const RunRequest& req) {
                  req.scenario_path.c_str(), static_cast<unsigned long long>(s.seed));
     return core::kInternal;
   }
-  if (opts.progress) std::fprintf(stderr, "\r\033[K");
+  if (opts.progress) clear_progress_line();
   if (outcome.aborted) {
     std::fprintf(stderr, "%s: run stopped: %s; no report written\n", req.scenario_path.c_str(),
                  outcome.abort_reason.c_str());
@@ -128,15 +139,14 @@ int run_one(const RunRequest& req) {
   const model::RunResult& r = outcome.result;
   check::Assessment assessment = check::assess(s, r, &t);
   report::RunReport rep = report::build_run_report(s, t, r, assessment);
-  std::string dir = report_dir(req, s);
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec || !write_file(fs::path(dir) / "report.json", report::dump(report::to_json(rep))) ||
-      !write_file(fs::path(dir) / "report.md", report::run_markdown(rep, s)) ||
-      !write_file(fs::path(dir) / "report.html",
-                  report::run_html(rep, report::topology_svg(t) + report::topology_paths_html(t)))) {
-    std::fprintf(stderr, "%s: cannot write reports; expected a writable directory\n", dir.c_str());
-    return core::kBadInput;
+  // report.json last: its presence means a complete run (merge, --resume); each file is atomic.
+  std::string err = write_files(dir, {{"report.md", report::run_markdown(rep, s)},
+                                      {"report.html", report::run_html(rep, report::topology_svg(t) +
+                                                                                report::topology_paths_html(t))},
+                                      {"report.json", report::dump(report::to_json(rep))}});
+  if (!err.empty()) {
+    std::fprintf(stderr, "internal error: %s; the run finished but its reports are incomplete\n", err.c_str());
+    return core::kInternal;
   }
   if (req.summary) print_summary(rep, outcome.stats, dir);
   if (req.stats) {
@@ -156,4 +166,4 @@ int run_one(const RunRequest& req) {
   return assessment.passed() ? core::kOk : core::kChecksFailed;
 }
 
-}  // namespace sim::cli
+}  // namespace sim::runs
