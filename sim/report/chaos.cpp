@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "sim/core/source.h"
 #include "sim/core/units.h"
 #include "sim/report/html.h"
 
@@ -65,12 +66,6 @@ std::string when_text(const ChaosMatrix& m) {
                      m.length > 0 ? " for " + format_duration(m.length) : " until the end");
 }
 
-std::string joined(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& b : items) out += (out.empty() ? "" : ", ") + b;
-  return out;
-}
-
 }  // namespace
 
 Json chaos_json(const ChaosMatrix& m) {
@@ -125,7 +120,7 @@ std::string chaos_markdown(const ChaosMatrix& m) {
       if (!v) continue;
       md += v->pass ? std::string(" ok |") : fmt::format(" **FAIL {}** |", v->actual);
     }
-    md += fmt::format(" {} |\n", r.breaks.empty() ? std::string("none") : joined(r.breaks));
+    md += fmt::format(" {} |\n", r.breaks.empty() ? std::string("none") : core::join(r.breaks));
   }
   return md;
 }
@@ -170,7 +165,7 @@ std::string chaos_html(const ChaosMatrix& m, const std::string& diagram) {
       bool ok = r.verdicts[k]->pass;
       cells.push_back(cell(ok ? "pass" : "fail", ok ? "ok" : html_escape(r.verdicts[k]->actual)));
     }
-    std::string breaks = joined(r.breaks);
+    std::string breaks = core::join(r.breaks);
     cells.push_back(breaks.empty() ? cell("pass", "none") : cell("fail", html_escape(breaks)));
     rows.push_back(std::move(cells));
   }

@@ -1,4 +1,4 @@
-// libFuzzer target: the trace reader (sim/model/trace.h), all three formats.
+// libFuzzer target: the trace reader (sim/trace/trace.h), all three formats.
 //
 //   input bytes --> a private temp file --> load_trace / check_trace as
 //                   per_second, counts_csv and request_log,
