@@ -115,12 +115,10 @@ std::function<int()> add_compare(CLI::App& app, const GlobalOptions& global) {
       d.name = name;
     }
     // Every design is loaded (and so checked) before anything runs.
-    core::Diagnostics diags;
     runs::Batch batch;
     batch.label = "compare";
     batch.parallel = o->jobs;
     batch.progress = !global.quiet;
-    std::vector<scenario::Loaded> loaded;
     for (const auto& d : specs) {
       runs::RunRequest r;
       r.scenario_path = o->scenario;
@@ -130,13 +128,11 @@ std::function<int()> add_compare(CLI::App& app, const GlobalOptions& global) {
       r.seed = o->seed;
       r.summary = false;
       r.progress = false;
-      if (auto l = runs::load_checked(r, diags)) loaded.push_back(std::move(*l));
       batch.runs.push_back(r);
     }
-    if (diags.has_errors() || loaded.size() != specs.size()) {
-      std::fputs(diags.format().c_str(), stderr);
-      return static_cast<int>(core::kBadInput);
-    }
+    auto all = runs::load_all(batch.runs);
+    if (!all) return static_cast<int>(core::kBadInput);
+    const std::vector<scenario::Loaded>& loaded = *all;
     std::string out = o->out.empty() ? (fs::path("reports") / ("compare-" + loaded[0].scenario.name)).string() : o->out;
     runs::DirLock lock(out);
     if (!lock.ok()) {

@@ -153,15 +153,9 @@ std::function<int()> add_run(CLI::App& app, const GlobalOptions& global) {
       reqs.push_back(r);
     }
     // Every input is checked before anything runs.
-    core::Diagnostics diags;
-    std::vector<scenario::Loaded> loaded;
-    for (auto& r : reqs) {
-      if (auto l = runs::load_checked(r, diags)) loaded.push_back(std::move(*l));
-    }
-    if (diags.has_errors()) {
-      std::fputs(diags.format().c_str(), stderr);
-      return static_cast<int>(core::kBadInput);
-    }
+    auto all = runs::load_all(reqs);
+    if (!all) return static_cast<int>(core::kBadInput);
+    const std::vector<scenario::Loaded>& loaded = *all;
     for (const std::string& path : {o->junit, o->summary}) {
       if (path.empty()) continue;
       fs::path parent = fs::path(path).parent_path();

@@ -51,6 +51,19 @@ std::optional<scenario::Loaded> load_checked(const RunRequest& req, core::Diagno
   return load_request(req, diags, &arrivals);
 }
 
+std::optional<std::vector<scenario::Loaded>> load_all(const std::vector<RunRequest>& reqs) {
+  core::Diagnostics diags;
+  std::vector<scenario::Loaded> loaded;
+  for (const auto& r : reqs) {
+    if (auto l = load_checked(r, diags)) loaded.push_back(std::move(*l));
+  }
+  if (diags.has_errors() || loaded.size() != reqs.size()) {
+    std::fputs(diags.format().c_str(), stderr);
+    return std::nullopt;
+  }
+  return loaded;
+}
+
 std::string report_dir(const RunRequest& req, const scenario::Scenario& s) {
   return req.out_dir.empty() ? (fs::path("reports") / s.name).string() : req.out_dir;
 }

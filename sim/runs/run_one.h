@@ -38,6 +38,10 @@ struct RunRequest {
 /// that bad input stops everything before anything runs or is written.
 std::optional<scenario::Loaded> load_checked(const RunRequest& req, core::Diagnostics& diags);
 
+/// load_checked for every request, every error reported: the loaded scenarios in
+/// the requests' order, or nullopt after printing the sorted errors on stderr.
+std::optional<std::vector<scenario::Loaded>> load_all(const std::vector<RunRequest>& reqs);
+
 /// The directory the reports of `req` go to.
 std::string report_dir(const RunRequest& req, const scenario::Scenario& s);
 
