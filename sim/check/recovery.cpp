@@ -101,7 +101,17 @@ Prediction predict(const topology::Topology& t, const Fault& f) {
         return p;
       }
       const topology::Component* c = t.find(f.target.component);
-      if (const topology::DatabaseSpec* db = c->database()) {
+      const topology::DatabaseSpec* db = c->database();
+      if (db && f.target.role.empty() && f.target.instance < 0 && db->replicas > 0) {
+        // Every server of the database at once: no replica is left to promote.
+        p.explanation = fmt::format("every instance of {} is down: no replica is left to promote", c->name);
+        if (f.length > 0) {
+          p.rto = f.length;
+          p.explanation += fmt::format("; back after {}", format_duration(f.length));
+        }
+        return p;
+      }
+      if (db) {
         bool primary = f.target.role == "primary" || (f.target.role.empty() && (f.target.instance <= 0));
         if (primary && db->replicas > 0 && db->failover.automatic) {
           const topology::FailoverSpec& fo = db->failover;

@@ -156,6 +156,11 @@ TEST(Prediction, InstanceBehindHealthChecksAndWholeComponents) {
   EXPECT_FALSE(predict(t, crash("app", "f")).rto);
   // A replica: reads move at once.
   EXPECT_DOUBLE_EQ(*predict(t, crash("db.replica", "f")).rto, 0);
+  // Every database server at once: nothing to fail over to (it predicted the failover time).
+  Prediction whole = predict(t, crash("db", "f"));
+  EXPECT_FALSE(whole.rto);
+  EXPECT_EQ(whole.explanation, "every instance of db is down: no replica is left to promote");
+  EXPECT_DOUBLE_EQ(*predict(t, crash("db", "f", 300)).rto, 300);
 }
 
 TEST(Prediction, RestoreIsSizeOverRateAndLosesABackupInterval) {
