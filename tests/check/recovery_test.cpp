@@ -161,6 +161,17 @@ TEST(Prediction, InstanceBehindHealthChecksAndWholeComponents) {
   EXPECT_FALSE(whole.rto);
   EXPECT_EQ(whole.explanation, "every instance of db is down: no replica is left to promote");
   EXPECT_DOUBLE_EQ(*predict(t, crash("db", "f", 300)).rto, 300);
+  // A cache that is down is a miss, served by the database: nothing fails (one node or all).
+  topology::Topology ct = testing::topology_of(R"(name: cached
+components:
+  app: {kind: service, service_time: 1ms}
+  cache: {kind: cache, nodes: 2, service_time: 200us}
+  db: {kind: database, query_time: 1ms}
+requests:
+  r: {share: 100%, path: [app, cache, db]}
+)");
+  EXPECT_DOUBLE_EQ(*predict(ct, crash("cache", "f")).rto, 0);
+  EXPECT_DOUBLE_EQ(*predict(ct, crash("cache[1]", "f")).rto, 0);
 }
 
 TEST(Prediction, RestoreIsSizeOverRateAndLosesABackupInterval) {
