@@ -24,6 +24,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <iostream>
 #include <yaml-cpp/yaml.h>
 
 #include "tests/behaviour/expression.h"
@@ -102,6 +103,7 @@ class BehaviourCase : public ::testing::Test {
       std::string json = read_file(tmp + "/" + s.name + "/report.json");
       if (!json.empty()) r.report = nlohmann::json::parse(json);
     }
+    bool failed = false;
     for (const auto& item : root["expect"]) {
       int line = item.Mark().line + 1;
       if (!(item.IsScalar() || (item.IsMap() && item["check"] && item["check"].IsScalar()))) {
@@ -114,6 +116,15 @@ class BehaviourCase : public ::testing::Test {
       CheckResult r = evaluate_check(check, runs);
       EXPECT_TRUE(r.ok) << file << ":" << line << ": check failed: " << check << "\n  " << r.detail
                         << (why.empty() ? "" : "\n  why: " + why);
+      failed = failed || !r.ok;
+    }
+    if (failed) {
+      // What each run did, so that a failure can be understood from the test log alone.
+      for (const auto& [name, r] : runs.runs) {
+        std::string err = r.err.size() > 2000 ? "..." + r.err.substr(r.err.size() - 2000) : r.err;
+        std::cerr << "run " << name << ": exit " << r.exit_code << ", signal " << r.signal
+                  << (r.report.is_null() ? ", no report" : "") << "\n" << err;
+      }
     }
     fs::remove_all(tmp);
   }
