@@ -221,6 +221,7 @@ void RequestFlow::enter(Job& j) {
       j.phase = Job::Phase::kQueued;
       return;
     case Station::Admit::kFull:
+      s.count_queue_full();
       finish(j, false, FailReason::kQueueFull);
       return;
   }

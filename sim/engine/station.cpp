@@ -51,6 +51,8 @@ Station::WindowSample Station::take_window(double now) {
   w.up = up_total - snap_up_;
   w.wait_sum = window_wait_sum_;
   w.wait_count = window_wait_count_;
+  w.queue_full = window_queue_full_;
+  window_queue_full_ = 0;
   snap_busy_ = busy_integral_;
   snap_queue_ = queue_integral_;
   snap_service_ = service_integral_;

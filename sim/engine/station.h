@@ -84,6 +84,12 @@ class Station {
   double service_integral() const { return service_integral_; }///< ∫ in_service dt
   double up_seconds(double now) const { return up_seconds_ + (up ? now - up_since_ : 0); }
   std::uint64_t served() const { return served_; }
+  /// A job was turned away: the queue was at queue_limit.
+  void count_queue_full() {
+    ++queue_full_;
+    ++window_queue_full_;
+  }
+  std::uint64_t queue_full() const { return queue_full_; }
   std::uint64_t queue_max() const { return queue_max_; }
   double wait_sum() const { return wait_sum_; }
   std::uint64_t wait_count() const { return wait_count_; }
@@ -96,7 +102,7 @@ class Station {
   /// Per-window series: deltas since the last call (World::sample_window).
   struct WindowSample {
     double busy = 0, queue = 0, service = 0, up = 0, wait_sum = 0;
-    std::uint64_t wait_count = 0;
+    std::uint64_t wait_count = 0, queue_full = 0;
   };
   WindowSample take_window(double now);
 
@@ -107,7 +113,7 @@ class Station {
   double last_change_ = 0;
   double busy_integral_ = 0, queue_integral_ = 0, service_integral_ = 0;
   double up_since_ = 0, up_seconds_ = 0;
-  std::uint64_t served_ = 0, queue_max_ = 0;
+  std::uint64_t served_ = 0, queue_max_ = 0, queue_full_ = 0, window_queue_full_ = 0;
   double wait_sum_ = 0, window_wait_sum_ = 0;
   std::uint64_t wait_count_ = 0, window_wait_count_ = 0;
   double snap_busy_ = 0, snap_queue_ = 0, snap_service_ = 0, snap_up_ = 0;

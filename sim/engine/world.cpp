@@ -455,6 +455,7 @@ void World::sample_window(double window_start, double now) {
       p.desired += s.started ? 1 : 0;
       wait_sum += w.wait_sum;
       p.wait_count += w.wait_count;
+      p.queue_full += w.queue_full;
     }
     p.utilization = capacity > 0 ? busy / capacity : 0;
     p.wait_mean = p.wait_count ? wait_sum / static_cast<double>(p.wait_count) : 0;
@@ -493,6 +494,7 @@ void World::collect() {
       wsum += s.wait_sum();
       wcount += s.wait_count();
       cs.served += s.served();
+      cs.queue_full += s.queue_full();
       cs.instance_stats.push_back(std::move(is));
     }
     cs.utilization = capacity > 0 ? busy / capacity : 0;

@@ -45,6 +45,7 @@ Recorder::Open& Recorder::window_at(double t) {
     }
     o.stats = WindowStats{};
     o.stats.start = static_cast<double>(first_open_ + open_.size()) * window_;
+    o.stats.by_class.assign(classes_.size(), ClassCounts{});
     open_.push_back(std::move(o));
   }
   Open& w = open_[idx - first_open_];
@@ -59,7 +60,9 @@ Recorder::Open& Recorder::window_at(double t) {
 void Recorder::arrival(double t, int request_class) {
   ++generated_;
   ++classes_[static_cast<std::size_t>(request_class)].generated;
-  ++window_at(t).stats.arrivals;
+  WindowStats& w = window_at(t).stats;
+  ++w.arrivals;
+  ++w.by_class[static_cast<std::size_t>(request_class)].arrivals;
 }
 
 void Recorder::completion(double t, int request_class, double latency) {
@@ -68,6 +71,7 @@ void Recorder::completion(double t, int request_class, double latency) {
   ++classes_[c].completed;
   Open& w = window_at(t);
   ++w.stats.completed;
+  ++w.stats.by_class[c].completed;
   LogHistogram::Sample sample = LogHistogram::prepare(latency);  // one logarithm for the three histograms
   w.hist.add(sample);
   if (t >= warmup_) {
@@ -86,6 +90,7 @@ void Recorder::failure(double t, int request_class, FailReason reason) {
   ++failures_[r];
   Open& w = window_at(t);
   ++w.stats.failed;
+  ++w.stats.by_class[c].failed;
   ++w.stats.failures[r];
   if (t >= warmup_) ++measured_failed_;
 }
@@ -108,6 +113,7 @@ void Recorder::advance(double now) {
          (static_cast<double>(first_open_) + 1) * window_ + horizon_ < now) {
     WindowStats empty;
     empty.start = static_cast<double>(first_open_) * window_;
+    empty.by_class.assign(classes_.size(), ClassCounts{});
     closed_.push_back(empty);
     ++first_open_;
   }
@@ -119,6 +125,7 @@ void Recorder::finish(RunResult* out) {
   while (first_open_ < total_windows_) {
     WindowStats empty;
     empty.start = static_cast<double>(first_open_) * window_;
+    empty.by_class.assign(classes_.size(), ClassCounts{});
     closed_.push_back(empty);
     ++first_open_;
   }
