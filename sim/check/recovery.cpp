@@ -4,6 +4,7 @@
 #include <cmath>
 #include <fmt/format.h>
 
+#include "sim/core/source.h"
 #include "sim/core/units.h"
 
 namespace sim::check {
@@ -11,6 +12,7 @@ namespace sim::check {
 namespace {
 
 using core::format_duration;
+using core::format_ratio;
 using scenario::Fault;
 
 std::string hc_text(const topology::HealthCheck& hc) {
@@ -184,11 +186,142 @@ Prediction predict(const topology::Topology& t, const Fault& f) {
   }
 }
 
+std::optional<double> measure_rto(double fault_time, std::size_t windows, double window, double duration,
+                                  double threshold, double hold, const std::function<double(std::size_t)>& ratio,
+                                  std::optional<double>* dip_start) {
+  auto start_of = [&](std::size_t i) { return static_cast<double>(i) * window; };
+  // Windows overlapping [fault, end).
+  std::size_t first = 0;
+  while (first < windows && start_of(first) + window <= fault_time) ++first;
+  std::optional<double> dip;
+  for (std::size_t i = first; i < windows; ++i) {
+    if (ratio(i) < threshold) {
+      dip = start_of(i);
+      break;
+    }
+  }
+  if (dip_start) *dip_start = dip;
+  if (!dip) return 0.0;
+  // The first window start after which every window within `hold` meets the threshold.
+  for (std::size_t i = first; i < windows; ++i) {
+    double start = start_of(i);
+    if (start < *dip) continue;
+    bool stable = true;
+    std::size_t j = i;
+    for (; j < windows && start_of(j) < start + hold; ++j) {
+      if (ratio(j) < threshold) {
+        stable = false;
+        break;
+      }
+    }
+    // The stabilization period must fit in the run.
+    if (stable && start + hold <= duration + 1e-9) return std::max(0.0, start - fault_time);
+    if (!stable) i = j;  // skip to the failing window
+  }
+  return std::nullopt;
+}
+
+std::string ClassAssessment::expected_text() const {
+  std::vector<std::string> parts;
+  if (rto_target) parts.push_back("RTO <= " + format_duration(*rto_target));
+  for (const auto& c : classes) parts.push_back(fmt::format("RTO <= {} (class {})", format_duration(c.target), c.request_class));
+  if (rpo_target) parts.push_back("RPO <= " + format_duration(*rpo_target));
+  std::string out;
+  for (std::size_t i = 0; i < parts.size(); ++i) out += (i ? ", " : "") + parts[i];
+  return out.empty() ? "no target" : out;
+}
+
+namespace {
+
+// Window i's success ratio for request class c (1 when nothing of the class finished in it).
+double class_ratio(const model::WindowStats& w, std::size_t c) {
+  const model::ClassCounts& k = w.by_class[c];
+  std::uint64_t n = k.completed + k.failed;
+  return n == 0 ? 1.0 : static_cast<double>(k.completed) / static_cast<double>(n);
+}
+
+// What happened from a fault to `until`, as "detect db at 5m17s, promote db-2 at 5m47s". The engine
+// names the fault only on its "fault" event, so these are every other event of the interval (crashes
+// left out: a zone loss has one per instance).
+std::string recovery_events(const model::RunResult& r, double from, double until) {
+  std::vector<std::string> items;
+  for (const auto& e : r.timeline) {
+    if (e.kind == "fault" || e.kind == "crash" || e.time < from - 1e-9 || e.time > until + 1e-9) continue;
+    items.push_back(fmt::format("{} {} at {}", e.kind, e.target, format_duration(e.time)));
+  }
+  // The first events say what broke, the last what brought it back: keep both ends of a long list.
+  if (items.size() > 8) {
+    std::size_t n = items.size();
+    std::vector<std::string> kept(items.begin(), items.begin() + 4);
+    kept.push_back(fmt::format("({} more)", n - 8));
+    kept.insert(kept.end(), items.end() - 4, items.end());
+    items = std::move(kept);
+  }
+  return core::join(items);
+}
+
+// Components left with no ready instance from `from` to the end of the run (nothing serves them).
+std::string nothing_left(const model::RunResult& r, double from) {
+  auto [first, last] = window_range(r, from, r.duration);
+  std::vector<std::string> names;
+  for (const auto& c : r.components) {
+    if (c.series.size() < last || first >= last) continue;
+    bool none = true;
+    for (std::size_t i = first; i < last && none; ++i) none = c.series[i].ready == 0 && c.series[i].desired >= 0;
+    if (none && c.instances > 0) names.push_back(c.name);
+  }
+  std::string out;
+  for (std::size_t i = 0; i < names.size(); ++i) out += (i ? ", " : "") + names[i];
+  return out;
+}
+
+// Why fault `f` recovered when it did (or never did), from the windows and the timeline.
+void explain_fault(const scenario::Scenario& s, const model::RunResult& r, FaultRecovery* f) {
+  const std::string threshold = format_ratio(s.resilience.recovery_threshold);
+  if (!f->dip_start) {
+    f->why = fmt::format("no window fell below a success ratio of {}", threshold);
+    return;
+  }
+  if (f->rto) {
+    double back = f->time + *f->rto;
+    std::string fails = failures_in(r, *f->dip_start, back);
+    f->why = fmt::format("success ratio below {} from {}{}; at or above it again from {}", threshold,
+                         format_duration(*f->dip_start), fails.empty() ? "" : " (" + fails + ")",
+                         format_duration(back));
+    std::string events = recovery_events(r, f->time, back);
+    if (!events.empty()) f->why += ": " + events;
+    // Longer than the configuration predicts: a tier that could not carry the load explains it.
+    if (f->predicted.rto && *f->rto > *f->predicted.rto + r.window + 1e-9) {
+      f->saturation = find_saturation(r, f->time + *f->predicted.rto, back, f->time);
+      if (f->saturation) f->why += "; longer than predicted: " + f->saturation->text();
+    }
+    return;
+  }
+  std::string fails = failures_in(r, *f->dip_start, r.duration);
+  f->why = fmt::format("never at or above a success ratio of {} for {} before the end of the run ({}); failing from {}{}",
+                       threshold, format_duration(s.resilience.stabilization), format_duration(r.duration),
+                       format_duration(*f->dip_start), fails.empty() ? "" : " (" + fails + ")");
+  double from = std::max(*f->dip_start, f->time + f->predicted.rto.value_or(0.0));
+  if (std::string gone = nothing_left(r, from); !gone.empty()) {
+    f->why += fmt::format("; no instance of {} is ready until the end", gone);
+  }
+  f->saturation = find_saturation(r, from, r.duration, f->time);
+  if (f->saturation) f->why += "; " + f->saturation->text();
+  std::string events = recovery_events(r, f->time, r.duration);
+  if (!events.empty()) f->why += "; timeline: " + events;
+}
+
+}  // namespace
+
 RecoverySummary summarize_recovery(const scenario::Scenario& s, const model::RunResult& r,
                                    const topology::Topology* topo) {
   RecoverySummary out;
   const double threshold = s.resilience.recovery_threshold;
   const double hold = s.resilience.stabilization;
+  const std::size_t n = r.windows.size();
+  // Per-class series exist when every window has a count per class (hand-built runs may have none).
+  bool per_class = !r.classes.empty() && n > 0;
+  for (const auto& w : r.windows) per_class = per_class && w.by_class.size() == r.classes.size();
   // Fault times come from the timeline (faults may repeat, or be random).
   for (const auto& ev : r.timeline) {
     if (ev.kind != "fault") continue;
@@ -201,38 +334,15 @@ RecoverySummary summarize_recovery(const scenario::Scenario& s, const model::Run
         if (f.name == ev.fault) fr.predicted = predict(*topo, f);
       }
     }
-    // Windows overlapping [fault, end).
-    std::size_t first = 0;
-    while (first < r.windows.size() && r.windows[first].start + r.window <= ev.time) ++first;
-    bool dipped = false;
-    for (std::size_t i = first; i < r.windows.size(); ++i) {
-      if (r.windows[i].success_ratio() < threshold) {
-        dipped = true;
-        fr.dip_start = r.windows[i].start;
-        break;
-      }
-    }
-    if (!dipped) {
-      fr.rto = 0.0;
-    } else {
-      // The first window start after which every window within `hold` meets the threshold.
-      for (std::size_t i = first; i < r.windows.size(); ++i) {
-        double start = r.windows[i].start;
-        if (start < *fr.dip_start) continue;
-        bool stable = true;
-        std::size_t j = i;
-        for (; j < r.windows.size() && r.windows[j].start < start + hold; ++j) {
-          if (r.windows[j].success_ratio() < threshold) {
-            stable = false;
-            break;
-          }
-        }
-        // The stabilization period must fit in the run.
-        if (stable && start + hold <= r.duration + 1e-9) {
-          fr.rto = std::max(0.0, start - ev.time);
-          break;
-        }
-        if (!stable) i = j;  // skip to the failing window
+    fr.rto = measure_rto(ev.time, n, r.window, r.duration, threshold, hold,
+                         [&](std::size_t i) { return r.windows[i].success_ratio(); }, &fr.dip_start);
+    if (per_class) {
+      for (std::size_t c = 0; c < r.classes.size(); ++c) {
+        ClassRecovery cr;
+        cr.request_class = r.classes[c].name;
+        cr.rto = measure_rto(ev.time, n, r.window, r.duration, threshold, hold,
+                             [&](std::size_t i) { return class_ratio(r.windows[i], c); }, &cr.dip_start);
+        fr.classes.push_back(cr);
       }
     }
     out.faults.push_back(fr);
@@ -247,7 +357,8 @@ RecoverySummary summarize_recovery(const scenario::Scenario& s, const model::Run
       }
     }
   }
-  for (const auto& f : out.faults) {
+  for (auto& f : out.faults) {
+    explain_fault(s, r, &f);
     if (!f.rto) {
       out.unrecovered = true;
     } else if (!out.worst_rto || *f.rto > *out.worst_rto) {
@@ -261,27 +372,65 @@ RecoverySummary summarize_recovery(const scenario::Scenario& s, const model::Run
     a.disruption = cls;
     a.rto_target = target.rto;
     a.rpo_target = target.rpo;
-    int n = 0;
+    for (const auto& [name, t] : target.class_rto) a.classes.push_back({name, t, std::nullopt, false, true});
+    int count = 0;
+    const FaultRecovery* worst = nullptr;  // the fault whose explanation a breach quotes
     for (const auto& f : out.faults) {
       if (f.predicted.disruption != cls) continue;
-      ++n;
+      ++count;
       if (!f.rto) {
+        if (!a.unrecovered) worst = &f;
         a.unrecovered = true;
       } else if (!a.worst_rto || *f.rto > *a.worst_rto) {
         a.worst_rto = f.rto;
+        if (!a.unrecovered) worst = &f;
       }
       a.worst_rpo = std::max(a.worst_rpo, f.rpo);
+      for (auto& c : a.classes) {
+        for (const auto& fc : f.classes) {
+          if (fc.request_class != c.request_class) continue;
+          if (!fc.rto) {
+            c.unrecovered = true;
+          } else if (!c.worst_rto || *fc.rto > *c.worst_rto) {
+            c.worst_rto = fc.rto;
+          }
+        }
+      }
     }
-    if (n == 0) {
-      a.detail = "no fault of this class in the scenario";
+    a.exercised = count > 0;
+    if (!a.exercised) {
+      a.detail = fmt::format("not exercised: no {} fault in the scenario", cls);
       a.met = true;
-    } else {
-      bool rto_ok = !target.rto || (!a.unrecovered && a.worst_rto && *a.worst_rto <= *target.rto + 1e-9);
-      bool rpo_ok = !target.rpo || a.worst_rpo <= *target.rpo + 1e-9;
-      a.met = rto_ok && rpo_ok;
-      a.detail = fmt::format("{} fault(s): worst RTO {}, worst RPO {}", n,
-                             a.unrecovered ? "not recovered" : format_duration(a.worst_rto.value_or(0)),
-                             format_duration(a.worst_rpo));
+      out.assessment.push_back(a);
+      continue;
+    }
+    bool rto_ok = !target.rto || (!a.unrecovered && a.worst_rto && *a.worst_rto <= *target.rto + 1e-9);
+    bool rpo_ok = !target.rpo || a.worst_rpo <= *target.rpo + 1e-9;
+    bool classes_ok = true;
+    for (auto& c : a.classes) {
+      c.met = !c.unrecovered && c.worst_rto && *c.worst_rto <= c.target + 1e-9;
+      classes_ok = classes_ok && c.met;
+    }
+    a.met = rto_ok && rpo_ok && classes_ok;
+    a.detail = fmt::format("{} fault{}: worst RTO {}, worst RPO {}", count, count == 1 ? "" : "s",
+                           a.unrecovered ? "not recovered" : format_duration(a.worst_rto.value_or(0)),
+                           format_duration(a.worst_rpo));
+    for (const auto& c : a.classes) {
+      a.detail += fmt::format(", {} RTO {}", c.request_class,
+                              c.unrecovered ? "not recovered" : c.worst_rto ? format_duration(*c.worst_rto) : "unknown");
+    }
+    if (!a.met) {
+      std::vector<std::string> why;
+      if ((!rto_ok || !classes_ok) && worst) why.push_back(worst->fault + ": " + worst->why);
+      if (!rpo_ok) {
+        for (const auto& loss : r.data_losses) {
+          if (loss.rpo >= a.worst_rpo - 1e-9 && loss.rpo > 0) {
+            why.push_back(fmt::format("RPO {}: {}", format_duration(loss.rpo), loss.explanation));
+            break;
+          }
+        }
+      }
+      for (std::size_t i = 0; i < why.size(); ++i) a.why += (i ? "; " : "") + why[i];
     }
     out.assessment.push_back(a);
   }

@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("infrasim ") + INFRASIM_VERSION);
   GlobalOptions global;
+  global.argv.assign(argv, argv + argc);
   app.add_option("--log-level", global.log_level, "trace, debug, info, warn, error or off (logs go to stderr)")
       ->capture_default_str();
   app.add_flag("-q,--quiet", global.quiet, "no progress output");

@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace sim::cli {
 
@@ -13,6 +14,7 @@ namespace sim::cli {
 struct GlobalOptions {
   std::string log_level = "warn";
   bool quiet = false;
+  std::vector<std::string> argv;  ///< the command line as given (provenance_command() reads it)
 };
 
 /// A subcommand: registers itself on `app`, then `run` is called if it was chosen.

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sim/cli/cli.h"
 #include "sim/scenario/loader.h"
 
 namespace sim::cli {
@@ -14,5 +15,11 @@ namespace sim::cli {
 /// malformed one prints "infrasim <command>: invalid --set ..." on stderr and returns nullopt.
 std::optional<std::vector<scenario::Override>> parse_sets(const std::vector<std::string>& sets,
                                                           std::string_view command);
+
+/// The command line for a report's provenance: argv as given ("infrasim" for argv[0]), without the
+/// options that never change a result: --out, -j/--jobs, -q/--quiet, --junit, --summary,
+/// --log-level, --resume, --stats, --max-wall, --cpu-model, --wake (each as "--opt value" or
+/// "--opt=value"). Arguments with spaces or shell characters are single-quoted.
+std::string provenance_command(const std::vector<std::string>& argv);
 
 }  // namespace sim::cli

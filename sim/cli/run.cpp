@@ -2,13 +2,17 @@
 // One scenario runs in this process; several, or --runs K (Monte Carlo), are a
 // batch of child processes (runs/batch.h), read back for --junit, --summary
 // and montecarlo.json.
+#include <chrono>
 #include <filesystem>
 #include <fmt/format.h>
+#include <map>
 
 #include "sim/cli/cli.h"
 #include "sim/cli/options.h"
 #include "sim/core/exit_status.h"
 #include "sim/core/random.h"
+#include "sim/core/yaml_reader.h"
+#include "sim/report/console.h"
 #include "sim/report/html.h"
 #include "sim/report/junit.h"
 #include "sim/report/montecarlo.h"
@@ -36,7 +40,8 @@ int status_of(const runs::RunOutcome& o) {
 
 // K runs of each scenario with derived seeds into <dir>/runs/; montecarlo.{json,md,html} per scenario.
 int run_monte_carlo(const std::vector<RunRequest>& reqs, const std::vector<scenario::Loaded>& loaded, int k_runs,
-                    int parallel, bool progress, bool resume, std::vector<report::SuiteInput>* suites) {
+                    int parallel, bool progress, bool resume, std::vector<report::SuiteInput>* suites,
+                    report::Tally* tally) {
   int worst = core::kOk;
   std::vector<runs::RunOutcome> all;
   for (std::size_t k = 0; k < reqs.size(); ++k) {
@@ -58,6 +63,7 @@ int run_monte_carlo(const std::vector<RunRequest>& reqs, const std::vector<scena
     for (int i = 0; i < k_runs; ++i) {
       RunRequest r = reqs[k];
       r.seed = core::derive_run_seed(s.seed, static_cast<std::uint64_t>(i));  // --seed is already in s.seed
+      r.seed_source = fmt::format("run {} of --runs {}, derived from seed {}", i, k_runs, s.seed);
       rel_dirs.push_back(fmt::format("runs/{:0{}}-seed{}", i, digits, *r.seed));
       r.out_dir = (fs::path(dir) / rel_dirs.back()).string();
       r.summary = false;
@@ -90,7 +96,10 @@ int run_monte_carlo(const std::vector<RunRequest>& reqs, const std::vector<scena
                 dir.c_str());
     bool passed = report::member(mc, "passed").is_boolean() && mc["passed"].get<bool>();
     worst = std::max(worst, passed ? static_cast<int>(core::kOk) : static_cast<int>(core::kChecksFailed));
-    suites->push_back(report::suite_of_montecarlo(reqs[k].scenario_path, mc));
+    double wall = 0;
+    for (const auto& o : outcomes) wall += o.wall_seconds;
+    suites->push_back(report::suite_of_montecarlo(reqs[k].scenario_path, mc, wall));
+    tally->add(passed ? "pass" : "fail");
   }
   return runs::command_status(all, worst);
 }
@@ -114,7 +123,7 @@ std::function<int()> add_run(CLI::App& app, const GlobalOptions& global) {
   auto o = std::make_shared<Opts>();
   app.add_option("scenarios", o->scenarios, "scenario files (each runs in its own process when there are several)")
       ->required();
-  app.add_option("--out", o->out, "report directory (default reports/<scenario name>/; with several scenarios, "
+  app.add_option("--out", o->out, "report directory (default out/<scenario name>/; with several scenarios, "
                                   "a sub-directory per scenario)");
   app.add_option("--seed", o->seed, "override the scenario's seed");
   app.add_option("--set", o->sets, "override a value: components.app.replicas=5 (topology) or scenario.duration=10m")
@@ -138,6 +147,7 @@ std::function<int()> add_run(CLI::App& app, const GlobalOptions& global) {
   app.footer("Exit status: 0 every expectation met, 1 an expectation failed (or a limit stopped a run),\n"
              "2 bad input (located errors on stderr; nothing run or written), 3 internal error or a run crashed.");
   return [o, &global]() {
+    const auto t0 = std::chrono::steady_clock::now();
     auto overrides = parse_sets(o->sets, "run");
     if (!overrides) return static_cast<int>(core::kBadInput);
     if (o->runs == 1 || o->runs < 0) {
@@ -160,6 +170,7 @@ std::function<int()> add_run(CLI::App& app, const GlobalOptions& global) {
       r.wake = o->wake;
       r.progress = !global.quiet;
       r.stats = o->stats;
+      r.command = provenance_command(global.argv);
       reqs.push_back(r);
     }
     // Every input is checked before anything runs.
@@ -174,23 +185,57 @@ std::function<int()> add_run(CLI::App& app, const GlobalOptions& global) {
         return static_cast<int>(core::kBadInput);
       }
     }
-    if (reqs.size() > 1 && !o->out.empty()) {
-      for (std::size_t i = 0; i < reqs.size(); ++i) reqs[i].out_dir = o->out + "/" + loaded[i].scenario.name;
-    } else if (reqs.size() == 1) {
+    if (reqs.size() > 1) {
+      for (std::size_t i = 0; i < reqs.size(); ++i) {
+        const std::string& name = loaded[i].scenario.name;
+        reqs[i].out_dir = o->out.empty() ? runs::default_out(name) : (fs::path(o->out) / name).string();
+      }
+    } else {
       reqs[0].out_dir = o->out;
     }
+    // Two runs writing one directory would overwrite each other's reports: refused, at the later name.
+    {
+      core::Diagnostics diags;
+      std::map<std::string, std::size_t> writers;
+      for (std::size_t i = 0; i < reqs.size(); ++i) {
+        std::string dir = fs::path(runs::report_dir(reqs[i], loaded[i].scenario)).lexically_normal().string();
+        auto [it, fresh] = writers.emplace(dir, i);
+        if (fresh) continue;
+        const scenario::Scenario& first = loaded[it->second].scenario;
+        const scenario::Scenario& s = loaded[i].scenario;
+        core::Diagnostics text_diags;
+        if (auto text = core::read_text_file(s.file, text_diags)) diags.add_source(s.file, *text);
+        diags.error(s.name_pos, fmt::format("scenario name '{}' is also the name of {}: both runs would write {}; "
+                                            "expected each scenario of one run to have its own name",
+                                            s.name, first.file, dir));
+      }
+      if (diags.has_errors()) {
+        std::fputs(diags.format().c_str(), stderr);
+        return static_cast<int>(core::kBadInput);
+      }
+    }
     std::vector<report::SuiteInput> suites;
+    report::Tally tally;
     int worst = core::kOk;
+    // A run's outcome for the tally, the JUnit file and the summary, from its report.
+    auto record = [&](std::size_t i, const std::optional<report::RunReport>& rep, const std::string& error, double wall) {
+      if (rep) {
+        tally.add(rep->outcome);
+        suites.push_back(report::suite_of(reqs[i].scenario_path, *rep, wall));
+      } else {
+        tally.add_error();
+        suites.push_back(report::suite_without_report(loaded[i].scenario.name, reqs[i].scenario_path, error, wall));
+      }
+    };
     if (o->runs >= 2) {
-      worst = run_monte_carlo(reqs, loaded, o->runs, o->jobs, !global.quiet, o->resume, &suites);
+      worst = run_monte_carlo(reqs, loaded, o->runs, o->jobs, !global.quiet, o->resume, &suites, &tally);
     } else if (reqs.size() == 1) {
+      const auto r0 = std::chrono::steady_clock::now();
       worst = runs::run_one(reqs[0]);
-      if (o->junit.empty() && o->summary.empty()) return worst;
+      double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - r0).count();
       std::string dir = runs::report_dir(reqs[0], loaded[0].scenario);
       auto rep = worst <= core::kChecksFailed ? report::read_run_report(dir + "/report.json") : std::nullopt;
-      suites.push_back(rep ? report::suite_of(reqs[0].scenario_path, *rep)
-                           : report::suite_without_report(loaded[0].scenario.name, reqs[0].scenario_path,
-                                                          fmt::format("exit status {}", worst)));
+      record(0, rep, fmt::format("exit status {}", worst), wall);
     } else {
       runs::Batch batch;
       batch.label = "run";
@@ -205,9 +250,7 @@ std::function<int()> add_run(CLI::App& app, const GlobalOptions& global) {
         const runs::RunOutcome& out = outcomes[i];
         if (!out.complete()) std::fprintf(stderr, "%s: %s\n", reqs[i].scenario_path.c_str(), runs::describe(out).c_str());
         worst = std::max(worst, status_of(out));
-        suites.push_back(out.report ? report::suite_of(reqs[i].scenario_path, *out.report)
-                                    : report::suite_without_report(loaded[i].scenario.name, reqs[i].scenario_path,
-                                                                   out.error));
+        record(i, out.report, out.error, out.wall_seconds);
       }
     }
     for (const auto& [path, text] : {std::pair{o->junit, report::junit_xml(suites)},
@@ -218,6 +261,9 @@ std::function<int()> add_run(CLI::App& app, const GlobalOptions& global) {
         return static_cast<int>(core::kInternal);
       }
     }
+    double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::string line = report::tally_line("run", "scenario", tally, worst, wall);
+    std::fwrite(line.data(), 1, line.size(), stdout);
     return worst;
   };
 }

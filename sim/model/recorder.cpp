@@ -12,6 +12,7 @@ LatencyStats summarize(const LogHistogram& h) {
   s.mean = h.mean();
   s.p50 = h.quantile(0.50);
   s.p90 = h.quantile(0.90);
+  s.p95 = h.quantile(0.95);
   s.p99 = h.quantile(0.99);
   s.p999 = h.quantile(0.999);
   s.max = h.max();
@@ -135,13 +136,17 @@ void Recorder::finish(RunResult* out) {
   out->failed = failed_;
   out->failures = failures_;
   out->latency = summarize(overall_);
+  out->histogram = overall_;
   out->measured_completed = measured_completed_;
   out->measured_failed = measured_failed_;
   double measured_time = duration_ - warmup_;
   out->throughput = measured_time > 0 ? static_cast<double>(measured_completed_) / measured_time : 0;
   std::uint64_t fin = measured_completed_ + measured_failed_;
   out->error_rate = fin ? static_cast<double>(measured_failed_) / static_cast<double>(fin) : 0;
-  for (std::size_t i = 0; i < classes_.size(); ++i) classes_[i].latency = summarize(class_hist_[i]);
+  for (std::size_t i = 0; i < classes_.size(); ++i) {
+    classes_[i].latency = summarize(class_hist_[i]);
+    classes_[i].histogram = class_hist_[i];
+  }
   out->classes = std::move(classes_);
 }
 

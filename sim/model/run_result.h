@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "sim/model/histogram.h"
+
 namespace sim::model {
 
 /// Why a request failed. The order is the JSON order.
@@ -31,6 +33,7 @@ const char* reason_name(FailReason r);
 struct LatencyStats {
   std::uint64_t count = 0;
   double mean = 0, p50 = 0, p90 = 0, p99 = 0, p999 = 0, max = 0;
+  double p95 = 0;  ///< after the others: brace initialisers written before it keep their meaning
 };
 
 using ReasonCounts = std::array<std::uint64_t, kReasonCount>;
@@ -103,6 +106,7 @@ struct ClassStats {
   std::uint64_t generated = 0, completed = 0, failed = 0;
   ReasonCounts failures{};
   LatencyStats latency;  ///< after warmup
+  LogHistogram histogram;  ///< of `latency`: any other percentile (latency_p97.5) is read from it
 };
 
 /// Something that happened, for the report's timeline.
@@ -145,6 +149,7 @@ struct RunResult {
 
   // Headline statistics over [warmup, duration).
   LatencyStats latency;
+  LogHistogram histogram;        ///< of `latency`: any other percentile is read from it
   double throughput = 0;         ///< completions per second after warmup
   double error_rate = 0;         ///< failed / (completed + failed) after warmup
   std::uint64_t measured_completed = 0, measured_failed = 0;

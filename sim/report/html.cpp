@@ -6,8 +6,10 @@
 #include <map>
 #include <set>
 
+#include "sim/core/source.h"
 #include "sim/core/units.h"
 #include "sim/report/assets.h"  // generated at build time from sim/report/assets/
+#include "sim/report/console.h"
 #include "sim/topology/graph.h"
 
 namespace sim::report {
@@ -328,11 +330,17 @@ std::string reasons_text(const ReasonRows& rows) {
 std::string run_html(const RunReport& rep, const std::string& diagram) {
   const ScenarioInfo& sc = rep.scenario;
   const Totals& sum = rep.summary;
-  bool has_ex = !rep.expectations.empty();
+  bool has_ex = !rep.expectations.empty() || !rep.resilience.empty();
   std::string b;
   b += fmt::format("<h1>{} <span class=\"badge {}\">{}</span></h1>\n", html_escape(sc.name),
-                   !has_ex ? "none" : rep.passed ? "pass" : "fail",
-                   !has_ex ? "no expectations" : rep.passed ? "PASS" : "FAIL");
+                   !has_ex ? "none" : rep.ok() ? "pass" : "fail",
+                   !has_ex ? "no expectations" : html_escape(outcome_word(rep.outcome)));
+  if (rep.expected_failure) {
+    b += fmt::format("<p class=\"declared\"><b>Declared to fail</b> ({}): {}. Outcome: <b>{}</b>{}.</p>\n",
+                     html_escape(core::join(rep.expected_failure->fails)), html_escape(rep.expected_failure->reason),
+                     html_escape(outcome_word(rep.outcome)),
+                     rep.outcome_detail.empty() ? "" : " — " + html_escape(rep.outcome_detail));
+  }
   if (!sc.description.empty()) b += fmt::format("<p class=\"sub\">{}</p>\n", html_escape(sc.description));
   b += fmt::format(
       "<p class=\"sub\">Topology <b>{}</b> (<code>{}</code>), scenario <code>{}</code>, seed {}, {} simulated, "
@@ -344,6 +352,7 @@ std::string run_html(const RunReport& rep, const std::string& diagram) {
   b += card("throughput", core::format_rate(sum.throughput));
   b += card("error rate", core::format_ratio(sum.error_rate));
   b += card("latency p50", duration(sum.latency.p50));
+  b += card("latency p95", duration(sum.latency.p95));
   b += card("latency p99", duration(sum.latency.p99));
   b += card("latency p99.9", duration(sum.latency.p999));
   b += card("conservation", sum.conservation.ok ? "ok" : "VIOLATED");
@@ -353,13 +362,19 @@ std::string run_html(const RunReport& rep, const std::string& diagram) {
   if (has_ex) {
     std::vector<std::vector<std::string>> rows;
     for (const auto& e : rep.expectations) {
-      std::string metric = e.metric + (e.request_class.empty() ? "" : " (" + e.request_class + ")");
       std::string verdict = e.pass ? "PASS" : "FAIL";
-      rows.push_back({html_escape(metric), html_escape(e.expected), html_escape(e.actual),
-                      cell(e.pass ? "pass" : "fail", html_escape(verdict)), html_escape(e.note),
+      std::string why = e.pass ? e.note : e.reason + (e.note.empty() || e.reason.empty() ? "" : "; ") + e.note;
+      rows.push_back({html_escape(e.id()), html_escape(e.expected), html_escape(e.actual),
+                      cell(e.pass ? "pass" : "fail", html_escape(verdict)), html_escape(why),
                       cell("num", html_escape(std::to_string(e.line)))});
     }
-    b += html_table({"metric", "expected", "actual", "verdict", "note", "line"}, rows);
+    for (const auto& r : rep.resilience) {
+      std::string v = r.verdict();
+      rows.push_back({html_escape(r.id()), html_escape(r.expected), html_escape(r.detail),
+                      cell(v == "breached" ? "fail" : v == "met" ? "pass" : "none", html_escape(v)),
+                      html_escape(r.met ? "" : r.why), ""});
+    }
+    b += html_table({"check", "expected", "actual", "verdict", "why", "line"}, rows);
   } else {
     b += "<p class=\"muted\">The scenario states no expectations.</p>\n";
   }
@@ -371,13 +386,19 @@ std::string run_html(const RunReport& rep, const std::string& diagram) {
     std::vector<std::vector<std::string>> rows;
     for (const auto& c : rep.classes) {
       std::string fails = reasons_text(c.failures);
-      rows.push_back({html_escape(c.name), cell("num", std::to_string(c.generated)),
+      rows.push_back({html_escape(c.name + (c.write ? " (writes)" : "")), cell("num", std::to_string(c.generated)),
                       cell("num", std::to_string(c.completed)), cell("num", std::to_string(c.failed)),
-                      cell("num", duration(c.latency.p50)), cell("num", duration(c.latency.p99)),
-                      html_escape(fails.empty() ? "none" : fails)});
+                      cell("num", core::format_ratio(c.error_rate)),
+                      cell("num", c.availability ? core::format_ratio(*c.availability) : "-"),
+                      cell("num", c.unrecovered ? "not recovered" : duration_or(c.rto, "-")),
+                      cell("num", duration(c.latency.p50)), cell("num", duration(c.latency.p95)),
+                      cell("num", duration(c.latency.p99)), html_escape(fails.empty() ? "none" : fails)});
     }
-    a += "<h2>Request classes</h2>\n" +
-         html_table({"class", "generated", "completed", "failed", "p50", "p99", "failures"}, rows);
+    a += "<h2>Request classes</h2>\n<p class=\"muted\">Error rate after warmup; availability: share of windows at "
+         "or above the recovery threshold; RTO: the worst fault's, on the class's own success ratio.</p>\n" +
+         html_table({"class", "generated", "completed", "failed", "error rate", "availability", "RTO", "p50", "p95",
+                     "p99", "failures"},
+                    rows);
   }
   if (!rep.components.empty()) {
     std::vector<std::vector<std::string>> rows;
@@ -388,6 +409,7 @@ std::string run_html(const RunReport& rep, const std::string& diagram) {
         notes += fmt::format("replication lag p99 {}, max {}", duration(c.lag_p99), duration(c.lag_max));
         if (c.connections_refused > 0) notes += fmt::format("; {} connections refused", c.connections_refused);
       }
+      if (c.queue_full > 0) notes += fmt::format("{}{} requests turned away (queue_full)", notes.empty() ? "" : "; ", c.queue_full);
       rows.push_back({html_escape(c.name), html_escape(c.kind), cell("num", std::to_string(c.instances)),
                       cell("num", core::format_ratio(c.utilization)), cell("num", std::to_string(c.served)),
                       cell("num", duration(c.wait_mean)), html_escape(notes)});
@@ -397,28 +419,35 @@ std::string run_html(const RunReport& rep, const std::string& diagram) {
   if (!rep.recovery.empty()) {
     std::vector<std::vector<std::string>> rows;
     for (const auto& r : rep.recovery) {
+      std::string per_class;
+      for (const auto& c : r.classes) {
+        per_class += fmt::format("{}{} {}", per_class.empty() ? "" : ", ", c.request_class, duration_or(c.rto, "not recovered"));
+      }
       rows.push_back({html_escape(r.fault), cell("num", duration(r.time)), html_escape(r.disruption),
                       cell("num", duration_or(r.rto, "not recovered")),
-                      cell("num", duration_or(r.predicted_rto, "until it ends")), cell("num", duration(r.rpo)),
-                      cell("num", duration_or(r.predicted_rpo, "none")), cell("num", std::to_string(r.writes_lost)),
-                      html_escape(r.prediction)});
+                      cell("num", duration_or(r.predicted_rto, "until it ends")), html_escape(per_class),
+                      cell("num", duration(r.rpo)), cell("num", duration_or(r.predicted_rpo, "none")),
+                      cell("num", std::to_string(r.writes_lost)),
+                      html_escape("predicted: " + r.prediction) + "<br>" + html_escape("measured: " + r.why)});
     }
     a += "<h2>Recovery</h2>\n<p class=\"muted\">Measured: from the fault to the first window after which the success "
-         "ratio stays at or above the recovery threshold for the stabilization period. Predicted: from the "
-         "configuration alone; the events above explain a difference.</p>\n" +
-         html_table({"fault", "at", "class", "RTO measured", "RTO predicted", "RPO measured", "RPO predicted",
-                     "writes lost", "why"},
+         "ratio stays at or above the recovery threshold for the stabilization period (per request class: on the "
+         "class's own success ratio). Predicted: from the configuration alone; the events above explain a "
+         "difference.</p>\n" +
+         html_table({"fault", "at", "class", "RTO measured", "RTO predicted", "RTO per request class", "RPO measured",
+                     "RPO predicted", "writes lost", "why"},
                     rows);
   }
   if (!rep.resilience.empty()) {
     std::vector<std::vector<std::string>> rows;
     for (const auto& r : rep.resilience) {
-      rows.push_back({html_escape(r.disruption), cell("num", duration_or(r.rto_target, "-")),
-                      cell("num", duration_or(r.rpo_target, "-")), html_escape(r.detail),
-                      r.met ? cell("pass", "met") : cell("fail", "breached")});
+      std::string v = r.verdict();
+      rows.push_back({html_escape(r.disruption), html_escape(r.expected), html_escape(r.detail),
+                      cell(v == "breached" ? "fail" : v == "met" ? "pass" : "none", html_escape(v)),
+                      html_escape(r.met ? "" : r.why)});
     }
     a += "<h2>Resilience assessment</h2>\n" +
-         html_table({"disruption", "RTO target", "RPO target", "worst measured", "verdict"}, rows);
+         html_table({"disruption", "targets", "worst measured", "verdict", "why"}, rows);
   }
   if (!rep.autoscaling.empty()) {
     std::vector<std::vector<std::string>> rows;
@@ -440,6 +469,22 @@ std::string run_html(const RunReport& rep, const std::string& diagram) {
                       cell("num", duration(l.rpo)), html_escape(l.explanation)});
     }
     a += "<h2>Data loss</h2>\n" + html_table({"fault", "at", "writes lost", "RPO", "why"}, rows);
+  }
+
+  const Provenance& p = rep.provenance;
+  if (!p.version.empty()) {
+    std::vector<std::vector<std::string>> rows;
+    rows.push_back({"infrasim", html_escape(p.version)});
+    rows.push_back({"command", "<code>" + html_escape(p.command) + "</code>"});
+    rows.push_back({"seed", html_escape(fmt::format("{} ({})", p.seed, p.seed_source))});
+    if (!p.topology_override.empty()) rows.push_back({"topology", "<code>" + html_escape(p.topology_override) + "</code>"});
+    for (const auto& o : p.overrides) rows.push_back({"override", "<code>" + html_escape(o) + "</code>"});
+    for (const auto& f : p.extra_faults) rows.push_back({"added fault", html_escape(f)});
+    for (const auto& f : p.inputs) {
+      rows.push_back({html_escape(f.role), fmt::format("<code>{}</code> {} bytes, sha256 <code>{}</code>", html_escape(f.path),
+                                                       f.bytes, html_escape(f.sha256.empty() ? "unreadable" : f.sha256))});
+    }
+    a += "<h2>Provenance</h2>\n" + html_table({"what", "value"}, rows);
   }
 
   HtmlPage page;

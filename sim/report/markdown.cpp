@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include "sim/core/source.h"
 #include "sim/core/units.h"
+#include "sim/report/console.h"
 
 namespace sim::report {
 
@@ -27,11 +29,17 @@ std::string run_markdown(const RunReport& rep, const scenario::Scenario& s) {
   const ScenarioInfo& sc = rep.scenario;
   const Totals& sum = rep.summary;
   std::string md;
-  md += fmt::format("# {} — {}\n\n", sc.name, rep.expectations.empty() ? "no expectations" : rep.passed ? "PASS" : "FAIL");
+  bool checks = !rep.expectations.empty() || !rep.resilience.empty();
+  md += fmt::format("# {} — {}\n\n", sc.name, checks ? outcome_word(rep.outcome) : "no expectations");
   if (!sc.description.empty()) md += sc.description + "\n\n";
   md += fmt::format("Topology **{}** (`{}`), {} simulated (warmup {}), seed {}, metric window {}.\n\n", sc.topology,
                     sc.topology_file, format_duration(sc.duration), format_duration(sc.warmup), sc.seed,
                     format_duration(sc.window));
+  if (rep.expected_failure) {
+    md += fmt::format("**Declared to fail** ({}): {}. Outcome: **{}**{}.\n\n", core::join(rep.expected_failure->fails),
+                      rep.expected_failure->reason, outcome_word(rep.outcome),
+                      rep.outcome_detail.empty() ? "" : " — " + rep.outcome_detail);
+  }
 
   md += "## Headline\n\n| metric | value |\n|---|---|\n";
   md += fmt::format("| requests generated | {} |\n", sum.generated);
@@ -40,22 +48,30 @@ std::string run_markdown(const RunReport& rep, const scenario::Scenario& s) {
                     sum.conservation.ok ? "ok" : "VIOLATED");
   md += fmt::format("| throughput (after warmup) | {} |\n", core::format_rate(sum.throughput));
   md += fmt::format("| error rate (after warmup) | {} |\n", format_ratio(sum.error_rate));
-  md += fmt::format("| latency p50 / p90 / p99 / p99.9 | {} / {} / {} / {} |\n", format_duration(sum.latency.p50),
-                    format_duration(sum.latency.p90), format_duration(sum.latency.p99), format_duration(sum.latency.p999));
+  md += fmt::format("| latency p50 / p90 / p95 / p99 / p99.9 | {} / {} / {} / {} / {} |\n",
+                    format_duration(sum.latency.p50), format_duration(sum.latency.p90), format_duration(sum.latency.p95),
+                    format_duration(sum.latency.p99), format_duration(sum.latency.p999));
   md += fmt::format("| failures by reason | {} |\n\n", reasons_text(sum.failures));
 
   if (!rep.expectations.empty()) {
-    md += "## Expectations\n\n| expectation | expected | actual | verdict |\n|---|---|---|---|\n";
+    md += "## Expectations\n\n| expectation | expected | actual | verdict | why |\n|---|---|---|---|---|\n";
     for (const auto& e : rep.expectations) {
-      md += fmt::format("| {} | {} | {} | {} |\n", e.metric, e.expected, e.actual, e.pass ? "PASS" : "**FAIL**");
+      md += fmt::format("| {} | {} | {} | {} | {} |\n", e.id(), e.expected, e.actual, e.pass ? "PASS" : "**FAIL**",
+                        e.pass ? "" : e.reason);
     }
     md += "\n";
   }
 
-  md += "## Request classes\n\n| class | generated | completed | failed | p50 | p99 | failures |\n|---|---|---|---|---|---|---|\n";
+  md += "## Request classes\n\nError rate after warmup; availability: share of windows at or above the recovery "
+        "threshold; RTO: the worst fault's, on the class's own success ratio.\n\n"
+        "| class | generated | completed | failed | error rate | availability | RTO | p50 | p95 | p99 | failures |\n"
+        "|---|---|---|---|---|---|---|---|---|---|---|\n";
   for (const auto& c : rep.classes) {
-    md += fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", c.name, c.generated, c.completed, c.failed,
-                      format_duration(c.latency.p50), format_duration(c.latency.p99), reasons_text(c.failures));
+    md += fmt::format("| {}{} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", c.name, c.write ? " (writes)" : "",
+                      c.generated, c.completed, c.failed, format_ratio(c.error_rate),
+                      c.availability ? format_ratio(*c.availability) : "-",
+                      c.unrecovered ? "not recovered" : duration_or(c.rto, "-"), format_duration(c.latency.p50),
+                      format_duration(c.latency.p95), format_duration(c.latency.p99), reasons_text(c.failures));
   }
   md += "\n## Tiers\n\n| component | kind | instances | utilization | served | notes |\n|---|---|---|---|---|---|\n";
   for (const auto& c : rep.components) {
@@ -69,6 +85,7 @@ std::string run_markdown(const RunReport& rep, const scenario::Scenario& s) {
       notes = fmt::format("jobs {}, retried {}, dead letters {}, depth max {}", c.jobs_done, c.jobs_retried,
                           c.dead_letters, c.depth_max);
     }
+    if (c.queue_full > 0) notes += fmt::format("{}queue_full {}", notes.empty() ? "" : ", ", c.queue_full);
     md += fmt::format("| {} | {} | {} | {} | {} | {} |\n", c.name, c.kind, c.instances, format_ratio(c.utilization),
                       c.served, notes);
   }
@@ -78,20 +95,30 @@ std::string run_markdown(const RunReport& rep, const scenario::Scenario& s) {
     md += "## Recovery\n\nMeasured: from the fault to the first window after which the success ratio stays at or above "
           + format_ratio(s.resilience.recovery_threshold) + " for " + format_duration(s.resilience.stabilization) +
           ". Predicted: from the configuration alone.\n\n";
-    md += "| fault | at | class | RTO measured | RTO predicted | RPO measured | RPO predicted | writes lost | why |\n"
-          "|---|---|---|---|---|---|---|---|---|\n";
+    md += "| fault | at | class | RTO measured | RTO predicted | RTO per request class | RPO measured | RPO predicted | "
+          "writes lost | prediction |\n|---|---|---|---|---|---|---|---|---|---|\n";
     for (const auto& f : rep.recovery) {
-      md += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", f.fault, format_duration(f.time),
+      std::string per_class;
+      for (const auto& c : f.classes) {
+        per_class += fmt::format("{}{} {}", per_class.empty() ? "" : ", ", c.request_class, duration_or(c.rto, "not recovered"));
+      }
+      md += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", f.fault, format_duration(f.time),
                         f.disruption, duration_or(f.rto, "not recovered"), duration_or(f.predicted_rto, "until it ends"),
-                        format_duration(f.rpo), duration_or(f.predicted_rpo, "none"), f.writes_lost, f.prediction);
+                        per_class.empty() ? "-" : per_class, format_duration(f.rpo), duration_or(f.predicted_rpo, "none"),
+                        f.writes_lost, f.prediction);
+    }
+    md += "\n";
+    for (const auto& f : rep.recovery) {
+      if (!f.why.empty()) md += fmt::format("- **{}** at {}: {}\n", f.fault, format_duration(f.time), f.why);
     }
     md += "\n";
   }
   if (!rep.resilience.empty()) {
-    md += "## Resilience assessment\n\n| disruption | RTO target | RPO target | worst measured | verdict |\n|---|---|---|---|---|\n";
+    md += "## Resilience assessment\n\n| disruption | targets | worst measured | verdict | why |\n|---|---|---|---|---|\n";
     for (const auto& a : rep.resilience) {
-      md += fmt::format("| {} | {} | {} | {} | {} |\n", a.disruption, duration_or(a.rto_target, "-"),
-                        duration_or(a.rpo_target, "-"), a.detail, a.met ? "met" : "**breached**");
+      std::string v = a.verdict();
+      md += fmt::format("| {} | {} | {} | {} | {} |\n", a.disruption, a.expected, a.detail,
+                        v == "breached" ? "**breached**" : v, a.met ? "" : a.why);
     }
     md += "\n";
   }
@@ -117,6 +144,19 @@ std::string run_markdown(const RunReport& rep, const scenario::Scenario& s) {
         break;
       }
       md += fmt::format("| {} | {} | {} | {} |\n", format_duration(e.time), e.kind, e.target, e.detail);
+    }
+    md += "\n";
+  }
+  const Provenance& p = rep.provenance;
+  if (!p.version.empty()) {
+    md += "## Provenance\n\n";
+    md += fmt::format("- infrasim {}; command: `{}`\n", p.version, p.command);
+    md += fmt::format("- seed {} ({})\n", p.seed, p.seed_source);
+    if (!p.topology_override.empty()) md += fmt::format("- topology replaced by `{}`\n", p.topology_override);
+    for (const auto& o : p.overrides) md += fmt::format("- override `{}`\n", o);
+    for (const auto& f : p.extra_faults) md += fmt::format("- added fault: {}\n", f);
+    for (const auto& f : p.inputs) {
+      md += fmt::format("- {} `{}`: {} bytes, sha256 `{}`\n", f.role, f.path, f.bytes, f.sha256.empty() ? "unreadable" : f.sha256);
     }
     md += "\n";
   }

@@ -10,7 +10,12 @@ namespace sim::report {
 namespace {
 
 LatencyRow latency_row(const model::LatencyStats& l) {
-  return {l.count, fixed(l.mean), fixed(l.p50), fixed(l.p90), fixed(l.p99), fixed(l.p999), fixed(l.max)};
+  return {l.count, fixed(l.mean), fixed(l.p50), fixed(l.p90), fixed(l.p99), fixed(l.p999), fixed(l.max), fixed(l.p95)};
+}
+
+SaturationRow saturation_row(const check::Saturation& x) {
+  return {x.component, x.instances, x.ready, fixed(x.busy), x.queue_full, fixed(x.offered), x.needed,
+          fixed(x.from), fixed(x.to), x.text()};
 }
 
 ReasonRows reason_rows(const model::ReasonCounts& c) {
@@ -78,16 +83,17 @@ Json windows_json(const model::RunResult& r, std::size_t factor) {
 
 Json component_series(const model::ComponentStats& c, std::size_t factor) {
   Json util = Json::array(), queue = Json::array(), ready = Json::array(), desired = Json::array(),
-       extra = Json::array(), wait = Json::array(), waits = Json::array();
+       extra = Json::array(), wait = Json::array(), waits = Json::array(), full = Json::array();
   const auto& s = c.series;
   for (std::size_t i = 0; i < s.size(); i += factor) {
     double u = 0, q = 0, x = 0, wsum = 0;
-    std::uint64_t wn = 0;
+    std::uint64_t wn = 0, qf = 0;
     int rd = 0, de = 0;
     std::size_t m = 0;
     for (std::size_t k = i; k < std::min(s.size(), i + factor); ++k, ++m) {
       wsum += s[k].wait_mean * static_cast<double>(s[k].wait_count);
       wn += s[k].wait_count;
+      qf += s[k].queue_full;
       u += s[k].utilization;
       q += s[k].queue_mean;
       x = std::max(x, s[k].extra);
@@ -101,6 +107,7 @@ Json component_series(const model::ComponentStats& c, std::size_t factor) {
     extra.push_back(fixed(x));
     wait.push_back(fixed(wn ? wsum / static_cast<double>(wn) : 0));
     waits.push_back(wn);
+    full.push_back(qf);
   }
   Json j;
   j["utilization"] = util;
@@ -109,6 +116,7 @@ Json component_series(const model::ComponentStats& c, std::size_t factor) {
   j["desired"] = desired;
   j["wait_mean"] = wait;
   j["wait_count"] = waits;
+  j["queue_full"] = full;
   if (c.kind == "cache") j["hit_ratio"] = extra;
   if (c.kind == "database") j["replication_lag_max"] = extra;
   if (c.kind == "queue") j["depth"] = extra;
@@ -144,13 +152,39 @@ RunReport build_run_report(const scenario::Scenario& s, const topology::Topology
     e.actual_value = fixed_opt(v.actual);
     e.pass = v.pass;
     e.note = v.note;
+    e.reason = v.reason;
     e.line = v.expectation.pos.line;
     out.expectations.push_back(std::move(e));
   }
   out.passed = a.passed();
+  out.outcome = check::outcome_name(a.outcome);
+  out.outcome_detail = a.outcome_detail;
+  if (s.expected_failure) out.expected_failure = ExpectedFailureRow{s.expected_failure->reason, s.expected_failure->fails};
 
-  for (const auto& c : r.classes) {
-    out.classes.push_back({c.name, c.generated, c.completed, c.failed, reason_rows(c.failures), latency_row(c.latency)});
+  bool class_windows = !r.windows.empty();
+  for (const auto& w : r.windows) class_windows = class_windows && w.by_class.size() == r.classes.size();
+  for (std::size_t ci = 0; ci < r.classes.size(); ++ci) {
+    const auto& c = r.classes[ci];
+    ClassRow row{c.name, c.generated, c.completed, c.failed, reason_rows(c.failures), latency_row(c.latency),
+                 false, 0, std::nullopt, std::nullopt, false};
+    const topology::RequestClass* rc = t.find_class(c.name);
+    row.write = rc && rc->write;
+    row.error_rate = fixed(check::class_error_rate(r, ci));
+    if (class_windows) {
+      row.availability = fixed(check::availability(r, s.resilience.recovery_threshold, static_cast<int>(ci)));
+    }
+    for (const auto& f : a.recovery.faults) {
+      for (const auto& fc : f.classes) {
+        if (fc.request_class != c.name) continue;
+        if (!fc.rto) {
+          row.unrecovered = true;
+        } else if (!row.rto || *fc.rto > *row.rto) {
+          row.rto = fixed(*fc.rto);
+        }
+      }
+    }
+    if (row.unrecovered) row.rto.reset();
+    out.classes.push_back(std::move(row));
   }
   std::size_t factor = std::max<std::size_t>(1, (r.windows.size() + kMaxSeriesPoints - 1) / kMaxSeriesPoints);
   for (const auto& c : r.components) {
@@ -160,6 +194,7 @@ RunReport build_run_report(const scenario::Scenario& s, const topology::Topology
     x.instances = c.instances;
     x.utilization = fixed(c.utilization);
     x.served = c.served;
+    x.queue_full = c.queue_full;
     x.wait_mean = fixed(c.wait_mean);
     x.instance_hours = fixed(c.instance_hours);
     x.lookups = c.cache_lookups;
@@ -184,13 +219,23 @@ RunReport build_run_report(const scenario::Scenario& s, const topology::Topology
   out.windows = windows_json(r, factor);
   for (const auto& e : r.timeline) out.timeline.push_back({fixed(e.time), e.kind, e.target, e.detail});
   for (const auto& f : a.recovery.faults) {
-    out.recovery.push_back({f.fault, fixed(f.time), f.predicted.disruption, fixed_opt(f.rto), fixed(f.rpo),
-                            f.writes_lost, fixed_opt(f.predicted.rto), fixed_opt(f.predicted.rpo),
-                            f.predicted.explanation});
+    RecoveryRow row{f.fault, fixed(f.time), f.predicted.disruption, fixed_opt(f.rto), fixed(f.rpo),
+                    f.writes_lost, fixed_opt(f.predicted.rto), fixed_opt(f.predicted.rpo),
+                    f.predicted.explanation, "", {}, std::nullopt};
+    row.why = f.why;
+    for (const auto& c : f.classes) row.classes.push_back({c.request_class, fixed_opt(c.rto)});
+    if (f.saturation) row.saturation = saturation_row(*f.saturation);
+    out.recovery.push_back(std::move(row));
   }
   for (const auto& c : a.recovery.assessment) {
-    out.resilience.push_back({c.disruption, fixed_opt(c.rto_target), fixed_opt(c.rpo_target), fixed_opt(c.worst_rto),
-                              c.unrecovered, fixed(c.worst_rpo), c.met, c.detail});
+    ResilienceRow row{c.disruption, fixed_opt(c.rto_target), fixed_opt(c.rpo_target), fixed_opt(c.worst_rto),
+                      c.unrecovered, fixed(c.worst_rpo), c.met, c.exercised, c.detail, "", "", {}};
+    row.expected = c.expected_text();
+    row.why = c.why;
+    for (const auto& x : c.classes) {
+      row.classes.push_back({x.request_class, fixed(x.target), fixed_opt(x.worst_rto), x.unrecovered, x.met});
+    }
+    out.resilience.push_back(std::move(row));
   }
   for (const auto& l : r.data_losses) {
     out.data_losses.push_back({l.fault, fixed(l.time), l.writes_lost, fixed(l.rpo), l.explanation});
@@ -216,6 +261,7 @@ Json latency_json(const LatencyRow& l) {
   j["mean"] = l.mean;
   j["p50"] = l.p50;
   j["p90"] = l.p90;
+  j["p95"] = l.p95;
   j["p99"] = l.p99;
   j["p999"] = l.p999;
   j["max"] = l.max;
@@ -252,6 +298,7 @@ Json component_json(const ComponentRow& c, bool with_series) {
   cj["instances"] = c.instances;
   cj["utilization"] = c.utilization;
   cj["served"] = c.served;
+  cj["queue_full"] = c.queue_full;
   cj["wait_mean"] = c.wait_mean;
   cj["instance_hours"] = c.instance_hours;
   if (c.kind == "cache") {
@@ -289,18 +336,28 @@ Json to_json(const RunReport& r, bool with_series) {
   Json j;
   j["infrasim"] = {{"version", r.version}, {"report_format", r.format}};
   j["scenario"] = to_json(r.scenario);
+  j["provenance"] = to_json(r.provenance);
   j["summary"] = totals_json(r.summary);
   Json ex = Json::array();
   for (const auto& e : r.expectations) ex.push_back(to_json(e));
   j["expectations"] = ex;
   j["passed"] = r.passed;
+  j["outcome"] = r.outcome;
+  if (!r.outcome_detail.empty()) j["outcome_detail"] = r.outcome_detail;
+  if (r.expected_failure) {
+    j["expected_failure"] = {{"reason", r.expected_failure->reason}, {"fails", r.expected_failure->fails}};
+  }
   Json classes = Json::array();
   for (const auto& c : r.classes) {
     Json cj;
     cj["name"] = c.name;
+    cj["write"] = c.write;
     cj["generated"] = c.generated;
     cj["completed"] = c.completed;
     cj["failed"] = c.failed;
+    cj["error_rate"] = c.error_rate;
+    cj["availability"] = opt_json(c.availability);
+    cj["rto"] = c.unrecovered ? Json("not recovered") : opt_json(c.rto);
     cj["failures"] = reasons_json(c.failures);
     cj["latency"] = latency_json(c.latency);
     classes.push_back(cj);
@@ -325,7 +382,14 @@ Json to_json(const RunReport& r, bool with_series) {
                         {"writes_lost", f.writes_lost},
                         {"predicted_rto", opt_json(f.predicted_rto)},
                         {"predicted_rpo", opt_json(f.predicted_rpo)},
-                        {"prediction", f.prediction}});
+                        {"prediction", f.prediction},
+                        {"why", f.why}});
+    Json cls = Json::array();
+    for (const auto& c : f.classes) {
+      cls.push_back({{"class", c.request_class}, {"rto", c.rto ? Json(*c.rto) : Json("not recovered")}});
+    }
+    recovery.back()["classes"] = cls;
+    if (f.saturation) recovery.back()["saturation"] = to_json(*f.saturation);
   }
   j["recovery"] = recovery;
   Json resilience = Json::array();
@@ -335,8 +399,18 @@ Json to_json(const RunReport& r, bool with_series) {
                           {"rpo_target", opt_json(a.rpo_target)},
                           {"worst_rto", a.unrecovered ? Json("not recovered") : opt_json(a.worst_rto)},
                           {"worst_rpo", a.worst_rpo},
-                          {"verdict", a.met ? "met" : "breached"},
-                          {"detail", a.detail}});
+                          {"verdict", a.verdict()},
+                          {"expected", a.expected},
+                          {"detail", a.detail},
+                          {"why", a.why}});
+    Json cls = Json::array();
+    for (const auto& c : a.classes) {
+      cls.push_back({{"class", c.request_class},
+                     {"rto_target", c.target},
+                     {"worst_rto", c.unrecovered ? Json("not recovered") : opt_json(c.worst_rto)},
+                     {"verdict", !a.exercised ? "not exercised" : c.met ? "met" : "breached"}});
+    }
+    resilience.back()["classes"] = cls;
   }
   j["resilience"] = resilience;
   Json losses = Json::array();
@@ -401,8 +475,33 @@ Json to_json(const ExpectationRow& e) {
   if (e.ci_high) x["ci_high"] = *e.ci_high;
   x["verdict"] = e.pass ? "PASS" : "FAIL";
   if (!e.note.empty() || !e.bound.empty()) x["note"] = e.note;
+  if (!e.reason.empty()) x["reason"] = e.reason;
   x["line"] = e.line;
   return x;
+}
+
+Json to_json(const Provenance& p) {
+  Json j;
+  j["version"] = p.version;
+  j["command"] = p.command;
+  j["seed"] = p.seed;
+  j["seed_source"] = p.seed_source;
+  if (!p.topology_override.empty()) j["topology_override"] = p.topology_override;
+  j["overrides"] = p.overrides;
+  j["extra_faults"] = p.extra_faults;
+  Json inputs = Json::array();
+  for (const auto& f : p.inputs) {
+    inputs.push_back({{"role", f.role}, {"path", f.path}, {"sha256", f.sha256}, {"bytes", f.bytes}});
+  }
+  j["inputs"] = inputs;
+  return j;
+}
+
+Json to_json(const SaturationRow& x) {
+  return {{"component", x.component}, {"instances", x.instances}, {"ready", x.ready},
+          {"busy", x.busy},           {"queue_full", x.queue_full}, {"offered", x.offered},
+          {"needed", x.needed},       {"from", x.from},             {"to", x.to},
+          {"text", x.text}};
 }
 
 Json to_json(const RunReport& r) { return to_json(r, true); }
@@ -448,8 +547,16 @@ const Json& array(const Json& j, std::string_view key) {
 }
 
 LatencyRow parse_latency(const Json& j) {
-  return {count(j, "count"), number(j, "mean"), number(j, "p50"), number(j, "p90"),
-          number(j, "p99"),  number(j, "p999"), number(j, "max")};
+  return {count(j, "count"), number(j, "mean"), number(j, "p50"),  number(j, "p90"),
+          number(j, "p99"),  number(j, "p999"), number(j, "max"),  number(j, "p95")};
+}
+
+std::vector<std::string> strings(const Json& j, std::string_view key) {
+  std::vector<std::string> out;
+  for (const auto& v : array(j, key)) {
+    if (v.is_string()) out.push_back(v.get<std::string>());
+  }
+  return out;
 }
 
 ReasonRows parse_reasons(const Json& j) {
@@ -462,6 +569,21 @@ ReasonRows parse_reasons(const Json& j) {
 }
 
 }  // namespace
+
+Provenance parse_provenance(const Json& p) {
+  Provenance out;
+  out.version = text(p, "version");
+  out.command = text(p, "command");
+  out.seed = count(p, "seed");
+  out.seed_source = text(p, "seed_source");
+  out.topology_override = text(p, "topology_override");
+  out.overrides = strings(p, "overrides");
+  out.extra_faults = strings(p, "extra_faults");
+  for (const auto& f : array(p, "inputs")) {
+    out.inputs.push_back({text(f, "role"), text(f, "path"), text(f, "sha256"), count(f, "bytes")});
+  }
+  return out;
+}
 
 ScenarioInfo parse_scenario_info(const Json& sc) {
   return {text(sc, "name"),    text(sc, "description"), text(sc, "file"),   text(sc, "topology"),
@@ -479,6 +601,7 @@ ExpectationRow parse_expectation(const Json& e) {
   x.actual_value = opt_number(e, "actual_value");
   x.pass = text(e, "verdict") == "PASS";
   x.note = text(e, "note");
+  x.reason = text(e, "reason");
   x.line = integer(e, "line");
   x.bound = text(e, "bound");
   if (member(e, "runs_passed").is_number()) x.runs_passed = count(e, "runs_passed");
@@ -497,6 +620,7 @@ std::optional<RunReport> parse_run_report(const Json& j, std::string* error) {
   r.version = text(member(j, "infrasim"), "version");
   r.format = member(member(j, "infrasim"), "report_format").is_number_integer() ? integer(member(j, "infrasim"), "report_format") : 1;
   r.scenario = parse_scenario_info(member(j, "scenario"));
+  r.provenance = parse_provenance(member(j, "provenance"));
   const Json& sum = member(j, "summary");
   r.summary.generated = count(sum, "generated");
   r.summary.completed = count(sum, "completed");
@@ -511,9 +635,23 @@ std::optional<RunReport> parse_run_report(const Json& j, std::string* error) {
   for (const auto& e : array(j, "expectations")) r.expectations.push_back(parse_expectation(e));
   r.passed = boolean(j, "passed", std::all_of(r.expectations.begin(), r.expectations.end(),
                                               [](const ExpectationRow& e) { return e.pass; }));
+  // A report without `outcome` (format 1) passed or failed.
+  r.outcome = member(j, "outcome").is_string() ? text(j, "outcome") : (r.passed ? "pass" : "fail");
+  r.outcome_detail = text(j, "outcome_detail");
+  if (member(j, "expected_failure").is_object()) {
+    r.expected_failure = ExpectedFailureRow{text(member(j, "expected_failure"), "reason"),
+                                            strings(member(j, "expected_failure"), "fails")};
+  }
   for (const auto& c : array(j, "classes")) {
-    r.classes.push_back({text(c, "name"), count(c, "generated"), count(c, "completed"), count(c, "failed"),
-                         parse_reasons(member(c, "failures")), parse_latency(member(c, "latency"))});
+    ClassRow row{text(c, "name"), count(c, "generated"), count(c, "completed"), count(c, "failed"),
+                 parse_reasons(member(c, "failures")), parse_latency(member(c, "latency")),
+                 false, 0, std::nullopt, std::nullopt, false};
+    row.write = boolean(c, "write", false);
+    row.error_rate = number(c, "error_rate");
+    row.availability = opt_number(c, "availability");
+    row.rto = opt_number(c, "rto");
+    row.unrecovered = member(c, "rto").is_string();
+    r.classes.push_back(std::move(row));
   }
   for (const auto& c : array(j, "components")) {
     ComponentRow x;
@@ -522,6 +660,7 @@ std::optional<RunReport> parse_run_report(const Json& j, std::string* error) {
     x.instances = integer(c, "instances");
     x.utilization = number(c, "utilization");
     x.served = count(c, "served");
+    x.queue_full = count(c, "queue_full");
     x.wait_mean = number(c, "wait_mean");
     x.instance_hours = number(c, "instance_hours");
     x.lookups = count(c, "lookups");
@@ -549,14 +688,31 @@ std::optional<RunReport> parse_run_report(const Json& j, std::string* error) {
     r.timeline.push_back({number(e, "time"), text(e, "kind"), text(e, "target"), text(e, "detail")});
   }
   for (const auto& f : array(j, "recovery")) {
-    r.recovery.push_back({text(f, "fault"), number(f, "time"), text(f, "disruption"), opt_number(f, "rto"),
-                          number(f, "rpo"), count(f, "writes_lost"), opt_number(f, "predicted_rto"),
-                          opt_number(f, "predicted_rpo"), text(f, "prediction")});
+    RecoveryRow row{text(f, "fault"), number(f, "time"), text(f, "disruption"), opt_number(f, "rto"),
+                    number(f, "rpo"), count(f, "writes_lost"), opt_number(f, "predicted_rto"),
+                    opt_number(f, "predicted_rpo"), text(f, "prediction"), "", {}, std::nullopt};
+    row.why = text(f, "why");
+    for (const auto& c : array(f, "classes")) row.classes.push_back({text(c, "class"), opt_number(c, "rto")});
+    if (const Json& x = member(f, "saturation"); x.is_object()) {
+      row.saturation = SaturationRow{text(x, "component"), integer(x, "instances"), integer(x, "ready"),
+                                     number(x, "busy"),    count(x, "queue_full"), number(x, "offered"),
+                                     integer(x, "needed"), number(x, "from"),      number(x, "to"),
+                                     text(x, "text")};
+    }
+    r.recovery.push_back(std::move(row));
   }
   for (const auto& a : array(j, "resilience")) {
-    r.resilience.push_back({text(a, "disruption"), opt_number(a, "rto_target"), opt_number(a, "rpo_target"),
-                            opt_number(a, "worst_rto"), member(a, "worst_rto").is_string(), number(a, "worst_rpo"),
-                            text(a, "verdict") != "breached", text(a, "detail")});
+    ResilienceRow row{text(a, "disruption"), opt_number(a, "rto_target"), opt_number(a, "rpo_target"),
+                      opt_number(a, "worst_rto"), member(a, "worst_rto").is_string(), number(a, "worst_rpo"),
+                      text(a, "verdict") != "breached", text(a, "verdict") != "not exercised", text(a, "detail"),
+                      "", "", {}};
+    row.expected = text(a, "expected");
+    row.why = text(a, "why");
+    for (const auto& c : array(a, "classes")) {
+      row.classes.push_back({text(c, "class"), number(c, "rto_target"), opt_number(c, "worst_rto"),
+                             member(c, "worst_rto").is_string(), text(c, "verdict") != "breached"});
+    }
+    r.resilience.push_back(std::move(row));
   }
   for (const auto& l : array(j, "data_losses")) {
     r.data_losses.push_back({text(l, "fault"), number(l, "time"), count(l, "writes_lost"), number(l, "rpo"),
@@ -598,6 +754,17 @@ std::optional<double> RunReport::value(const scenario::MetricInfo& metric) const
   }
   if (const ExpectationRow* e = expectation(std::string(metric.name))) return e->actual_value;
   return std::nullopt;
+}
+
+std::vector<std::string> RunReport::failing() const {
+  std::vector<std::string> out;
+  for (const auto& e : expectations) {
+    if (!e.pass) out.push_back(e.id());
+  }
+  for (const auto& a : resilience) {
+    if (!a.met) out.push_back(a.id());
+  }
+  return out;
 }
 
 const ExpectationRow* RunReport::expectation(const std::string& metric, const std::string& request_class) const {

@@ -40,6 +40,29 @@ struct ScenarioInfo {
 struct LatencyRow {
   std::uint64_t count = 0;
   double mean = 0, p50 = 0, p90 = 0, p99 = 0, p999 = 0, max = 0;
+  double p95 = 0;
+};
+
+/// An input file a run read, with its content hash (sha256sum's).
+struct InputFile {
+  std::string role;    ///< scenario, topology, trace
+  std::string path;    ///< as the run opened it
+  std::string sha256;  ///< hex; "" when it could not be read
+  std::uint64_t bytes = 0;
+};
+
+/// What it takes to reproduce a report from itself.
+struct Provenance {
+  std::string version;          ///< infrasim's
+  std::string command;          ///< the command line that made it, without the options that never change a
+                                ///< result (--out, -j, -q, --junit, --summary, --log-level, --resume, ...)
+  std::uint64_t seed = 0;       ///< the seed the run used
+  std::string seed_source;      ///< "scenario", "--seed", or how a batch derived it ("run 3 of --runs 8, from 42")
+  std::string topology_override;  ///< compare --topology: the topology file used instead of the scenario's
+  std::vector<std::string> overrides;     ///< every override applied, "components.app.replicas=5" (--set, --variant,
+                                          ///< sweep points, capacity counts, advise remedies)
+  std::vector<std::string> extra_faults;  ///< faults added to the scenario's (chaos): "crash app[1] at 2m"
+  std::vector<InputFile> inputs;          ///< scenario, topology, traces
 };
 
 /// Failed requests by reason, in the engine's reason order; reasons with none are left out.
@@ -67,14 +90,17 @@ struct ExpectationRow {
   std::optional<double> actual_value;
   bool pass = false;
   std::string note;
+  std::string reason;                 ///< why it failed, from the run ("" when it passed)
   int line = 0;                       ///< of the expectation in the scenario file
   /// Monte Carlo only (montecarlo.json): the bound judged and the runs' statistics.
   std::string bound;
   std::optional<std::size_t> runs_passed;
   std::optional<double> mean, ci_low, ci_high;
 
-  /// "latency_p99 <= 500ms": stable across runs (the expectation, not the result).
+  /// "latency_p99 <= 500ms": the expectation, not the result.
   std::string key() const { return metric + " " + expected; }
+  /// "latency_p99", "rto:api_write": the check's stable name (it does not change with the target).
+  std::string id() const { return request_class.empty() ? metric : metric + ":" + request_class; }
 };
 
 struct ClassRow {
@@ -82,6 +108,11 @@ struct ClassRow {
   std::uint64_t generated = 0, completed = 0, failed = 0;
   ReasonRows failures;
   LatencyRow latency;
+  bool write = false;                 ///< the class writes (its RTO is the write path's)
+  double error_rate = 0;              ///< failed / finished after warmup (check::class_error_rate)
+  std::optional<double> availability; ///< share of windows after warmup at the recovery threshold (none without per-class windows)
+  std::optional<double> rto;          ///< its worst fault's RTO on its own success ratio; none: no fault or not measured
+  bool unrecovered = false;           ///< rto is "not recovered"
 };
 
 struct InstanceRow {
@@ -98,6 +129,7 @@ struct ComponentRow {
   int instances = 0;
   double utilization = 0;
   std::uint64_t served = 0;
+  std::uint64_t queue_full = 0;  ///< requests turned away by a full queue over the run
   double wait_mean = 0, instance_hours = 0;
   // cache
   std::uint64_t lookups = 0;
@@ -118,6 +150,24 @@ struct EventRow {
   std::string kind, target, detail;
 };
 
+/// A tier that could not carry its load (check/explain.h).
+struct SaturationRow {
+  std::string component;
+  int instances = 0, ready = 0;
+  double busy = 0;
+  std::uint64_t queue_full = 0;
+  double offered = 0;
+  int needed = 0;   ///< 0: unknown
+  double from = 0, to = 0;
+  std::string text;
+};
+
+/// One request class's RTO after a fault.
+struct ClassRtoRow {
+  std::string request_class;
+  std::optional<double> rto;  ///< nullopt: not recovered
+};
+
 struct RecoveryRow {
   std::string fault;
   double time = 0;
@@ -127,6 +177,18 @@ struct RecoveryRow {
   std::uint64_t writes_lost = 0;
   std::optional<double> predicted_rto, predicted_rpo;
   std::string prediction;
+  std::string why;                          ///< why the measured RTO is what it is
+  std::vector<ClassRtoRow> classes;         ///< per request class
+  std::optional<SaturationRow> saturation;  ///< the tier that could not carry the load
+};
+
+/// A request class's RTO target within a disruption class.
+struct ClassTargetRow {
+  std::string request_class;
+  double target = 0;
+  std::optional<double> worst_rto;
+  bool unrecovered = false;
+  bool met = true;
 };
 
 struct ResilienceRow {
@@ -136,7 +198,21 @@ struct ResilienceRow {
   bool unrecovered = false;   ///< worst_rto is "not recovered"
   double worst_rpo = 0;
   bool met = true;
+  bool exercised = true;      ///< a fault of this class ran (false: "not exercised", met)
   std::string detail;
+  std::string expected;       ///< "RTO <= 15m, RPO <= 5m"
+  std::string why;            ///< when breached: the worst fault's explanation
+  std::vector<ClassTargetRow> classes;
+  /// "met", "breached", "not exercised".
+  std::string verdict() const { return !exercised ? "not exercised" : met ? "met" : "breached"; }
+  /// "resilience.zone".
+  std::string id() const { return "resilience." + disruption; }
+};
+
+/// What the scenario declares about failing on purpose, and whether the run did so.
+struct ExpectedFailureRow {
+  std::string reason;
+  std::vector<std::string> fails;
 };
 
 struct DataLossRow {
@@ -166,11 +242,16 @@ struct ScalingRow {
 /// report.json.
 struct RunReport {
   std::string version;  ///< infrasim's, of the run that wrote it
-  int format = 1;       ///< report_format
+  int format = 2;       ///< report_format (2: provenance, outcome, resilience checks, reasons, per-class RTO)
   ScenarioInfo scenario;
+  Provenance provenance;
   Totals summary;
   std::vector<ExpectationRow> expectations;
-  bool passed = true;
+  bool passed = true;   ///< every expectation passed and every exercised resilience target is met
+  /// check::outcome_name: "pass", "fail", "expected failure", "unexpected pass", "failed otherwise".
+  std::string outcome = "pass";
+  std::string outcome_detail;  ///< what differed from the declared expected failure
+  std::optional<ExpectedFailureRow> expected_failure;
   std::vector<ClassRow> classes;
   std::vector<ComponentRow> components;
   Json windows;         ///< per-window series for the charts (start, arrivals, ..., merged_windows)
@@ -184,6 +265,10 @@ struct RunReport {
   /// A metric's value in this report: a headline metric from the field the registry names
   /// (MetricInfo::pointer), any other from its expectation row; nullopt when absent.
   std::optional<double> value(const scenario::MetricInfo& metric) const;
+  /// The run is what its scenario asks for: it passed, or failed exactly as declared (exit 0).
+  bool ok() const { return outcome == "pass" || outcome == "expected failure"; }
+  /// The ids of the failed checks: expectations, then breached resilience targets.
+  std::vector<std::string> failing() const;
   /// The expectation row of `metric` (+ class), or null.
   const ExpectationRow* expectation(const std::string& metric, const std::string& request_class = "") const;
   /// What the overlaid charts of compare and Monte Carlo pages need: scenario, windows without the
@@ -202,12 +287,15 @@ Json to_json(const RunReport& r);
 /// An expectation row as report.json (and montecarlo.json) write it.
 Json to_json(const ExpectationRow& e);
 Json to_json(const ScenarioInfo& s);
+Json to_json(const Provenance& p);
+Json to_json(const SaturationRow& s);
 
 /// Reads report.json's content. Never throws; `error` (if given) says why when it is not a report at all.
 std::optional<RunReport> parse_run_report(const Json& j, std::string* error = nullptr);
 /// Reads an expectation row (report.json's or montecarlo.json's).
 ExpectationRow parse_expectation(const Json& j);
 ScenarioInfo parse_scenario_info(const Json& j);
+Provenance parse_provenance(const Json& j);
 
 /// Reads a report.json file: nullopt with *error ("no such file", "not JSON", ...) when it cannot.
 std::optional<RunReport> read_run_report(const std::string& path, std::string* error = nullptr);

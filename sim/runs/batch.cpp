@@ -213,6 +213,7 @@ std::vector<RunOutcome> run_batch(const Batch& batch) {
       rep = report::read_run_report(req.out_dir + "/report.json", &why);
     }
     outcomes[i] = classify(r.exit_code, r.signal, std::move(rep), why);
+    outcomes[i].wall_seconds = r.wall_seconds;
     bar.done(outcomes[i].status != RunStatus::kPassed);
     // Complete runs, and loads the model rejects, give the same outcome when run again.
     if (ledger && !keys[i].empty() && (outcomes[i].complete() || outcomes[i].status == RunStatus::kRejected)) {

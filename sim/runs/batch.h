@@ -37,6 +37,7 @@ struct RunOutcome {
   bool reused = false;                      ///< --resume: a complete run of an earlier invocation
   std::optional<report::RunReport> report;  ///< kPassed and kFailed only
   std::string error;                        ///< otherwise why: "exit status 3", "killed by signal 9", ...
+  double wall_seconds = 0;                  ///< how long its child ran (0 when reused)
   /// It left a report (passed or failed its expectations).
   bool complete() const { return status == RunStatus::kPassed || status == RunStatus::kFailed; }
 };

@@ -1,5 +1,6 @@
 #include "sim/runs/child.h"
 
+#include <chrono>
 #include <cstdio>
 #include <map>
 #include <sys/wait.h>
@@ -20,6 +21,8 @@ std::vector<ChildResult> run_children(const std::vector<std::function<int()>>& j
   if (parallel <= 0) parallel = available_cores();
   std::vector<ChildResult> results(jobs.size());
   std::map<pid_t, std::size_t> running;
+  using Clock = std::chrono::steady_clock;
+  std::vector<Clock::time_point> started(jobs.size());
   std::size_t next = 0;
   std::fflush(stdout);
   std::fflush(stderr);
@@ -38,11 +41,12 @@ std::vector<ChildResult> run_children(const std::vector<std::function<int()>>& j
         _exit(code);  // no static destructors: SimGrid's teardown is not needed in a child
       }
       if (pid < 0) {
-        results[next] = {3, 0};
+        results[next] = {3, 0, 0};
         if (on_done) on_done(next, results[next]);
         ++next;
         continue;
       }
+      started[next] = Clock::now();
       running[pid] = next++;
     }
     int status = 0;
@@ -51,6 +55,7 @@ std::vector<ChildResult> run_children(const std::vector<std::function<int()>>& j
     auto it = running.find(pid);
     if (it == running.end()) continue;
     ChildResult r;
+    r.wall_seconds = std::chrono::duration<double>(Clock::now() - started[it->second]).count();
     if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
     if (WIFSIGNALED(status)) {
       r.signal = WTERMSIG(status);

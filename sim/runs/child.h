@@ -13,6 +13,7 @@ namespace sim::runs {
 struct ChildResult {
   int exit_code = 0;
   int signal = 0;
+  double wall_seconds = 0;  ///< from its start to its end (JUnit `time`, ETAs); never in a report
 };
 
 /// Runs `jobs` in at most `parallel` children at once (0 = number of cores);

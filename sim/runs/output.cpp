@@ -11,6 +11,8 @@
 
 namespace sim::runs {
 
+std::string default_out(const std::string& leaf) { return "out/" + leaf; }
+
 namespace fs = std::filesystem;
 
 namespace {

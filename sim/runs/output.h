@@ -13,6 +13,10 @@
 
 namespace sim::runs {
 
+/// Where commands write when --out is not given: out/<leaf> under the working directory
+/// (ignored by git). Only scripts/regen-reports writes the committed reports/, with --out.
+std::string default_out(const std::string& leaf);
+
 /// Writes `text` to `path` atomically (temporary file + rename), creating the
 /// folders on the way. Returns "" on success, else why not ("cannot write
 /// reports/x/report.json: No space left on device").

@@ -1,5 +1,6 @@
 #include "sim/runs/run_one.h"
 
+#include <algorithm>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
@@ -8,9 +9,11 @@
 
 #include "sim/check/expectations.h"
 #include "sim/core/exit_status.h"
+#include "sim/core/sha256.h"
 #include "sim/core/units.h"
 #include "sim/engine/engine.h"
 #include "sim/model/arrivals.h"
+#include "sim/report/console.h"
 #include "sim/report/html.h"
 #include "sim/report/markdown.h"
 #include "sim/report/run_report.h"
@@ -32,6 +35,8 @@ std::optional<scenario::Loaded> load_request(const RunRequest& req, core::Diagno
   if (!loaded) return std::nullopt;
   if (req.seed) loaded->scenario.seed = *req.seed;
   for (const auto& f : req.extra_faults) loaded->scenario.faults.push_back(f);
+  // A declared failure is about the scenario as written, not with another fault in it.
+  if (!req.extra_faults.empty()) loaded->scenario.expected_failure.reset();
   loaded->scenario.name += req.name_suffix;
   const scenario::Scenario& s = loaded->scenario;
   core::Diagnostics adiags;
@@ -65,7 +70,7 @@ std::optional<std::vector<scenario::Loaded>> load_all(const std::vector<RunReque
 }
 
 std::string report_dir(const RunRequest& req, const scenario::Scenario& s) {
-  return req.out_dir.empty() ? (fs::path("reports") / s.name).string() : req.out_dir;
+  return req.out_dir.empty() ? default_out(s.name) : req.out_dir;
 }
 
 namespace {
@@ -86,23 +91,56 @@ int test_hook(const std::string& dir) {
   return core::kInternal;
 }
 
-void print_summary(const report::RunReport& rep, const model::EngineStats& stats, const std::string& dir) {
-  const report::Totals& sum = rep.summary;
-  std::string reasons;
-  for (const auto& [reason, n] : sum.failures) reasons += fmt::format("{}{} {}", reasons.empty() ? "" : ", ", reason, n);
-  fmt::print("scenario {} (topology {}, seed {}): {} simulated in {:.1f}s ({:.0f} requests/s)\n", rep.scenario.name,
-             rep.scenario.topology, rep.scenario.seed, core::format_duration(rep.scenario.duration), stats.wall_seconds,
-             stats.wall_seconds > 0 ? static_cast<double>(sum.generated) / stats.wall_seconds : 0.0);
-  fmt::print("  requests {}: completed {}, failed {}{}, in flight {}; conservation {}\n", sum.generated, sum.completed,
-             sum.failed, reasons.empty() ? "" : " (" + reasons + ")", sum.in_flight,
-             sum.conservation.ok ? "ok" : "VIOLATED");
-  fmt::print("  throughput {}, error rate {}, latency p50 {} p99 {} p99.9 {}\n", core::format_rate(sum.throughput),
-             core::format_ratio(sum.error_rate), core::format_duration(sum.latency.p50),
-             core::format_duration(sum.latency.p99), core::format_duration(sum.latency.p999));
-  for (const auto& e : rep.expectations) {
-    fmt::print("  expected {} {}, actual {}: {}\n", e.metric, e.expected, e.actual, e.pass ? "PASS" : "FAIL");
+// Trace files a load profile reads.
+void trace_files(const scenario::Profile& p, std::vector<std::string>* out) {
+  if (p.kind == scenario::Profile::Kind::kTrace &&
+      std::find(out->begin(), out->end(), p.trace.path) == out->end()) {
+    out->push_back(p.trace.path);
   }
-  fmt::print("  reports: {}/report.json, {}/report.md, {}/report.html\n", dir, dir, dir);
+  for (const auto& c : p.children) trace_files(c, out);
+}
+
+report::InputFile input_file(const std::string& role, const std::string& path) {
+  report::InputFile f{role, path, "", 0};
+  if (auto h = core::sha256_file(path)) {
+    f.sha256 = h->first;
+    f.bytes = h->second;
+  }
+  return f;
+}
+
+}  // namespace
+
+report::Provenance provenance_of(const RunRequest& req, const scenario::Scenario& s) {
+  report::Provenance p;
+  p.version = INFRASIM_VERSION;
+  p.command = req.command.empty() ? "infrasim run " + req.scenario_path : req.command;
+  p.seed = s.seed;
+  p.seed_source = !req.seed_source.empty() ? req.seed_source : req.seed ? "--seed" : "scenario";
+  p.topology_override = req.topology_override;
+  for (const auto& o : req.overrides) p.overrides.push_back((o.topology ? "" : "scenario.") + o.path + "=" + o.value);
+  for (const auto& f : req.extra_faults) {
+    p.extra_faults.push_back(fmt::format("{} {} at {}{}", scenario::fault_kind_name(f.kind), f.target.text(),
+                                         core::format_duration(f.at),
+                                         f.length > 0 ? " for " + core::format_duration(f.length) : ""));
+  }
+  p.inputs.push_back(input_file("scenario", req.scenario_path));
+  p.inputs.push_back(input_file("topology", s.topology_path));
+  std::vector<std::string> traces;
+  trace_files(s.load, &traces);
+  for (const auto& t : traces) p.inputs.push_back(input_file("trace", t));
+  return p;
+}
+
+namespace {
+
+std::string summary_text(const report::RunReport& rep, const model::EngineStats& stats, const std::string& dir) {
+  std::string out = fmt::format("scenario {} (topology {}, seed {}): {} simulated in {:.1f}s ({:.0f} requests/s)\n",
+                                rep.scenario.name, rep.scenario.topology, rep.scenario.seed,
+                                core::format_duration(rep.scenario.duration), stats.wall_seconds,
+                                stats.wall_seconds > 0 ? static_cast<double>(rep.summary.generated) / stats.wall_seconds
+                                                       : 0.0);
+  return out + report::run_console(rep, dir);
 }
 
 }  // namespace
@@ -154,6 +192,7 @@ int run_one(const RunRequest& req) {
   const model::RunResult& r = outcome.result;
   check::Assessment assessment = check::assess(s, r, &t);
   report::RunReport rep = report::build_run_report(s, t, r, assessment);
+  rep.provenance = provenance_of(req, s);
   // report.json last: its presence means a complete run (merge, --resume); each file is atomic.
   std::string err = write_files(dir, {{"report.md", report::run_markdown(rep, s)},
                                       {"report.html", report::run_html(rep, report::topology_svg(t) +
@@ -163,7 +202,12 @@ int run_one(const RunRequest& req) {
     std::fprintf(stderr, "internal error: %s; the run finished but its reports are incomplete\n", err.c_str());
     return core::kInternal;
   }
-  if (req.summary) print_summary(rep, outcome.stats, dir);
+  if (req.summary) {
+    // One write: the summaries of runs in parallel children do not interleave line by line.
+    std::string text = summary_text(rep, outcome.stats, dir);
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    std::fflush(stdout);
+  }
   if (req.stats) {
     const model::EngineStats& es = outcome.stats;
     const double n = r.generated ? static_cast<double>(r.generated) : 1.0;
@@ -179,7 +223,8 @@ int run_one(const RunRequest& req) {
                  static_cast<unsigned long long>(r.completed + r.failed + r.in_flight));
     return core::kInternal;
   }
-  return assessment.passed() ? core::kOk : core::kChecksFailed;
+  // A scenario that fails exactly as it declares is what it asks for.
+  return check::outcome_ok(assessment.outcome) ? core::kOk : core::kChecksFailed;
 }
 
 }  // namespace sim::runs

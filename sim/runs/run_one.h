@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "sim/core/diagnostics.h"
+#include "sim/report/run_report.h"
 #include "sim/scenario/loader.h"
 
 namespace sim::runs {
@@ -23,7 +24,7 @@ struct RunRequest {
   std::string topology_override;               ///< compare --topology
   std::vector<scenario::Override> overrides;   ///< --set, --variant, sweep points, capacity counts
   std::optional<std::uint64_t> seed;           ///< --seed, Monte Carlo and sweep seeds
-  std::string out_dir;                         ///< "" = reports/<scenario name>
+  std::string out_dir;                         ///< "" = out/<scenario name> (runs::default_out)
   bool progress = false;                       ///< draw the simulated-time progress line on stderr
   bool summary = true;                         ///< print the summary on stdout
   bool stats = false;                          ///< print engine statistics (activities, actors, RSS)
@@ -31,9 +32,17 @@ struct RunRequest {
   std::uint64_t max_events = 0;
   std::string cpu_model = "kernel";            ///< --cpu-model kernel | simgrid (verification)
   std::string wake = "batched";                ///< --wake batched | per-event (debug)
-  std::vector<scenario::Fault> extra_faults;   ///< added to the scenario's own (chaos matrix)
+  std::vector<scenario::Fault> extra_faults;   ///< added to the scenario's own (chaos matrix); the scenario's
+                                               ///< expected_failure then no longer applies
   std::string name_suffix;                     ///< appended to the scenario name in reports
+  // Provenance (report.json's "provenance"): how the report can be made again.
+  std::string command;                         ///< the command line (cli::provenance_command)
+  std::string seed_source;                     ///< how `seed` was chosen; "" = "--seed" when set, else "scenario"
 };
+
+/// The provenance of a run of `req` on its loaded scenario: version, command, seed, overrides,
+/// extra faults and the content hashes of the scenario, topology and trace files.
+report::Provenance provenance_of(const RunRequest& req, const scenario::Scenario& s);
 
 /// Loads the scenario and everything it references (traces included) without
 /// simulating; errors go to diags. Commands call it for every request first, so

@@ -741,75 +741,160 @@ const char* target_example(Unit unit) {
   return "<= 1";
 }
 
+// One target of `metric` ("500ms", "<= 500ms", {max: 500ms, class: api, bound: upper}) into *e.
+// False (reported) when it cannot be read.
+bool read_target(const Reader& r, const YAML::Node& v, const MetricInfo& info, const Topology& topo, Expectation* e) {
+  const std::string k(info.name);
+  e->metric = k;
+  e->op = info.default_op;
+  e->pos = r.pos(v);
+  YAML::Node value_node = v;
+  if (v.IsMap()) {
+    MapView em(r, v, fmt::format("expectation '{}'", k), {"max", "min", "value", "class", "bound"});
+    if (!em.ok()) return false;
+    std::string which = em.exactly_one_of({"max", "min", "value"}, true);
+    if (which.empty()) return false;
+    e->op = which == "max" ? Expectation::Op::kLe : which == "min" ? Expectation::Op::kGe : info.default_op;
+    // reset(), not '=': assigning to a YAML::Node writes through to the node it
+    // refers to (here the expectation's mapping), which lost 'class' and 'bound'.
+    value_node.reset(em.get(which));
+    if (em.has("class")) {
+      auto c = r.identifier(em.get("class"));
+      if (!c) return false;
+      if (!info.per_class) {
+        r.error(em.get("class"), fmt::format("'{}' cannot be restricted to a request class; expected it without "
+                                             "class",
+                                             k));
+        return false;
+      }
+      if (!topo.find_class(*c)) {
+        r.error(em.get("class"), unknown_name("", "request class", *c, class_names(topo)));
+        return false;
+      }
+      e->request_class = *c;
+    }
+    if (em.has("bound")) {
+      if (auto b = r.choice(em.get("bound"), "bound", {"value", "mean", "upper", "lower"})) {
+        e->bound = *b == "mean"    ? Expectation::Bound::kMean
+                   : *b == "upper" ? Expectation::Bound::kUpper
+                   : *b == "lower" ? Expectation::Bound::kLower
+                                   : Expectation::Bound::kValue;
+      }
+    }
+  }
+  auto str = r.string(value_node, fmt::format("a target like '{}'", target_example(info.unit)));
+  if (!str) return false;
+  // An explicit comparison: "<= 500ms", "< 1%", ">= 450/s".
+  std::string_view body = *str;
+  auto strip = [&](std::string_view prefix, Expectation::Op op) {
+    if (body.starts_with(prefix)) {
+      body.remove_prefix(prefix.size());
+      e->op = op;
+      return true;
+    }
+    return false;
+  };
+  strip("<=", Expectation::Op::kLe) || strip(">=", Expectation::Op::kGe) || strip("==", Expectation::Op::kEq) ||
+      strip("<", Expectation::Op::kLt) || strip(">", Expectation::Op::kGt);
+  while (!body.empty() && body.front() == ' ') body.remove_prefix(1);
+  auto value = read_metric_value(r, value_node, info.unit, body);
+  if (!value) return false;
+  e->value = *value;
+  e->text = fmt::format("{} {} {}", k, op_symbol(e->op), format_value(info.unit, e->value));
+  if (!e->request_class.empty()) e->text += fmt::format(" (class {})", e->request_class);
+  return true;
+}
+
 void read_expectations(const Reader& r, const YAML::Node& n, const Topology& topo, Scenario* s) {
-  MapView m(r, n, "expect", expectation_names());
+  // Any percentile is a metric (latency_p95, latency_p99.9): the keys that look like one are
+  // accepted here and judged below, so that a bad one gets its own message.
+  std::vector<std::string> names = expectation_names();
+  if (n.IsMap()) {
+    for (auto it = n.begin(); it != n.end(); ++it) {
+      if (it->first.IsScalar() && looks_like_percentile(it->first.Scalar()) &&
+          std::find(names.begin(), names.end(), it->first.Scalar()) == names.end()) {
+        names.push_back(it->first.Scalar());
+      }
+    }
+  }
+  MapView m(r, n, "expect", names);
   if (!m.ok() && !n.IsMap()) return;
   for (const std::string& k : m.keys()) {
     const MetricInfo* info = find_metric(k);
     YAML::Node v = m.get(k);
-    Expectation e;
-    e.metric = k;
-    e.op = info->default_op;
-    e.pos = r.pos(v);
-    std::string text;
-    YAML::Node value_node = v;
-    if (v.IsMap()) {
-      MapView em(r, v, fmt::format("expectation '{}'", k), {"max", "min", "value", "class", "bound"});
-      if (!em.ok()) continue;
-      std::string which = em.exactly_one_of({"max", "min", "value"}, true);
-      if (which.empty()) continue;
-      e.op = which == "max" ? Expectation::Op::kLe : which == "min" ? Expectation::Op::kGe : info->default_op;
-      // reset(), not '=': assigning to a YAML::Node writes through to the node it
-      // refers to (here the expectation's mapping), which lost 'class' and 'bound'.
-      value_node.reset(em.get(which));
-      if (em.has("class")) {
-        auto c = r.identifier(em.get("class"));
-        if (c) {
-          if (!info->per_class) {
-            r.error(em.get("class"), fmt::format("'{}' cannot be restricted to a request class; expected it without "
-                                                 "class",
-                                                 k));
-          } else if (!topo.find_class(*c)) {
-            r.error(em.get("class"), unknown_name("", "request class", *c, class_names(topo)));
-          }
-          e.request_class = *c;
-        }
-      }
-      if (em.has("bound")) {
-        if (auto b = r.choice(em.get("bound"), "bound", {"value", "mean", "upper", "lower"})) {
-          e.bound = *b == "mean"    ? Expectation::Bound::kMean
-                    : *b == "upper" ? Expectation::Bound::kUpper
-                    : *b == "lower" ? Expectation::Bound::kLower
-                                    : Expectation::Bound::kValue;
-        }
-      }
+    if (!info) {
+      r.error(m.key_mark(k), fmt::format("invalid percentile '{}'; expected {}", k, kPercentileForm));
+      continue;
     }
-    auto str = r.string(value_node, fmt::format("a target like '{}'", target_example(info->unit)));
-    if (!str) continue;
-    text = *str;
-    // An explicit comparison: "<= 500ms", "< 1%", ">= 450/s".
-    std::string_view body = text;
-    auto strip = [&](std::string_view prefix, Expectation::Op op) {
-      if (body.starts_with(prefix)) {
-        body.remove_prefix(prefix.size());
-        e.op = op;
-        return true;
+    // A list gives the metric several targets: rto: [15m, {class: api_write, max: 2m}].
+    std::vector<YAML::Node> items;
+    if (v.IsSequence()) {
+      if (v.size() == 0) r.error(v, fmt::format("'{}' has an empty list; expected at least one target", k));
+      for (const auto& item : v) items.push_back(item);
+    } else {
+      items.push_back(v);
+    }
+    for (const YAML::Node& item : items) {
+      Expectation e;
+      if (!read_target(r, item, *info, topo, &e)) continue;
+      for (const auto& other : s->expectations) {
+        if (other.id() == e.id()) {
+          r.error(item, fmt::format("'{}' is already expected{} (line {}); expected each metric once per class", k,
+                                    e.request_class.empty() ? "" : " for class " + e.request_class, other.pos.line));
+        }
       }
-      return false;
-    };
-    strip("<=", Expectation::Op::kLe) || strip(">=", Expectation::Op::kGe) || strip("==", Expectation::Op::kEq) ||
-        strip("<", Expectation::Op::kLt) || strip(">", Expectation::Op::kGt);
-    while (!body.empty() && body.front() == ' ') body.remove_prefix(1);
-    auto value = read_metric_value(r, value_node, info->unit, body);
-    if (!value) continue;
-    e.value = *value;
-    e.text = fmt::format("{} {} {}", k, op_symbol(e.op), format_value(info->unit, e.value));
-    if (!e.request_class.empty()) e.text += fmt::format(" (class {})", e.request_class);
-    s->expectations.push_back(std::move(e));
+      s->expectations.push_back(std::move(e));
+    }
   }
 }
 
-void read_resilience(const Reader& r, const YAML::Node& n, Scenario* s) {
+// An RTO target of a disruption class: a duration, {max: D, class: C}, or a list of those
+// (rto: [15m, {class: api_write, max: 2m}]), the same forms as `expect: rto:`.
+void read_rto_target(const Reader& r, const YAML::Node& n, const Topology* topo, const std::string& disruption,
+                     RecoveryTarget* t) {
+  std::vector<YAML::Node> items;
+  if (n.IsSequence()) {
+    if (n.size() == 0) r.error(n, "rto has an empty list; expected at least one target, like rto: 15m");
+    for (const auto& item : n) items.push_back(item);
+  } else {
+    items.push_back(n);
+  }
+  for (const YAML::Node& item : items) {
+    if (!item.IsMap()) {
+      if (auto v = r.duration(item)) {
+        if (t->rto) r.error(item, fmt::format("{} has two RTO targets for all traffic; expected one", disruption));
+        t->rto = *v;
+      }
+      continue;
+    }
+    MapView im(r, item, fmt::format("{} RTO target", disruption), {"max", "class"});
+    if (!im.ok()) continue;
+    YAML::Node mx = im.require("max", "the longest acceptable RTO, like max: 2m");
+    std::optional<double> v = mx.IsDefined() ? r.duration(mx) : std::nullopt;
+    if (!im.has("class")) {
+      if (v) {
+        if (t->rto) r.error(item, fmt::format("{} has two RTO targets for all traffic; expected one", disruption));
+        t->rto = *v;
+      }
+      continue;
+    }
+    auto c = r.identifier(im.get("class"));
+    if (!c) continue;
+    if (topo && !topo->find_class(*c)) {
+      r.error(im.get("class"), unknown_name("", "request class", *c, class_names(*topo)));
+      continue;
+    }
+    bool dup = false;
+    for (const auto& [name, target] : t->class_rto) dup = dup || name == *c;
+    if (dup) {
+      r.error(im.get("class"), fmt::format("{} has two RTO targets for class {}; expected one", disruption, *c));
+      continue;
+    }
+    if (v) t->class_rto.emplace_back(*c, *v);
+  }
+}
+
+void read_resilience(const Reader& r, const YAML::Node& n, const Topology* topo, Scenario* s) {
   MapView m(r, n, "resilience", {"recovery_threshold", "stabilization", "targets"});
   if (!m.ok()) return;
   m.read("recovery_threshold", &Reader::ratio, &s->resilience.recovery_threshold);
@@ -821,15 +906,58 @@ void read_resilience(const Reader& r, const YAML::Node& n, Scenario* s) {
       MapView rm(r, tm.get(k), fmt::format("{} targets", k), {"rto", "rpo"});
       if (!rm.ok()) continue;
       RecoveryTarget t;
-      if (rm.has("rto")) {
-        if (auto v = r.duration(rm.get("rto"))) t.rto = *v;
-      }
+      t.pos = r.pos(tm.key_mark(k));
+      if (rm.has("rto")) read_rto_target(r, rm.get("rto"), topo, k, &t);
       if (rm.has("rpo")) {
         if (auto v = r.duration(rm.get("rpo"))) t.rpo = *v;
       }
       s->resilience.targets[k] = t;
     }
   }
+}
+
+// expected_failure: {reason: ..., fails: [rpo, resilience.data]}. Every id must name a check of
+// the scenario (an expectation's id or a resilience target), read after expect: and resilience:.
+void read_expected_failure(const Reader& r, const YAML::Node& n, Scenario* s) {
+  MapView m(r, n, "expected_failure", {"reason", "fails"});
+  if (!m.ok()) return;
+  ExpectedFailure x;
+  x.pos = r.pos(n);
+  YAML::Node reason = m.require("reason", "why the scenario fails on purpose, like reason: daily backups cannot "
+                                          "meet RPO 5 min");
+  if (reason.IsDefined()) {
+    if (auto t = r.string(reason, "a sentence saying why it fails")) {
+      if (t->empty()) {
+        r.error(reason, "reason is empty; expected why the scenario fails on purpose");
+      } else {
+        x.reason = *t;
+      }
+    }
+  }
+  std::vector<std::string> known;
+  for (const auto& e : s->expectations) known.push_back(e.id());
+  for (const auto& [disruption, target] : s->resilience.targets) known.push_back("resilience." + disruption);
+  YAML::Node fails = m.require("fails", "the checks that fail, like fails: [rpo, resilience.data]");
+  if (fails.IsDefined() && r.is_seq(fails, "fails")) {
+    if (fails.size() == 0) r.error(fails, "fails is empty; expected the checks that fail, like [rpo]");
+    for (const auto& item : fails) {
+      auto id = r.string(item, "a check, like rpo or rto:api_write");
+      if (!id) continue;
+      if (std::find(known.begin(), known.end(), *id) == known.end()) {
+        r.error(item, known.empty() ? fmt::format("'{}' is not a check of this scenario; expected an expectation "
+                                                  "(expect:) or a resilience target to name",
+                                                  *id)
+                                    : unknown_name("", "check", *id, known));
+        continue;
+      }
+      if (std::find(x.fails.begin(), x.fails.end(), *id) != x.fails.end()) {
+        r.error(item, fmt::format("'{}' is listed twice; expected each check once", *id));
+        continue;
+      }
+      x.fails.push_back(*id);
+    }
+  }
+  if (!x.reason.empty() && !x.fails.empty()) s->expected_failure = std::move(x);
 }
 
 // ---- overrides -----------------------------------------------------------
@@ -938,13 +1066,14 @@ std::optional<Loaded> parse_scenario(const std::string& file, const std::string&
   if (!apply_overrides(r, *root, overrides, false)) return std::nullopt;
   MapView m(r, *root, "scenario",
             {"name", "description", "topology", "duration", "warmup", "seed", "window", "load", "faults",
-             "autoscaling", "expect", "resilience", "slow"});
+             "autoscaling", "expect", "resilience", "expected_failure", "slow"});
   if (!root->IsMap()) return std::nullopt;
   Loaded out;
   Scenario& s = out.scenario;
   s.file = file;
   s.name = std::filesystem::path(file).stem().string();
   m.read("name", &Reader::identifier, &s.name);
+  s.name_pos = m.has("name") ? r.pos(m.get("name")) : SourcePos{file, 1, 1};
   m.read("description", &Reader::string, &s.description, "a string");
 
   // The topology first: faults and expectations refer to it.
@@ -1039,7 +1168,8 @@ std::optional<Loaded> parse_scenario(const std::string& file, const std::string&
     if (m.has("autoscaling")) read_autoscaling(r, m.get("autoscaling"), topo, &s);
     if (m.has("expect")) read_expectations(r, m.get("expect"), topo, &s);
   }
-  if (m.has("resilience")) read_resilience(r, m.get("resilience"), &s);
+  if (m.has("resilience")) read_resilience(r, m.get("resilience"), have_topology ? &out.topology : nullptr, &s);
+  if (m.has("expected_failure") && have_topology) read_expected_failure(r, m.get("expected_failure"), &s);
 
   if (diags.error_count() > errors_before) return std::nullopt;
   return out;

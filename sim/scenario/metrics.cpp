@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <deque>
 #include <fmt/format.h>
+#include <mutex>
 
 #include "sim/core/units.h"
 
@@ -19,11 +21,14 @@ const std::vector<MetricInfo>& metric_table() {
       {.name = "latency_p90", .unit = Unit::kDuration, .measure = M::kLatency, .latency = L::kP90, .per_class = true,
        .headline = 5, .title = "latency p90", .pointer = "/summary/latency/p90",
        .meaning = "90th percentile latency of the requests completed after warmup"},
+      {.name = "latency_p95", .unit = Unit::kDuration, .measure = M::kLatency, .latency = L::kP95, .per_class = true,
+       .headline = 6, .title = "latency p95", .pointer = "/summary/latency/p95",
+       .meaning = "95th percentile latency of the requests completed after warmup"},
       {.name = "latency_p99", .unit = Unit::kDuration, .measure = M::kLatency, .latency = L::kP99, .per_class = true,
-       .headline = 6, .title = "latency p99", .pointer = "/summary/latency/p99",
+       .headline = 7, .title = "latency p99", .pointer = "/summary/latency/p99",
        .meaning = "99th percentile latency of the requests completed after warmup"},
       {.name = "latency_p999", .unit = Unit::kDuration, .measure = M::kLatency, .latency = L::kP999, .per_class = true,
-       .headline = 7, .title = "latency p99.9", .pointer = "/summary/latency/p999",
+       .headline = 8, .title = "latency p99.9", .pointer = "/summary/latency/p999",
        .meaning = "99.9th percentile latency of the requests completed after warmup"},
       {.name = "latency_mean", .unit = Unit::kDuration, .measure = M::kLatency, .latency = L::kMean, .per_class = true,
        .headline = 3, .title = "latency mean", .pointer = "/summary/latency/mean",
@@ -34,9 +39,10 @@ const std::vector<MetricInfo>& metric_table() {
        .headline = 1, .title = "throughput", .pointer = "/summary/throughput",
        .meaning = "requests completed per second after warmup"},
       {.name = "availability", .unit = Unit::kRatio, .default_op = Op::kGe, .measure = M::kAvailability,
+       .per_class = true,
        .meaning = "share of the windows after warmup whose success ratio meets the recovery threshold"},
-      {.name = "rto", .unit = Unit::kDuration, .measure = M::kRto,
-       .meaning = "measured recovery time of the worst fault"},
+      {.name = "rto", .unit = Unit::kDuration, .measure = M::kRto, .per_class = true,
+       .meaning = "measured recovery time of the worst fault (of one request class's success ratio with class:)"},
       {.name = "rpo", .unit = Unit::kDuration, .measure = M::kRpo,
        .meaning = "age of the oldest acknowledged write that was lost (the worst fault's)"},
       {.name = "writes_lost", .unit = Unit::kCount, .measure = M::kWritesLost,
@@ -57,25 +63,70 @@ const std::vector<MetricInfo>& metric_table() {
        .meaning = "largest depth any message queue reached"},
       // Reported in every report and table, not (yet) an expectation.
       {.name = "latency_max", .unit = Unit::kDuration, .measure = M::kLatency, .latency = L::kMax,
-       .expectation = false, .headline = 8, .title = "latency max", .pointer = "/summary/latency/max",
+       .expectation = false, .headline = 9, .title = "latency max", .pointer = "/summary/latency/max",
        .meaning = "slowest request completed after warmup"},
       {.name = "generated", .unit = Unit::kCount, .default_op = Op::kGe, .measure = M::kGenerated,
-       .expectation = false, .headline = 9, .title = "requests generated", .pointer = "/summary/generated",
+       .expectation = false, .headline = 10, .title = "requests generated", .pointer = "/summary/generated",
        .meaning = "requests created over the whole run"},
       {.name = "completed", .unit = Unit::kCount, .default_op = Op::kGe, .measure = M::kCompleted,
-       .expectation = false, .headline = 10, .title = "requests completed", .pointer = "/summary/completed",
+       .expectation = false, .headline = 11, .title = "requests completed", .pointer = "/summary/completed",
        .meaning = "requests that finished successfully over the whole run"},
-      {.name = "failed", .unit = Unit::kCount, .measure = M::kFailed, .expectation = false, .headline = 11,
+      {.name = "failed", .unit = Unit::kCount, .measure = M::kFailed, .expectation = false, .headline = 12,
        .title = "requests failed", .pointer = "/summary/failed", .meaning = "requests that failed over the whole run"},
   };
   return kTable;
 }
 
+bool looks_like_percentile(std::string_view name) { return name.starts_with("latency_p"); }
+
+namespace {
+
+// N of "latency_pN": a plain decimal number (digits, at most one point, no sign or exponent) in (0, 100).
+std::optional<double> percentile_of(std::string_view name) {
+  if (!looks_like_percentile(name)) return std::nullopt;
+  std::string_view n = name.substr(9);
+  if (n.empty() || n.front() == '.' || n.back() == '.' || n.size() > 12) return std::nullopt;
+  int points = 0;
+  for (char c : n) {
+    if (c == '.') {
+      ++points;
+    } else if (c < '0' || c > '9') {
+      return std::nullopt;
+    }
+  }
+  if (points > 1) return std::nullopt;
+  double v = std::stod(std::string(n));
+  if (!(v > 0 && v < 100)) return std::nullopt;
+  return v;
+}
+
+}  // namespace
+
 const MetricInfo* find_metric(std::string_view name) {
   for (const MetricInfo& m : metric_table()) {
     if (m.name == name) return &m;
   }
-  return nullptr;
+  auto pct = percentile_of(name);
+  if (!pct) return nullptr;
+  // Rows made on first use; a deque never moves its elements, so pointers and views stay valid.
+  struct Made {
+    std::string name, title, meaning;
+    MetricInfo info;
+  };
+  static std::mutex mutex;
+  static std::deque<Made> made;
+  std::lock_guard<std::mutex> lock(mutex);
+  for (const Made& m : made) {
+    if (m.name == name) return &m.info;
+  }
+  Made& m = made.emplace_back();
+  m.name = std::string(name);
+  std::string n = m.name.substr(9);
+  m.title = "latency p" + n;
+  m.meaning = fmt::format("{}th percentile latency of the requests completed after warmup", n);
+  m.info = {.name = m.name, .unit = Unit::kDuration, .measure = Measure::kLatency, .latency = LatencyStat::kQuantile,
+            .quantile = *pct / 100, .per_class = true, .title = m.title, .meaning = m.meaning};
+  return &m.info;
 }
 
 std::vector<std::string> expectation_names() {

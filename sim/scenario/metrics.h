@@ -46,7 +46,7 @@ enum class Measure {
 };
 
 /// Which statistic of a latency distribution (Measure::kLatency).
-enum class LatencyStat { kMean, kP50, kP90, kP99, kP999, kMax };
+enum class LatencyStat { kMean, kP50, kP90, kP95, kP99, kP999, kMax, kQuantile };
 
 /// One metric. Every field has a default, so a row names only what it needs.
 struct MetricInfo {
@@ -55,6 +55,7 @@ struct MetricInfo {
   Expectation::Op default_op = Expectation::Op::kLe;  ///< its direction: kLe lower is better, kGe higher is better
   Measure measure = Measure::kLatency;
   LatencyStat latency = LatencyStat::kMean;           ///< for Measure::kLatency
+  double quantile = 0;            ///< for LatencyStat::kQuantile: q in (0, 1)
   bool per_class = false;         ///< may be restricted to one request class (`class:`)
   bool expectation = true;        ///< may be named in `expect:`
   int headline = 0;               ///< its column among the headline metrics (compare, Monte Carlo, sweep); 0: none
@@ -64,9 +65,16 @@ struct MetricInfo {
 };
 
 /// Every metric, expectation metrics first in the order of the README's table.
+/// Any other percentile is a metric too (find_metric): latency_p97.5, latency_p99.99, ...
 const std::vector<MetricInfo>& metric_table();
-/// The row of `name`, or null.
+/// The row of `name`, or null. A percentile that has no row of its own ("latency_pN",
+/// 0 < N < 100, N a plain decimal number: latency_p75, latency_p99.99) gets one, made on
+/// first use and kept for the life of the process (the pointer stays valid).
 const MetricInfo* find_metric(std::string_view name);
+/// True for a name of the form latency_p<something>, valid or not (for a precise error).
+bool looks_like_percentile(std::string_view name);
+/// What expectations accept as a percentile, for messages.
+constexpr std::string_view kPercentileForm = "latency_pN with 0 < N < 100, like latency_p95 or latency_p99.9";
 /// The names `expect:` accepts, in table order.
 std::vector<std::string> expectation_names();
 /// The headline metrics, in column order (throughput, error rate, latency mean ... requests failed).

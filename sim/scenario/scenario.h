@@ -165,24 +165,40 @@ struct Autoscaler {
 struct Expectation {
   enum class Op { kLe, kLt, kGe, kGt, kEq };
   enum class Bound { kValue, kMean, kUpper, kLower };  ///< Monte Carlo: judge the CI's bound
-  std::string metric;      ///< latency_p99, error_rate, throughput, rto, ...
+  std::string metric;      ///< latency_p99, latency_p95, error_rate, throughput, rto, ...
   Op op = Op::kLe;
   double value = 0;        ///< SI units
   std::string request_class;  ///< "" = all classes
   Bound bound = Bound::kValue;
   std::string text;        ///< as written, for messages
   SourcePos pos;
+  /// The check's stable name: "latency_p99", or "rto:api_write" with a class. It does not
+  /// change when the target does (JUnit test names, chaos columns, expected_failure.fails).
+  std::string id() const { return request_class.empty() ? metric : metric + ":" + request_class; }
 };
 
 /// Targets per disruption class, as in a resilience assessment.
 struct RecoveryTarget {
   std::optional<double> rto, rpo;
+  /// RTO targets of single request classes ("rto: [15m, {class: api_write, max: 2m}]"), in file order.
+  std::vector<std::pair<std::string, double>> class_rto;
+  SourcePos pos;
 };
 
 struct Resilience {
   double recovery_threshold = 0.99;  ///< success ratio that counts as recovered (default 99 %)
   double stabilization = 60;         ///< how long it must hold (default 1m)
   std::map<std::string, RecoveryTarget> targets;  ///< instance, zone, region, data
+};
+
+/// A scenario that fails on purpose (a seed's design that cannot meet its own
+/// target): which checks must fail, and why. `infrasim run` exits 0 when exactly
+/// these fail, 1 when the run passes or fails otherwise.
+struct ExpectedFailure {
+  std::string reason;
+  /// Check ids (Expectation::id(), "resilience.<disruption>"), in file order.
+  std::vector<std::string> fails;
+  SourcePos pos;
 };
 
 struct Scenario {
@@ -200,7 +216,9 @@ struct Scenario {
   std::vector<Autoscaler> autoscaling;
   std::vector<Expectation> expectations;
   Resilience resilience;
+  std::optional<ExpectedFailure> expected_failure;
   bool slow = false;          ///< long-running: excluded from the quick test run
+  SourcePos name_pos;         ///< where `name:` is written (the file's start when absent)
 };
 
 }  // namespace sim::scenario

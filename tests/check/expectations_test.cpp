@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "sim/check/expectations.h"
+#include "sim/model/recorder.h"
 #include "tests/check/run_builder.h"
 
 namespace sim::check {
@@ -188,6 +189,108 @@ TEST(Judge, NothingCompletedIsNotMeasured) {
   ASSERT_EQ(v.size(), 1u);
   EXPECT_FALSE(v[0].pass);
   EXPECT_EQ(v[0].actual_text, "not measured (no request completed after warmup)");
+}
+
+TEST(Measure, AnyPercentileComesFromTheHistogram) {
+  // 1000 latencies 1ms..1000ms: the q-quantile is about q x 1000 ms, within the sketch's 0.5 %.
+  RunBuilder b(100, 10);
+  model::RunResult& r = b.result();
+  for (int i = 1; i <= 1000; ++i) r.histogram.add(i * 1e-3);
+  r.latency = model::summarize(r.histogram);
+  scenario::Scenario s;
+  std::string note;
+  for (auto [name, want] : {std::pair{"latency_p97.5", 0.975}, std::pair{"latency_p75", 0.75},
+                            std::pair{"latency_p99.9", 0.999}, std::pair{"latency_p95", 0.95}}) {
+    auto v = measure(s, r, expect(name, Expectation::Op::kLe, 1), &note);
+    ASSERT_TRUE(v) << name << ": " << note;
+    EXPECT_NEAR(*v, want, want * 0.006) << name;
+  }
+  // The fixed percentile and the same one by name agree (one histogram, one quantile function).
+  EXPECT_DOUBLE_EQ(*measure(s, r, expect("latency_p99.9", Expectation::Op::kLe, 1), &note), r.latency.p999);
+  // A hand-built run without a histogram cannot give another percentile.
+  RunBuilder h(100, 10);
+  h.result().latency = latency(100, 0.05, 0.2);
+  EXPECT_FALSE(measure(s, h.result(), expect("latency_p97.5", Expectation::Op::kLe, 1), &note));
+  EXPECT_EQ(note, "this run kept no latency histogram");
+}
+
+TEST(Measure, AvailabilityAndRtoOfOneClass) {
+  // Two classes; the writes (class 1) fail completely from 60 s to 110 s; all traffic only dips at 60..70.
+  RunBuilder b(300, 10);
+  b.fault(60, "crash db.primary", "f").failing(60, 70, 0.5);
+  model::RunResult& r = b.result();
+  r.classes.resize(2);
+  r.classes[0].name = "read";
+  r.classes[1].name = "write";
+  for (auto& w : r.windows) {
+    w.by_class = {model::ClassCounts{90, 90, 0}, model::ClassCounts{10, 10, 0}};
+    if (w.start >= 60 && w.start < 110) w.by_class[1] = {10, 0, 10};
+  }
+  scenario::Scenario s;
+  std::string note;
+  EXPECT_DOUBLE_EQ(*measure(s, r, expect("rto", Expectation::Op::kLe, 1), &note), 10);
+  EXPECT_DOUBLE_EQ(*measure(s, r, expect("rto", Expectation::Op::kLe, 1, "write"), &note), 50);
+  EXPECT_DOUBLE_EQ(*measure(s, r, expect("rto", Expectation::Op::kLe, 1, "read"), &note), 0);
+  EXPECT_DOUBLE_EQ(*measure(s, r, expect("availability", Expectation::Op::kGe, 1, "write"), &note), 25.0 / 30.0);
+  EXPECT_DOUBLE_EQ(*measure(s, r, expect("availability", Expectation::Op::kGe, 1), &note), 29.0 / 30.0);
+  // Error rate of a class after warmup, from its windows: 50 of 300 writes.
+  EXPECT_DOUBLE_EQ(*measure(s, r, expect("error_rate", Expectation::Op::kLe, 1, "write"), &note), 50.0 / 300.0);
+}
+
+TEST(Judge, AFailedVerdictSaysWhy) {
+  RunBuilder b(300, 10);
+  b.fault(60, "crash app[0]", "f").failing(60, 300, 0.3);
+  model::RunResult& r = b.result();
+  r.error_rate = 0.24;
+  for (auto& w : r.windows) {
+    if (w.start >= 60) w.failures[static_cast<std::size_t>(model::FailReason::kQueueFull)] = 30;
+  }
+  scenario::Scenario s;
+  s.expectations = {expect("error_rate", Expectation::Op::kLe, 0.01), expect("rto", Expectation::Op::kLe, 60)};
+  Assessment a = assess(s, r);
+  EXPECT_EQ(a.verdicts[0].reason, "failed: queue_full 720; faults: crash app[0] at 1m (RTO not recovered)");
+  EXPECT_NE(a.verdicts[1].reason.find("crash app[0]: never at or above a success ratio of 99% for 1m before the end "
+                                      "of the run (5m); failing from 1m (queue_full 720)"),
+            std::string::npos)
+      << a.verdicts[1].reason;
+  EXPECT_EQ(a.outcome, Outcome::kFail);
+}
+
+TEST(Outcome, ExpectedFailureMustFailExactlyAsDeclared) {
+  scenario::ExpectedFailure x{"daily backups cannot meet RPO 5 min", {"rpo", "resilience.data"}, {}};
+  EXPECT_EQ(outcome_of({}, std::nullopt), Outcome::kPass);
+  EXPECT_EQ(outcome_of({"rpo"}, std::nullopt), Outcome::kFail);
+  EXPECT_EQ(outcome_of({"resilience.data", "rpo"}, x), Outcome::kExpectedFailure);  // any order
+  EXPECT_EQ(outcome_of({}, x), Outcome::kUnexpectedPass);
+  EXPECT_EQ(outcome_of({"rpo"}, x), Outcome::kOtherFailure);
+  EXPECT_EQ(outcome_of({"rpo", "resilience.data", "rto"}, x), Outcome::kOtherFailure);
+  EXPECT_EQ(outcome_detail(Outcome::kOtherFailure, {"rpo", "rto"}, x),
+            "resilience.data passed, rto failed (declared to fail: rpo, resilience.data)");
+  EXPECT_EQ(outcome_detail(Outcome::kUnexpectedPass, {}, x),
+            "rpo, resilience.data passed (declared to fail: rpo, resilience.data)");
+  EXPECT_TRUE(outcome_ok(Outcome::kExpectedFailure));
+  EXPECT_FALSE(outcome_ok(Outcome::kUnexpectedPass));
+  EXPECT_FALSE(outcome_ok(Outcome::kOtherFailure));
+  for (Outcome o : {Outcome::kPass, Outcome::kFail, Outcome::kExpectedFailure, Outcome::kUnexpectedPass,
+                    Outcome::kOtherFailure}) {
+    EXPECT_EQ(outcome_from_name(outcome_name(o)), o);
+  }
+}
+
+TEST(Outcome, AssessJudgesTheDeclaration) {
+  RunBuilder b(300, 10);
+  b.fault(60, "restore db", "f").loss("f", 60, 500, 3600);
+  scenario::Scenario s;
+  s.expectations = {expect("rpo", Expectation::Op::kLe, 300), expect("rto", Expectation::Op::kLe, 900)};
+  s.expected_failure = scenario::ExpectedFailure{"daily backups", {"rpo"}, {}};
+  Assessment a = assess(s, b.result());
+  EXPECT_FALSE(a.passed());
+  EXPECT_EQ(a.failing(), std::vector<std::string>{"rpo"});
+  EXPECT_EQ(a.outcome, Outcome::kExpectedFailure);
+  s.expected_failure->fails = {"rpo", "rto"};
+  a = assess(s, b.result());
+  EXPECT_EQ(a.outcome, Outcome::kOtherFailure);
+  EXPECT_EQ(a.outcome_detail, "rto passed (declared to fail: rpo, rto)");
 }
 
 }  // namespace

@@ -62,13 +62,13 @@ TEST(Lint, DetectionSlowerThanTheRtoTarget) {
   // Detection 10 s x 3 + 5 s = 35 s, above an instance RTO target of 30 s.
   topology::Topology t = testing::topology_of(shop());
   scenario::Scenario s;
-  s.resilience.targets["instance"] = {30.0, std::nullopt};
+  s.resilience.targets["instance"] = {30.0, std::nullopt, {}, {}};
   auto f = lint(t, &s);
   ASSERT_EQ(codes(f), std::vector<std::string>{"detection-rto"});
   EXPECT_EQ(f[0].message,
             "load balancer 'lb' needs up to 35s to detect a dead backend (interval 10s x 3 + timeout 5s), above the RTO "
             "target 30s; expected a shorter interval or threshold");
-  s.resilience.targets["instance"] = {35.0, std::nullopt};
+  s.resilience.targets["instance"] = {35.0, std::nullopt, {}, {}};
   EXPECT_TRUE(lint(t, &s).empty());
 }
 

@@ -207,8 +207,8 @@ TEST(Prediction, ZoneLossIsTheWorstComponent) {
 TEST(ResilienceAssessment, JudgesEachClassOnItsWorstFault) {
   topology::Topology t = testing::topology_of(kTopology);
   scenario::Scenario s = scenario_of({crash("app[1]", "crash app[1]")});
-  s.resilience.targets["instance"] = {15.0, 300.0};
-  s.resilience.targets["zone"] = {60.0, std::nullopt};
+  s.resilience.targets["instance"] = {15.0, 300.0, {}, {}};
+  s.resilience.targets["zone"] = {60.0, std::nullopt, {}, {}};
   RunBuilder b(300, 10);
   b.fault(60, "crash app[1]", "crash app[1]").failing(60, 80, 0.5);
   RecoverySummary rec = summarize_recovery(s, b.result(), &t);
@@ -218,27 +218,121 @@ TEST(ResilienceAssessment, JudgesEachClassOnItsWorstFault) {
   const ClassAssessment& inst = rec.assessment[0];
   EXPECT_EQ(inst.disruption, "instance");
   EXPECT_FALSE(inst.met);  // RTO 20 s > 15 s
-  EXPECT_EQ(inst.detail, "1 fault(s): worst RTO 20s, worst RPO 0s");
+  EXPECT_EQ(inst.detail, "1 fault: worst RTO 20s, worst RPO 0s");
+  EXPECT_EQ(inst.verdict(), "breached");
+  EXPECT_EQ(inst.expected_text(), "RTO <= 15s, RPO <= 5m");
+  // A breach quotes its worst fault's explanation.
+  EXPECT_EQ(inst.why, "crash app[1]: success ratio below 99% from 1m; at or above it again from 1m20s");
   const ClassAssessment& zone = rec.assessment[1];
   EXPECT_EQ(zone.disruption, "zone");
   EXPECT_TRUE(zone.met);
-  EXPECT_EQ(zone.detail, "no fault of this class in the scenario");
+  EXPECT_FALSE(zone.exercised);  // no zone fault: not a pass, "not exercised"
+  EXPECT_EQ(zone.verdict(), "not exercised");
+  EXPECT_EQ(zone.detail, "not exercised: no zone fault in the scenario");
   // The same run against a 20 s target: met (the boundary counts).
-  s.resilience.targets["instance"] = {20.0, std::nullopt};
+  s.resilience.targets["instance"] = {20.0, std::nullopt, {}, {}};
   EXPECT_TRUE(summarize_recovery(s, b.result(), &t).assessment[0].met);
 }
 
 TEST(ResilienceAssessment, UnrecoveredBreachesAnRtoTarget) {
   topology::Topology t = testing::topology_of(kTopology);
   scenario::Scenario s = scenario_of({crash("app", "crash app")});
-  s.resilience.targets["instance"] = {3600.0, std::nullopt};
+  s.resilience.targets["instance"] = {3600.0, std::nullopt, {}, {}};
   RunBuilder b(300, 10);
   b.fault(60, "crash app", "crash app").failing(60, 300, 1.0);
   RecoverySummary rec = summarize_recovery(s, b.result(), &t);
   ASSERT_EQ(rec.assessment.size(), 1u);
   EXPECT_TRUE(rec.assessment[0].unrecovered);
   EXPECT_FALSE(rec.assessment[0].met);
-  EXPECT_EQ(rec.assessment[0].detail, "1 fault(s): worst RTO not recovered, worst RPO 0s");
+  EXPECT_EQ(rec.assessment[0].detail, "1 fault: worst RTO not recovered, worst RPO 0s");
+  EXPECT_NE(rec.assessment[0].why.find("never at or above a success ratio of 99% for 1m"), std::string::npos)
+      << rec.assessment[0].why;
+}
+
+// Per-class windows: `cls` of `classes` fails a share `ratio` of its 100 requests in windows starting in [from, to).
+void class_failing(model::RunResult& r, std::size_t cls, std::size_t classes, double from, double to, double ratio) {
+  for (auto& w : r.windows) {
+    w.by_class.resize(classes, model::ClassCounts{100, 100, 0});
+    if (w.start + 1e-9 >= from && w.start + 1e-9 < to) {
+      w.by_class[cls].failed = static_cast<std::uint64_t>(std::llround(100 * ratio));
+      w.by_class[cls].completed = 100 - w.by_class[cls].failed;
+    }
+  }
+  r.classes.resize(classes);
+  for (std::size_t c = 0; c < classes; ++c) r.classes[c].name = c == 0 ? "read" : "write";
+}
+
+TEST(ClassRto, EachClassOnItsOwnSuccessRatio) {
+  // All traffic dips for 20 s (RTO 20 s); the writes (class 1) fail from 60 s to 170 s (RTO 110 s), which
+  // the all-traffic ratio cannot show once reads dominate.
+  RunBuilder b(400, 5);
+  b.fault(60, "crash db.primary", "f").failing(60, 80, 0.5);
+  class_failing(b.result(), 1, 2, 60, 170, 1.0);
+  RecoverySummary rec = summarize_recovery(scenario_of({}), b.result());
+  ASSERT_EQ(rec.faults[0].classes.size(), 2u);
+  EXPECT_DOUBLE_EQ(*rec.faults[0].rto, 20);
+  EXPECT_EQ(rec.faults[0].classes[0].request_class, "read");
+  EXPECT_DOUBLE_EQ(*rec.faults[0].classes[0].rto, 0);
+  EXPECT_EQ(rec.faults[0].classes[1].request_class, "write");
+  EXPECT_DOUBLE_EQ(*rec.faults[0].classes[1].rto, 110);
+  EXPECT_DOUBLE_EQ(*rec.faults[0].classes[1].dip_start, 60);
+}
+
+TEST(ClassRto, TargetsOfAClassAreJudgedOnIt) {
+  topology::Topology t = testing::topology_of(kTopology);
+  scenario::Scenario s = scenario_of({crash("db.primary", "f")});
+  s.resilience.targets["instance"] = {15.0 * 60, std::nullopt, {{"write", 60.0}}, {}};
+  RunBuilder b(400, 5);
+  b.fault(60, "crash db.primary", "f");
+  class_failing(b.result(), 1, 2, 60, 170, 1.0);
+  RecoverySummary rec = summarize_recovery(s, b.result(), &t);
+  const ClassAssessment& a = rec.assessment.at(0);
+  EXPECT_EQ(a.expected_text(), "RTO <= 15m, RTO <= 1m (class write)");
+  ASSERT_EQ(a.classes.size(), 1u);
+  EXPECT_DOUBLE_EQ(*a.classes[0].worst_rto, 110);
+  EXPECT_FALSE(a.classes[0].met);
+  EXPECT_FALSE(a.met);  // all traffic never dipped (RTO 0), the writes took 110 s
+  EXPECT_EQ(a.detail, "1 fault: worst RTO 0s, worst RPO 0s, write RTO 1m50s");
+}
+
+TEST(RecoveryWhy, SaturatedSurvivorsSayTierInstancesBusyQueueFullAndNeeded) {
+  // app: 3 instances at 50 % busy until a crash at 100 s leaves 2, which run 100 % busy and turn
+  // 40 requests a window away (queue_full); the ratio never recovers. The load (arrivals unchanged)
+  // is 3 x 0.5 = 1.5 instances' worth of CPU: at 80 % busy that is ceil(1.5 / 0.8) = 2 -- which
+  // cannot be (2 saturated), so the estimate says only "more than 2". With the arrivals doubled
+  // after the crash, the load is 3 instances: ceil(3 / 0.8) = 4.
+  RunBuilder b(400, 10);
+  b.fault(100, "crash app[0]", "f").failing(100, 400, 0.4);
+  model::ComponentStats app;
+  app.name = "app";
+  app.instances = 3;
+  for (auto& w : b.result().windows) {
+    model::ComponentPoint p;
+    bool after = w.start >= 100;
+    p.utilization = after ? 1.0 : 0.5;
+    p.ready = after ? 2 : 3;
+    p.desired = 3;
+    p.queue_full = after ? 40 : 0;
+    app.series.push_back(p);
+    if (after) w.arrivals = 200;
+  }
+  b.result().components.push_back(app);
+  RecoverySummary rec = summarize_recovery(scenario_of({}), b.result());
+  const FaultRecovery& f = rec.faults.at(0);
+  EXPECT_FALSE(f.rto);
+  ASSERT_TRUE(f.saturation);
+  EXPECT_EQ(f.saturation->component, "app");
+  EXPECT_EQ(f.saturation->ready, 2);
+  EXPECT_EQ(f.saturation->instances, 3);
+  EXPECT_DOUBLE_EQ(f.saturation->busy, 1.0);
+  EXPECT_EQ(f.saturation->queue_full, 30u * 40);
+  EXPECT_DOUBLE_EQ(f.saturation->offered, 3.0);
+  EXPECT_EQ(f.saturation->needed, 4);
+  EXPECT_NE(f.why.find("app saturated from 1m40s to 6m40s: 2 of 3 instances left, 100% busy, 1200 requests turned "
+                       "away (queue_full); it needs 4 instances (the load is 3.0 instances' worth of CPU; 4 run it at "
+                       "80% busy)"),
+            std::string::npos)
+      << f.why;
 }
 
 }  // namespace

@@ -73,7 +73,7 @@ scenario::Scenario sample_scenario() {
   f.target = *scenario::parse_target_text("app[1]");
   f.name = "crash app[1]";
   s.faults.push_back(f);
-  s.resilience.targets["instance"] = {15.0, std::nullopt};
+  s.resilience.targets["instance"] = {15.0, std::nullopt, {}, {}};
   for (const char* m : {"latency_p99", "rto", "queue_depth_max"}) {
     scenario::Expectation e;
     e.metric = m;

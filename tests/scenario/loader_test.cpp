@@ -477,22 +477,108 @@ duration: 1h
 load: 10/s
 expect:
   latency_p99: fast
-  error_rate: [1%]
+  error_rate: []
   throughput: {min: 10/s, class: reed}
-  rto: {max: 1m, class: read}
+  writes_lost: {max: 0, class: read}
   availability: {min: 99%, max: 100%}
-  writes_lost: 2.5
+  replication_lag_max: 2.5
   no_saturation: maybe
+  latency_p100: 1s
+  rto: [15m, 10m]
 )"),
             "s.yaml:5:16: error: invalid duration 'fast'; expected a duration with a unit like 250us, 5ms, 10s, 5m, "
             "24h or 7d\n"
-            "s.yaml:6:15: error: expected a target like '<= 1%', got a list\n"
+            "s.yaml:6:15: error: 'error_rate' has an empty list; expected at least one target\n"
             "s.yaml:7:34: error: unknown request class 'reed'; did you mean 'read'?\n"
-            "s.yaml:8:25: error: 'rto' cannot be restricted to a request class; expected it without class\n"
+            "s.yaml:8:32: error: 'writes_lost' cannot be restricted to a request class; expected it without class\n"
             "s.yaml:9:28: error: 'min' and 'max' cannot be used together in expectation 'availability'; expected "
             "exactly one of max, min, value\n"
-            "s.yaml:10:16: error: invalid count '2.5'; expected a whole number >= 0\n"
-            "s.yaml:11:18: error: invalid boolean 'maybe'; expected true or false\n");
+            "s.yaml:10:24: error: invalid duration '2.5'; expected a duration with a unit like 250us, 5ms, 10s, 5m, "
+            "24h or 7d\n"
+            "s.yaml:11:18: error: invalid boolean 'maybe'; expected true or false\n"
+            "s.yaml:12:3: error: invalid percentile 'latency_p100'; expected latency_pN with 0 < N < 100, like "
+            "latency_p95 or latency_p99.9\n"
+            "s.yaml:13:14: error: 'rto' is already expected (line 13); expected each metric once per class\n");
+}
+
+TEST(ScenarioLoader, ReadsEveryTargetOfAMetricAndAnyPercentile) {
+  Loaded l = load(R"(topology: shop.yaml
+duration: 1h
+load: 10/s
+expect:
+  latency_p95: 300ms
+  latency_p99.9: {max: 1s, class: read}
+  rto: [15m, {class: write, max: 2m}]
+  availability: {min: 99.9%, class: write}
+)");
+  const auto& e = l.scenario.expectations;
+  ASSERT_EQ(e.size(), 5u);
+  EXPECT_EQ(e[0].id(), "latency_p95");
+  EXPECT_EQ(e[1].id(), "latency_p99.9:read");
+  EXPECT_EQ(e[1].text, "latency_p99.9 <= 1s (class read)");
+  EXPECT_EQ(e[2].id(), "rto");
+  EXPECT_DOUBLE_EQ(e[2].value, 900);
+  EXPECT_EQ(e[3].id(), "rto:write");
+  EXPECT_DOUBLE_EQ(e[3].value, 120);
+  EXPECT_EQ(e[3].pos.line, 7);
+  EXPECT_EQ(e[4].id(), "availability:write");
+  EXPECT_EQ(e[4].op, Expectation::Op::kGe);
+}
+
+TEST(ScenarioLoader, ReadsClassRtoTargetsAndTheExpectedFailure) {
+  Loaded l = load(R"(topology: shop.yaml
+duration: 1h
+load: 10/s
+expect:
+  rpo: 5m
+resilience:
+  targets:
+    instance: {rto: [15m, {class: write, max: 2m}], rpo: 5m}
+    data: {rto: {max: 1h}, rpo: 1h}
+expected_failure:
+  reason: 'daily backups: up to a day of writes'
+  fails: [rpo, resilience.data]
+)");
+  const Resilience& r = l.scenario.resilience;
+  ASSERT_EQ(r.targets.size(), 2u);
+  const RecoveryTarget& inst = r.targets.at("instance");
+  EXPECT_DOUBLE_EQ(*inst.rto, 900);
+  ASSERT_EQ(inst.class_rto.size(), 1u);
+  EXPECT_EQ(inst.class_rto[0].first, "write");
+  EXPECT_DOUBLE_EQ(inst.class_rto[0].second, 120);
+  EXPECT_DOUBLE_EQ(*r.targets.at("data").rto, 3600);
+  ASSERT_TRUE(l.scenario.expected_failure);
+  EXPECT_EQ(l.scenario.expected_failure->reason, "daily backups: up to a day of writes");
+  EXPECT_EQ(l.scenario.expected_failure->fails, (std::vector<std::string>{"rpo", "resilience.data"}));
+  EXPECT_EQ(l.scenario.name_pos.line, 1);  // no name: the file's start
+}
+
+TEST(ScenarioLoader, RejectsBadExpectedFailuresAndClassTargets) {
+  EXPECT_EQ(errors_of(R"(topology: shop.yaml
+duration: 1h
+load: 10/s
+expect: {rpo: 5m}
+resilience:
+  targets:
+    zone: {rto: [15m, {max: 10m}, {class: wrte, max: 1m}, {class: write}]}
+expected_failure:
+  fails: [rpx, rpo, rpo, resilience.zone, resilience.region]
+)"),
+            "s.yaml:7:23: error: zone has two RTO targets for all traffic; expected one\n"
+            "s.yaml:7:43: error: unknown request class 'wrte'; did you mean 'write'?\n"
+            "s.yaml:7:59: error: missing key 'max' in zone RTO target; expected the longest acceptable RTO, like max: 2m\n"
+            "s.yaml:9:3: error: missing key 'reason' in expected_failure; expected why the scenario fails on purpose, "
+            "like reason: daily backups cannot meet RPO 5 min\n"
+            "s.yaml:9:11: error: unknown check 'rpx'; did you mean 'rpo'?\n"
+            "s.yaml:9:21: error: 'rpo' is listed twice; expected each check once\n"
+            "s.yaml:9:43: error: unknown check 'resilience.region'; expected one of rpo, resilience.zone\n");
+  EXPECT_EQ(errors_of(R"(topology: shop.yaml
+duration: 1h
+load: 10/s
+expected_failure: {reason: '', fails: []}
+)"),
+            "s.yaml:4:28: error: reason is empty; expected why the scenario fails on purpose\n"
+            "s.yaml:4:39: error: fails is empty; expected the checks that fail, like [rpo]\n");
 }
 
 // ---- all errors of a file ---------------------------------------------------------
@@ -511,7 +597,7 @@ colour: blue
             "s.yaml:4:42: error: mix names unknown request class 'nope'; expected one of static, read, write, upload\n"
             "s.yaml:5:32: error: min 3 is above max 2; expected min <= max\n"
             "s.yaml:7:1: error: unknown key 'colour' in scenario; expected one of name, description, topology, "
-            "duration, warmup, seed, window, load, faults, autoscaling, expect, resilience, slow\n");
+            "duration, warmup, seed, window, load, faults, autoscaling, expect, resilience, expected_failure, slow\n");
 }
 
 // Topology --set overrides change the parsed tree in place: the topology's own errors

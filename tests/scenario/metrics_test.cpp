@@ -29,13 +29,34 @@ TEST(MetricRegistry, RowsAreConsistent) {
   std::vector<std::string_view> columns;
   for (const MetricInfo* m : headline_metrics()) columns.push_back(m->name);
   EXPECT_EQ(columns, (std::vector<std::string_view>{"throughput", "error_rate", "latency_mean", "latency_p50",
-                                                    "latency_p90", "latency_p99", "latency_p999", "latency_max",
+                                                    "latency_p90", "latency_p95", "latency_p99", "latency_p999",
+                                                    "latency_max",
                                                     "generated", "completed", "failed"}));
   EXPECT_EQ(*ranks.rbegin(), static_cast<int>(ranks.size()));
   EXPECT_EQ(expectation_names().front(), "latency_p50");
   EXPECT_TRUE(lower_is_better(*find_metric("latency_p99")));
   EXPECT_FALSE(lower_is_better(*find_metric("throughput")));
-  EXPECT_FALSE(find_metric("latency_p95"));
+  EXPECT_EQ(find_metric("latency_p95")->latency, LatencyStat::kP95);
+}
+
+TEST(MetricRegistry, AnyPercentileIsAMetric) {
+  const MetricInfo* m = find_metric("latency_p99.99");
+  ASSERT_NE(m, nullptr);
+  EXPECT_EQ(m->name, "latency_p99.99");
+  EXPECT_EQ(m->latency, LatencyStat::kQuantile);
+  EXPECT_DOUBLE_EQ(m->quantile, 0.9999);
+  EXPECT_EQ(m->title, "latency p99.99");
+  EXPECT_TRUE(m->per_class);
+  EXPECT_EQ(m->unit, Unit::kDuration);
+  EXPECT_EQ(find_metric("latency_p99.99"), m);  // made once; the pointer stays valid
+  EXPECT_DOUBLE_EQ(find_metric("latency_p75")->quantile, 0.75);
+  EXPECT_DOUBLE_EQ(find_metric("latency_p0.1")->quantile, 0.001);
+  for (const char* bad : {"latency_p100", "latency_p0", "latency_p", "latency_p99.", "latency_p.5", "latency_p9x",
+                          "latency_p-5", "latency_p1e1", "latency_p99.9.9", "latency_p00"}) {
+    EXPECT_FALSE(find_metric(bad)) << bad;
+    EXPECT_TRUE(looks_like_percentile(bad)) << bad;
+  }
+  EXPECT_FALSE(looks_like_percentile("latency_mean"));
 }
 
 TEST(MetricRegistry, EveryExpectationMetricIsMeasured) {
