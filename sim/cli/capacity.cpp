@@ -78,7 +78,7 @@ std::function<int()> add_capacity(CLI::App& app, const GlobalOptions& global) {
   auto o = std::make_shared<Opts>();
   app.add_option("plan", o->file, "the capacity plan (format: docs/capacity.md, example: scenarios/plans/)")
       ->required();
-  app.add_option("--out", o->out, "output directory (default reports/capacity-<plan name>/)");
+  app.add_option("--out", o->out, "output directory (default out/capacity-<plan name>/)");
   app.add_option("-j,--jobs", o->jobs, "simulation runs in parallel (default: all cores)");
   app.add_flag("--no-simulate", o->no_simulate, "analytic projection only: run no simulation");
   app.add_flag("--resume", o->resume,
@@ -97,7 +97,7 @@ std::function<int()> add_capacity(CLI::App& app, const GlobalOptions& global) {
     std::optional<capacity::LoadModel> load;
     if (in->scenario) load = capacity::load_model(plan, in->scenario->topology);
     capacity::Projection projection = capacity::project(plan, load ? &*load : nullptr);
-    fs::path out = o->out.empty() ? fs::path("reports") / ("capacity-" + plan.name) : fs::path(o->out);
+    fs::path out = o->out.empty() ? fs::path(runs::default_out("capacity-" + plan.name)) : fs::path(o->out);
     runs::DirLock lock(out.string());
     if (!lock.ok()) {
       std::fprintf(stderr, "infrasim capacity: %s\n", lock.error().c_str());

@@ -94,7 +94,7 @@ std::function<int()> add_chaos(CLI::App& app, const GlobalOptions& global) {
       ->required();
   app.add_option("--at", o->at_text, "when each failure happens (default: a third into the run)");
   app.add_option("--for", o->for_text, "how long it lasts (default: until the end)");
-  app.add_option("--out", o->out, "output directory (default reports/<scenario>-chaos/)");
+  app.add_option("--out", o->out, "output directory (default out/<scenario>-chaos/)");
   app.add_option("-j,--jobs", o->jobs, "runs in parallel (default: all cores)");
   app.add_option("--set", o->sets, "override a value in every run: components.app.replicas=5 or scenario.duration=10m")
       ->take_all();
@@ -128,7 +128,7 @@ std::function<int()> add_chaos(CLI::App& app, const GlobalOptions& global) {
       }
       *value = *v;
     }
-    std::string out = o->out.empty() ? (fs::path("reports") / (s.name + "-chaos")).string() : o->out;
+    std::string out = o->out.empty() ? runs::default_out(s.name + "-chaos") : o->out;
     runs::DirLock lock(out);
     if (!lock.ok()) {
       std::fprintf(stderr, "infrasim chaos: %s\n", lock.error().c_str());

@@ -81,7 +81,7 @@ std::function<int()> add_compare(CLI::App& app, const GlobalOptions& global) {
   app.add_option("--set", o->sets, "a change applied to every design: components.app.replicas=5 or scenario.duration=5m")
       ->take_all();
   app.add_option("--seed", o->seed, "override the scenario's seed (the same for every design)");
-  app.add_option("--out", o->out, "comparison directory (default reports/compare-<scenario>/); a sub-directory per design");
+  app.add_option("--out", o->out, "comparison directory (default out/compare-<scenario>/); a sub-directory per design");
   app.add_option("-j,--jobs", o->jobs, "designs run in parallel (default: all cores)");
   app.footer("Without --topology, the scenario as written is the first design ('baseline').\n"
              "Differences are against the first design. Exit status: 0 every design ran (verdicts are in the\n"
@@ -133,7 +133,7 @@ std::function<int()> add_compare(CLI::App& app, const GlobalOptions& global) {
     auto all = runs::load_all(batch.runs);
     if (!all) return static_cast<int>(core::kBadInput);
     const std::vector<scenario::Loaded>& loaded = *all;
-    std::string out = o->out.empty() ? (fs::path("reports") / ("compare-" + loaded[0].scenario.name)).string() : o->out;
+    std::string out = o->out.empty() ? runs::default_out("compare-" + loaded[0].scenario.name) : o->out;
     runs::DirLock lock(out);
     if (!lock.ok()) {
       std::fprintf(stderr, "infrasim compare: %s\n", lock.error().c_str());

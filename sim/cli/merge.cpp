@@ -9,6 +9,7 @@
 #include "sim/cli/sweep_output.h"
 #include "sim/core/exit_status.h"
 #include "sim/report/run_report.h"
+#include "sim/runs/output.h"
 
 namespace sim::cli {
 
@@ -115,7 +116,7 @@ std::function<int()> add_merge(CLI::App& app, const GlobalOptions& global) {
     }
     plan["points"] = points;
     plan["runs"] = runs;
-    std::string out = o->out.empty() ? (fs::path("reports") / "merged").string() : o->out;
+    std::string out = o->out.empty() ? runs::default_out("merged") : o->out;
     std::error_code ec;
     fs::create_directories(out, ec);
     if (!write_sweep_outputs(out, plan, reports, true)) return static_cast<int>(core::kBadInput);

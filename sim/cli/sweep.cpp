@@ -65,7 +65,7 @@ std::function<int()> add_sweep(CLI::App& app, const GlobalOptions& global) {
   };
   auto o = std::make_shared<Opts>();
   app.add_option("sweep", o->file, "the sweep file (format: docs/reports.md, example: scenarios/sweeps/)")->required();
-  app.add_option("--out", o->out, "output directory (default reports/sweep-<name>/); run i goes to runs/<i>/");
+  app.add_option("--out", o->out, "output directory (default out/sweep-<name>/); run i goes to runs/<i>/");
   app.add_option("-j,--jobs", o->jobs, "runs in parallel (default: all cores)");
   app.add_option("--emit-jobs", o->emit,
                  "do not run: write FILE (one command per run, for GNU parallel) and FILE.sbatch (a Slurm array "
@@ -104,7 +104,7 @@ std::function<int()> add_sweep(CLI::App& app, const GlobalOptions& global) {
       return static_cast<int>(core::kBadInput);
     }
     std::vector<std::uint64_t> seeds = sweep->run_seeds(base_seed);
-    std::string out = o->out.empty() ? (fs::path("reports") / ("sweep-" + sweep->name)).string() : o->out;
+    std::string out = o->out.empty() ? runs::default_out("sweep-" + sweep->name) : o->out;
     std::size_t total = sweep->points.size() * seeds.size();
     int digits = std::max<int>(4, static_cast<int>(std::to_string(total - 1).size()));
 
