@@ -320,7 +320,7 @@ void RequestFlow::enter(Job& j) {
     return;
   }
   if (!s.up) {
-    finish(j, false, FailReason::kConnectionRefused);
+    finish(j, false, FailReason::kConnectionRefused, AttemptFailure::kRefused);
     return;
   }
   if (j.parent == 0) requests_[j.req].lb.sent = true;
@@ -674,9 +674,9 @@ void RequestFlow::resume(Job& j) {
 
 // A handle job is done: it answers its caller or its client (through the entry
 // balancer), and leaves its station.
-void RequestFlow::finish(Job& j, bool ok, FailReason why) {
+void RequestFlow::finish(Job& j, bool ok, FailReason why, AttemptFailure f) {
   if (j.parent != 0) {
-    answer(j, ok, why, AttemptFailure::kErrorAnswer);
+    answer(j, ok, why, f);
     return;
   }
   const std::uint32_t ri = j.req;
@@ -693,8 +693,10 @@ void RequestFlow::finish(Job& j, bool ok, FailReason why) {
   }
   const ClassPlan& plan = w_.plans[static_cast<std::size_t>(r.cls)];
   if (!ok && plan.entry_lb) {
-    // The balancer hears of the failure after the hop back; it may retry elsewhere.
-    r.failure = why == FailReason::kConnectionRefused ? AttemptFailure::kRefused : AttemptFailure::kErrorAnswer;
+    // The balancer hears of the failure after the hop back; it may retry elsewhere. A backend
+    // that answered with an error (its cache or database failed) is not a failed connection:
+    // nginx counts it (max_fails) and retries it only with proxy_next_upstream http_5xx.
+    r.failure = f;
     r.failure_reason = why;
     kernel_.at(now + r.hop, this, kLbFail, ri, (static_cast<std::uint64_t>(r.attempt) << 32) | r.gen);
     leave_station(j);

@@ -188,7 +188,9 @@ class RequestFlow final : public EventSink, public CpuClient {
   void send(Job& parent, Job::Kind kind, int station, double demand, double one_way);
   void resume(Job& j);
   void end_call(Job& j);
-  void finish(Job& j, bool ok, model::FailReason why);
+  /// `f`: how the caller sees a failure — the station refused the connection
+  /// (kRefused) or answered with an error (kErrorAnswer, whatever failed behind it).
+  void finish(Job& j, bool ok, model::FailReason why, AttemptFailure f = AttemptFailure::kErrorAnswer);
   void answer(Job& j, bool ok, model::FailReason why, AttemptFailure f);
   void leave_station(Job& j);
   bool stale(const Job& j);

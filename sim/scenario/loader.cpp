@@ -482,8 +482,7 @@ std::optional<Fault> read_fault(const Reader& r, const YAML::Node& n, const Topo
     f.kind = Fault::Kind::kCrash;
     target_of(v, true);
     no_cdn();
-    // A zone or region lost is silent unless the scenario says otherwise (docs/failures.md).
-    f.silent = ok && (!f.target.zone.empty() || !f.target.region.empty());
+    f.silent = ok && f.target.lost_silently();
     m.read("silent", &Reader::boolean, &f.silent);
   } else if (kind == "hang" || kind == "freeze") {
     f.kind = kind == "hang" ? Fault::Kind::kHang : Fault::Kind::kFreeze;
