@@ -1,7 +1,9 @@
-// infrasim chaos SCENARIO --each-single-failure: the N-1 analysis. The scenario
-// runs once per single failure (every component, every instance, every zone and
-// region), each in its own child process, and the matrix says which failure
-// breaks which expectation, with the measured RTO and RPO.
+// infrasim chaos SCENARIO: the N-1 analysis (single failures, the default and only
+// mode; --each-single-failure says so explicitly). The scenario runs once per
+// single failure (every component, every instance, every zone and region), each
+// in its own child process, and the matrix says which failure breaks which
+// expectation and which resilience target, with the measured RTO and RPO.
+#include <chrono>
 #include <filesystem>
 #include <fmt/format.h>
 
@@ -10,7 +12,9 @@
 #include "sim/core/exit_status.h"
 #include "sim/core/units.h"
 #include "sim/report/chaos.h"
+#include "sim/report/console.h"
 #include "sim/report/html.h"
+#include "sim/report/junit.h"
 #include "sim/runs/batch.h"
 #include "sim/runs/output.h"
 
@@ -85,28 +89,36 @@ std::function<int()> add_chaos(CLI::App& app, const GlobalOptions& global) {
     std::string scenario;
     bool each = false, resume = false;
     std::string at_text, for_text;
-    std::string out;
+    std::string out, junit, summary;
     int jobs = 0;
     std::vector<std::string> sets;
+    std::optional<std::uint64_t> seed;
   };
   auto o = std::make_shared<Opts>();
   app.add_option("scenario", o->scenario, "the scenario to break (usually a steady-state one)")->required();
-  app.add_flag("--each-single-failure", o->each, "run once per component, instance, zone and region failure (N-1)")
-      ->required();
+  app.add_flag("--each-single-failure", o->each,
+               "run once per component, instance, zone and region failure (N-1; the default and only mode)");
   app.add_option("--at", o->at_text, "when each failure happens (default: a third into the run)");
   app.add_option("--for", o->for_text, "how long it lasts (default: until the end)");
   app.add_option("--out", o->out, "output directory (default out/<scenario>-chaos/)");
   app.add_option("-j,--jobs", o->jobs, "runs in parallel (default: all cores)");
   app.add_option("--set", o->sets, "override a value in every run: components.app.replicas=5 or scenario.duration=10m")
       ->take_all();
+  app.add_option("--seed", o->seed, "override the scenario's seed (the same for every run)");
+  app.add_option("--junit", o->junit, "also write JUnit XML: one test suite per failure, one test case per check");
+  app.add_option("--summary", o->summary, "also write a Markdown summary (for $GITHUB_STEP_SUMMARY)");
   app.add_flag("--resume", o->resume,
                "reuse every complete run of an interrupted matrix in --out (same request, same input files); run the rest");
   app.footer("Writes chaos.md, chaos.json and chaos.html (the matrix) and one report directory per failure.\n"
-             "Exit status: 0 when no single failure breaks an expectation, 1 when one does (or its run stops\n"
-             "without a report: a limit, or a load the model cannot carry), 2 bad input, 3 a run crashed.");
+             "Exit status: 0 when no single failure breaks an expectation or breaches a resilience target, 1 when\n"
+             "one does (or its run stops without a report: a limit, or a load the model cannot carry), 2 bad input,\n"
+             "3 a run crashed.");
   return [o, &global]() {
+    const auto t0 = std::chrono::steady_clock::now();
     runs::RunRequest base;
     base.scenario_path = o->scenario;
+    base.seed = o->seed;
+    base.command = provenance_command(global.argv);
     auto overrides = parse_sets(o->sets, "chaos");
     if (!overrides) return static_cast<int>(core::kBadInput);
     base.overrides = *overrides;
@@ -153,16 +165,27 @@ std::function<int()> add_chaos(CLI::App& app, const GlobalOptions& global) {
     std::vector<runs::RunOutcome> outcomes = runs::run_batch(batch);
 
     // The matrix, from each run's report.
-    std::vector<std::string> metrics;
-    for (const auto& e : s.expectations) metrics.push_back(e.metric + (e.request_class.empty() ? "" : ":" + e.request_class));
+    std::vector<std::string> metrics, targets;
+    for (const auto& e : s.expectations) metrics.push_back(e.id());
+    for (const auto& [disruption, target] : s.resilience.targets) targets.push_back(disruption);
     std::vector<report::ChaosCase> matrix_cases;
+    std::vector<report::SuiteInput> suites;
+    report::Tally tally;
     for (std::size_t i = 0; i < cases.size(); ++i) {
       if (!outcomes[i].complete()) {
         std::fprintf(stderr, "infrasim chaos: %s: %s\n", cases[i].label.c_str(), runs::describe(outcomes[i]).c_str());
       }
       matrix_cases.push_back({cases[i].name, cases[i].label, outcomes[i].report, outcomes[i].error});
+      if (outcomes[i].report) {
+        tally.add(outcomes[i].report->outcome);
+        suites.push_back(report::suite_of(o->scenario, *outcomes[i].report, outcomes[i].wall_seconds));
+      } else {
+        tally.add_error();
+        suites.push_back(report::suite_without_report(s.name + "-" + cases[i].name, o->scenario, outcomes[i].error,
+                                                      outcomes[i].wall_seconds));
+      }
     }
-    report::ChaosMatrix matrix = report::chaos_matrix(s.name, at, length, metrics, matrix_cases);
+    report::ChaosMatrix matrix = report::chaos_matrix(s.name, at, length, metrics, targets, matrix_cases);
     std::fputs(report::chaos_console(matrix, out).c_str(), stdout);
     std::string err = runs::write_files(out, {{"chaos.md", report::chaos_markdown(matrix)},
                                               {"chaos.html", report::chaos_html(matrix, report::topology_svg(loaded->topology))},
@@ -171,9 +194,21 @@ std::function<int()> add_chaos(CLI::App& app, const GlobalOptions& global) {
       std::fprintf(stderr, "infrasim chaos: %s\n", err.c_str());
       return static_cast<int>(core::kInternal);
     }
+    for (const auto& [path, text] : {std::pair{o->junit, report::junit_xml(suites)},
+                                     std::pair{o->summary, report::ci_summary_markdown(suites)}}) {
+      if (path.empty()) continue;
+      if (std::string e = runs::write_file(path, text); !e.empty()) {
+        std::fprintf(stderr, "infrasim chaos: %s\n", e.c_str());
+        return static_cast<int>(core::kInternal);
+      }
+    }
     fmt::print("\n{} single failures; matrix in {}/chaos.md, chaos.json and chaos.html\n", cases.size(), out);
-    return runs::command_status(outcomes, matrix.broken() ? static_cast<int>(core::kChecksFailed)
-                                                          : static_cast<int>(core::kOk));
+    int status = runs::command_status(outcomes, matrix.broken() ? static_cast<int>(core::kChecksFailed)
+                                                                : static_cast<int>(core::kOk));
+    double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::string line = report::tally_line("chaos", "single failure", tally, status, wall);
+    std::fwrite(line.data(), 1, line.size(), stdout);
+    return status;
   };
 }
 

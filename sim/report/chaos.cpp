@@ -18,12 +18,13 @@ bool ChaosMatrix::broken() const {
 }
 
 ChaosMatrix chaos_matrix(const std::string& scenario, double at, double length, const std::vector<std::string>& metrics,
-                         const std::vector<ChaosCase>& cases) {
+                         const std::vector<std::string>& targets, const std::vector<ChaosCase>& cases) {
   ChaosMatrix m;
   m.scenario = scenario;
   m.at = fixed(at);
   m.length = fixed(length);
   m.metrics = metrics;
+  for (const auto& t : targets) m.targets.push_back({t, "", {}, {}});
   for (const ChaosCase& c : cases) {
     ChaosRow row;
     row.name = c.name;
@@ -46,6 +47,21 @@ ChaosMatrix chaos_matrix(const std::string& scenario, double at, double length, 
         row.verdicts[k] = e;
         if (!e.pass) row.breaks.push_back(metrics[k]);
       }
+      row.targets.resize(m.targets.size());
+      for (std::size_t k = 0; k < m.targets.size(); ++k) {
+        ChaosTarget& t = m.targets[k];
+        for (const auto& a : c.report->resilience) {
+          if (a.disruption != t.disruption) continue;
+          row.targets[k] = a;
+          if (t.expected.empty()) t.expected = a.expected;
+          if (!a.exercised) continue;
+          t.exercised_by.push_back(c.label);
+          if (!a.met) {
+            t.breached_by.push_back(c.label);
+            row.breaks.push_back(a.id());
+          }
+        }
+      }
     }
     m.rows.push_back(std::move(row));
   }
@@ -60,6 +76,12 @@ std::string rto_text(const ChaosRow& r) {
 }
 
 std::string rpo_text(const ChaosRow& r) { return format_duration(r.recovered_row ? r.rpo : 0); }
+
+// A row's verdict on a disruption class's targets: "met", "BREACHED", or "-" (not exercised or no report).
+std::string target_cell(const std::optional<ResilienceRow>& a) {
+  if (!a || !a->exercised) return "-";
+  return a->met ? "met" : "BREACHED";
+}
 
 std::string when_text(const ChaosMatrix& m) {
   return fmt::format("a crash at {}{}", format_duration(m.at),
@@ -91,6 +113,14 @@ Json chaos_json(const ChaosMatrix& m) {
       verdicts[m.metrics[k]] = {{"verdict", r.verdicts[k]->pass ? "PASS" : "FAIL"}, {"actual", r.verdicts[k]->actual}};
     }
     row["expectations"] = verdicts;
+    Json targets = Json::object();
+    for (std::size_t k = 0; k < m.targets.size(); ++k) {
+      const auto& a = r.targets[k];
+      targets[m.targets[k].disruption] = {{"verdict", a ? a->verdict() : "no report"},
+                                          {"detail", a ? a->detail : ""}};
+      if (a && !a->met) targets[m.targets[k].disruption]["why"] = a->why;
+    }
+    row["targets"] = targets;
     row["breaks"] = r.breaks;
     matrix.push_back(row);
   }
@@ -99,6 +129,15 @@ Json chaos_json(const ChaosMatrix& m) {
   j["failure_at"] = m.at;
   j["failure_for"] = m.length;
   j["matrix"] = matrix;
+  Json targets = Json::array();
+  for (const auto& t : m.targets) {
+    targets.push_back({{"disruption", t.disruption},
+                       {"expected", t.expected},
+                       {"verdict", t.verdict()},
+                       {"exercised_by", t.exercised_by},
+                       {"breached_by", t.breached_by}});
+  }
+  j["targets"] = targets;
   return j;
 }
 
@@ -107,8 +146,9 @@ std::string chaos_markdown(const ChaosMatrix& m) {
                                "| failure | RTO | RPO | writes lost |",
                                m.scenario, when_text(m));
   for (const auto& x : m.metrics) md += " " + x + " |";
+  for (const auto& t : m.targets) md += " " + t.disruption + " targets |";
   md += " breaks |\n|---|---|---|---|";
-  for (std::size_t i = 0; i < m.metrics.size(); ++i) md += "---|";
+  for (std::size_t i = 0; i < m.metrics.size() + m.targets.size(); ++i) md += "---|";
   md += "---|\n";
   for (const auto& r : m.rows) {
     if (!r.ran) {
@@ -120,7 +160,21 @@ std::string chaos_markdown(const ChaosMatrix& m) {
       if (!v) continue;
       md += v->pass ? std::string(" ok |") : fmt::format(" **FAIL {}** |", v->actual);
     }
+    for (const auto& a : r.targets) {
+      std::string c = target_cell(a);
+      md += c == "BREACHED" ? " **breached** |" : " " + c + " |";
+    }
     md += fmt::format(" {} |\n", r.breaks.empty() ? std::string("none") : core::join(r.breaks));
+  }
+  if (!m.targets.empty()) {
+    md += "\n## Resilience targets\n\n| disruption | targets | verdict | failures of this class | breached by |\n"
+          "|---|---|---|---|---|\n";
+    for (const auto& t : m.targets) {
+      std::string v = t.verdict();
+      md += fmt::format("| {} | {} | {} | {} | {} |\n", t.disruption, t.expected, v == "breached" ? "**breached**" : v,
+                        t.exercised_by.empty() ? "none" : core::join(t.exercised_by),
+                        t.breached_by.empty() ? "-" : core::join(t.breached_by));
+    }
   }
   return md;
 }
@@ -128,6 +182,7 @@ std::string chaos_markdown(const ChaosMatrix& m) {
 std::string chaos_console(const ChaosMatrix& m, const std::string& out) {
   std::string s = fmt::format("{:<22} {:>10} {:>9} {:>6}", "failure", "RTO", "RPO", "lost");
   for (const auto& x : m.metrics) s += fmt::format(" {:>14}", x.substr(0, 14));
+  for (const auto& t : m.targets) s += fmt::format(" {:>9}", t.disruption.substr(0, 9));
   s += "\n";
   for (const auto& r : m.rows) {
     if (!r.ran) {
@@ -140,6 +195,13 @@ std::string chaos_console(const ChaosMatrix& m, const std::string& out) {
       std::string cell = v->pass ? "ok" : "FAIL " + v->actual;
       s += fmt::format(" {:>14}", cell.substr(0, 14));
     }
+    for (const auto& a : r.targets) s += fmt::format(" {:>9}", target_cell(a));
+    s += "\n";
+  }
+  for (const auto& t : m.targets) {
+    s += fmt::format("resilience {} ({}): {}", t.disruption, t.expected, t.verdict() == "breached" ? "BREACHED" : t.verdict());
+    if (!t.breached_by.empty()) s += " by " + core::join(t.breached_by);
+    if (!t.exercised_by.empty() && t.breached_by.empty()) s += fmt::format(" by all {} failures of this class", t.exercised_by.size());
     s += "\n";
   }
   return s;
@@ -148,6 +210,7 @@ std::string chaos_console(const ChaosMatrix& m, const std::string& out) {
 std::string chaos_html(const ChaosMatrix& m, const std::string& diagram) {
   std::vector<std::string> header = {"failure", "RTO", "RPO", "writes lost"};
   for (const auto& x : m.metrics) header.push_back(html_escape(x));
+  for (const auto& t : m.targets) header.push_back(html_escape(t.disruption + " targets"));
   header.push_back("breaks");
   std::vector<std::vector<std::string>> rows;
   for (const auto& r : m.rows) {
@@ -165,6 +228,10 @@ std::string chaos_html(const ChaosMatrix& m, const std::string& diagram) {
       bool ok = r.verdicts[k]->pass;
       cells.push_back(cell(ok ? "pass" : "fail", ok ? "ok" : html_escape(r.verdicts[k]->actual)));
     }
+    for (std::size_t k = 0; k < m.targets.size(); ++k) {
+      std::string c = r.ran ? target_cell(r.targets[k]) : "-";
+      cells.push_back(c == "-" ? cell("none", "-") : cell(c == "met" ? "pass" : "fail", c == "met" ? "met" : "breached"));
+    }
     std::string breaks = core::join(r.breaks);
     cells.push_back(breaks.empty() ? cell("pass", "none") : cell("fail", html_escape(breaks)));
     rows.push_back(std::move(cells));
@@ -176,6 +243,18 @@ std::string chaos_html(const ChaosMatrix& m, const std::string& diagram) {
                           "one more fault: {}. Click a failure for its full report.</p>\n",
                           html_escape(m.scenario), when_text(m)) +
               diagram + "<h2>Matrix</h2>\n" + html_table(header, rows);
+  if (!m.targets.empty()) {
+    std::vector<std::vector<std::string>> trows;
+    for (const auto& t : m.targets) {
+      std::string v = t.verdict();
+      trows.push_back({html_escape(t.disruption), html_escape(t.expected),
+                       cell(v == "breached" ? "fail" : v == "met" ? "pass" : "none", v),
+                       html_escape(t.exercised_by.empty() ? "none" : core::join(t.exercised_by)),
+                       html_escape(t.breached_by.empty() ? "-" : core::join(t.breached_by))});
+    }
+    page.body += "<h2>Resilience targets</h2>\n" +
+                 html_table({"disruption", "targets", "verdict", "failures of this class", "breached by"}, trows);
+  }
   page.data = Json::object();
   return html_page(page);
 }
