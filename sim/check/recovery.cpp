@@ -20,6 +20,29 @@ std::string hc_text(const topology::HealthCheck& hc) {
                      hc.unhealthy_threshold, format_duration(hc.timeout), format_duration(hc.detection_time()));
 }
 
+// A load balancer's active checks against a dead backend: a refused connection fails each check
+// at once (interval x unhealthy_threshold); a backend that answers nothing (lost silently, hung,
+// frozen) fails a check only when it times out (+ timeout). The engine's checks do the same
+// (load_balancer.cpp).
+double lb_detection(const topology::HealthCheck& hc, bool silent) {
+  return hc.interval * hc.unhealthy_threshold + (silent ? hc.timeout : 0.0);
+}
+
+std::string lb_hc_text(const topology::HealthCheck& hc, bool silent) {
+  if (silent) {
+    return fmt::format("health checks every {} x {} failures + {} timeout (it answers nothing) = {}",
+                       format_duration(hc.interval), hc.unhealthy_threshold, format_duration(hc.timeout),
+                       format_duration(lb_detection(hc, true)));
+  }
+  return fmt::format("health checks every {} x {} failures (a refused connection fails a check at once) = {}",
+                     format_duration(hc.interval), hc.unhealthy_threshold, format_duration(lb_detection(hc, false)));
+}
+
+// The load balancer retries a refused request on another backend: clients do not see it.
+bool retries_refused(const topology::LoadBalancerSpec& lb) {
+  return lb.retry.on_error && lb.retry.tries != 1 && (lb.retry.next_server || lb.retry.redispatch);
+}
+
 // The load balancer whose health checks watch `component`, if any.
 const topology::Component* lb_in_front(const topology::Topology& t, const std::string& component) {
   for (const auto& rc : t.requests) {
@@ -37,6 +60,8 @@ const topology::Component* lb_in_front(const topology::Topology& t, const std::s
 Prediction predict(const topology::Topology& t, const Fault& f) {
   Prediction p;
   p.disruption = !f.target.region.empty() ? "region" : !f.target.zone.empty() ? "zone" : "instance";
+  // A hang or a freeze is, for recovery, a crash that answers nothing (no boot when it ends).
+  const bool silent = f.silent || f.kind == Fault::Kind::kHang || f.kind == Fault::Kind::kFreeze;
   switch (f.kind) {
     case Fault::Kind::kRestore: {
       const topology::DatabaseSpec& db = *t.find(f.target.component)->database();
@@ -48,7 +73,20 @@ Prediction predict(const topology::Topology& t, const Fault& f) {
                                   format_duration(*p.rto), format_duration(db.backup.interval));
       return p;
     }
+    case Fault::Kind::kHang:
+    case Fault::Kind::kFreeze:
     case Fault::Kind::kCrash: {
+      if (f.kind != Fault::Kind::kCrash) {
+        // A database that stops answering: whether its failover notices is the engine's business.
+        const topology::Component* c = f.target.component.empty() ? nullptr : t.find(f.target.component);
+        if (c && c->database()) {
+          p.explanation = f.length > 0 ? fmt::format("lasts {}", format_duration(f.length)) : "lasts until the end";
+          if (f.length > 0) p.rto = f.length;
+          return p;
+        }
+      }
+      // A process that was only hung or frozen does not boot again.
+      const double boot_factor = f.kind == Fault::Kind::kCrash ? 1.0 : 0.0;
       if (!f.target.region.empty() || !f.target.zone.empty()) {
         // Component by component: instances are spread round-robin over the listed zones.
         auto in_place = [&](const std::string& zone) {
@@ -84,11 +122,11 @@ Prediction predict(const topology::Topology& t, const Fault& f) {
           } else if (c.kind == topology::Kind::kCache) {
             rto = 0.0;  // lookups miss and the database serves them (below)
           } else if (hit == n) {
-            double boot = c.service() ? c.service()->boot_time : 0.0;
+            double boot = c.service() ? c.service()->boot_time * boot_factor : 0.0;
             rto = f.length > 0 ? std::optional<double>(f.length + boot) : std::nullopt;
             parts.push_back(fmt::format("every instance of {} is in it", c.name));
           } else if (const topology::Component* lb = lb_in_front(t, c.name); lb && lb->lb()->health_check.enabled) {
-            rto = lb->lb()->health_check.detection_time();
+            rto = lb_detection(lb->lb()->health_check, silent);
           } else {
             rto = 0.0;
           }
@@ -154,16 +192,22 @@ Prediction predict(const topology::Topology& t, const Fault& f) {
       if (whole || c->instances() == 1) {
         p.explanation = fmt::format("every instance of {} is down", c->name);
         if (f.length > 0) {
-          p.rto = f.length + (c->service() ? c->service()->boot_time : 0.0);
-          p.explanation += fmt::format(": back after {} + boot {}", format_duration(f.length),
-                                       format_duration(c->service() ? c->service()->boot_time : 0.0));
+          double boot = c->service() ? c->service()->boot_time * boot_factor : 0.0;
+          p.rto = f.length + boot;
+          p.explanation += fmt::format(": back after {} + boot {}", format_duration(f.length), format_duration(boot));
         }
         return p;
       }
-      if (lb && lb->lb()->health_check.enabled) {
-        p.rto = lb->lb()->health_check.detection_time();
+      if (lb && !silent && retries_refused(*lb->lb())) {
+        p.rto = 0;
+        p.explanation = fmt::format("{} retries each refused request on another server (retry on error)", lb->name);
+        if (lb->lb()->health_check.enabled) {
+          p.explanation += fmt::format("; its {}", lb_hc_text(lb->lb()->health_check, false));
+        }
+      } else if (lb && lb->lb()->health_check.enabled) {
+        p.rto = lb_detection(lb->lb()->health_check, silent);
         p.explanation = fmt::format("requests keep going to it until {} marks it down: {}", lb->name,
-                                    hc_text(lb->lb()->health_check));
+                                    lb_hc_text(lb->lb()->health_check, silent));
       } else if (c->kind == topology::Kind::kCache) {
         p.rto = 0;
         p.explanation = "its keys become misses served by the database until it returns cold";

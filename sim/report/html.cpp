@@ -410,6 +410,10 @@ std::string run_html(const RunReport& rep, const std::string& diagram) {
         if (c.connections_refused > 0) notes += fmt::format("; {} connections refused", c.connections_refused);
       }
       if (c.queue_full > 0) notes += fmt::format("{}{} requests turned away (queue_full)", notes.empty() ? "" : "; ", c.queue_full);
+      if (c.retries > 0 || c.ejections > 0) {
+        notes += fmt::format("{}{} attempts retried, {} backends set aside by passive checks", notes.empty() ? "" : "; ",
+                             c.retries, c.ejections);
+      }
       rows.push_back({html_escape(c.name), html_escape(c.kind), cell("num", std::to_string(c.instances)),
                       cell("num", core::format_ratio(c.utilization)), cell("num", std::to_string(c.served)),
                       cell("num", duration(c.wait_mean)), html_escape(notes)});

@@ -86,6 +86,9 @@ std::string run_markdown(const RunReport& rep, const scenario::Scenario& s) {
                           c.dead_letters, c.depth_max);
     }
     if (c.queue_full > 0) notes += fmt::format("{}queue_full {}", notes.empty() ? "" : ", ", c.queue_full);
+    if (c.retries > 0 || c.ejections > 0) {
+      notes += fmt::format("{}retries {}, ejections {}", notes.empty() ? "" : ", ", c.retries, c.ejections);
+    }
     md += fmt::format("| {} | {} | {} | {} | {} | {} |\n", c.name, c.kind, c.instances, format_ratio(c.utilization),
                       c.served, notes);
   }

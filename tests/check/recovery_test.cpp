@@ -144,10 +144,37 @@ TEST(Prediction, DatabaseFailoverIsDetectionPlusPromotionPlusTtl) {
 
 TEST(Prediction, InstanceBehindHealthChecksAndWholeComponents) {
   topology::Topology t = testing::topology_of(kTopology);
+  // Refused connections fail each check at once: 5 s x 3 = 15 s until the LB marks it down.
   Prediction one = predict(t, crash("app[1]", "f"));
   ASSERT_TRUE(one.rto);
-  EXPECT_DOUBLE_EQ(*one.rto, 18);  // until the LB marks it down
+  EXPECT_DOUBLE_EQ(*one.rto, 15);
   EXPECT_FALSE(one.rpo);
+  EXPECT_EQ(one.explanation, "requests keep going to it until lb marks it down: health checks every 5s x 3 failures "
+                             "(a refused connection fails a check at once) = 15s");
+  // Lost silently, hung or frozen: each check fails only when it times out, + 3 s = 18 s.
+  scenario::Fault quiet = crash("app[1]", "f");
+  quiet.silent = true;
+  EXPECT_DOUBLE_EQ(*predict(t, quiet).rto, 18);
+  scenario::Fault hung = crash("app[1]", "f", 120);
+  hung.kind = scenario::Fault::Kind::kHang;
+  EXPECT_DOUBLE_EQ(*predict(t, hung).rto, 18);
+  // Hung for 2 min as a whole: back when it ends, without a boot (the process never stopped).
+  scenario::Fault hung_all = crash("app", "f", 120);
+  hung_all.kind = scenario::Fault::Kind::kFreeze;
+  EXPECT_DOUBLE_EQ(*predict(t, hung_all).rto, 120);
+  // A balancer that retries a refused request on another server (nginx: proxy_next_upstream error):
+  // clients see nothing.
+  topology::Topology nt = testing::topology_of(R"(name: retrying
+components:
+  lb: {kind: load_balancer, flavor: nginx}
+  app: {kind: service, replicas: 2, service_time: 1ms}
+requests:
+  r: {share: 100%, path: [lb, app]}
+)");
+  Prediction retried = predict(nt, crash("app[1]", "f"));
+  ASSERT_TRUE(retried.rto);
+  EXPECT_DOUBLE_EQ(*retried.rto, 0);
+  EXPECT_EQ(retried.explanation, "lb retries each refused request on another server (retry on error)");
   // Every instance down for 2 min: back after the fault plus the boot time.
   Prediction all = predict(t, crash("app", "f", 120));
   ASSERT_TRUE(all.rto);
@@ -191,12 +218,13 @@ TEST(Prediction, ZoneLossIsTheWorstComponent) {
   scenario::Fault a = crash("app", "f");
   a.target = {};
   a.target.zone = "a";
+  a.silent = true;  // as the loader sets it for a zone: its hosts answer nothing
   Prediction pa = predict(t, a);
   EXPECT_EQ(pa.disruption, "zone");
   EXPECT_DOUBLE_EQ(*pa.rto, 68);
   EXPECT_DOUBLE_EQ(*pa.rpo, 0.2);
   EXPECT_EQ(pa.explanation, "db fails over in 1m8s");
-  // Zone b holds lb[1], app[1] and the replica: only the LB's detection of app[1] (18 s).
+  // Zone b holds lb[1], app[1] and the replica: only the LB's detection of app[1], silent (5 s x 3 + 3 s = 18 s).
   scenario::Fault b = a;
   b.target.zone = "b";
   Prediction pb = predict(t, b);
@@ -213,7 +241,7 @@ TEST(ResilienceAssessment, JudgesEachClassOnItsWorstFault) {
   b.fault(60, "crash app[1]", "crash app[1]").failing(60, 80, 0.5);
   RecoverySummary rec = summarize_recovery(s, b.result(), &t);
   ASSERT_EQ(rec.faults.size(), 1u);
-  EXPECT_DOUBLE_EQ(*rec.faults[0].predicted.rto, 18);
+  EXPECT_DOUBLE_EQ(*rec.faults[0].predicted.rto, 15);  // refused: 5 s x 3
   ASSERT_EQ(rec.assessment.size(), 2u);
   const ClassAssessment& inst = rec.assessment[0];
   EXPECT_EQ(inst.disruption, "instance");

@@ -102,7 +102,7 @@ TEST(RunReport, WhatIsWrittenReadsBackUnchanged) {
   EXPECT_EQ(back->components.size(), 5u);
   EXPECT_EQ(back->components[3].connections_max, 9);
   ASSERT_EQ(back->recovery.size(), 1u);
-  EXPECT_DOUBLE_EQ(*back->recovery[0].predicted_rto, 18);  // the LB's detection: 5 s x 3 + 3 s
+  EXPECT_DOUBLE_EQ(*back->recovery[0].predicted_rto, 15);  // the LB's detection of a refused backend: 5 s x 3
   ASSERT_EQ(back->resilience.size(), 1u);
   EXPECT_FALSE(back->resilience[0].met);  // RTO 20 s against 15 s
 }
