@@ -13,6 +13,7 @@
 #include "sim/capacity/report.h"
 #include "sim/capacity/search.h"
 #include "sim/cli/cli.h"
+#include "sim/cli/options.h"
 #include "sim/core/exit_status.h"
 #include "sim/core/units.h"
 #include "sim/report/run_report.h"
@@ -153,6 +154,7 @@ std::function<int()> add_capacity(CLI::App& app, const GlobalOptions& global) {
           for (auto& ov : count_overrides(plan.tiers[t], *comp, c.counts[t])) r.overrides.push_back(ov);
         }
         r.seed = info.seed;
+        r.command = provenance_command(global.argv);
         r.out_dir = dir;
         r.summary = false;
         r.progress = false;

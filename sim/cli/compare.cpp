@@ -126,6 +126,7 @@ std::function<int()> add_compare(CLI::App& app, const GlobalOptions& global) {
       r.overrides = *common;
       r.overrides.insert(r.overrides.end(), d.overrides.begin(), d.overrides.end());
       r.seed = o->seed;
+      r.command = provenance_command(global.argv);
       r.summary = false;
       r.progress = false;
       batch.runs.push_back(r);

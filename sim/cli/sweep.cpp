@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "sim/cli/cli.h"
+#include "sim/cli/options.h"
 #include "sim/cli/sweep_output.h"
 #include "sim/core/exit_status.h"
 #include "sim/report/run_report.h"
@@ -142,6 +143,8 @@ std::function<int()> add_sweep(CLI::App& app, const GlobalOptions& global) {
         r.scenario_path = sweep->scenario_path;
         r.overrides = sweep->overrides(sweep->points[p]);
         r.seed = seed;
+        r.seed_source = fmt::format("sweep {}: seed {} of point {}", sweep->name, seed, sweep->points[p].name);
+        r.command = provenance_command(global.argv);
         r.out_dir = (fs::path(out) / rel).string();
         r.summary = false;
         r.progress = false;
