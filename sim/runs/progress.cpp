@@ -1,5 +1,7 @@
 #include "sim/runs/progress.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <fmt/format.h>
 
@@ -7,6 +9,18 @@
 #include "sim/runs/child.h"
 
 namespace sim::runs {
+
+std::string progress_line(const std::string& label, double fraction, const std::string& what, double elapsed) {
+  fraction = std::clamp(fraction, 0.0, 1.0);
+  const std::size_t width = 30;
+  std::size_t filled = static_cast<std::size_t>(static_cast<double>(width) * fraction);
+  // The rate so far, carried to the end: a guess, but the one a person makes.
+  std::string eta = fraction > 0 && fraction < 1 && elapsed >= 1
+                        ? fmt::format(", about {} left", core::format_duration(std::round(elapsed / fraction - elapsed)))
+                        : "";
+  return fmt::format("{} [{}{}] {}, {} elapsed{}", label, std::string(filled, '='), std::string(width - filled, ' '), what,
+                     core::format_duration(std::round(elapsed)), eta);
+}
 
 ProgressBar::ProgressBar(std::string label, std::size_t total, bool enabled)
     : label_(std::move(label)), total_(total == 0 ? 1 : total), enabled_(enabled && stderr_is_tty()),
@@ -33,24 +47,21 @@ void ProgressBar::finish() {
 void ProgressBar::draw() {
   // Wall-clock time is for the terminal only; it never reaches a report.
   double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  std::size_t width = 30, filled = width * done_ / total_;
-  std::string eta = done_ > 0 && done_ < total_
-                        ? fmt::format(", about {:.0f}s left", elapsed / static_cast<double>(done_) *
-                                                                  static_cast<double>(total_ - done_))
-                        : "";
-  std::fprintf(stderr, "\r\033[K%s [%s%s] %zu/%zu runs%s, %.0fs%s", label_.c_str(), std::string(filled, '=').c_str(),
-               std::string(width - filled, ' ').c_str(), done_, total_,
-               failed_ ? fmt::format(", {} failed", failed_).c_str() : "", elapsed, eta.c_str());
+  std::string what = fmt::format("{}/{} runs{}", done_, total_, failed_ ? fmt::format(", {} failed", failed_) : "");
+  std::string line = progress_line(label_, static_cast<double>(done_) / static_cast<double>(total_), what, elapsed);
+  std::fprintf(stderr, "\r\033[K%s", line.c_str());
   std::fflush(stderr);
 }
 
 std::function<void(double, double)> run_progress(const std::string& name, bool enabled) {
   if (!enabled || !stderr_is_tty()) return {};
-  return [name](double now, double duration) {
-    int pct = static_cast<int>(100 * now / duration);
-    int bar = pct / 4;
-    std::fprintf(stderr, "\r%s [%-25s] %3d%%  %s of %s", name.c_str(), std::string(static_cast<std::size_t>(bar), '=').c_str(),
-                 pct, core::format_duration(now).c_str(), core::format_duration(duration).c_str());
+  auto start = std::chrono::steady_clock::now();
+  return [name, start](double now, double duration) {
+    double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    double fraction = duration > 0 ? now / duration : 0;
+    std::string what = fmt::format("{} of {} simulated", core::format_duration(std::round(now)),
+                                   core::format_duration(duration));
+    std::fprintf(stderr, "\r\033[K%s", progress_line(name, fraction, what, elapsed).c_str());
     std::fflush(stderr);
   };
 }

@@ -32,7 +32,15 @@ class ProgressBar {
   std::chrono::steady_clock::time_point start_;
 };
 
-/// The engine's progress callback for one run ("name [=====    ] 45%  2m of 5m"), or an
+/// The one progress line every command draws (a batch of runs, one run's simulated time):
+/// "sweep [=========                     ] 3/10 runs, 1 failed, 12s elapsed, about 28s left".
+/// `fraction` of the work done (clamped to [0, 1]); the estimate of what is left carries the
+/// rate so far to the end and appears from 1 s of work on, until the end. Wall-clock time is
+/// for the terminal only; it never reaches a report.
+std::string progress_line(const std::string& label, double fraction, const std::string& what, double elapsed);
+
+/// The engine's progress callback for one run ("name [=====    ] 2m of 5m simulated, 1s elapsed,
+/// about 2s left"), or an
 /// empty function when `enabled` is false or stderr is not a terminal.
 std::function<void(double now, double duration)> run_progress(const std::string& name, bool enabled);
 

@@ -9,6 +9,7 @@
 
 #include "sim/check/expectations.h"
 #include "sim/core/exit_status.h"
+#include "sim/core/log.h"
 #include "sim/core/sha256.h"
 #include "sim/core/units.h"
 #include "sim/engine/engine.h"
@@ -134,6 +135,35 @@ report::Provenance provenance_of(const RunRequest& req, const scenario::Scenario
 
 namespace {
 
+// --log-level info: the run's timeline, each event at its simulated time; debug: every metric
+// window; trace: every tier in every window. Written after the run, to stderr.
+double g_log_time = 0;
+void log_run(const model::RunResult& r) {
+  auto log = core::logger("run");
+  if (!log->should_log(spdlog::level::info)) return;
+  core::set_sim_clock([] { return g_log_time; });
+  for (const auto& e : r.timeline) {
+    g_log_time = e.time;
+    log->info("{} {}{}", e.kind, e.target, e.detail.empty() ? "" : ": " + e.detail);
+  }
+  if (log->should_log(spdlog::level::debug)) {
+    for (std::size_t i = 0; i < r.windows.size(); ++i) {
+      const model::WindowStats& w = r.windows[i];
+      g_log_time = w.start;
+      log->debug("window: arrivals {}, completed {}, failed {}, success ratio {}, p99 {}", w.arrivals, w.completed,
+                 w.failed, core::format_ratio(w.success_ratio()), core::format_duration(w.latency.p99));
+      if (!log->should_log(spdlog::level::trace)) continue;
+      for (const auto& c : r.components) {
+        if (i >= c.series.size()) continue;
+        const model::ComponentPoint& p = c.series[i];
+        log->trace("{}: {} ready of {}, {} busy, queue {:.1f}, queue_full {}", c.name, p.ready, p.desired,
+                   core::format_ratio(p.utilization), p.queue_mean, p.queue_full);
+      }
+    }
+  }
+  core::set_sim_clock(nullptr);
+}
+
 std::string summary_text(const report::RunReport& rep, const model::EngineStats& stats, const std::string& dir) {
   std::string out = fmt::format("scenario {} (topology {}, seed {}): {} simulated in {:.1f}s ({:.0f} requests/s)\n",
                                 rep.scenario.name, rep.scenario.topology, rep.scenario.seed,
@@ -190,6 +220,7 @@ int run_one(const RunRequest& req) {
     return outcome.abort_reason.find("--max-") != std::string::npos ? core::kChecksFailed : core::kBadInput;
   }
   const model::RunResult& r = outcome.result;
+  log_run(r);
   check::Assessment assessment = check::assess(s, r, &t);
   report::RunReport rep = report::build_run_report(s, t, r, assessment);
   rep.provenance = provenance_of(req, s);
