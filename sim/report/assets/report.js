@@ -171,6 +171,10 @@
   // ---- one chart -------------------------------------------------------------
 
   // Tick steps of a time axis, in seconds: whole seconds, minutes, hours, days.
+  // Line styles by series index, for charts whose series may coincide (two tiers equally busy): a
+  // later series drawn over an earlier one with the same values still shows both.
+  var DASHES = [undefined, [8, 4], [2, 3], [10, 3, 2, 3], [4, 4], [1, 4]];
+
   var TIME_INCRS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400,
                     172800, 604800, 2592000];
 
@@ -201,8 +205,10 @@
     spec.series.forEach(function (s, i) {
       data.push(s.values);
       var color = s.color || COLORS[i % COLORS.length];
+      var dash = s.dash || (spec.distinct ? DASHES[i % DASHES.length] : undefined);
       var opt = {
-        label: s.label, stroke: color, width: s.width || 1.6, dash: s.dash, spanGaps: false,
+        label: s.label, stroke: color, width: s.width || (spec.distinct ? 1.6 + 0.6 * ((spec.series.length - 1 - i) % 3) : 1.6),
+        dash: dash, spanGaps: false,
         points: { show: s.points === true, size: 5, fill: color },
         value: function (u, v, si, idx) {
           if (idx === null || idx === undefined) return '';
@@ -330,7 +336,8 @@
     var warmup = num(get(report, 'scenario.warmup', 0)) || 0;
     // Counts and means are over a window: drawn at its middle. States sampled at its end (replicas): at its end.
     var mids = xs.map(function (x) { return x + secs / 2; }), ends = xs.map(function (x) { return x + secs; });
-    var common = { x: mids, events: evs, warmup: warmup };
+    // Axis titles with units: the x axis is simulated time since the start (mm:ss alone reads like a clock).
+    var common = { x: mids, events: evs, warmup: warmup, xAxisLabel: 'simulated time since the start of the run ([h:]mm:ss)' };
     function spec(extra) { var s = {}; var k; for (k in common) s[k] = common[k]; for (k in extra) s[k] = extra[k]; return s; }
     var wnote = 'Per metric window of ' + fmtDur(secs) + '. Shaded: warmup. Vertical lines: events (numbered as in the table below).';
 
@@ -352,11 +359,11 @@
                     legend: function (idx) { return raw[idx] === null || raw[idx] === undefined ? '--' : fmtNum(raw[idx]) + '/s'; } });
       if (i > 0) bands.push([series.length, series.length - 1, color + '99']);
     });
-    chart(g, spec({ title: 'Throughput and failures', yFormat: 'rate', series: series, bands: bands,
+    chart(g, spec({ title: 'Throughput and failures', yFormat: 'rate', yLabel: 'requests per second', series: series, bands: bands,
                     note: names.length ? 'Failures stacked by reason.' : 'No request failed.' }));
-    chart(g, spec({ title: 'Error rate', yFormat: 'ratio', series: [{ label: 'failed / finished', values: errorRates(report), color: '#c92a2a' }],
+    chart(g, spec({ title: 'Error rate', yFormat: 'ratio', yLabel: 'failed / finished (%)', series: [{ label: 'failed / finished', values: errorRates(report), color: '#c92a2a' }],
                     targets: targetLines(report, ['error_rate']) }));
-    chart(g, spec({ title: 'Latency', yFormat: 'duration', targets: targetLines(report, ['latency_p50', 'latency_p99']),
+    chart(g, spec({ title: 'Latency', yFormat: 'duration', yLabel: 'latency (s, ms)', targets: targetLines(report, ['latency_p50', 'latency_p99']),
                     series: [{ label: 'p50', values: arr(get(report, 'windows.latency_p50', [])), color: '#2f6fdb' },
                              { label: 'p99', values: arr(get(report, 'windows.latency_p99', [])), color: '#e8590c' }],
                     note: 'Of the requests completed in each window; merged windows keep their worst value.' }));
@@ -365,8 +372,8 @@
     var g2 = section('Tiers');
     var withSeries = comps.filter(function (c) { return arr(get(c, 'series.utilization', [])).length; });
     if (withSeries.length) {
-      chart(g2, spec({ title: 'Utilization by tier', yFormat: 'ratio', yMax: 1.05,
-                       series: withSeries.map(function (c) { return { label: c.name, values: arr(c.series.utilization) }; }) }));
+      chart(g2, spec({ title: 'Utilization by tier', yFormat: 'ratio', yMax: 1.05, distinct: true,
+                       yLabel: 'CPU busy (% of the cores)', series: withSeries.map(function (c) { return { label: c.name, values: arr(c.series.utilization) }; }) }));
     }
     var scaled = comps.filter(function (c) { return arr(get(c, 'series.ready', [])).length; });
     if (scaled.length) {
@@ -381,27 +388,37 @@
         if (differs) rs.push({ label: c.name + ' desired', values: desired, color: color, step: true, dash: [5, 4], width: 1 });
       });
       chart(g2, spec({ title: 'Replicas over time', x: ends, yFormat: 'number', yMax: maxR + 1, series: rs,
+                       yLabel: 'instances',
                        note: 'Solid: instances ready to serve; dashed (where it differs): desired, the autoscaler\'s target or the configured count.' }));
     }
     var caches = comps.filter(function (c) { return arr(get(c, 'series.hit_ratio', [])).length; });
     if (caches.length) {
-      chart(g2, spec({ title: 'Cache hit ratio', yFormat: 'ratio', yMax: 1.05,
+      chart(g2, spec({ title: 'Cache hit ratio', yFormat: 'ratio', yMax: 1.05, distinct: true, yLabel: 'hits / lookups (%)',
                        series: caches.map(function (c) { return { label: c.name, values: arr(c.series.hit_ratio) }; }) }));
     }
     var dbs = comps.filter(function (c) { return arr(get(c, 'series.replication_lag_max', [])).length; });
     if (dbs.length) {
-      chart(g2, spec({ title: 'Database replication lag', yFormat: 'duration',
+      // No lag without a replica: a window where at most one instance (the primary) is ready is a gap, not 0.
+      chart(g2, spec({ title: 'Database replication lag', yFormat: 'duration', distinct: true, yLabel: 'lag (s, ms)',
                        targets: targetLines(report, ['replication_lag_max']),
-                       series: dbs.map(function (c) { return { label: c.name + ' max lag', values: arr(c.series.replication_lag_max) }; }) }));
+                       note: 'Gaps: no replica was ready, so there was no lag to measure.',
+                       series: dbs.map(function (c) {
+                         var ready = arr(get(c, 'series.ready', []));
+                         var lag = arr(c.series.replication_lag_max).map(function (v, k) {
+                           return k < ready.length && ready[k] !== null && ready[k] <= 1 ? null : v;
+                         });
+                         return { label: c.name + ' max lag', values: lag };
+                       }) }));
     }
     var queues = comps.filter(function (c) { return arr(get(c, 'series.depth', [])).length; });
     if (queues.length) {
-      chart(g2, spec({ title: 'Queue depth', yFormat: 'number',
+      chart(g2, spec({ title: 'Queue depth', yFormat: 'number', distinct: true, yLabel: 'messages',
                        series: queues.map(function (c) { return { label: c.name, values: arr(c.series.depth) }; }) }));
     }
     var waits = comps.filter(function (c) { return arr(get(c, 'series.wait_mean', [])).length; });
     if (waits.length) {
       chart(g2, spec({ title: 'Queueing delay by tier', yFormat: 'duration', note: 'Mean wait for a worker per window.',
+                       distinct: true, yLabel: 'wait (s, ms)',
                        series: waits.map(function (c) { return { label: c.name, values: arr(c.series.wait_mean) }; }) }));
     }
     eventsTable(document.getElementById('charts'), evs);
