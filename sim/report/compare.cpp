@@ -13,12 +13,16 @@ namespace sim::report {
 
 namespace {
 
-// "+12.3%" / "-4ms" against the baseline; "" for the baseline itself or without values.
+// "+12.3%" / "-4ms" against the baseline; "" for the baseline itself or without values; "=" when
+// the two values read the same as printed (a difference below the printed precision, such as
+// "-0.0%", is not one a reader can act on, and is not coloured).
 std::string diff_text(const Json& value, const Json& base, const std::string& unit) {
   if (!value.is_number() || !base.is_number()) return "";
   double v = value.get<double>(), b = base.get<double>();
   double d = v - b;
   if (std::fabs(d) < 1e-12) return "=";
+  if (scenario::format_value(unit, v) == scenario::format_value(unit, b)) return "=";
+  if (std::fabs(b) >= 1e-12 && std::fabs(100 * d / b) < 0.05) return "=";
   std::string abs_text = unit == "rate" ? fmt::format("{}{}/s", d > 0 ? "+" : "-", core::format_number(std::fabs(d)))
                                         : fmt::format("{}{}", d > 0 ? "+" : "-", scenario::format_value(unit, std::fabs(d)));
   if (unit == "ratio") return abs_text.substr(0, abs_text.size() - 1) + " pp";
