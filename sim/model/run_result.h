@@ -25,6 +25,7 @@ enum class FailReason : int {
   kDbUnavailable,      ///< database down, connection refused at max_connections, or pool acquire timeout
   kNetwork,            ///< partition or packet loss on a link it crossed
   kInjected,           ///< an `errors` fault
+  kCircuitOpen,        ///< a circuit breaker was open: the call failed at once
   kCount
 };
 constexpr int kReasonCount = static_cast<int>(FailReason::kCount);
