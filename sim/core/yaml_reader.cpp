@@ -12,6 +12,7 @@
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/parser.h>
 
+#include "sim/core/foreign_names.h"
 #include "sim/core/units.h"
 
 namespace sim::core {
@@ -411,7 +412,12 @@ MapView::MapView(const Reader& reader, const YAML::Node& node, std::string what,
     }
     if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
       std::string guess = closest_match(key, allowed);
-      if (!guess.empty()) {
+      ForeignName foreign = foreign_name(key, allowed);  // minReplicas -> min: the name from another tool
+      if (!foreign.key.empty()) {
+        reader.error(k, fmt::format("unknown key '{}' in {}; did you mean '{}'? ({} is {} here; docs/ecosystem.md)",
+                                    key, what_, foreign.key, foreign.source, foreign.key));
+        suggested_.push_back(foreign.key);
+      } else if (!guess.empty()) {
         reader.error(k, fmt::format("unknown key '{}' in {}; did you mean '{}'?", key, what_, guess));
         suggested_.push_back(guess);
       } else {
