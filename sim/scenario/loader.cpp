@@ -9,6 +9,8 @@
 
 #include "sim/core/units.h"
 #include "sim/core/yaml_reader.h"
+#include "sim/import/reference.h"
+#include "sim/scenario/alert_rules.h"
 #include "sim/scenario/autoscale_state.h"
 #include "sim/scenario/metrics.h"
 #include "sim/topology/loader.h"
@@ -684,14 +686,20 @@ void read_autoscaling(const Reader& r, const YAML::Node& n, const Topology& topo
       r.error(v, fmt::format("autoscaling '{}' is a {}; expected a service", k, topology::kind_name(c->kind)));
       continue;
     }
-    MapView am(r, v, fmt::format("autoscaling '{}'", k), {"hpa", "rules", "boot_time"});
+    MapView am(r, v, fmt::format("autoscaling '{}'", k), {"hpa", "rules", "boot_time", "from"});
     if (!am.ok()) continue;
     Autoscaler a;
     a.component = k;
     a.pos = pos_of(r, v);
-    std::string which = am.exactly_one_of({"hpa", "rules"}, true);
+    std::string which = am.exactly_one_of({"hpa", "rules", "from"}, true);
     if (which.empty()) continue;
-    if (which == "hpa") {
+    if (which == "from") {  // a Kubernetes HorizontalPodAutoscaler as written (sim/import/reference.h)
+      auto ref = import::read_from(r, am.get("from"));
+      if (!ref) continue;
+      auto h = import::hpa_from(*ref, r.diags(), nullptr);
+      if (!h) continue;
+      a.policy = *h;
+    } else if (which == "hpa") {
       auto h = read_hpa(r, am.get("hpa"));
       if (!h) continue;
       a.policy = *h;
@@ -772,12 +780,69 @@ const char* target_example(Unit unit) {
   return "<= 1";
 }
 
+// alert: {name: X, fires_within: 2m} | {name: X, fires: false} | a list of them.
+void read_alert_expectations(const Reader& r, const YAML::Node& n, Scenario* s) {
+  std::vector<YAML::Node> items;
+  if (n.IsSequence()) {
+    for (const auto& i : n) items.push_back(i);
+  } else {
+    items.push_back(n);
+  }
+  if (s->alert_rules.empty()) {
+    r.error(n, "expect names an alert but the scenario has no alerts: file; expected alerts: rules.yml (Prometheus "
+               "alerting rules)");
+    return;
+  }
+  for (const auto& item : items) {
+    MapView m(r, item, "alert expectation", {"name", "fires_within", "fires"});
+    if (!m.ok()) continue;
+    AlertExpectation e;
+    e.pos = pos_of(r, item);
+    YAML::Node name = m.require("name", "the alerting rule's name, like name: HighErrorRate");
+    if (!name.IsDefined()) continue;
+    auto nm = r.string(name);
+    if (!nm) continue;
+    e.name = *nm;
+    std::vector<std::string> known;
+    for (const auto& rule : s->alert_rule_list) known.push_back(rule.name);
+    if (!known.empty() && std::find(known.begin(), known.end(), e.name) == known.end()) {
+      r.error(name, unknown_name("", "alert", e.name, known));
+      continue;
+    }
+    std::string which = m.exactly_one_of({"fires_within", "fires"}, true);
+    if (which == "fires_within") {
+      auto d = r.positive_duration(m.get("fires_within"));
+      if (!d) continue;
+      e.fires_within = *d;
+      e.text = fmt::format("alert {} fires within {} of each fault, and at no other time", e.name,
+                           core::format_duration(*d));
+    } else if (which == "fires") {
+      auto b = r.boolean(m.get("fires"));
+      if (!b) continue;
+      if (*b) {
+        r.error(m.get("fires"), "fires: true says nothing about when; expected fires_within: 2m or fires: false");
+        continue;
+      }
+      e.never = true;
+      e.text = fmt::format("alert {} never fires", e.name);
+    } else {
+      continue;
+    }
+    s->alert_expectations.push_back(std::move(e));
+  }
+}
+
 void read_expectations(const Reader& r, const YAML::Node& n, const Topology& topo, Scenario* s) {
   std::vector<std::string> names;
   for (const MetricInfo& mi : metric_table()) names.emplace_back(mi.name);
+  names.emplace_back("alert");
   MapView m(r, n, "expect", names);
   if (!m.ok() && !n.IsMap()) return;
   for (const std::string& k : m.keys()) {
+    if (k == "alert") {
+      read_alert_expectations(r, m.get(k), s);
+      continue;
+    }
     const MetricInfo* info = find_metric(k);
     YAML::Node v = m.get(k);
     Expectation e;
@@ -971,7 +1036,7 @@ std::optional<Loaded> parse_scenario(const std::string& file, const std::string&
   if (!apply_overrides(r, *root, overrides, false)) return std::nullopt;
   MapView m(r, *root, "scenario",
             {"name", "description", "topology", "duration", "warmup", "seed", "window", "load", "faults",
-             "autoscaling", "expect", "resilience", "slow"});
+             "autoscaling", "expect", "resilience", "slow", "alerts"});
   if (!root->IsMap()) return std::nullopt;
   Loaded out;
   Scenario& s = out.scenario;
@@ -1026,6 +1091,20 @@ std::optional<Loaded> parse_scenario(const std::string& file, const std::string&
   if (m.has("window")) set_if(r.positive_duration(m.get("window")), &s.window);
   if (m.has("warmup")) set_if(r.duration(m.get("warmup")), &s.warmup);
   if (m.has("slow")) set_if(r.boolean(m.get("slow")), &s.slow);
+  if (m.has("alerts")) {  // a Prometheus rules file; its syntax is checked by promtool when the run evaluates it
+    if (auto path = r.string(m.get("alerts"), "a Prometheus rules file, like alerts: ../topologies/shop/alerts.yml")) {
+      s.alert_rules = resolve(file, *path);
+      s.alert_rules_pos = pos_of(r, m.get("alerts"));
+      std::string why = core::unreadable_reason(s.alert_rules);
+      if (!why.empty()) {
+        r.error(m.get("alerts"), fmt::format("cannot read alert rules '{}': {}; expected a readable Prometheus rules "
+                                             "file",
+                                             s.alert_rules, why));
+      } else if (auto rules_text = core::read_text_file(s.alert_rules, diags)) {
+        if (auto rules = parse_alert_rules(s.alert_rules, *rules_text, diags)) s.alert_rule_list = std::move(*rules);
+      }
+    }
+  }
   YAML::Node load = m.require("load", "the request rate, like load: {constant: 500/s}");
   bool load_ok = false;
   if (load.IsDefined()) {
