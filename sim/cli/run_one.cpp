@@ -13,6 +13,8 @@
 #include "sim/report/html.h"
 #include "sim/report/json.h"
 #include "sim/report/markdown.h"
+#include "sim/prometheus/alerts.h"
+#include "sim/report/openmetrics.h"
 #include "sim/scenario/profile.h"
 
 namespace sim::cli {
@@ -139,6 +141,10 @@ int run_one(const RunRequest& req) {
     std::fprintf(stderr, "%s: cannot write reports; expected a writable directory\n", dir.c_str());
     return core::kBadInput;
   }
+  if (!req.openmetrics.empty() && !write_file(req.openmetrics, report::openmetrics_text(r, req.start))) {
+    std::fprintf(stderr, "%s: cannot write --openmetrics; expected a writable path\n", req.openmetrics.c_str());
+    return core::kBadInput;
+  }
   if (req.summary) print_summary(s, t, r, outcome.stats, verdicts, dir);
   if (req.stats) {
     const model::EngineStats& es = outcome.stats;
@@ -156,6 +162,12 @@ int run_one(const RunRequest& req) {
   }
   bool pass = true;
   for (const auto& v : verdicts) pass = pass && v.pass;
+  if (!s.alert_rules.empty()) {  // alerting rules, evaluated by the real Prometheus (sim/prometheus/alerts.h)
+    bool alerts_pass = true;
+    std::string text = prometheus::run_alerts(s, r, dir, req.start, &alerts_pass);
+    if (req.summary) std::fputs(text.c_str(), stdout);
+    pass = pass && alerts_pass;
+  }
   return pass ? core::kOk : core::kChecksFailed;
 }
 

@@ -185,6 +185,25 @@ struct Resilience {
   std::map<std::string, RecoveryTarget> targets;  ///< instance, zone, region, data
 };
 
+/// `expect: {alert: {name: HighErrorRate, fires_within: 2m}}`: judged on the alerting rules of
+/// `alerts:` evaluated by Prometheus over the run (sim/prometheus/alerts.h).
+struct AlertExpectation {
+  std::string name;                   ///< the rule's `alert:` name
+  std::optional<double> fires_within; ///< fires within this long of every fault (and only then)
+  bool never = false;                 ///< `fires: false`: must not fire at all
+  SourcePos pos;
+  std::string text;                   ///< for messages: "alert HighErrorRate fires within 2m of each fault"
+};
+
+/// One alerting rule of a Prometheus rules file (groups[].rules[] with `alert:`).
+struct AlertRule {
+  std::string name;     ///< `alert:`
+  std::string expr;     ///< PromQL, evaluated by Prometheus itself
+  double hold = 0;      ///< `for:` (default 0: fires at the first evaluation where the expression has a result)
+  std::string group;
+  SourcePos pos;
+};
+
 struct Scenario {
   std::string name;
   std::string description;
@@ -201,6 +220,10 @@ struct Scenario {
   std::vector<Expectation> expectations;
   Resilience resilience;
   bool slow = false;          ///< long-running: excluded from the quick test run
+  std::string alert_rules;    ///< `alerts:` a Prometheus rules file, resolved ("" = none)
+  SourcePos alert_rules_pos;
+  std::vector<AlertRule> alert_rule_list;  ///< its alerting rules (recording rules are skipped)
+  std::vector<AlertExpectation> alert_expectations;
 };
 
 }  // namespace sim::scenario
