@@ -1,0 +1,130 @@
+// The run's OpenMetrics in Debian's real Prometheus, and alerting rules on simulated incidents.
+//
+//   infrasim run --openmetrics m.om ──> promtool tsdb create-blocks-from openmetrics ──> prometheus
+//        │ report.json                                   (127.0.0.1, free port, by PID) │
+//        └──────────── the same totals and peaks ◄── HTTP API query / query_range ───────┘
+//
+// Skips with a message when the prometheus package is not installed (scripts/setup installs it).
+// Bounded: each server start waits at most 60 s; the three tests take about a minute together.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <regex>
+
+#include "sim/prometheus/server.h"
+#include "tests/test_util.h"
+
+namespace sim {
+namespace {
+
+namespace fs = std::filesystem;
+constexpr double kStart = 1704067200;  // --start default: 2024-01-01T00:00:00Z
+
+bool have_prometheus() { return !prometheus::promtool_path().empty() && !prometheus::prometheus_path().empty(); }
+
+double single(const prometheus::Server& s, const std::string& q, double t) {
+  std::string err;
+  auto r = s.query(q, t, &err);
+  EXPECT_TRUE(r) << q << ": " << err;
+  if (!r || r->empty()) {
+    ADD_FAILURE() << q << ": empty result";
+    return -1;
+  }
+  return r->front().second;
+}
+
+TEST(Prometheus, OpenMetricsImportAnswersWhatTheReportSays) {
+  if (!have_prometheus()) GTEST_SKIP() << "prometheus/promtool not installed (Debian package prometheus)";
+  std::string dir = testing::temp_dir("prom");
+  // Seed 000 under a ramp with its own HPA: replicas move, so "peak replicas" says something.
+  auto r = testing::run_infrasim({"run", "scenarios/autoscaling/ramp-hpa.yaml", "--out", dir + "/report", "--openmetrics",
+                                  dir + "/m.om", "-q", "--set", "scenario.duration=20m"});
+  ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
+  auto report = nlohmann::json::parse(testing::read_file(dir + "/report/report.json"));
+  std::string om = testing::read_file(dir + "/m.om");
+  ASSERT_TRUE(om.ends_with("# EOF\n"));
+  std::string err;
+  auto server = prometheus::Server::start(dir + "/m.om", dir + "/tsdb", &err);
+  ASSERT_TRUE(server) << err;
+  double end = kStart + report["scenario"]["duration"].get<double>();
+  EXPECT_EQ(single(*server, "infrasim_requests_total", end), report["summary"]["generated"].get<double>());
+  double failed = single(*server, "sum(infrasim_requests_failed_total)", end);
+  EXPECT_EQ(failed, report["summary"]["failed"].get<double>());
+  int peak = 0;
+  for (const auto& a : report["autoscaling"]) {
+    if (a["component"] == "app") peak = a["peak_replicas"].get<int>();
+  }
+  EXPECT_GT(peak, 3) << "the ramp should scale the app out";
+  EXPECT_EQ(single(*server, "max_over_time(infrasim_component_replicas{component=\"app\",state=\"desired\"}[1h])", end),
+            peak);
+  // Every panel query of the shipped Grafana dashboard returns data from this TSDB.
+  auto dash = nlohmann::json::parse(testing::read_file(testing::repo_root() + "/dashboards/infrasim.json"));
+  int queries = 0;
+  for (const auto& panel : dash["panels"]) {
+    for (const auto& target : panel["targets"]) {
+      std::string q = std::regex_replace(target["expr"].get<std::string>(), std::regex(R"(\$scenario)"),
+                                         report["scenario"]["name"].get<std::string>());
+      auto res = server->query_range(q, kStart + 60, end, 30, &err);
+      ASSERT_TRUE(res) << panel["title"] << ": " << q << ": " << err;
+      EXPECT_FALSE(res->empty()) << panel["title"] << ": " << q << " returned no series";
+      ++queries;
+    }
+  }
+  EXPECT_GE(queries, 8);
+  server.reset();
+  fs::remove_all(dir);
+}
+
+// The issue's test: an error-ratio rule with for: 1m fires 1 to 2 minutes after seed 000's primary
+// crash (writes fail until promotion and DNS) and never in steady state.
+TEST(Prometheus, ErrorRatioAlertFiresOneToTwoMinutesAfterThePrimaryCrash) {
+  if (!have_prometheus()) GTEST_SKIP() << "prometheus/promtool not installed (Debian package prometheus)";
+  std::string dir = testing::temp_dir("alert");
+  auto r = testing::run_infrasim({"run", "scenarios/db-primary-failover.yaml", "--out", dir, "-q", "--set",
+                                  "scenario.duration=10m", "--set", "scenario.alerts=../tests/prometheus/error-ratio.yml",
+                                  "--set", "scenario.expect.alert={name: ErrorRatio, fires_within: 2m}"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("expected alert ErrorRatio fires within 2m of each fault, and at no other time"),
+            std::string::npos)
+      << r.out;
+  auto j = nlohmann::json::parse(testing::read_file(dir + "/alerts.json"));
+  ASSERT_EQ(j["rules"].size(), 1u);
+  const auto& firings = j["rules"][0]["firings"];
+  ASSERT_EQ(firings.size(), 1u) << j.dump(2);
+  double ttd = firings[0]["time_to_detect"].get<double>();
+  EXPECT_GE(ttd, 60) << j.dump(2);
+  EXPECT_LE(ttd, 120) << j.dump(2);
+  EXPECT_DOUBLE_EQ(firings[0]["fired_at"].get<double>() - firings[0]["pending_at"].get<double>(), 60);
+  EXPECT_FALSE(firings[0]["resolved_at"].is_null()) << "the failover ends the errors";
+
+  std::string steady = testing::temp_dir("alert-steady");
+  auto s = testing::run_infrasim({"run", "scenarios/steady-state.yaml", "--out", steady, "-q", "--set",
+                                  "scenario.alerts=../tests/prometheus/error-ratio.yml", "--set",
+                                  "scenario.expect.alert={name: ErrorRatio, fires: false}"});
+  EXPECT_EQ(s.exit_code, 0) << s.out << s.err;
+  auto js = nlohmann::json::parse(testing::read_file(steady + "/alerts.json"));
+  EXPECT_TRUE(js["rules"][0]["firings"].empty()) << js.dump(2);
+  fs::remove_all(dir);
+  fs::remove_all(steady);
+}
+
+TEST(Prometheus, Seed002RulesPassPromtoolAndAMisnamedAlertIsBadInput) {
+  if (!have_prometheus()) GTEST_SKIP() << "prometheus/promtool not installed (Debian package prometheus)";
+  EXPECT_EQ(prometheus::check_rules(testing::repo_root() + "/topologies/nextleveltraders-scaling/alerts.yml"), "");
+  std::string dir = testing::temp_dir("alert-bad");
+  testing::write_file(dir + "/s.yaml", "topology: " + testing::repo_root() +
+                                           "/topologies/nextleveltraders-scaling.yaml\nduration: 1m\nload: 10/s\n"
+                                           "alerts: " + testing::repo_root() +
+                                           "/topologies/nextleveltraders-scaling/alerts.yml\n"
+                                           "expect:\n  alert: {name: HighErorRate, fires: false}\n");
+  auto v = testing::run_infrasim({"validate", dir + "/s.yaml"});
+  EXPECT_EQ(v.exit_code, 2);
+  EXPECT_NE(v.err.find("s.yaml:6:18: error: unknown alert 'HighErorRate'; did you mean 'HighErrorRate'?"),
+            std::string::npos)
+      << v.err;
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace sim
