@@ -408,12 +408,13 @@ TEST_P(BadImport, ExitsTwoWithTheExpectedMessage) {
   EXPECT_EQ(r.err.substr(0, r.err.find('\n')), expected) << r.err;
 }
 
-INSTANTIATE_TEST_SUITE_P(Corpus, BadImport, ::testing::ValuesIn(bad_corpus()),
-                         [](const auto& info) {
-                           std::string s = info.param;
-                           for (char& c : s) c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
-                           return s;
-                         });
+std::string bad_name(const ::testing::TestParamInfo<std::string>& p) {
+  std::string s = p.param;
+  for (char& c : s) c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  return s;
+}
+
+INSTANTIATE_TEST_SUITE_P(Corpus, BadImport, ::testing::ValuesIn(bad_corpus()), bad_name);
 
 TEST(AlertRules, ReadsAlertingRulesWithLocatedErrors) {
   core::Diagnostics d;
