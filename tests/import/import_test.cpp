@@ -105,13 +105,13 @@ TEST(NginxUpstream, Seed001BackendAsTheSeedGivesIt) {
   };
   using K = topology::ImportNote::Kind;
   EXPECT_TRUE(has(K::kPending, 9, "max_fails=3 fail_timeout=30s"));    // passive checks: not modelled yet
-  EXPECT_TRUE(has(K::kPending, 56, "per-client"));                      // limit_req zone=api (per $binary_remote_addr)
-  EXPECT_TRUE(has(K::kPending, 70, "connect timeouts"));               // proxy_connect_timeout 75s
-  EXPECT_TRUE(has(K::kPending, 58, "retries"));                         // proxy_next_upstream's default
-  EXPECT_TRUE(has(K::kIgnored, 13, "the same machine"));                // server backend:1337 backup
+  EXPECT_TRUE(has(K::kPending, 51, "per-client"));                      // limit_req zone=api (per $binary_remote_addr)
+  EXPECT_TRUE(has(K::kPending, 64, "connect timeouts"));               // proxy_connect_timeout 75s
+  EXPECT_TRUE(has(K::kPending, 54, "retries"));                         // proxy_next_upstream's default
+  EXPECT_TRUE(has(K::kIgnored, 14, "the same machine"));                // server backend:1337 backup
   EXPECT_TRUE(has(K::kIgnored, 22, "another upstream"));                // upstream frontend
-  EXPECT_TRUE(has(K::kIgnored, 41, "TLS"));                             // ssl_certificate
-  EXPECT_TRUE(has(K::kMapped, 69, "timeout: 5m"));                      // proxy_read_timeout 300s
+  EXPECT_TRUE(has(K::kIgnored, 36, "TLS"));                             // ssl_certificate
+  EXPECT_TRUE(has(K::kMapped, 63, "timeout: 5m"));                      // proxy_read_timeout 300s
 }
 
 TEST(NginxUpstream, MethodsBackupsAndAGlobalLimit) {
@@ -340,7 +340,7 @@ TEST(ImportCommand, EachSeedExampleImportsValidatesAndIsDeterministic) {
   }
   // Seed 001: what was not modelled is said with its line, not dropped.
   auto c = testing::run_infrasim({"import", "topologies/cryptopulse/nginx.conf", "--upstream", "backend"});
-  EXPECT_NE(c.out.find("topologies/cryptopulse/nginx.conf:56:5: limit_req zone=api burst=20 nodelay -> a bucket per "
+  EXPECT_NE(c.out.find("topologies/cryptopulse/nginx.conf:51:5: limit_req zone=api burst=20 nodelay -> a bucket per "
                        "value of $binary_remote_addr"),
             std::string::npos)
       << c.out;
