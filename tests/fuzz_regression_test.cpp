@@ -11,7 +11,7 @@
 
 #include "sim/core/diagnostics.h"
 #include "sim/core/yaml_reader.h"
-#include "sim/model/trace.h"
+#include "sim/trace/trace.h"
 #include "sim/scenario/loader.h"
 #include "sim/topology/loader.h"
 #include "tests/test_util.h"
@@ -104,7 +104,7 @@ TEST(FuzzRegression, HugeTraceWindowDoesNotReserveIt) {
   std::string path = temp_dir("fuzz_regression") + "/per_second.txt";
   write_file(path, "1 2 3\n");
   core::Diagnostics d;
-  EXPECT_FALSE(model::load_trace(spec_for(path, TraceSpec::Format::kPerSecond, 1e14), d));
+  EXPECT_FALSE(trace::load_trace(spec_for(path, TraceSpec::Format::kPerSecond, 1e14), d));
   EXPECT_NE(d.format_short().find("scenario.yaml:3:5: error: trace window ends at "), std::string::npos)
       << d.format_short();
   EXPECT_NE(d.format_short().find("is only 3s long"), std::string::npos) << d.format_short();
@@ -120,14 +120,14 @@ TEST(FuzzRegression, FarApartTraceTimesAreTooManyBins) {
                               std::pair{"counts.csv", TraceSpec::Format::kCountsCsv},
                               std::pair{"wide.csv", TraceSpec::Format::kCountsCsv}}) {
     core::Diagnostics d;
-    EXPECT_FALSE(model::load_trace(spec_for(dir + "/" + name, format), d)) << name;
+    EXPECT_FALSE(trace::load_trace(spec_for(dir + "/" + name, format), d)) << name;
     EXPECT_NE(d.format_short().find("bins of"), std::string::npos) << name << ": " << d.format_short();
     EXPECT_NE(d.format_short().find("expected at most 50000000"), std::string::npos) << name << ": "
                                                                                      << d.format_short();
   }
   // A short window of such a log still loads: the far row is outside it.
   core::Diagnostics d;
-  auto bins = model::load_trace(spec_for(dir + "/log.tsv", TraceSpec::Format::kRequestLog, 2), d);
+  auto bins = trace::load_trace(spec_for(dir + "/log.tsv", TraceSpec::Format::kRequestLog, 2), d);
   ASSERT_TRUE(bins) << d.format();
   EXPECT_EQ(bins->counts, (std::vector<double>{1, 0}));
 }

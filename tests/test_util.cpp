@@ -1,6 +1,7 @@
 #include "tests/test_util.h"
 
 #include <array>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -48,6 +49,34 @@ RunOutput run_infrasim(const std::vector<std::string>& args) {
   r.err = read_file(err_path);
   fs::remove_all(dir);
   return r;
+}
+
+int start_infrasim(const std::vector<std::string>& args, const std::string& dir) {
+  std::string out_path = dir + "/stdout", err_path = dir + "/stderr";
+  pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    setpgid(0, 0);  // its own group: kill_infrasim ends the command and every child it forked
+    FILE* o = std::freopen(out_path.c_str(), "w", stdout);
+    FILE* e = std::freopen(err_path.c_str(), "w", stderr);
+    if (!o || !e || chdir(INFRASIM_SOURCE_DIR) != 0) _exit(127);
+    std::vector<char*> argv;
+    std::string bin = infrasim_binary();
+    argv.push_back(bin.data());
+    std::vector<std::string> copy = args;
+    for (auto& a : copy) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(bin.c_str(), argv.data());
+    _exit(127);
+  }
+  setpgid(pid, pid);  // also from here: whichever runs first
+  return pid;
+}
+
+void kill_infrasim(int pid) {
+  kill(-pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
 }
 
 std::string temp_dir(const std::string& name) {

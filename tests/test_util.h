@@ -23,6 +23,12 @@ struct RunOutput {
 /// Runs `infrasim args...` with the repo root as working directory; captures both streams.
 RunOutput run_infrasim(const std::vector<std::string>& args);
 
+/// Starts `infrasim args...` in its own process group without waiting for it (stdout and
+/// stderr to `dir`/stdout and `dir`/stderr); returns its pid.
+int start_infrasim(const std::vector<std::string>& args, const std::string& dir);
+/// Kills the process group start_infrasim made (the command and its children) and reaps the command.
+void kill_infrasim(int pid);
+
 /// A fresh empty directory under the build tree, removed by the caller if wanted.
 std::string temp_dir(const std::string& name);
 

@@ -15,37 +15,10 @@ namespace {
 
 using core::MapView;
 using core::Reader;
+using core::set_if;
 
 constexpr double kMaxMonth = 1200;  // a century ahead is already beyond any plan
 constexpr double kMaxCount = 1e15;  // users, bytes: well inside a double's exact integers
-
-SourcePos pos_of(const Reader& r, const YAML::Node& n) {
-  YAML::Mark m = r.mark_of(n);
-  if (m.is_null()) return {r.file(), 0, 0};
-  return {r.file(), m.line + 1, m.column + 1};
-}
-
-SourcePos pos_of(const Reader& r, const YAML::Mark& m) {
-  if (m.is_null()) return {r.file(), 0, 0};
-  return {r.file(), m.line + 1, m.column + 1};
-}
-
-void error_at(core::Diagnostics& diags, const SourcePos& p, std::string msg) {
-  diags.error(p.file, p.line, p.column, std::move(msg));
-}
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (std::size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + items[i];
-  return out;
-}
-
-std::string resolve(const std::string& base_file, const std::string& rel) {
-  namespace fs = std::filesystem;
-  fs::path p(rel);
-  if (p.is_absolute()) return p.lexically_normal().string();
-  return (fs::path(base_file).parent_path() / p).lexically_normal().string();
-}
 
 // A month written as a mapping key ("6:") or list item: a number from 0 to kMaxMonth.
 std::optional<double> month_text(const Reader& r, const YAML::Mark& at, const std::string& text) {
@@ -68,7 +41,7 @@ std::optional<Growth> read_growth(const Reader& r, const YAML::Node& n, const st
   if (!m.ok()) return std::nullopt;
   std::size_t errors = r.diags().error_count();
   Growth g;
-  g.pos = pos_of(r, n);
+  g.pos = r.pos(n);
   std::string model = m.exactly_one_of({"yearly", "per_year", "points"}, true);
   if (model == "points") {
     g.model = Growth::Model::kPoints;
@@ -131,10 +104,10 @@ std::optional<Tier> read_tier(const Reader& r, const std::string& name, const YA
   std::size_t errors = r.diags().error_count();
   Tier t;
   t.name = name;
-  t.pos = pos_of(r, n);
+  t.pos = r.pos(n);
   if (m.has("component")) {
     if (auto c = r.identifier(m.get("component"))) t.component = *c;
-    t.component_pos = pos_of(r, m.get("component"));
+    t.component_pos = r.pos(m.get("component"));
   }
   if (m.has("scale")) {
     if (auto s = r.choice(m.get("scale"), "scale", {"replicas", "cores"})) {
@@ -191,16 +164,16 @@ void check_whole(const Reader& r, const Plan& p) {
   for (const auto& pt : p.plan) {
     for (const auto& t : p.tiers) {
       if (!pt.servers.count(t.name)) {
-        error_at(d, pt.pos,
+        d.error(pt.pos,
                  fmt::format("plan at month {} has no count for tier '{}'; expected a count for every tier ({})",
-                             core::format_number(pt.month), t.name, join(names)));
+                             core::format_number(pt.month), t.name, core::join(names)));
       }
     }
   }
   if (p.horizons.empty()) return;
   double first = p.horizons.front(), last = p.horizons.back();
   if (!p.plan.empty() && p.plan.front().month > first) {
-    error_at(d, p.plan.front().pos,
+    d.error(p.plan.front().pos,
              fmt::format("the plan starts at month {}, after the first horizon (month {}); expected a plan entry "
                          "at month {} or earlier",
                          core::format_number(p.plan.front().month), core::format_number(first),
@@ -210,7 +183,7 @@ void check_whole(const Reader& r, const Plan& p) {
     if (g->model != Growth::Model::kPoints || g->points.empty()) continue;
     const char* what = g == &p.users ? "users" : "data";
     if (g->points.front().first > first || g->points.back().first < last) {
-      error_at(d, g->pos,
+      d.error(g->pos,
                fmt::format("growth points of {} cover months {} to {}, but the horizons run from {} to {}; expected "
                            "points at or beyond both ends",
                            what, core::format_number(g->points.front().first),
@@ -221,14 +194,14 @@ void check_whole(const Reader& r, const Plan& p) {
   if (p.scenario_path.empty()) {
     for (const auto& t : p.tiers) {
       if (!t.component.empty()) {
-        error_at(d, t.component_pos,
+        d.error(t.component_pos,
                  fmt::format("tier '{}' names component '{}' but the plan has no scenario; expected scenario: a "
                              "scenario file whose topology has it",
                              t.name, t.component));
       }
     }
   } else if (p.requests_per_user <= 0) {
-    error_at(d, p.scenario_pos,
+    d.error(p.scenario_pos,
              "a scenario is given but requests has no per_user rate; expected requests: {per_user: 0.01/s} to "
              "scale its load");
   }
@@ -441,7 +414,7 @@ std::optional<Plan> parse_plan(const std::string& file, const std::string& text,
         if (!month) continue;
         PlanPoint pt;
         pt.month = *month;
-        pt.pos = pos_of(r, pm.key_mark(k));
+        pt.pos = r.pos(pm.key_mark(k));
         std::string what = fmt::format("plan at month {}", core::format_number(*month));
         if (std::any_of(p.plan.begin(), p.plan.end(), [&](const PlanPoint& q) { return q.month == *month; })) {
           r.error(pm.key_mark(k), fmt::format("month {} is planned twice; expected each month once",
@@ -466,8 +439,8 @@ std::optional<Plan> parse_plan(const std::string& file, const std::string& text,
 
   if (m.has("scenario")) {
     if (auto s = r.string(m.get("scenario"), "a scenario file, like scenario: ../steady-state.yaml")) {
-      p.scenario_path = resolve(file, *s);
-      p.scenario_pos = pos_of(r, m.get("scenario"));
+      p.scenario_path = core::resolve_path(file, *s);
+      p.scenario_pos = r.pos(m.get("scenario"));
     }
   }
   if (m.has("set")) {
@@ -525,17 +498,14 @@ bool resolve_tiers(Plan& plan, const scenario::Loaded& loaded, core::Diagnostics
     if (t.component.empty()) continue;
     const topology::Component* c = topo.find(t.component);
     if (!c) {
-      std::string guess = core::closest_match(t.component, names);
-      error_at(diags, t.component_pos,
-               guess.empty() ? fmt::format("tier '{}' names unknown component '{}'; expected one of {}", t.name,
-                                           t.component, join(names))
-                             : fmt::format("tier '{}' names unknown component '{}'; did you mean '{}'?", t.name,
-                                           t.component, guess));
+      std::string prefix = fmt::format("tier '{}' names ", t.name);
+      diags.error(t.component_pos,
+               core::unknown_name({.noun = "component", .name = t.component, .prefix = prefix}, names));
       ok = false;
       continue;
     }
     if (c->kind == topology::Kind::kCdn) {
-      error_at(diags, t.component_pos,
+      diags.error(t.component_pos,
                fmt::format("tier '{}' names component '{}', a cdn, which has no servers to size; expected a service, "
                            "load_balancer, cache, database, queue or storage",
                            t.name, t.component));
@@ -543,14 +513,14 @@ bool resolve_tiers(Plan& plan, const scenario::Loaded& loaded, core::Diagnostics
       continue;
     }
     if (t.scale == Scale::kCores && !c->service()) {
-      error_at(diags, t.component_pos,
+      diags.error(t.component_pos,
                fmt::format("tier '{}' scales cores, but '{}' is a {}; expected a service for scale: cores", t.name,
                            t.component, topology::kind_name(c->kind)));
       ok = false;
       continue;
     }
     if (used.count(t.component)) {
-      error_at(diags, t.component_pos,
+      diags.error(t.component_pos,
                fmt::format("component '{}' is already sized by tier '{}'; expected one tier per component",
                            t.component, used[t.component]));
       ok = false;
@@ -601,7 +571,7 @@ std::optional<PlanInput> load_plan(const std::string& path, core::Diagnostics& d
   if (in.plan.scenario_path.empty()) return in;
   std::string why = core::unreadable_reason(in.plan.scenario_path);
   if (!why.empty()) {
-    error_at(diags, in.plan.scenario_pos,
+    diags.error(in.plan.scenario_pos,
              fmt::format("cannot read scenario '{}': {}; expected a readable scenario file", in.plan.scenario_path,
                          why));
     return std::nullopt;

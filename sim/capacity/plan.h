@@ -39,7 +39,7 @@
 
 namespace sim::capacity {
 
-using topology::SourcePos;
+using core::SourcePos;
 
 /// A quantity over time (users, or bytes of data), in months from now.
 struct Growth {

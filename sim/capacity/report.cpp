@@ -12,19 +12,12 @@ namespace sim::capacity {
 
 namespace {
 
-using Json = nlohmann::json;
+using report::Json;
+using report::fixed;
 using core::format_duration;
 using core::format_number;
 using core::format_rate;
 using core::format_ratio;
-
-// Fixed precision, so that reports diff: 3 decimals for big numbers, 6 for small ones.
-double fixed(double x) {
-  if (!std::isfinite(x)) return 0;
-  double scale = std::fabs(x) >= 1000 ? 1e3 : 1e6;
-  double r = std::round(x * scale) / scale;
-  return r == 0 ? 0.0 : r;
-}
 
 std::string count(double x) { return format_count(x); }
 

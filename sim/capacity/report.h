@@ -7,11 +7,11 @@
 #include <optional>
 #include <string>
 
-#include <nlohmann/json.hpp>
 
 #include "sim/capacity/plan.h"
 #include "sim/capacity/projection.h"
 #include "sim/capacity/search.h"
+#include "sim/report/json.h"
 
 namespace sim::capacity {
 
@@ -24,18 +24,18 @@ struct SimulationInfo {
 };
 
 /// The report. `load` and `sim` may be null (no scenario / --no-simulate).
-nlohmann::json capacity_json(const Plan& plan, const Projection& projection, const LoadModel* load,
+report::Json capacity_json(const Plan& plan, const Projection& projection, const LoadModel* load,
                              const SearchResult* sim, const SimulationInfo& info);
 
 /// capacity.md from capacity_json()'s output.
-std::string capacity_markdown(const nlohmann::json& report);
+std::string capacity_markdown(const report::Json& report);
 
 /// capacity.html from capacity_json()'s output: the tables, the findings and the
 /// growth charts (users and request rate; per tier: needed, planned, simulated).
-std::string capacity_html(const nlohmann::json& report);
+std::string capacity_html(const report::Json& report);
 
 /// The one-page summary printed by `infrasim capacity`.
-std::string capacity_console(const nlohmann::json& report);
+std::string capacity_console(const report::Json& report);
 
 /// Why the simulated count differs from (or agrees with) the analytic one, from
 /// what the runs reported: utilization against the headroom target, the misses

@@ -5,53 +5,41 @@
 
 namespace sim::capacity {
 
-Outcome read_outcome(const nlohmann::json& report, const std::vector<std::string>& components) {
+Outcome read_outcome(const report::RunReport* report, const std::vector<std::string>& components) {
   Outcome o;
   o.tiers.resize(components.size());
   for (std::size_t i = 0; i < components.size(); ++i) o.tiers[i].component = components[i];
-  if (!report.is_object()) {
+  if (!report) {
     o.misses.push_back("the run wrote no report");
     return o;
   }
   o.ran = true;
-  const nlohmann::json expectations = report.value("expectations", nlohmann::json::array());
-  for (const auto& e : expectations) {
-    std::string metric = e.value("metric", "");
-    if (metric == "throughput") continue;
-    if (e.value("verdict", "") == "PASS") continue;
-    std::string cls = e.contains("class") ? "[" + e["class"].get<std::string>() + "]" : "";
-    o.misses.push_back(fmt::format("{}{} {} (expected {})", metric, cls, e.value("actual", "?"), e.value("expected", "?")));
+  for (const auto& e : report->expectations) {
+    if (e.metric == "throughput" || e.pass) continue;
+    std::string cls = e.request_class.empty() ? "" : "[" + e.request_class + "]";
+    o.misses.push_back(fmt::format("{}{} {} (expected {})", e.metric, cls, e.actual, e.expected));
   }
-  const nlohmann::json summary = report.value("summary", nlohmann::json::object());
-  o.p99 = summary.value("latency", nlohmann::json::object()).value("p99", 0.0);
-  o.error_rate = summary.value("error_rate", 0.0);
-  o.throughput = summary.value("throughput", 0.0);
-  const nlohmann::json failures = summary.value("failures", nlohmann::json::object());
-  for (const auto& [reason, n] : failures.items()) {
-    if (n.is_number_unsigned()) o.failures[reason] = n.get<std::uint64_t>();
-  }
-  const nlohmann::json comps = report.value("components", nlohmann::json::array());
-  for (const auto& c : comps) {
-    std::string name = c.value("name", "");
-    if (c.value("kind", "") == "database" && c.value("connections_refused", 0ULL) > 0) {
-      o.misses.push_back(fmt::format("'{}' refused {} connections (max_connections)", name,
-                                     c.value("connections_refused", 0ULL)));
+  o.p99 = report->summary.latency.p99;
+  o.error_rate = report->summary.error_rate;
+  o.throughput = report->summary.throughput;
+  for (const auto& [reason, n] : report->summary.failures) o.failures[reason] = n;
+  for (const auto& c : report->components) {
+    if (c.kind == "database" && c.connections_refused > 0) {
+      o.misses.push_back(fmt::format("'{}' refused {} connections (max_connections)", c.name, c.connections_refused));
     }
     for (auto& t : o.tiers) {
-      if (t.component != name || name.empty()) continue;
+      if (t.component != c.name || c.name.empty()) continue;
       t.found = true;
-      t.utilization = c.value("utilization", 0.0);
-      const nlohmann::json instances = c.value("instance_stats", nlohmann::json::array());
-      for (const auto& i : instances) {
-        double u = i.value("utilization", 0.0);
-        if (u > t.busiest_utilization) {
-          t.busiest_utilization = u;
-          t.busiest = fmt::format("{} ({})", i.value("name", "?"), i.value("zone", "?"));
+      t.utilization = c.utilization;
+      for (const auto& i : c.instances_stats) {
+        if (i.utilization > t.busiest_utilization) {
+          t.busiest_utilization = i.utilization;
+          t.busiest = fmt::format("{} ({})", i.name, i.zone);
         }
       }
-      t.connections_max = c.value("connections_max", 0ULL);
-      t.connections_refused = c.value("connections_refused", 0ULL);
-      if (c.contains("hit_ratio") && c["hit_ratio"].is_number()) t.hit_ratio = c["hit_ratio"].get<double>();
+      t.connections_max = static_cast<std::uint64_t>(c.connections_max);
+      t.connections_refused = c.connections_refused;
+      if (c.kind == "cache") t.hit_ratio = c.hit_ratio;
     }
   }
   o.pass = o.misses.empty();

@@ -24,7 +24,7 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include "sim/report/run_report.h"
 
 namespace sim::capacity {
 
@@ -50,11 +50,11 @@ struct Outcome {
   std::vector<TierObservation> tiers;             ///< parallel to the searched components
 };
 
-/// Reads a run's report.json. An absolute throughput target is skipped: the
-/// load is scaled per horizon, so it would judge the load, not the servers.
-/// Every database's connections_refused must be 0. `components`: one per
-/// searched tier ("" for a tier without one).
-Outcome read_outcome(const nlohmann::json& report, const std::vector<std::string>& components);
+/// What a run's report says (null: it wrote none). An absolute throughput target
+/// is skipped: the load is scaled per horizon, so it would judge the load, not
+/// the servers. Every database's connections_refused must be 0. `components`:
+/// one per searched tier ("" for a tier without one).
+Outcome read_outcome(const report::RunReport* report, const std::vector<std::string>& components);
 
 /// "latency_p99 612ms (expected <= 500ms); queue_full 35842" — the misses, or "passed".
 std::string describe_misses(const Outcome& o);

@@ -4,15 +4,18 @@
 #include <cmath>
 #include <fmt/format.h>
 
-#include "sim/check/autoscaling.h"
-#include "sim/check/recovery.h"
-#include "sim/scenario/metrics.h"
-
 namespace sim::check {
+
+using scenario::Measure;
+using scenario::MetricInfo;
 
 std::string Verdict::line() const {
   return fmt::format("expected {} {}, actual {}: {}", expectation.metric, expected_text, actual_text,
                      pass ? "PASS" : "FAIL");
+}
+
+bool Assessment::passed() const {
+  return std::all_of(verdicts.begin(), verdicts.end(), [](const Verdict& v) { return v.pass; });
 }
 
 bool compare(const scenario::Expectation& e, double actual) {
@@ -47,112 +50,137 @@ const model::ClassStats* find_class(const model::RunResult& r, const std::string
   return nullptr;
 }
 
-double latency_field(const model::LatencyStats& l, const std::string& metric) {
-  if (metric == "latency_p50") return l.p50;
-  if (metric == "latency_p90") return l.p90;
-  if (metric == "latency_p99") return l.p99;
-  if (metric == "latency_p999") return l.p999;
-  if (metric == "latency_mean") return l.mean;
+double latency_stat(const model::LatencyStats& l, scenario::LatencyStat stat) {
+  switch (stat) {
+    case scenario::LatencyStat::kMean: return l.mean;
+    case scenario::LatencyStat::kP50: return l.p50;
+    case scenario::LatencyStat::kP90: return l.p90;
+    case scenario::LatencyStat::kP99: return l.p99;
+    case scenario::LatencyStat::kP999: return l.p999;
+    case scenario::LatencyStat::kMax: return l.max;
+  }
   return l.max;
 }
 
 }  // namespace
 
-std::optional<double> measure(const scenario::Scenario& s, const model::RunResult& r, const scenario::Expectation& e,
-                              std::string* note) {
-  const std::string& m = e.metric;
-  const model::ClassStats* cls = e.request_class.empty() ? nullptr : find_class(r, e.request_class);
-  if (m.starts_with("latency_")) {
-    const model::LatencyStats& l = cls ? cls->latency : r.latency;
-    if (l.count == 0) {
-      *note = "no request completed after warmup";
-      return std::nullopt;
-    }
-    return latency_field(l, m);
-  }
-  if (m == "error_rate") {
-    if (cls) {
-      std::uint64_t fin = cls->completed + cls->failed;
-      return fin ? static_cast<double>(cls->failed) / static_cast<double>(fin) : 0.0;
-    }
-    return r.error_rate;
-  }
-  if (m == "throughput") {
-    if (cls) return static_cast<double>(cls->latency.count) / std::max(1e-9, r.duration - r.warmup);
-    return r.throughput;
-  }
-  if (m == "availability") return availability(r, s.resilience.recovery_threshold);
-  if (m == "rto" || m == "rpo" || m == "writes_lost") {
-    RecoverySummary rec = summarize_recovery(s, r);
-    if (m == "writes_lost") return static_cast<double>(rec.writes_lost);
-    if (m == "rpo") return rec.worst_rpo;
-    if (!rec.worst_rto) {
-      *note = rec.unrecovered ? "not recovered before the end of the run" : "no fault in the scenario";
-      if (rec.unrecovered) return std::nullopt;
-      return 0.0;
-    }
-    return rec.worst_rto;
-  }
-  if (m == "replication_lag_max") {
-    double v = 0;
-    for (const auto& c : r.components) v = std::max(v, c.replication_lag_max);
-    return v;
-  }
-  if (m == "dead_letters" || m == "queue_depth_max") {
-    double v = 0;
-    for (const auto& c : r.components) v += m == "dead_letters" ? static_cast<double>(c.dead_letters) : static_cast<double>(c.queue_depth_max);
-    return v;
-  }
-  if (m == "instance_hours" || m == "max_flaps" || m == "time_to_scale" || m == "no_saturation") {
-    std::vector<ScalingSummary> sc = summarize_scaling(s, r);
-    if (sc.empty()) {
-      if (m == "instance_hours") {
-        double v = 0;
-        for (const auto& c : r.components) v += c.instance_hours;
-        return v;
-      }
+std::optional<double> measure(const scenario::Scenario& s, const model::RunResult& r, const Assessment& a,
+                              const MetricInfo& metric, const std::string& request_class, std::string* note) {
+  const model::ClassStats* cls = request_class.empty() ? nullptr : find_class(r, request_class);
+  auto worst_over_scaling = [&](auto field) -> std::optional<double> {
+    if (a.scaling.empty()) {
       *note = "the scenario has no autoscaling";
       return std::nullopt;
     }
     double v = 0;
-    for (const auto& x : sc) {
-      if (m == "instance_hours") v += x.instance_hours;
-      if (m == "max_flaps") v = std::max(v, static_cast<double>(x.flaps));
-      if (m == "no_saturation") v += x.saturated_windows;
-      if (m == "time_to_scale") {
+    for (const auto& x : a.scaling) v = std::max(v, field(x));
+    return v;
+  };
+  switch (metric.measure) {
+    case Measure::kLatency: {
+      const model::LatencyStats& l = cls ? cls->latency : r.latency;
+      if (l.count == 0) {
+        *note = "no request completed after warmup";
+        return std::nullopt;
+      }
+      return latency_stat(l, metric.latency);
+    }
+    case Measure::kErrorRate:
+      if (cls) {
+        std::uint64_t fin = cls->completed + cls->failed;
+        return fin ? static_cast<double>(cls->failed) / static_cast<double>(fin) : 0.0;
+      }
+      return r.error_rate;
+    case Measure::kThroughput:
+      if (cls) return static_cast<double>(cls->latency.count) / std::max(1e-9, r.duration - r.warmup);
+      return r.throughput;
+    case Measure::kGenerated: return static_cast<double>(cls ? cls->generated : r.generated);
+    case Measure::kCompleted: return static_cast<double>(cls ? cls->completed : r.completed);
+    case Measure::kFailed: return static_cast<double>(cls ? cls->failed : r.failed);
+    case Measure::kAvailability: return availability(r, s.resilience.recovery_threshold);
+    case Measure::kRto:
+      if (a.recovery.unrecovered) {
+        *note = "not recovered before the end of the run";
+        return std::nullopt;
+      }
+      if (!a.recovery.worst_rto) {
+        *note = "no fault in the scenario";
+        return 0.0;
+      }
+      return a.recovery.worst_rto;
+    case Measure::kRpo: return a.recovery.worst_rpo;
+    case Measure::kWritesLost: return static_cast<double>(a.recovery.writes_lost);
+    case Measure::kFlaps:
+      return worst_over_scaling([](const ScalingSummary& x) { return static_cast<double>(x.flaps); });
+    case Measure::kTimeToScale: {
+      for (const auto& x : a.scaling) {
         if (x.unreached) {
           *note = x.component + " never reached its scale-up target";
           return std::nullopt;
         }
-        v = std::max(v, x.time_to_scale.value_or(0));
       }
+      return worst_over_scaling([](const ScalingSummary& x) { return x.time_to_scale.value_or(0); });
     }
-    if (m == "no_saturation") return v == 0 ? 1.0 : 0.0;
-    return v;
+    case Measure::kSaturation: {
+      auto saturated = worst_over_scaling([](const ScalingSummary& x) { return static_cast<double>(x.saturated_windows); });
+      if (!saturated) return std::nullopt;
+      return *saturated == 0 ? 1.0 : 0.0;
+    }
+    case Measure::kInstanceHours: {
+      // The cost of the autoscaled services; without autoscaling, of every component.
+      double v = 0;
+      if (a.scaling.empty()) {
+        for (const auto& c : r.components) v += c.instance_hours;
+      } else {
+        for (const auto& x : a.scaling) v += x.instance_hours;
+      }
+      return v;
+    }
+    case Measure::kReplicationLagMax: {
+      double v = 0;
+      for (const auto& c : r.components) v = std::max(v, c.replication_lag_max);
+      return v;
+    }
+    case Measure::kDeadLetters: {
+      double v = 0;
+      for (const auto& c : r.components) v += static_cast<double>(c.dead_letters);
+      return v;
+    }
+    case Measure::kQueueDepthMax: {
+      double v = 0;
+      for (const auto& c : r.components) v = std::max(v, static_cast<double>(c.queue_depth_max));
+      return v;
+    }
   }
   *note = "unknown metric";
   return std::nullopt;
 }
 
-std::vector<Verdict> judge(const scenario::Scenario& s, const model::RunResult& r) {
-  std::vector<Verdict> out;
+Assessment assess(const scenario::Scenario& s, const model::RunResult& r, const topology::Topology* t) {
+  Assessment a;
+  a.recovery = summarize_recovery(s, r, t);
+  a.scaling = summarize_scaling(s, r);
   for (const auto& e : s.expectations) {
     Verdict v;
     v.expectation = e;
-    const scenario::MetricInfo* info = scenario::find_metric(e.metric);
-    v.expected_text = fmt::format("{} {}", scenario::op_symbol(e.op), scenario::format_metric_value(info->unit, e.value));
+    const MetricInfo* info = scenario::find_metric(e.metric);
+    if (!info) {  // the loader only accepts registered metrics
+      v.actual_text = "not measured (unknown metric)";
+      a.verdicts.push_back(std::move(v));
+      continue;
+    }
+    v.expected_text = fmt::format("{} {}", scenario::op_symbol(e.op), scenario::format_value(info->unit, e.value));
     if (!e.request_class.empty()) v.expected_text += fmt::format(" (class {})", e.request_class);
-    v.actual = measure(s, r, e, &v.note);
+    v.actual = measure(s, r, a, *info, e.request_class, &v.note);
     if (v.actual) {
-      v.actual_text = scenario::format_metric_value(info->unit, *v.actual);
+      v.actual_text = scenario::format_value(info->unit, *v.actual);
       v.pass = compare(e, *v.actual);
     } else {
       v.actual_text = "not measured (" + v.note + ")";
-      v.pass = false;
     }
-    out.push_back(std::move(v));
+    a.verdicts.push_back(std::move(v));
   }
-  return out;
+  return a;
 }
 
 }  // namespace sim::check

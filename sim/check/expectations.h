@@ -1,12 +1,22 @@
 #pragma once
-// Judging a scenario's expectations against a run. Pure: (Scenario, RunResult) -> verdicts.
+// Judging a run, once: check::assess derives from (Scenario, RunResult) the
+// recovery summary, the scaling summaries and one verdict per expectation, and
+// every single-run writer (report.json, report.md, report.html, JUnit, the
+// summary on stdout) renders this Assessment instead of recomputing it. Pure.
+//
+// What each metric is and how it is measured comes from the registry
+// (scenario/metrics.h); measure() implements each kind of measurement once.
 
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "sim/check/autoscaling.h"
+#include "sim/check/recovery.h"
 #include "sim/model/run_result.h"
+#include "sim/scenario/metrics.h"
 #include "sim/scenario/scenario.h"
+#include "sim/topology/topology.h"
 
 namespace sim::check {
 
@@ -14,21 +24,33 @@ struct Verdict {
   scenario::Expectation expectation;
   std::optional<double> actual;  ///< nullopt: the run cannot measure it (said in `note`)
   bool pass = false;
-  std::string expected_text;     ///< "<= 500ms"
-  std::string actual_text;       ///< "512ms"
+  std::string expected_text;     ///< "<= 500ms" (+ " (class api)")
+  std::string actual_text;       ///< "512ms", or "not measured (why)"
   std::string note;              ///< why it could not be measured, or how it was
   /// "expected latency_p99 <= 500ms, actual 512ms: FAIL"
   std::string line() const;
 };
 
-/// The measured value of a metric (nullopt with *note when not measurable in this run).
-std::optional<double> measure(const scenario::Scenario& s, const model::RunResult& r, const scenario::Expectation& e,
-                              std::string* note);
+/// Everything the checks conclude about one run.
+struct Assessment {
+  RecoverySummary recovery;             ///< RTO/RPO per fault; predictions and per-class verdicts when a topology was given
+  std::vector<ScalingSummary> scaling;  ///< one per autoscaled service
+  std::vector<Verdict> verdicts;        ///< one per expectation, in the scenario's order
+  /// Every verdict passes (true when there are none).
+  bool passed() const;
+};
 
-/// Compares an actual value with an expectation (op and value).
+/// Assesses a run. `t` (may be null) adds the RTO/RPO predictions and the per-class resilience verdicts.
+Assessment assess(const scenario::Scenario& s, const model::RunResult& r, const topology::Topology* t = nullptr);
+
+/// The value of `metric` in the assessed run, over the request class `request_class` ("" = all);
+/// nullopt with *note when the run cannot measure it (nothing completed, never recovered, no autoscaling).
+/// A note may also come with a value ("no fault in the scenario").
+std::optional<double> measure(const scenario::Scenario& s, const model::RunResult& r, const Assessment& a,
+                              const scenario::MetricInfo& metric, const std::string& request_class, std::string* note);
+
+/// Compares an actual value with an expectation (its operator and value), with a relative tolerance of 1e-9.
 bool compare(const scenario::Expectation& e, double actual);
-
-std::vector<Verdict> judge(const scenario::Scenario& s, const model::RunResult& r);
 
 /// Share of windows after warmup whose success ratio is at least `threshold`.
 double availability(const model::RunResult& r, double threshold);

@@ -21,7 +21,7 @@ namespace sim::check {
 struct Finding {
   std::string code;     ///< "db-connections", ...
   std::string message;  ///< "what is wrong; what would fix it"
-  topology::SourcePos pos;
+  core::SourcePos pos;
 };
 
 /// Pure. `scen` may be null (a topology validated on its own).

@@ -79,6 +79,8 @@ Prediction predict(const topology::Topology& t, const Fault& f) {
               rto = f.length > 0 ? std::optional<double>(f.length) : std::nullopt;
               parts.push_back(fmt::format("{} has no copy outside", c.name));
             }
+          } else if (c.kind == topology::Kind::kCache) {
+            rto = 0.0;  // lookups miss and the database serves them (below)
           } else if (hit == n) {
             double boot = c.service() ? c.service()->boot_time : 0.0;
             rto = f.length > 0 ? std::optional<double>(f.length + boot) : std::nullopt;
@@ -101,7 +103,17 @@ Prediction predict(const topology::Topology& t, const Fault& f) {
         return p;
       }
       const topology::Component* c = t.find(f.target.component);
-      if (const topology::DatabaseSpec* db = c->database()) {
+      const topology::DatabaseSpec* db = c->database();
+      if (db && f.target.role.empty() && f.target.instance < 0 && db->replicas > 0) {
+        // Every server of the database at once: no replica is left to promote.
+        p.explanation = fmt::format("every instance of {} is down: no replica is left to promote", c->name);
+        if (f.length > 0) {
+          p.rto = f.length;
+          p.explanation += fmt::format("; back after {}", format_duration(f.length));
+        }
+        return p;
+      }
+      if (db) {
         bool primary = f.target.role == "primary" || (f.target.role.empty() && (f.target.instance <= 0));
         if (primary && db->replicas > 0 && db->failover.automatic) {
           const topology::FailoverSpec& fo = db->failover;
@@ -130,6 +142,13 @@ Prediction predict(const topology::Topology& t, const Fault& f) {
       }
       const topology::Component* lb = lb_in_front(t, c->name);
       bool whole = f.target.instance < 0;
+      if (c->kind == topology::Kind::kCache) {
+        // A cache that is down is a miss: the database behind it serves every lookup.
+        p.rto = 0;
+        p.explanation = whole ? "every lookup misses and is served by the database until the cache returns cold"
+                              : "its keys become misses served by the database until it returns cold";
+        return p;
+      }
       if (whole || c->instances() == 1) {
         p.explanation = fmt::format("every instance of {} is down", c->name);
         if (f.length > 0) {

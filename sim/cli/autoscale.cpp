@@ -5,6 +5,7 @@
 
 #include "sim/cli/cli.h"
 #include "sim/core/exit_status.h"
+#include "sim/core/source.h"
 #include "sim/core/units.h"
 #include "sim/model/hpa.h"
 #include "sim/scenario/autoscale_state.h"
@@ -54,11 +55,7 @@ std::function<int()> add_autoscale(CLI::App& app, const GlobalOptions& global) {
     if (d.rescale() && state->hpa.behavior_given) {
       kept.push_back(fmt::format("scale event {:+} at {}", d.desired - d.current, core::format_duration(d.now)));
     }
-    if (!kept.empty()) {
-      std::string joined;
-      for (std::size_t i = 0; i < kept.size(); ++i) joined += (i ? "; " : "") + kept[i];
-      fmt::print("  remembered: {}\n", joined);
-    }
+    if (!kept.empty()) fmt::print("  remembered: {}\n", core::join(kept, "; "));
     return static_cast<int>(core::kOk);
   };
 }

@@ -6,18 +6,18 @@
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
-#include <unistd.h>
+#include <sstream>
 
 #include "sim/capacity/plan.h"
 #include "sim/capacity/projection.h"
 #include "sim/capacity/report.h"
 #include "sim/capacity/search.h"
-#include "sim/cli/child.h"
 #include "sim/cli/cli.h"
-#include "sim/cli/progress.h"
-#include "sim/cli/run_one.h"
 #include "sim/core/exit_status.h"
 #include "sim/core/units.h"
+#include "sim/report/run_report.h"
+#include "sim/runs/batch.h"
+#include "sim/runs/output.h"
 
 namespace sim::cli {
 
@@ -25,22 +25,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using capacity::Plan;
-
-bool write_text(const fs::path& p, const std::string& text) {
-  std::ofstream f(p, std::ios::binary | std::ios::trunc);
-  f << text;
-  return static_cast<bool>(f);
-}
-
-nlohmann::json read_json(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  if (!f) return nullptr;
-  try {
-    return nlohmann::json::parse(f);
-  } catch (const nlohmann::json::exception&) {
-    return nullptr;
-  }
-}
 
 scenario::Override scenario_override(const std::string& path, const std::string& value) {
   scenario::Override o;
@@ -89,7 +73,7 @@ std::function<int()> add_capacity(CLI::App& app, const GlobalOptions& global) {
   struct Opts {
     std::string file, out;
     int jobs = 0;
-    bool no_simulate = false;
+    bool no_simulate = false, resume = false;
   };
   auto o = std::make_shared<Opts>();
   app.add_option("plan", o->file, "the capacity plan (format: docs/capacity.md, example: scenarios/plans/)")
@@ -97,6 +81,8 @@ std::function<int()> add_capacity(CLI::App& app, const GlobalOptions& global) {
   app.add_option("--out", o->out, "output directory (default reports/capacity-<plan name>/)");
   app.add_option("-j,--jobs", o->jobs, "simulation runs in parallel (default: all cores)");
   app.add_flag("--no-simulate", o->no_simulate, "analytic projection only: run no simulation");
+  app.add_flag("--resume", o->resume,
+               "reuse every complete run of an interrupted search in --out (same request, same input files)");
   app.footer("Exit status: 0 the plan holds at every horizon, 1 it falls short somewhere (analytic or simulated),\n"
              "2 bad input (nothing run or written), 3 a run crashed.");
   return [o, &global]() {
@@ -112,13 +98,12 @@ std::function<int()> add_capacity(CLI::App& app, const GlobalOptions& global) {
     if (in->scenario) load = capacity::load_model(plan, in->scenario->topology);
     capacity::Projection projection = capacity::project(plan, load ? &*load : nullptr);
     fs::path out = o->out.empty() ? fs::path("reports") / ("capacity-" + plan.name) : fs::path(o->out);
-    std::error_code ec;
-    fs::create_directories(out, ec);
-    if (ec) {
-      std::fprintf(stderr, "%s: cannot create the output directory: %s; expected a writable path\n",
-                   out.string().c_str(), ec.message().c_str());
+    runs::DirLock lock(out.string());
+    if (!lock.ok()) {
+      std::fprintf(stderr, "infrasim capacity: %s\n", lock.error().c_str());
       return static_cast<int>(core::kBadInput);
     }
+    std::error_code ec;
 
     std::vector<std::size_t> sized;  // tiers with a component
     for (std::size_t t = 0; t < plan.tiers.size(); ++t) {
@@ -156,7 +141,7 @@ std::function<int()> add_capacity(CLI::App& app, const GlobalOptions& global) {
         si.starts.push_back(start);
       }
       auto request_for = [&](const capacity::Candidate& c, const std::string& dir) {
-        RunRequest r;
+        runs::RunRequest r;
         r.scenario_path = plan.scenario_path;
         r.overrides = plan.overrides();
         double rate = plan.peak_rate(plan.horizons[c.horizon]);
@@ -176,50 +161,49 @@ std::function<int()> add_capacity(CLI::App& app, const GlobalOptions& global) {
       // Every horizon's starting configuration must load before anything runs.
       for (std::size_t h = 0; h < si.starts.size(); ++h) {
         core::Diagnostics cd;
-        if (!load_checked(request_for({h, si.starts[h]}, ""), cd)) {
+        if (!runs::load_checked(request_for({h, si.starts[h]}, ""), cd)) {
           std::fprintf(stderr, "%s: the scenario does not load with the plan's overrides at month %s:\n",
                        o->file.c_str(), core::format_number(plan.horizons[h]).c_str());
           std::fputs(cd.format().c_str(), stderr);
           return static_cast<int>(core::kBadInput);
         }
       }
-      // Per process: two capacity commands writing to the same --out do not delete each other's runs.
-      fs::path cand_root = out / fmt::format(".candidates-{}", static_cast<long>(getpid()));
-      fs::remove_all(cand_root, ec);
+      // Candidates run in .candidates/NNNN (numbered in search order, so an interrupted search resumes
+      // with the same numbers); the configuration found per horizon is kept in runs/month-N.
+      fs::path cand_root = out / ".candidates";
+      if (!o->resume) fs::remove_all(cand_root, ec);
       fs::remove_all(out / "runs", ec);
       std::map<std::pair<std::size_t, std::vector<int>>, fs::path> dirs;
       int next_dir = 0;
-      bool crashed = false;
-      capacity::Evaluate evaluate = [&](const std::vector<capacity::Candidate>& batch) {
-        std::vector<RunRequest> reqs;
-        std::vector<std::function<int()>> jobs;
-        for (const auto& c : batch) {
+      std::vector<runs::RunOutcome> all;
+      capacity::Evaluate evaluate = [&](const std::vector<capacity::Candidate>& candidates) {
+        runs::Batch batch;
+        batch.label = fmt::format("capacity {}: {} runs", plan.name, candidates.size());
+        batch.parallel = o->jobs;
+        batch.progress = !global.quiet;
+        batch.ledger_dir = cand_root.string();
+        batch.resume = o->resume;
+        for (const auto& c : candidates) {
           fs::path dir = cand_root / fmt::format("{:04d}", next_dir++);
           dirs[{c.horizon, c.counts}] = dir;
-          reqs.push_back(request_for(c, dir.string()));
+          batch.runs.push_back(request_for(c, dir.string()));
         }
-        for (const auto& r : reqs) jobs.push_back([r]() { return run_one(r); });
-        ProgressBar bar(fmt::format("capacity {}: {} runs", plan.name, jobs.size()), jobs.size(), !global.quiet);
-        std::vector<ChildResult> results =
-            run_children(jobs, o->jobs, [&](std::size_t, const ChildResult& r) { bar.done(r.exit_code != 0); });
-        bar.finish();
-        std::vector<capacity::Outcome> outcomes;
-        for (std::size_t i = 0; i < reqs.size(); ++i) {
-          nlohmann::json rep = results[i].exit_code <= core::kChecksFailed && !results[i].signal
-                                   ? read_json(fs::path(reqs[i].out_dir) / "report.json")
-                                   : nlohmann::json(nullptr);
-          capacity::Outcome oc = capacity::read_outcome(rep, components);
-          oc.exit_code = results[i].exit_code;
-          if (results[i].exit_code == core::kBadInput) {
-            oc.misses = {"the scenario rejects this count as bad input"};
-          } else if (results[i].exit_code > core::kBadInput || results[i].signal) {
-            crashed = true;
-            std::fprintf(stderr, "capacity %s: run %s crashed (exit status %d)\n", plan.name.c_str(),
-                         reqs[i].out_dir.c_str(), results[i].exit_code);
+        std::vector<runs::RunOutcome> outcomes = runs::run_batch(batch);
+        std::vector<capacity::Outcome> found;
+        for (std::size_t i = 0; i < outcomes.size(); ++i) {
+          const runs::RunOutcome& r = outcomes[i];
+          capacity::Outcome oc = capacity::read_outcome(r.report ? &*r.report : nullptr, components);
+          oc.exit_code = r.exit_code;
+          if (r.status == runs::RunStatus::kRejected) {
+            oc.misses = {"the load far exceeds what these counts serve (the run stopped early, no report)"};
+          } else if (r.status == runs::RunStatus::kCrashed) {
+            std::fprintf(stderr, "capacity %s: run %s: %s\n", plan.name.c_str(), batch.runs[i].out_dir.c_str(),
+                         runs::describe(r).c_str());
           }
-          outcomes.push_back(std::move(oc));
+          found.push_back(std::move(oc));
         }
-        return outcomes;
+        all.insert(all.end(), outcomes.begin(), outcomes.end());
+        return found;
       };
       result = capacity::search(si, names, evaluate);
       // Keep the report of the configuration found per horizon; drop the other candidates.
@@ -228,23 +212,28 @@ std::function<int()> add_capacity(CLI::App& app, const GlobalOptions& global) {
         auto it = dirs.find({h, a.counts});
         if (it == dirs.end()) continue;
         fs::path keep = out / "runs" / fmt::format("month-{}", core::format_number(plan.horizons[h]));
-        fs::create_directories(keep, ec);
-        for (const char* f : {"report.json", "report.md"}) {
-          fs::copy_file(it->second / f, keep / f, fs::copy_options::overwrite_existing, ec);
+        for (const char* f : {"report.md", "report.json"}) {
+          std::ifstream found(it->second / f, std::ios::binary);
+          std::stringstream text;
+          text << found.rdbuf();
+          if (std::string err = runs::write_file((keep / f).string(), text.str()); found && !err.empty()) {
+            std::fprintf(stderr, "infrasim capacity: %s\n", err.c_str());
+            status = core::kInternal;
+          }
         }
       }
       fs::remove_all(cand_root, ec);
-      if (crashed) status = core::kInternal;
+      status = runs::command_status(all, status);
     }
 
-    nlohmann::json report =
+    report::Json report =
         capacity::capacity_json(plan, projection, load ? &*load : nullptr, result ? &*result : nullptr, info);
-    if (!write_text(out / "capacity.json", report.dump(1) + "\n") ||
-        !write_text(out / "capacity.md", capacity::capacity_markdown(report)) ||
-        !write_text(out / "capacity.html", capacity::capacity_html(report))) {
-      std::fprintf(stderr, "%s: cannot write the capacity report; expected a writable directory\n",
-                   out.string().c_str());
-      return static_cast<int>(core::kBadInput);
+    std::string err = runs::write_files(out.string(), {{"capacity.md", capacity::capacity_markdown(report)},
+                                                       {"capacity.html", capacity::capacity_html(report)},
+                                                       {"capacity.json", report::dump(report)}});
+    if (!err.empty()) {
+      std::fprintf(stderr, "infrasim capacity: %s\n", err.c_str());
+      return static_cast<int>(core::kInternal);
     }
     std::fputs(capacity::capacity_console(report).c_str(), stdout);
     std::printf("reports: %s, %s%s\n", (out / "capacity.md").string().c_str(), (out / "capacity.json").string().c_str(),

@@ -8,6 +8,7 @@
 #include "sim/core/diagnostics.h"
 #include "sim/core/exit_status.h"
 #include "sim/core/log.h"
+#include "sim/core/source.h"
 
 namespace sim::cli {
 
@@ -63,9 +64,8 @@ int main(int argc, char** argv) {
       for (const Command& c : commands()) names.emplace_back(c.name);
       bool known = std::find(names.begin(), names.end(), argv[1]) != names.end();
       if (!known) {
-        std::string guess = core::closest_match(argv[1], names);
-        std::fprintf(stderr, "infrasim: unknown command '%s'%s\nRun 'infrasim --help' for the list of commands.\n",
-                     argv[1], guess.empty() ? "" : fmt::format("; did you mean '{}'?", guess).c_str());
+        std::fprintf(stderr, "infrasim: %s\nRun 'infrasim --help' for what each command does.\n",
+                     core::unknown_name({.noun = "command", .name = argv[1]}, names).c_str());
         return core::kBadInput;
       }
     }

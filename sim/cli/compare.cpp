@@ -3,17 +3,15 @@
 // then one comparison: compare.json / compare.md / compare.html and a table on stdout.
 #include <filesystem>
 #include <fmt/format.h>
-#include <fstream>
 #include <set>
 
-#include "sim/cli/child.h"
 #include "sim/cli/cli.h"
-#include "sim/cli/progress.h"
-#include "sim/cli/run_one.h"
+#include "sim/cli/options.h"
 #include "sim/core/exit_status.h"
 #include "sim/report/compare.h"
-#include "sim/report/headline.h"
 #include "sim/report/html.h"
+#include "sim/runs/batch.h"
+#include "sim/runs/output.h"
 
 namespace sim::cli {
 
@@ -57,12 +55,6 @@ std::optional<DesignSpec> parse_variant(const std::string& text, std::string* er
   return d;
 }
 
-bool write_text(const fs::path& p, const std::string& text) {
-  std::ofstream out(p, std::ios::binary | std::ios::trunc);
-  out << text;
-  return static_cast<bool>(out);
-}
-
 // Design names become directory names: keep them simple and unique.
 std::string dir_name(const std::string& name) {
   std::string out;
@@ -93,20 +85,12 @@ std::function<int()> add_compare(CLI::App& app, const GlobalOptions& global) {
   app.add_option("-j,--jobs", o->jobs, "designs run in parallel (default: all cores)");
   app.footer("Without --topology, the scenario as written is the first design ('baseline').\n"
              "Differences are against the first design. Exit status: 0 every design ran (verdicts are in the\n"
-             "table), 2 bad input (nothing run or written), 3 a run crashed.");
+             "table), 2 bad input (nothing run or written) or a design's load the model cannot carry, 3 a run\n"
+             "crashed.");
   return [o, &global]() {
-    std::vector<scenario::Override> common;
-    std::vector<std::string> common_text;
+    auto common = parse_sets(o->sets, "compare");
+    if (!common) return static_cast<int>(core::kBadInput);
     std::string err;
-    for (const std::string& s : o->sets) {
-      auto ov = scenario::parse_override(s, &err);
-      if (!ov) {
-        std::fprintf(stderr, "infrasim compare: %s\n", err.c_str());
-        return static_cast<int>(core::kBadInput);
-      }
-      common.push_back(*ov);
-      common_text.push_back(s);
-    }
     std::vector<DesignSpec> specs;
     if (o->topologies.empty()) specs.push_back({"baseline", "", {}, {}});
     for (const std::string& t : o->topologies) specs.push_back({fs::path(t).stem().string(), t, {}, {}});
@@ -131,65 +115,63 @@ std::function<int()> add_compare(CLI::App& app, const GlobalOptions& global) {
       d.name = name;
     }
     // Every design is loaded (and so checked) before anything runs.
-    core::Diagnostics diags;
-    std::vector<RunRequest> reqs;
-    std::vector<scenario::Loaded> loaded;
+    runs::Batch batch;
+    batch.label = "compare";
+    batch.parallel = o->jobs;
+    batch.progress = !global.quiet;
     for (const auto& d : specs) {
-      RunRequest r;
+      runs::RunRequest r;
       r.scenario_path = o->scenario;
       r.topology_override = d.topology;
-      r.overrides = common;
+      r.overrides = *common;
       r.overrides.insert(r.overrides.end(), d.overrides.begin(), d.overrides.end());
       r.seed = o->seed;
       r.summary = false;
       r.progress = false;
-      auto l = load_checked(r, diags);
-      if (l) loaded.push_back(std::move(*l));
-      reqs.push_back(r);
+      batch.runs.push_back(r);
     }
-    if (diags.has_errors() || loaded.size() != specs.size()) {
-      std::fputs(diags.format().c_str(), stderr);
+    auto all = runs::load_all(batch.runs);
+    if (!all) return static_cast<int>(core::kBadInput);
+    const std::vector<scenario::Loaded>& loaded = *all;
+    std::string out = o->out.empty() ? (fs::path("reports") / ("compare-" + loaded[0].scenario.name)).string() : o->out;
+    runs::DirLock lock(out);
+    if (!lock.ok()) {
+      std::fprintf(stderr, "infrasim compare: %s\n", lock.error().c_str());
       return static_cast<int>(core::kBadInput);
     }
-    std::string out = o->out.empty() ? (fs::path("reports") / ("compare-" + loaded[0].scenario.name)).string() : o->out;
-    std::vector<std::function<int()>> jobs;
-    for (std::size_t i = 0; i < reqs.size(); ++i) {
-      reqs[i].out_dir = (fs::path(out) / specs[i].name).string();
-      jobs.push_back([req = reqs[i]]() { return run_one(req); });
-    }
-    ProgressBar bar("compare", jobs.size(), !global.quiet);
-    std::vector<ChildResult> results =
-        run_children(jobs, o->jobs, [&](std::size_t, const ChildResult& r) { bar.done(r.exit_code != 0); });
-    bar.finish();
-    int status = core::kOk;
+    for (std::size_t i = 0; i < batch.runs.size(); ++i) batch.runs[i].out_dir = (fs::path(out) / specs[i].name).string();
+    std::vector<runs::RunOutcome> outcomes = runs::run_batch(batch);
     std::vector<report::Design> designs;
+    int verdict = core::kOk;
     for (std::size_t i = 0; i < specs.size(); ++i) {
       report::Design d;
       d.name = specs[i].name;
       d.topology = loaded[i].scenario.topology_path;
-      d.overrides = common_text;
+      d.overrides = o->sets;
       d.overrides.insert(d.overrides.end(), specs[i].override_text.begin(), specs[i].override_text.end());
       d.dir = specs[i].name;
-      d.exit_code = results[i].exit_code;
-      d.report = report::read_report_file(reqs[i].out_dir + "/report.json");
+      d.exit_code = outcomes[i].exit_code;
+      d.report = outcomes[i].report;
+      d.error = outcomes[i].error;
       d.diagram = report::topology_svg(loaded[i].topology) + report::topology_paths_html(loaded[i].topology);
-      if (d.report.is_null() || results[i].signal || results[i].exit_code > core::kChecksFailed) {
-        std::fprintf(stderr, "infrasim compare: design %s failed (exit status %d%s)\n", d.name.c_str(),
-                     results[i].exit_code, results[i].signal ? fmt::format(", signal {}", results[i].signal).c_str() : "");
-        status = core::kInternal;
+      if (!outcomes[i].complete()) {
+        std::fprintf(stderr, "infrasim compare: design %s: %s\n", d.name.c_str(), runs::describe(outcomes[i]).c_str());
+        // A design whose load the model cannot carry is bad input for the comparison.
+        if (outcomes[i].status == runs::RunStatus::kRejected) verdict = core::kBadInput;
       }
       designs.push_back(std::move(d));
     }
     report::Json cmp = report::compare_json(designs);
-    if (!write_text(fs::path(out) / "compare.json", report::dump(cmp)) ||
-        !write_text(fs::path(out) / "compare.md", report::compare_markdown(cmp)) ||
-        !write_text(fs::path(out) / "compare.html", report::compare_html(cmp, designs))) {
-      std::fprintf(stderr, "%s: cannot write reports; expected a writable directory\n", out.c_str());
-      return static_cast<int>(core::kBadInput);
+    err = runs::write_files(out, {{"compare.md", report::compare_markdown(cmp)},
+                                  {"compare.html", report::compare_html(cmp, designs)},
+                                  {"compare.json", report::dump(cmp)}});
+    if (!err.empty()) {
+      std::fprintf(stderr, "infrasim compare: %s\n", err.c_str());
+      return static_cast<int>(core::kInternal);
     }
     std::fputs(report::compare_console(cmp).c_str(), stdout);
     std::printf("reports: %s/compare.md, %s/compare.html, %s/compare.json\n", out.c_str(), out.c_str(), out.c_str());
-    return status;
+    return runs::command_status(outcomes, verdict);
   };
 }
 

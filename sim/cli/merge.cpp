@@ -8,7 +8,7 @@
 #include "sim/cli/cli.h"
 #include "sim/cli/sweep_output.h"
 #include "sim/core/exit_status.h"
-#include "sim/report/headline.h"
+#include "sim/report/run_report.h"
 
 namespace sim::cli {
 
@@ -54,7 +54,7 @@ std::function<int()> add_merge(CLI::App& app, const GlobalOptions& global) {
         return static_cast<int>(core::kBadInput);
       }
       if (!fs::exists(fs::path(d) / "sweep.json", ec)) continue;
-      report::Json p = report::read_report_file((fs::path(d) / "sweep.json").string());
+      report::Json p = report::read_json_file((fs::path(d) / "sweep.json").string()).value_or(report::Json());
       if (p.is_null() || !p.contains("runs") || !p["runs"].is_array()) {
         std::fprintf(stderr, "infrasim merge: %s/sweep.json: not a sweep plan; expected the file infrasim sweep writes\n",
                      d.c_str());
@@ -70,19 +70,19 @@ std::function<int()> add_merge(CLI::App& app, const GlobalOptions& global) {
         return static_cast<int>(core::kBadInput);
       }
     }
-    std::vector<report::Json> reports;
+    std::vector<std::optional<report::RunReport>> reports;
     if (!plan.is_null()) {
       std::size_t missing = 0;
       for (const auto& run : plan["runs"]) {
-        report::Json found;
+        std::optional<report::RunReport> found;
         for (const std::string& d : o->dirs) {
-          found = report::read_report_file((fs::path(d) / run["dir"].get<std::string>() / "report.json").string());
-          if (!found.is_null()) break;
+          found = report::read_run_report((fs::path(d) / report::member_text(run, "dir") / "report.json").string());
+          if (found) break;
         }
-        if (found.is_null()) {
+        if (!found) {
           ++missing;
           std::fprintf(stderr, "infrasim merge: run %s (%s) is missing: no %s/report.json in %s\n",
-                       run["index"].dump().c_str(), run["seed"].dump().c_str(), run["dir"].get<std::string>().c_str(),
+                       run["index"].dump().c_str(), run["seed"].dump().c_str(), report::member_text(run, "dir").c_str(),
                        fmt::format("{}", fmt::join(o->dirs, ", ")).c_str());
         }
         reports.push_back(found);
@@ -107,10 +107,10 @@ std::function<int()> add_merge(CLI::App& app, const GlobalOptions& global) {
     plan["parameters"] = report::Json::array();
     report::Json points = report::Json::array(), runs = report::Json::array();
     for (std::size_t i = 0; i < dirs.size(); ++i) {
-      report::Json r = report::read_report_file((dirs[i] / "report.json").string());
+      auto r = report::read_run_report((dirs[i] / "report.json").string());
       std::string name = dirs[i].lexically_normal().string();
       points.push_back({{"name", name}, {"values", report::Json::array()}});
-      runs.push_back({{"index", i}, {"point", i}, {"seed", r["scenario"]["seed"]}, {"dir", name}});
+      runs.push_back({{"index", i}, {"point", i}, {"seed", r ? report::Json(r->scenario.seed) : report::Json()}, {"dir", name}});
       reports.push_back(r);
     }
     plan["points"] = points;

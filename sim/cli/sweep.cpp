@@ -6,17 +6,15 @@
 // same table from their outputs (sim/cli/merge.cpp).
 #include <filesystem>
 #include <fmt/format.h>
-#include <fstream>
 #include <unistd.h>
 
-#include "sim/cli/child.h"
 #include "sim/cli/cli.h"
-#include "sim/cli/progress.h"
-#include "sim/cli/run_one.h"
 #include "sim/cli/sweep_output.h"
 #include "sim/core/exit_status.h"
-#include "sim/report/headline.h"
+#include "sim/report/run_report.h"
 #include "sim/report/results.h"
+#include "sim/runs/batch.h"
+#include "sim/runs/output.h"
 #include "sim/scenario/sweep.h"
 
 namespace sim::cli {
@@ -40,18 +38,15 @@ std::string self_path() {
 
 }  // namespace
 
-bool write_sweep_outputs(const std::string& out, const report::Json& plan, const std::vector<report::Json>& reports,
-                         bool print) {
+bool write_sweep_outputs(const std::string& out, const report::Json& plan,
+                         const std::vector<std::optional<report::RunReport>>& reports, bool print) {
   report::Json results = report::results_json(plan, reports);
-  fs::path dir(out);
-  auto write = [&](const char* name, const std::string& text) {
-    std::ofstream f(dir / name, std::ios::binary | std::ios::trunc);
-    f << text;
-    return static_cast<bool>(f);
-  };
-  if (!write("results.json", report::dump(results)) || !write("results.csv", report::results_csv(results)) ||
-      !write("summary.md", report::results_markdown(results)) || !write("summary.html", report::results_html(results))) {
-    std::fprintf(stderr, "%s: cannot write results; expected a writable directory\n", out.c_str());
+  std::string err = runs::write_files(out, {{"results.csv", report::results_csv(results)},
+                                            {"summary.md", report::results_markdown(results)},
+                                            {"summary.html", report::results_html(results)},
+                                            {"results.json", report::dump(results)}});
+  if (!err.empty()) {
+    std::fprintf(stderr, "%s\n", err.c_str());
     return false;
   }
   if (print) {
@@ -66,6 +61,7 @@ std::function<int()> add_sweep(CLI::App& app, const GlobalOptions& global) {
   struct Opts {
     std::string file, out, emit;
     int jobs = 0;
+    bool resume = false;
   };
   auto o = std::make_shared<Opts>();
   app.add_option("sweep", o->file, "the sweep file (format: docs/reports.md, example: scenarios/sweeps/)")->required();
@@ -74,8 +70,10 @@ std::function<int()> add_sweep(CLI::App& app, const GlobalOptions& global) {
   app.add_option("--emit-jobs", o->emit,
                  "do not run: write FILE (one command per run, for GNU parallel) and FILE.sbatch (a Slurm array "
                  "script); combine their outputs with infrasim merge");
+  app.add_flag("--resume", o->resume,
+               "reuse every complete run of an interrupted sweep in --out (same request, same input files); run the rest");
   app.footer("Exit status: 0 every run wrote its report (verdicts are in the table), 2 bad input (nothing run or\n"
-             "written), 3 a run crashed.");
+             "written) or a point whose load the model cannot carry, 3 a run crashed.");
   return [o, &global]() {
     core::Diagnostics diags;
     auto sweep = scenario::load_sweep(o->file, diags);
@@ -86,11 +84,11 @@ std::function<int()> add_sweep(CLI::App& app, const GlobalOptions& global) {
     // Every point must load before anything runs.
     std::uint64_t base_seed = 0;
     for (std::size_t p = 0; p < sweep->points.size(); ++p) {
-      RunRequest r;
+      runs::RunRequest r;
       r.scenario_path = sweep->scenario_path;
       r.overrides = sweep->overrides(sweep->points[p]);
       core::Diagnostics pd;
-      auto l = load_checked(r, pd);
+      auto l = runs::load_checked(r, pd);
       if (!l) {
         const auto& pos = sweep->points[p].pos;
         diags.error(pos.file, pos.line, pos.column,
@@ -129,18 +127,18 @@ std::function<int()> add_sweep(CLI::App& app, const GlobalOptions& global) {
     }
     plan["points"] = points;
     plan["seeds"] = seeds;
-    report::Json runs = report::Json::array();
-    std::vector<RunRequest> reqs;
+    report::Json run_rows = report::Json::array();
+    std::vector<runs::RunRequest> reqs;
     for (std::size_t p = 0; p < sweep->points.size(); ++p) {
       for (std::uint64_t seed : seeds) {
-        std::size_t i = runs.size();
+        std::size_t i = run_rows.size();
         std::string rel = fmt::format("runs/{:0{}}", i, digits);
         report::Json args = report::Json::array();
         for (const auto& ov : sweep->overrides(sweep->points[p])) {
           args.push_back((ov.topology ? "" : std::string("scenario.")) + ov.path + "=" + ov.value);
         }
-        runs.push_back({{"index", i}, {"point", p}, {"seed", seed}, {"dir", rel}, {"set", args}});
-        RunRequest r;
+        run_rows.push_back({{"index", i}, {"point", p}, {"seed", seed}, {"dir", rel}, {"set", args}});
+        runs::RunRequest r;
         r.scenario_path = sweep->scenario_path;
         r.overrides = sweep->overrides(sweep->points[p]);
         r.seed = seed;
@@ -150,16 +148,15 @@ std::function<int()> add_sweep(CLI::App& app, const GlobalOptions& global) {
         reqs.push_back(r);
       }
     }
-    plan["runs"] = runs;
-    std::error_code ec;
-    fs::create_directories(out, ec);
-    {
-      std::ofstream f(fs::path(out) / "sweep.json", std::ios::binary | std::ios::trunc);
-      f << report::dump(plan);
-      if (ec || !f) {
-        std::fprintf(stderr, "%s: cannot write sweep.json; expected a writable directory\n", out.c_str());
-        return static_cast<int>(core::kBadInput);
-      }
+    plan["runs"] = run_rows;
+    runs::DirLock lock(out);
+    if (!lock.ok()) {
+      std::fprintf(stderr, "infrasim sweep: %s\n", lock.error().c_str());
+      return static_cast<int>(core::kBadInput);
+    }
+    if (std::string err = runs::write_file((fs::path(out) / "sweep.json").string(), report::dump(plan)); !err.empty()) {
+      std::fprintf(stderr, "infrasim sweep: %s\n", err.c_str());
+      return static_cast<int>(core::kBadInput);
     }
 
     if (!o->emit.empty()) {
@@ -170,7 +167,7 @@ std::function<int()> add_sweep(CLI::App& app, const GlobalOptions& global) {
       for (std::size_t i = 0; i < reqs.size(); ++i) {
         std::string line = shell_quote(bin) + " run " + shell_quote(scenario_abs);
         line += " --seed " + std::to_string(*reqs[i].seed);
-        for (const auto& a : runs[i]["set"]) line += " --set " + shell_quote(a.get<std::string>());
+        for (const auto& a : run_rows[i]["set"]) line += " --set " + shell_quote(a.get<std::string>());
         line += " --out " + shell_quote(fs::absolute(reqs[i].out_dir).lexically_normal().string()) + " -q";
         // Exit 1 means "an expectation failed": the run itself worked.
         jobs_text += line + " || test $? -eq 1\n";
@@ -190,13 +187,11 @@ std::function<int()> add_sweep(CLI::App& app, const GlobalOptions& global) {
           "eval \"$line\"\n",
           sweep->name, shell_quote(jobs_abs + ".sbatch"), shell_quote(fs::absolute(out).lexically_normal().string()),
           sweep->name, reqs.size(), fs::absolute(out).lexically_normal().string(), shell_quote(jobs_abs));
-      std::ofstream jf(o->emit, std::ios::binary | std::ios::trunc);
-      jf << jobs_text;
-      std::ofstream sf(o->emit + ".sbatch", std::ios::binary | std::ios::trunc);
-      sf << sbatch;
-      if (!jf || !sf) {
-        std::fprintf(stderr, "%s: cannot write the job list; expected a writable path\n", o->emit.c_str());
-        return static_cast<int>(core::kBadInput);
+      for (const auto& [path, text] : {std::pair{o->emit, jobs_text}, std::pair{o->emit + ".sbatch", sbatch}}) {
+        if (std::string err = runs::write_file(path, text); !err.empty()) {
+          std::fprintf(stderr, "infrasim sweep: %s; expected a writable path for --emit-jobs\n", err.c_str());
+          return static_cast<int>(core::kBadInput);
+        }
       }
       std::printf("sweep %s: %zu runs written to %s (GNU parallel) and %s.sbatch (Slurm array)\n"
                   "  parallel --jobs 4 < %s          # or: parallel --sshlogin host1,host2 --workdir . < %s\n"
@@ -207,24 +202,25 @@ std::function<int()> add_sweep(CLI::App& app, const GlobalOptions& global) {
       return static_cast<int>(core::kOk);
     }
 
-    std::vector<std::function<int()>> jobs;
-    for (const auto& r : reqs) jobs.push_back([r]() { return run_one(r); });
-    ProgressBar bar("sweep " + sweep->name, jobs.size(), !global.quiet);
-    std::vector<ChildResult> results =
-        run_children(jobs, o->jobs, [&](std::size_t, const ChildResult& r) { bar.done(r.exit_code != 0); });
-    bar.finish();
-    int status = core::kOk;
-    std::vector<report::Json> reports;
-    for (std::size_t i = 0; i < reqs.size(); ++i) {
-      reports.push_back(report::read_report_file(reqs[i].out_dir + "/report.json"));
-      if (reports.back().is_null() || results[i].signal || results[i].exit_code > core::kChecksFailed) {
-        std::fprintf(stderr, "sweep %s: run %zu failed (exit status %d)\n", sweep->name.c_str(), i,
-                     results[i].exit_code);
-        status = core::kInternal;
+    runs::Batch batch;
+    batch.label = "sweep " + sweep->name;
+    batch.runs = reqs;
+    batch.parallel = o->jobs;
+    batch.progress = !global.quiet;
+    batch.ledger_dir = (fs::path(out) / "runs").string();
+    batch.resume = o->resume;
+    std::vector<runs::RunOutcome> outcomes = runs::run_batch(batch);
+    int verdict = core::kOk;
+    std::vector<std::optional<report::RunReport>> reports;
+    for (std::size_t i = 0; i < outcomes.size(); ++i) {
+      reports.push_back(outcomes[i].report);
+      if (!outcomes[i].complete()) {
+        std::fprintf(stderr, "sweep %s: run %zu: %s\n", sweep->name.c_str(), i, runs::describe(outcomes[i]).c_str());
+        if (outcomes[i].status == runs::RunStatus::kRejected) verdict = core::kBadInput;
       }
     }
-    if (!write_sweep_outputs(out, plan, reports, true)) return static_cast<int>(core::kBadInput);
-    return status;
+    if (!write_sweep_outputs(out, plan, reports, true)) return static_cast<int>(core::kInternal);
+    return runs::command_status(outcomes, verdict);
   };
 }
 

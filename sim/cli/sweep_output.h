@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "sim/report/json.h"
+#include "sim/report/run_report.h"
 
 namespace sim::cli {
 
@@ -12,7 +13,7 @@ namespace sim::cli {
 /// from the sweep plan (sweep.json) and the runs' reports (null = missing);
 /// prints the point table when `print`. False (and a message on stderr) when
 /// the files cannot be written. Defined in sweep.cpp.
-bool write_sweep_outputs(const std::string& out, const report::Json& plan, const std::vector<report::Json>& reports,
-                         bool print);
+bool write_sweep_outputs(const std::string& out, const report::Json& plan,
+                         const std::vector<std::optional<report::RunReport>>& reports, bool print);
 
 }  // namespace sim::cli

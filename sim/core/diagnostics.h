@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include "sim/core/source.h"
+
 namespace sim::core {
 
 enum class Severity { kError, kWarning };
@@ -34,6 +36,9 @@ class Diagnostics {
 
   void error(const std::string& file, int line, int column, std::string message);
   void warning(const std::string& file, int line, int column, std::string message);
+  /// At a position kept while reading (core/source.h).
+  void error(const SourcePos& at, std::string message) { error(at.file, at.line, at.column, std::move(message)); }
+  void warning(const SourcePos& at, std::string message) { warning(at.file, at.line, at.column, std::move(message)); }
 
   bool has_errors() const;
   std::size_t error_count() const;

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <fmt/format.h>
 
+#include "sim/core/source.h"
+
 namespace sim::core {
 namespace {
 
@@ -32,12 +34,6 @@ Num split_number(std::string_view text, double* value, std::string_view* rest) {
   if (ec != std::errc() || !std::isfinite(*value)) return Num::kNone;
   *rest = std::string_view(ptr, static_cast<std::size_t>(end - ptr));
   return Num::kOk;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
 }
 
 std::optional<double> lookup(std::string_view unit, const Unit* units, std::size_t n) {

@@ -12,7 +12,6 @@
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/parser.h>
 
-#include "sim/core/foreign_names.h"
 #include "sim/core/units.h"
 
 namespace sim::core {
@@ -194,6 +193,15 @@ void Reader::error(const YAML::Mark& at, std::string message) const {
 
 void Reader::error(const YAML::Node& at, std::string message) const { error(mark_of(at), std::move(message)); }
 
+void Reader::error(const SourcePos& at, std::string message) const { diags_->error(at, std::move(message)); }
+
+SourcePos Reader::pos(const YAML::Mark& at) const {
+  if (at.is_null()) return {file_, 0, 0};
+  return {file_, at.line + 1, at.column + 1};
+}
+
+SourcePos Reader::pos(const YAML::Node& n) const { return pos(mark_of(n)); }
+
 YAML::Mark Reader::mark_of(const YAML::Node& n) const {
   if (n.IsDefined() && n.IsNull()) {
     auto [begin, end] = null_keys_->equal_range(n.Mark().pos);
@@ -351,28 +359,12 @@ std::optional<double> Reader::bandwidth(const YAML::Node& n) const {
 std::optional<double> Reader::ratio(const YAML::Node& n) const { return parse_with(*this, n, parse_ratio, "ratio"); }
 std::optional<double> Reader::factor(const YAML::Node& n) const { return parse_with(*this, n, parse_factor, "factor"); }
 
-namespace {
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    if (i) out += ", ";
-    out += items[i];
-  }
-  return out;
-}
-}  // namespace
-
 std::optional<std::string> Reader::choice(const YAML::Node& n, std::string_view what,
                                           const std::vector<std::string>& choices) const {
   auto s = scalar(n, fmt::format("one of {}", join(choices)));
   if (!s) return std::nullopt;
   if (std::find(choices.begin(), choices.end(), *s) != choices.end()) return s;
-  std::string guess = closest_match(*s, choices);
-  if (!guess.empty()) {
-    error(n, fmt::format("unknown {} '{}'; did you mean '{}'?", what, *s, guess));
-  } else {
-    error(n, fmt::format("unknown {} '{}'; expected one of {}", what, *s, join(choices)));
-  }
+  error(n, unknown_name({.noun = what, .name = *s}, choices));
   return std::nullopt;
 }
 
@@ -411,18 +403,10 @@ MapView::MapView(const Reader& reader, const YAML::Node& node, std::string what,
       continue;
     }
     if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-      std::string guess = closest_match(key, allowed);
-      ForeignName foreign = foreign_name(key, allowed);  // minReplicas -> min: the name from another tool
-      if (!foreign.key.empty()) {
-        reader.error(k, fmt::format("unknown key '{}' in {}; did you mean '{}'? ({} is {} here; docs/ecosystem.md)",
-                                    key, what_, foreign.key, foreign.source, foreign.key));
-        suggested_.push_back(foreign.key);
-      } else if (!guess.empty()) {
-        reader.error(k, fmt::format("unknown key '{}' in {}; did you mean '{}'?", key, what_, guess));
-        suggested_.push_back(guess);
-      } else {
-        reader.error(k, fmt::format("unknown key '{}' in {}; expected one of {}", key, what_, join(allowed)));
-      }
+      UnknownName u{.noun = "key", .name = key, .in = what_};
+      reader.error(k, unknown_name(u, allowed));
+      // A key offered in "did you mean" is not reported again as missing.
+      if (std::string guess = suggested_name(u, allowed); !guess.empty()) suggested_.push_back(guess);
       continue;
     }
     if (it->second.IsNull()) reader.remember_null_value(it->second, k);

@@ -14,6 +14,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "sim/core/diagnostics.h"
+#include "sim/core/source.h"
 
 namespace sim::core {
 
@@ -47,7 +48,12 @@ class Reader {
 
   void error(const YAML::Node& at, std::string message) const;
   void error(const YAML::Mark& at, std::string message) const;
+  /// At a position kept from an earlier read (cross-references checked once the whole file is read).
+  void error(const SourcePos& at, std::string message) const;
   void warning(const YAML::Node& at, std::string message) const;
+  /// Where `n` (or `at`) is written in this file: mark_of() made 1-based; line 0 when there is no mark.
+  SourcePos pos(const YAML::Node& n) const;
+  SourcePos pos(const YAML::Mark& at) const;
   /// Where to report a problem with `n`: its own mark, except for a mapping value
   /// left empty ("name:"), whose yaml-cpp mark is the next token (often on the next
   /// line): then the mark of its key.
@@ -87,6 +93,15 @@ class Reader {
   std::shared_ptr<NullKeys> null_keys_;  // empty mapping values -> their key's mark
 };
 
+/// Stores the value of `v` into *out (converted to U) when there is one; true when it did.
+/// The usual end of a read: `set_if(r.duration(node), &spec.timeout)`.
+template <typename T, typename U>
+bool set_if(const std::optional<T>& v, U* out) {
+  if (!v) return false;
+  *out = static_cast<U>(*v);
+  return true;
+}
+
 /// A mapping with a fixed set of allowed keys. On construction reports
 /// unknown keys (with "did you mean"), duplicate keys and non-scalar keys;
 /// those keys are then skipped, so that the caller goes on reading the valid
@@ -111,6 +126,19 @@ class MapView {
   /// Where `key` is written (for errors about the key itself, not its value);
   /// a null mark when absent.
   YAML::Mark key_mark(std::string_view key) const;
+  /// Reads an optional key into a field: when `key` is present, converts its value
+  /// with the Reader method `convert` (extra arguments after `out`, e.g. the range
+  /// of Reader::integer) and stores it into *out. Absent or invalid (reported by
+  /// `convert`): *out keeps its default. True when a value was stored.
+  ///   m.read("interval", &Reader::positive_duration, &hc.interval);
+  ///   m.read("replicas", &Reader::integer, &spec.replicas, 1, kMaxInstances);
+  template <typename T, typename U, typename... Params, typename... Args>
+  bool read(std::string_view key, std::optional<T> (Reader::*convert)(const YAML::Node&, Params...) const, U* out,
+            Args&&... args) const {
+    if (!has(key)) return false;
+    return set_if((reader_->*convert)(get(key), std::forward<Args>(args)...), out);
+  }
+
   /// Keys in file order.
   const std::vector<std::string>& keys() const { return keys_; }
   const YAML::Node& node() const { return node_; }

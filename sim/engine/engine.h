@@ -14,6 +14,13 @@
 
 namespace sim::engine {
 
+/// How the request kernel computes CPU sharing (HostCpu): in the kernel, or — the
+/// verification mode — by SimGrid's Cas01 model for every contended host.
+enum class CpuMode { kKernel, kSimGrid };
+/// How the kernel is woken: batched (default) or once per event (a debug switch
+/// that must give byte-identical results).
+enum class WakeRule { kBatched, kPerEvent };
+
 struct RunOptions {
   /// Called about once per wall second with (simulated now, duration); may print progress.
   std::function<void(double, double)> progress;
@@ -21,6 +28,8 @@ struct RunOptions {
   std::uint64_t max_events = 0;       ///< simulated requests; 0 = no limit
   /// Requests in the system above which the run stops (a model that explodes); 0 = 2,000,000.
   std::uint64_t max_in_flight = 0;
+  CpuMode cpu = CpuMode::kKernel;
+  WakeRule wake = WakeRule::kBatched;
 };
 
 struct RunOutcome {

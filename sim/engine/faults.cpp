@@ -1,10 +1,10 @@
-// Fault injection: the scenario's faults expanded into a time-ordered schedule
-// that one actor plays on the control host. Every fault and its effect goes
-// into the run's timeline.
+#include "sim/engine/faults.h"
+
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
 #include <functional>
+#include <memory>
 
 #include "sim/core/units.h"
 #include "sim/engine/world.h"
@@ -14,17 +14,11 @@ namespace sim::engine {
 using scenario::Fault;
 using topology::Kind;
 
+// ---- network faults in force ------------------------------------------------------------------
+
 namespace {
 
-struct Action {
-  double time;
-  int order;  ///< schedule order for equal times (deterministic)
-  std::function<void()> run;
-};
-
-// Faults on the same link compose: any partition cuts it, losses combine as
-// independent drops, added delays sum (a ramping delay grows linearly to its value).
-void add_effect(const NetFault& f, double now, LinkEffect* e) {
+void add_effect(const NetworkFaults::Fault& f, double now, LinkEffect* e) {
   switch (f.kind) {
     case Fault::Kind::kPartition: e->partitioned = true; break;
     case Fault::Kind::kLoss: e->loss = 1 - (1 - e->loss) * (1 - f.value); break;
@@ -35,9 +29,9 @@ void add_effect(const NetFault& f, double now, LinkEffect* e) {
 
 }  // namespace
 
-LinkEffect World::region_effect(int ra, int rb, double now) const {
+LinkEffect NetworkFaults::between_regions(int ra, int rb, double now) const {
   LinkEffect e;
-  for (const NetFault& f : net_faults) {
+  for (const Fault& f : faults_) {
     if (!f.regions) continue;
     if (!((f.a == ra && f.b == rb) || (f.a == rb && f.b == ra))) continue;
     add_effect(f, now, &e);
@@ -45,44 +39,69 @@ LinkEffect World::region_effect(int ra, int rb, double now) const {
   return e;
 }
 
-LinkEffect World::link_effect(int a, int b, double now) const {
-  const Station& sa = stations[static_cast<std::size_t>(a)];
-  const Station& sb = stations[static_cast<std::size_t>(b)];
-  LinkEffect e = region_effect(zone_region[static_cast<std::size_t>(sa.zone)], zone_region[static_cast<std::size_t>(sb.zone)], now);
-  for (const NetFault& f : net_faults) {
+LinkEffect NetworkFaults::between(int ca, int ra, int cb, int rb, double now) const {
+  LinkEffect e = between_regions(ra, rb, now);
+  for (const Fault& f : faults_) {
     if (f.regions) continue;
-    if (!((f.a == sa.component && f.b == sb.component) || (f.a == sb.component && f.b == sa.component))) continue;
+    if (!((f.a == ca && f.b == cb) || (f.a == cb && f.b == ca))) continue;
     add_effect(f, now, &e);
   }
   return e;
 }
 
-void World::fault_injector() {
+std::uint64_t NetworkFaults::add(Fault f) {
+  f.id = next_id_++;
+  faults_.push_back(f);
+  return f.id;
+}
+
+void NetworkFaults::remove(std::uint64_t id) {
+  faults_.erase(std::remove_if(faults_.begin(), faults_.end(), [&](const Fault& f) { return f.id == id; }), faults_.end());
+}
+
+// ---- the injector ------------------------------------------------------------------------------
+
+void FaultInjector::start() {
+  if (w_.scen.faults.empty()) return;
+  w_.spawn("faults", w_.platform->control(), [this] { play(); })->daemonize();
+}
+
+namespace {
+struct Action {
+  double time;
+  int order;  ///< schedule order for equal times (deterministic)
+  std::function<void()> run;
+};
+}  // namespace
+
+void FaultInjector::play() {
+  World& w = w_;
   std::vector<Action> schedule;
   int order = 0;
-  const double duration = scen->duration;
+  const double duration = w.scen.duration;
 
   // The stations a fault hits, resolved when it happens (a database's primary moves).
-  auto stations_of = [this](const scenario::Target& t) {
+  auto stations_of = [&w](const scenario::Target& t) {
     std::vector<int> out;
     if (!t.region.empty() || !t.zone.empty()) {
-      for (std::size_t i = 0; i < stations.size(); ++i) {
-        const Station& s = stations[i];
-        bool in_zone = !t.zone.empty() && zones[static_cast<std::size_t>(s.zone)] == t.zone;
-        bool in_region = !t.region.empty() &&
-                         regions[static_cast<std::size_t>(zone_region[static_cast<std::size_t>(s.zone)])] == t.region;
+      for (std::size_t i = 0; i < w.stations.size(); ++i) {
+        const Station& s = w.stations[i];
+        bool in_zone = !t.zone.empty() && w.places.zones[static_cast<std::size_t>(s.zone)] == t.zone;
+        bool in_region = !t.region.empty() && w.places.regions[static_cast<std::size_t>(w.region_of(static_cast<int>(i)))] == t.region;
         if ((in_zone || in_region) && s.started) out.push_back(static_cast<int>(i));
       }
       return out;
     }
-    int ci = component_index(t.component);
-    ComponentRt& c = comp(ci);
+    int ci = w.component_index(t.component);
+    ComponentRt& c = w.comp(ci);
+    const Database* db = dynamic_cast<const Database*>(c.tier);
+    int primary = db ? w.st(db->primary_station()).index : 0;
     if (t.role == "primary") {
-      out.push_back(c.stations[static_cast<std::size_t>(c.primary)]);
+      out.push_back(c.stations[static_cast<std::size_t>(primary)]);
     } else if (t.role == "replica") {
       std::vector<int> replicas;
       for (std::size_t i = 0; i < c.stations.size(); ++i) {
-        if (static_cast<int>(i) != c.primary) replicas.push_back(c.stations[i]);
+        if (static_cast<int>(i) != primary) replicas.push_back(c.stations[i]);
       }
       if (t.instance >= 0) {
         if (t.instance < static_cast<int>(replicas.size())) out.push_back(replicas[static_cast<std::size_t>(t.instance)]);
@@ -93,62 +112,60 @@ void World::fault_injector() {
       out.push_back(c.stations[static_cast<std::size_t>(t.instance)]);
     } else {
       for (int si : c.stations) {
-        if (st(si).started) out.push_back(si);
+        if (w.st(si).started) out.push_back(si);
       }
     }
     return out;
   };
-  auto boot_of = [this](int si) {
-    const topology::Component& c = *comp(st(si).component).spec;
+  auto boot_of = [&w](int si) {
+    const topology::Component& c = *w.comp(w.st(si).component).spec;
     return c.kind == Kind::kService ? c.service()->boot_time : 0.0;
   };
   auto add = [&](double at, std::function<void()> fn) {
     if (at < duration) schedule.push_back({at, order++, std::move(fn)});
   };
   // Resolves a `between` pair to region or component indices.
-  auto net_fault = [this](const Fault& f, double now) {
-    NetFault n;
+  auto net_fault = [&w](const Fault& f, double now) {
+    NetworkFaults::Fault n;
     n.kind = f.kind;
     n.value = f.value;
     n.ramp = f.ramp;
     n.since = now;
-    n.id = next_net_fault++;
-    auto ra = std::find(regions.begin(), regions.end(), f.target.between[0]);
-    if (ra != regions.end()) {
+    int ra = w.places.region_index(f.target.between[0]);
+    if (ra >= 0) {
       n.regions = true;
-      n.a = static_cast<int>(ra - regions.begin());
-      n.b = static_cast<int>(std::find(regions.begin(), regions.end(), f.target.between[1]) - regions.begin());
+      n.a = ra;
+      n.b = w.places.region_index(f.target.between[1]);
     } else {
-      n.a = component_index(f.target.between[0]);
-      n.b = component_index(f.target.between[1]);
+      n.a = w.component_index(f.target.between[0]);
+      n.b = w.component_index(f.target.between[1]);
     }
     return n;
   };
 
-  for (const Fault& f : scen->faults) {
+  for (const Fault& f : w.scen.faults) {
     const std::string name = f.name;
     if (f.kind == Fault::Kind::kChaosMonkey) {
       // Random crashes: per target, failures after mtbf, repairs after mttr, all drawn up front.
-      core::Rng rng = streams.stream("chaos:" + name);
+      core::Rng rng = w.streams.stream("chaos:" + name);
       for (const scenario::Target& target : f.targets) {
         double t = f.at + f.mtbf.sample(rng);
         while (t < duration) {
           double repair = std::max(1e-3, f.mttr.sample(rng));
           auto victim = std::make_shared<int>(-1);
           std::uint64_t pick = rng.next_u64();
-          add(t, [this, victim, pick, target, name, stations_of]() {
-            double now = sg::Engine::get_clock();
+          add(t, [&w, victim, pick, target, name, stations_of]() {
             std::vector<int> up;
             for (int si : stations_of(target)) {
-              if (st(si).up) up.push_back(si);
+              if (w.st(si).up) up.push_back(si);
             }
             if (up.empty()) return;
             *victim = up[pick % up.size()];
-            timeline(now, "fault", st(*victim).name, name + ": chaos monkey", name);
-            crash_station(*victim, now, name);
+            w.timeline(w.kernel.now(), "fault", w.st(*victim).name, name + ": chaos monkey", name);
+            w.crash_station(*victim, name);
           });
-          add(t + repair, [this, victim, boot_of]() {
-            if (*victim >= 0) recover_station(*victim, sg::Engine::get_clock(), boot_of(*victim));
+          add(t + repair, [&w, victim, boot_of]() {
+            if (*victim >= 0) w.recover_station(*victim, boot_of(*victim));
           });
           t += repair + f.mtbf.sample(rng);
         }
@@ -160,16 +177,14 @@ void World::fault_injector() {
       auto hit = std::make_shared<std::vector<int>>();
       switch (f.kind) {
         case Fault::Kind::kCrash:
-          add(at, [this, hit, name, f, stations_of]() {
-            double now = sg::Engine::get_clock();
+          add(at, [&w, hit, name, f, stations_of]() {
             *hit = stations_of(f.target);
-            timeline(now, "fault", f.target.text(), name, name);
-            for (int si : *hit) crash_station(si, now, name);
+            w.timeline(w.kernel.now(), "fault", f.target.text(), name, name);
+            for (int si : *hit) w.crash_station(si, name);
           });
           if (until > 0) {
-            add(until, [this, hit, boot_of]() {
-              double now = sg::Engine::get_clock();
-              for (int si : *hit) recover_station(si, now, boot_of(si));
+            add(until, [&w, hit, boot_of]() {
+              for (int si : *hit) w.recover_station(si, boot_of(si));
             });
           }
           break;
@@ -177,121 +192,103 @@ void World::fault_injector() {
         case Fault::Kind::kDelay:
         case Fault::Kind::kLoss: {
           auto id = std::make_shared<std::uint64_t>(0);
-          add(at, [this, id, name, f, net_fault]() {
-            double now = sg::Engine::get_clock();
-            NetFault n = net_fault(f, now);
-            *id = n.id;
-            net_faults.push_back(n);
+          add(at, [&w, id, name, f, net_fault]() {
+            double now = w.kernel.now();
+            *id = w.net.add(net_fault(f, now));
             std::string what = f.kind == Fault::Kind::kPartition ? "no traffic"
                                : f.kind == Fault::Kind::kDelay
                                    ? fmt::format("+{} one way{}", core::format_duration(f.value),
                                                  f.ramp > 0 ? " (ramping over " + core::format_duration(f.ramp) + ")" : "")
                                    : fmt::format("{} of requests lost", core::format_ratio(f.value));
-            timeline(now, "fault", f.target.text(), fmt::format("{}: {}", name, what), name);
+            w.timeline(now, "fault", f.target.text(), fmt::format("{}: {}", name, what), name);
           });
           if (until > 0) {
-            add(until, [this, id, f]() {
-              net_faults.erase(std::remove_if(net_faults.begin(), net_faults.end(),
-                                              [&](const NetFault& n) { return n.id == *id; }),
-                               net_faults.end());
-              timeline(sg::Engine::get_clock(), "recover", f.target.text(), "link restored");
+            add(until, [&w, id, f]() {
+              w.net.remove(*id);
+              w.timeline(w.kernel.now(), "recover", f.target.text(), "link restored");
             });
           }
           break;
         }
         case Fault::Kind::kBandwidth: {
           auto saved = std::make_shared<std::vector<std::pair<sg::Link*, double>>>();
-          add(at, [this, saved, name, f, net_fault]() {
-            double now = sg::Engine::get_clock();
-            NetFault n = net_fault(f, now);
+          add(at, [&w, saved, name, f, net_fault]() {
+            NetworkFaults::Fault n = net_fault(f, w.kernel.now());
             std::vector<sg::Link*> links;
             if (n.regions) {
-              auto it = region_links.find({std::min(n.a, n.b), std::max(n.a, n.b)});
-              if (it != region_links.end()) links.push_back(it->second);
+              if (sg::Link* l = w.platform->region_link(n.a, n.b)) links.push_back(l);
             } else {
               for (int ci : {n.a, n.b}) {
-                for (int si : comp(ci).stations) links.push_back(st(si).nic);
+                for (int si : w.comp(ci).stations) links.push_back(w.platform->nic(si));
               }
             }
             for (sg::Link* l : links) {
               saved->emplace_back(l, l->get_bandwidth());
               l->set_bandwidth(f.value);
             }
-            timeline(now, "fault", f.target.text(), fmt::format("{}: bandwidth limited to {}", name, core::format_bandwidth(f.value)), name);
+            w.timeline(w.kernel.now(), "fault", f.target.text(),
+                       fmt::format("{}: bandwidth limited to {}", name, core::format_bandwidth(f.value)), name);
           });
           if (until > 0) {
-            add(until, [this, saved, f]() {
+            add(until, [&w, saved, f]() {
               for (auto& [l, bw] : *saved) l->set_bandwidth(bw);
-              timeline(sg::Engine::get_clock(), "recover", f.target.text(), "bandwidth restored");
+              w.timeline(w.kernel.now(), "recover", f.target.text(), "bandwidth restored");
             });
           }
           break;
         }
         case Fault::Kind::kCpuSlowdown:
-          add(at, [this, hit, name, f, stations_of]() {
-            double now = sg::Engine::get_clock();
+          add(at, [&w, hit, name, f, stations_of]() {
             *hit = stations_of(f.target);
             for (int si : *hit) {
-              Station& s = st(si);
-              auto it = std::find(s.pstates.begin(), s.pstates.end(), f.value);
-              s.host->set_pstate(static_cast<unsigned long>(it - s.pstates.begin()));
+              const auto& ps = w.st(si).pstates;
+              auto it = std::find(ps.begin(), ps.end(), f.value);
+              w.host_of(si)->set_pstate(static_cast<unsigned long>(it - ps.begin()));
+              w.st(si).cpu->speed_changed();
             }
-            timeline(now, "fault", f.target.text(), fmt::format("{}: CPU at {} speed", name, core::format_ratio(f.value)), name);
+            w.timeline(w.kernel.now(), "fault", f.target.text(), fmt::format("{}: CPU at {} speed", name, core::format_ratio(f.value)), name);
           });
           if (until > 0) {
-            add(until, [this, hit, f]() {
-              for (int si : *hit) st(si).host->set_pstate(0);
-              timeline(sg::Engine::get_clock(), "recover", f.target.text(), "CPU back to full speed");
+            add(until, [&w, hit, f]() {
+              for (int si : *hit) {
+                w.host_of(si)->set_pstate(0);
+                w.st(si).cpu->speed_changed();
+              }
+              w.timeline(w.kernel.now(), "recover", f.target.text(), "CPU back to full speed");
             });
           }
           break;
         case Fault::Kind::kCacheFlush:
-          add(at, [this, name, f]() {
-            double now = sg::Engine::get_clock();
-            ComponentRt& c = comp(component_index(f.target.component));
-            if (c.spec->kind == Kind::kCdn) {
-              c.cdn_cold_since = now;
-            } else {
-              for (int si : c.stations) st(si).cold_since = now;
-            }
-            timeline(now, "fault", f.target.text(), name + ": emptied; the hit ratio warms up again", name);
+          add(at, [&w, name, f]() {
+            Tier* t = w.comp(w.component_index(f.target.component)).tier;
+            if (auto* cdn = dynamic_cast<Cdn*>(t)) cdn->flush();
+            if (auto* cache = dynamic_cast<Cache*>(t)) cache->flush();
+            w.timeline(w.kernel.now(), "fault", f.target.text(), name + ": emptied; the hit ratio warms up again", name);
           });
           break;
         case Fault::Kind::kFailover:
-          add(at, [this, name, f]() {
-            double now = sg::Engine::get_clock();
-            int db = component_index(f.target.component);
-            ComponentRt& c = comp(db);
-            timeline(now, "fault", f.target.text(), name + ": planned switchover", name);
-            c.primary_available = false;
-            double promote_time = c.spec->database()->failover.promote;
-            spawn("switchover", control_host, [this, db, promote_time]() {
-              sg::this_actor::sleep_for(promote_time);
-              double t = sg::Engine::get_clock();
-              promote(db, t, true, "planned switchover, replicas caught up first: no data lost");
-              comp(db).primary_available = true;
-            });
+          add(at, [&w, name, f]() {
+            w.timeline(w.kernel.now(), "fault", f.target.text(), name + ": planned switchover", name);
+            static_cast<Database*>(w.comp(w.component_index(f.target.component)).tier)->switchover(name);
           });
           break;
         case Fault::Kind::kRestore:
-          add(at, [this, name, f]() {
-            double now = sg::Engine::get_clock();
-            timeline(now, "fault", f.target.text(), name + ": data lost, restore from backup", name);
-            restore_from_backup(component_index(f.target.component), now, name);
+          add(at, [&w, name, f]() {
+            w.timeline(w.kernel.now(), "fault", f.target.text(), name + ": data lost, restore from backup", name);
+            static_cast<Database*>(w.comp(w.component_index(f.target.component)).tier)->restore_from_backup(name);
           });
           break;
         case Fault::Kind::kErrors:
-          add(at, [this, name, f]() {
-            double now = sg::Engine::get_clock();
-            for (int si : comp(component_index(f.target.component)).stations) {
-              if (f.target.instance < 0 || st(si).index == f.target.instance) st(si).error_ratio = f.value;
+          add(at, [&w, name, f]() {
+            for (int si : w.comp(w.component_index(f.target.component)).stations) {
+              if (f.target.instance < 0 || w.st(si).index == f.target.instance) w.st(si).error_ratio = f.value;
             }
-            timeline(now, "fault", f.target.text(), fmt::format("{}: {} of responses fail", name, core::format_ratio(f.value)), name);
+            w.timeline(w.kernel.now(), "fault", f.target.text(), fmt::format("{}: {} of responses fail", name, core::format_ratio(f.value)), name);
           });
           if (until > 0) {
-            add(until, [this, f]() {
-              for (int si : comp(component_index(f.target.component)).stations) st(si).error_ratio = 0;
-              timeline(sg::Engine::get_clock(), "recover", f.target.text(), "errors stopped");
+            add(until, [&w, f]() {
+              for (int si : w.comp(w.component_index(f.target.component)).stations) w.st(si).error_ratio = 0;
+              w.timeline(w.kernel.now(), "recover", f.target.text(), "errors stopped");
             });
           }
           break;
@@ -306,6 +303,7 @@ void World::fault_injector() {
   });
   for (const Action& a : schedule) {
     if (a.time > sg::Engine::get_clock()) sg::this_actor::sleep_until(a.time);
+    w.kernel.enter();
     a.run();
   }
 }

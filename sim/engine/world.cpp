@@ -1,23 +1,17 @@
-// Engine setup: compile the topology into stations, plans and a SimGrid platform.
+#include "sim/engine/world.h"
+
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
-#include <set>
-#include <stdexcept>
+#include <map>
 
 #include "sim/core/log.h"
-#include "sim/engine/world.h"
+#include "sim/core/units.h"
+#include "sim/engine/unwound_stack.h"
 
 namespace sim::engine {
 
 using topology::Kind;
-
-int World::component_index(const std::string& name) const {
-  for (std::size_t i = 0; i < comps.size(); ++i) {
-    if (comps[i].spec->name == name) return static_cast<int>(i);
-  }
-  return -1;
-}
 
 namespace {
 
@@ -44,216 +38,26 @@ int max_instances(const topology::Component& c, const scenario::Scenario& s) {
 
 }  // namespace
 
-void World::build(const scenario::Scenario& s, const topology::Topology& t) {
-  scen = &s;
-  topo = &t;
-  streams = core::RngStreams(s.seed);
-  rng_flow = streams.stream("flow");
-  rng_service = streams.stream("service-times");
-  rng_faults = streams.stream("faults");
-
-  // Places.
-  for (const auto& r : t.regions) {
-    regions.push_back(r.name);
-    for (const auto& z : r.zones) {
-      zones.push_back(z);
-      zone_region.push_back(static_cast<int>(regions.size()) - 1);
-    }
-  }
-  region_share.assign(regions.size(), 0.0);
-  if (t.clients.regions.empty()) {
-    region_share[0] = 1.0;
-  } else {
-    for (const auto& [name, share] : t.clients.regions) {
-      auto it = std::find(regions.begin(), regions.end(), name);
-      region_share[static_cast<std::size_t>(it - regions.begin())] = share;
-    }
-  }
-
-  // Components and their stations (one per instance, spares included).
-  comps.resize(t.components.size());
-  for (std::size_t ci = 0; ci < t.components.size(); ++ci) {
-    const topology::Component& c = t.components[ci];
-    ComponentRt& rt = comps[ci];
-    rt.spec = &c;
-    if (c.kind == Kind::kCdn) continue;
-    int n = max_instances(c, s);
-    int initial = c.kind == Kind::kQueue ? n : c.instances();
-    for (int i = 0; i < n; ++i) {
-      Station stn;
-      stn.component = static_cast<int>(ci);
-      stn.index = i;
-      stn.name = fmt::format("{}-{}", c.name, i);
-      const std::string& zone = c.zones[static_cast<std::size_t>(i) % c.zones.size()];
-      stn.zone = static_cast<int>(std::find(zones.begin(), zones.end(), zone) - zones.begin());
-      stn.cores = instance_cores(c);
-      stn.started = i < initial;
-      stn.ready = stn.started;
-      stn.up = stn.started;
-      switch (c.kind) {
-        case Kind::kService:
-          stn.max_workers = c.service()->workers;
-          stn.queue_limit = static_cast<std::size_t>(c.service()->queue_limit);
-          break;
-        case Kind::kCache:
-          stn.max_workers = c.cache()->cores;  // Redis: one command at a time per core
-          break;
-        case Kind::kDatabase:
-          stn.max_workers = c.database()->max_connections;
-          break;
-        case Kind::kQueue:
-          stn.max_workers = i == 0 ? 1 : c.queue()->concurrency;
-          break;
-        case Kind::kStorage:
-          stn.max_workers = 4 * c.storage()->cores;
-          break;
-        case Kind::kLoadBalancer:
-          stn.max_workers = 0;  // an LB forwards; it has no workers
-          break;
-        default:
-          break;
-      }
-      rt.stations.push_back(static_cast<int>(stations.size()));
-      stations.push_back(std::move(stn));
-    }
-    if (c.kind == Kind::kDatabase) rt.open_connections.assign(static_cast<std::size_t>(n), 0);
-    if (c.kind == Kind::kQueue) {
-      // Consumers: stations 1..n, `concurrency` slots each.
-      for (std::size_t k = 1; k < rt.stations.size(); ++k) {
-        for (int j = 0; j < c.queue()->concurrency; ++j) rt.slots.push_back({rt.stations[k], std::nullopt});
-      }
-    }
-  }
-  // Host speeds: full speed, then every cpu_slowdown factor aimed at the component.
-  for (Station& stn : stations) stn.pstates = {1.0};
-  for (const auto& f : s.faults) {
-    if (f.kind != scenario::Fault::Kind::kCpuSlowdown) continue;
-    for (int si : comps[static_cast<std::size_t>(component_index(f.target.component))].stations) {
-      auto& ps = stations[static_cast<std::size_t>(si)].pstates;
-      if (std::find(ps.begin(), ps.end(), f.value) == ps.end()) ps.push_back(f.value);
-    }
-  }
-
-  // Load balancers: their backend is the component after them on any path.
-  for (const auto& rc : t.requests) {
-    for (std::size_t i = 0; i + 1 < rc.path.size(); ++i) {
-      int lb = component_index(rc.path[i].component);
-      if (comps[static_cast<std::size_t>(lb)].spec->kind == Kind::kLoadBalancer) {
-        comps[static_cast<std::size_t>(lb)].backend = component_index(rc.path[i + 1].component);
-      }
-    }
-  }
-  for (std::size_t ci = 0; ci < comps.size(); ++ci) {
-    ComponentRt& rt = comps[ci];
-    if (rt.spec->kind != Kind::kLoadBalancer) continue;
-    const topology::LoadBalancerSpec& lb = *rt.spec->lb();
-    rt.balancer = std::make_unique<model::Balancer>(lb.algorithm, streams.stream("lb:" + rt.spec->name));
-    if (lb.rate_limit) rt.limiter = std::make_unique<model::RateLimiter>(lb.rate_limit->rate, lb.rate_limit->burst);
-    if (rt.backend >= 0) {
-      const ComponentRt& be = comps[static_cast<std::size_t>(rt.backend)];
-      std::size_t n = be.stations.size();
-      rt.health.resize(n);
-      rt.views.resize(n);
-      int instances = be.spec->instances();
-      for (std::size_t i = 0; i < n; ++i) {
-        // Spares (autoscaling) start unhealthy: they must pass the checks after boot.
-        rt.health[i].healthy = static_cast<int>(i) < instances;
-        rt.views[i].weight = i < lb.weights.size() ? lb.weights[i] : 1.0;
-        rt.views[i].backup = static_cast<int>(i) >= instances - lb.backup && static_cast<int>(i) < instances;
-      }
-    }
-  }
-
-  // Request plans.
-  for (const auto& rc : t.requests) {
-    ClassPlan p;
-    p.name = rc.name;
-    p.write = rc.write;
-    p.response_size = rc.response_size;
-    int pending_lb = -1;
-    for (const auto& step : rc.path) {
-      int ci = component_index(step.component);
-      const topology::Component& c = *comps[static_cast<std::size_t>(ci)].spec;
-      switch (c.kind) {
-        case Kind::kCdn:
-          p.cdn = ci;
-          break;
-        case Kind::kLoadBalancer:
-          pending_lb = ci;
-          break;
-        case Kind::kService:
-          if (p.services.empty()) {
-            p.entry = ci;
-            p.entry_lb = pending_lb;
-          } else {
-            Call call;
-            call.kind = Call::Kind::kService;
-            call.component = ci;
-            call.via_lb = pending_lb;
-            p.segments.back().push_back(call);
-          }
-          pending_lb = -1;
-          p.services.push_back(ci);
-          p.segments.emplace_back();
-          break;
-        default: {
-          Call call;
-          call.component = ci;
-          call.kind = c.kind == Kind::kCache      ? Call::Kind::kCache
-                      : c.kind == Kind::kDatabase ? Call::Kind::kDatabase
-                      : c.kind == Kind::kQueue    ? Call::Kind::kQueue
-                                                  : Call::Kind::kStorage;
-          if (c.kind == Kind::kDatabase) {
-            const topology::DatabaseSpec& db = *c.database();
-            bool to_replica = step.role == "replica" ||
-                              (step.role.empty() && !rc.write && db.replicas > 0 && db.reads_from_replicas);
-            call.role = to_replica ? 1 : 0;
-          }
-          p.segments.back().push_back(call);
-          break;
-        }
-      }
-    }
-    plans.push_back(std::move(p));
-  }
-
-  // Autoscalers.
-  class_autoscalers.assign(t.requests.size(), {});
-  for (const auto& a : s.autoscaling) {
-    AutoscalerRt rt;
-    rt.component = component_index(a.component);
-    rt.spec = &a;
-    const topology::ServiceSpec& svc = *comps[static_cast<std::size_t>(rt.component)].spec->service();
-    rt.boot_time = a.boot_time.value_or(svc.boot_time);
-    if (const scenario::HpaSpec* h = a.hpa()) {
-      rt.hpa = std::make_unique<model::HpaController>(*h);
-      rt.period = h->sync_period;
-      rt.window = h->metric_window;
-      rt.min = h->min;
-      rt.max = h->max;
-    } else {
-      const scenario::ThresholdPolicy& p = *a.rules();
-      rt.rules = std::make_unique<model::ThresholdScaler>(p);
-      rt.period = p.evaluation_period;
-      rt.window = p.evaluation_period;
-      rt.min = p.min;
-      rt.max = p.max;
-    }
-    int idx = static_cast<int>(autoscalers.size());
-    for (std::size_t ci = 0; ci < t.requests.size(); ++ci) {
-      for (const auto& step : t.requests[ci].path) {
-        if (step.component == a.component) {
-          class_autoscalers[ci].push_back(idx);
-          break;
-        }
-      }
-    }
-    autoscalers.push_back(std::move(rt));
-  }
+World::World(const scenario::Scenario& s, const topology::Topology& t, const RunOptions& o)
+    : scen(s),
+      topo(t),
+      options(o),
+      places(t),
+      kernel(o.wake, s.duration),
+      streams(s.seed),
+      rng_flow(streams.stream("flow")),
+      rng_service(streams.stream("service-times")) {
+  build_stations();
+  build_tiers();
+  build_plans();
+  flow = std::make_unique<RequestFlow>(*this);
+  flow->set_max_in_flight(o.max_in_flight ? o.max_in_flight : 2000000);
   std::vector<std::string> class_names;
   for (const auto& rc : t.requests) class_names.push_back(rc.name);
-  // Records may be late by the longest timeout sweep and early by the longest client-side latency.
+  // Records may come early by the longest client-side latency (an answer is
+  // recorded when it is sent, at its arrival time at the client).
   recorder = std::make_unique<model::Recorder>(s.window, s.duration, s.warmup, class_names, 5.0);
+  series_.assign(comps.size(), {});
   result.scenario = s.name;
   result.topology = t.name;
   result.seed = s.seed;
@@ -262,125 +66,448 @@ void World::build(const scenario::Scenario& s, const topology::Topology& t) {
   result.window = s.window;
 }
 
-double World::latency_zone(int za, int zb) const {
-  const topology::Network& net = topo->network;
-  if (za == zb) return net.intra_zone_latency;
-  int ra = zone_region[static_cast<std::size_t>(za)], rb = zone_region[static_cast<std::size_t>(zb)];
-  if (ra == rb) return net.inter_zone_latency;
-  const std::string& a = regions[static_cast<std::size_t>(ra)];
-  const std::string& b = regions[static_cast<std::size_t>(rb)];
-  for (const auto& l : net.region_links) {
-    if ((l.a == a && l.b == b) || (l.a == b && l.b == a)) return l.latency;
+int World::component_index(const std::string& name) const {
+  for (std::size_t i = 0; i < comps.size(); ++i) {
+    if (comps[i].spec->name == name) return static_cast<int>(i);
   }
-  return net.inter_region_latency;
+  return -1;
 }
 
-double World::latency(int a, int b) const {
-  const Station& sa = stations[static_cast<std::size_t>(a)];
-  const Station& sb = stations[static_cast<std::size_t>(b)];
-  // An explicit component link overrides the zone latency.
-  const std::string& ca = comps[static_cast<std::size_t>(sa.component)].spec->name;
-  const std::string& cb = comps[static_cast<std::size_t>(sb.component)].spec->name;
-  for (const auto& l : topo->network.links) {
-    if ((l.from == ca && l.to == cb) || (l.from == cb && l.to == ca)) return l.latency;
-  }
-  return latency_zone(sa.zone, sb.zone);
-}
-
-// The SimGrid platform: a root zone with one zone per region; each region zone
-// holds its instances' hosts, a gateway router, a NIC link per host (the
-// network bandwidth) and one fabric link per zone pair (the latency). Region
-// zones are joined by one link per region pair (latency, bandwidth). Requests
-// read latencies from World::latency (the same numbers); bulk transfers
-// (restores, large responses) are SimGrid communications over these routes.
-void World::build_platform() {
-  const topology::Network& net = topo->network;
-  auto* root = sg::create_full_zone("world");
-  std::vector<sg::NetZone*> region_zones;
-  std::vector<simgrid::kernel::routing::NetPoint*> gateways;
-  for (std::size_t r = 0; r < regions.size(); ++r) {
-    auto* z = sg::create_full_zone("region-" + regions[r]);
-    z->set_parent(root);
-    region_zones.push_back(z);
-  }
-  // Hosts, with the control host (generator, controllers) in the first region.
-  std::vector<std::vector<int>> by_region(regions.size());
-  for (std::size_t i = 0; i < stations.size(); ++i) {
-    by_region[static_cast<std::size_t>(zone_region[static_cast<std::size_t>(stations[i].zone)])].push_back(static_cast<int>(i));
-  }
-  for (std::size_t r = 0; r < regions.size(); ++r) {
-    sg::NetZone* z = region_zones[r];
-    auto* gw = z->create_router("gw-" + regions[r]);
-    gateways.push_back(gw);
-    std::vector<sg::Host*> hosts;
-    std::vector<int> host_zone;
-    std::vector<const sg::Link*> nics;
-    for (int si : by_region[r]) {
-      Station& stn = st(si);
-      // pstate 0 is full speed; one more per cpu_slowdown factor aimed at this component.
-      std::vector<double> speeds;
-      for (double f : stn.pstates) speeds.push_back(f * kFlopsPerSecond);
-      stn.host = z->create_host(stn.name, speeds)->set_core_count(stn.cores)->seal();
-      hosts.push_back(stn.host);
-      host_zone.push_back(stn.zone);
-      stn.nic = z->create_link(stn.name + "-nic", net.bandwidth)->set_latency(0)->seal();
-      nics.push_back(stn.nic);
-    }
-    if (r == 0) {
-      control_host = z->create_host("control", kFlopsPerSecond)->set_core_count(64)->seal();
-      hosts.push_back(control_host);
-      host_zone.push_back(-1);  // the control host is "everywhere" in its region: intra-zone latency
-      nics.push_back(z->create_link("control-nic", net.bandwidth * 100)->set_latency(0)->seal());
-    }
-    // Backup stores: restores come over a link at the database's restore_rate.
-    for (ComponentRt& c : comps) {
-      const topology::DatabaseSpec* db = c.spec->database();
-      if (!db || db->backup.restore_rate <= 0) continue;
-      int region = zone_region[static_cast<std::size_t>(st(c.stations.front()).zone)];
-      if (region != static_cast<int>(r)) continue;
-      c.backup_store = z->create_host(c.spec->name + "-backup-store", kFlopsPerSecond)->seal();
-      hosts.push_back(c.backup_store);
-      host_zone.push_back(-1);
-      nics.push_back(z->create_link(c.spec->name + "-backup-link", db->backup.restore_rate)->set_latency(0)->seal());
-    }
-    std::map<std::pair<int, int>, const sg::Link*> fabric;
-    auto fabric_link = [&](int za, int zb) {
-      auto key = std::minmax(za, zb);
-      auto it = fabric.find(key);
-      if (it != fabric.end()) return it->second;
-      double lat = (za < 0 || zb < 0) ? net.intra_zone_latency : latency_zone(za, zb);
-      std::string name = fmt::format("fabric-{}-{}", za < 0 ? "control" : zones[static_cast<std::size_t>(za)],
-                                     zb < 0 ? "control" : zones[static_cast<std::size_t>(zb)]);
-      const sg::Link* l = z->create_link(name, net.bandwidth)->set_latency(lat)->seal();
-      fabric[key] = l;
-      return l;
-    };
-    for (std::size_t a = 0; a < hosts.size(); ++a) {
-      z->add_route(hosts[a]->get_netpoint(), gw, nullptr, nullptr, {sg::LinkInRoute(nics[a])}, true);
-      for (std::size_t b = a + 1; b < hosts.size(); ++b) {
-        const sg::Link* f = fabric_link(host_zone[a], host_zone[b]);
-        z->add_route(hosts[a]->get_netpoint(), hosts[b]->get_netpoint(), nullptr, nullptr,
-                     {sg::LinkInRoute(nics[a]), sg::LinkInRoute(f), sg::LinkInRoute(nics[b])}, true);
+void World::build_stations() {
+  comps.resize(topo.components.size());
+  for (std::size_t ci = 0; ci < topo.components.size(); ++ci) {
+    const topology::Component& c = topo.components[ci];
+    ComponentRt& rt = comps[ci];
+    rt.spec = &c;
+    if (c.kind == Kind::kCdn) continue;
+    int n = max_instances(c, scen);
+    int initial = c.kind == Kind::kQueue ? n : c.instances();
+    for (int i = 0; i < n; ++i) {
+      Station s;
+      s.component = static_cast<int>(ci);
+      s.index = i;
+      s.name = fmt::format("{}-{}", c.name, i);
+      s.zone = places.zone_index(c.zones[static_cast<std::size_t>(i) % c.zones.size()]);
+      s.cores = instance_cores(c);
+      s.started = i < initial;
+      s.ready = s.started;
+      s.up = s.started;
+      s.pstates = {1.0};
+      switch (c.kind) {
+        case Kind::kService:
+          s.max_workers = c.service()->workers;
+          s.queue_limit = static_cast<std::size_t>(c.service()->queue_limit);
+          break;
+        case Kind::kCache: s.max_workers = c.cache()->cores; break;  // Redis: one command at a time per core
+        case Kind::kDatabase: s.max_workers = c.database()->max_connections; break;
+        case Kind::kQueue: s.max_workers = 1; break;  // the broker acknowledges one publish at a time
+        case Kind::kStorage: s.max_workers = 4 * c.storage()->cores; break;
+        case Kind::kLoadBalancer: s.max_workers = 0; break;  // a balancer forwards; it has no workers
+        default: break;
       }
+      rt.stations.push_back(static_cast<int>(stations.size()));
+      stations.push_back(std::move(s));
     }
-    z->seal();
   }
-  for (std::size_t a = 0; a < regions.size(); ++a) {
-    for (std::size_t b = a + 1; b < regions.size(); ++b) {
-      double lat = net.inter_region_latency, bw = net.bandwidth;
-      for (const auto& l : net.region_links) {
-        if ((l.a == regions[a] && l.b == regions[b]) || (l.a == regions[b] && l.b == regions[a])) {
-          lat = l.latency;
-          bw = l.bandwidth;
+  // Host speeds: full speed, then every cpu_slowdown factor aimed at the component.
+  for (const auto& f : scen.faults) {
+    if (f.kind != scenario::Fault::Kind::kCpuSlowdown) continue;
+    for (int si : comps[static_cast<std::size_t>(component_index(f.target.component))].stations) {
+      auto& ps = st(si).pstates;
+      if (std::find(ps.begin(), ps.end(), f.value) == ps.end()) ps.push_back(f.value);
+    }
+  }
+}
+
+void World::build_tiers() {
+  for (std::size_t ci = 0; ci < comps.size(); ++ci) {
+    int c = static_cast<int>(ci);
+    std::unique_ptr<Tier> t;
+    switch (comps[ci].spec->kind) {
+      case Kind::kLoadBalancer: {
+        auto lb = std::make_unique<LoadBalancer>(*this, c);
+        balancers.push_back(lb.get());
+        t = std::move(lb);
+        break;
+      }
+      case Kind::kDatabase: {
+        auto db = std::make_unique<Database>(*this, c);
+        databases.push_back(db.get());
+        t = std::move(db);
+        break;
+      }
+      case Kind::kCache: t = std::make_unique<Cache>(*this, c); break;
+      case Kind::kCdn: t = std::make_unique<Cdn>(*this, c); break;
+      case Kind::kQueue: t = std::make_unique<MessageQueue>(*this, c); break;
+      case Kind::kStorage: t = std::make_unique<Storage>(*this, c); break;
+      case Kind::kService: break;
+    }
+    comps[ci].tier = t.get();
+    if (t) tiers.push_back(std::move(t));
+  }
+  // Load balancers: their backend is the component after them on any path.
+  for (const auto& rc : topo.requests) {
+    for (std::size_t i = 0; i + 1 < rc.path.size(); ++i) {
+      int lb = component_index(rc.path[i].component);
+      if (comps[static_cast<std::size_t>(lb)].spec->kind != Kind::kLoadBalancer) continue;
+      auto* balancer = static_cast<LoadBalancer*>(comps[static_cast<std::size_t>(lb)].tier);
+      if (balancer->backend() < 0) balancer->set_backend(component_index(rc.path[i + 1].component));
+    }
+  }
+  for (const auto& a : scen.autoscaling) autoscalers.push_back(std::make_unique<Autoscaler>(*this, a));
+}
+
+void World::build_plans() {
+  std::map<double, int> lanes;  // entry timeout -> deadline lane
+  class_autoscalers.assign(topo.requests.size(), {});
+  for (std::size_t k = 0; k < topo.requests.size(); ++k) {
+    const topology::RequestClass& rc = topo.requests[k];
+    ClassPlan p;
+    p.name = rc.name;
+    p.index = static_cast<int>(k);
+    p.write = rc.write;
+    p.response_size = rc.response_size;
+    LoadBalancer* pending_lb = nullptr;
+    int pending_lb_ci = -1, entry_lb_ci = -1, cdn_ci = -1;
+    for (const auto& step : rc.path) {
+      int ci = component_index(step.component);
+      const topology::Component& c = *comps[static_cast<std::size_t>(ci)].spec;
+      Tier* tier = comps[static_cast<std::size_t>(ci)].tier;
+      switch (c.kind) {
+        case Kind::kCdn:
+          p.cdn = static_cast<Cdn*>(tier);
+          cdn_ci = ci;
+          break;
+        case Kind::kLoadBalancer:
+          pending_lb = static_cast<LoadBalancer*>(tier);
+          pending_lb_ci = ci;
+          break;
+        case Kind::kService: {
+          if (p.services.empty()) {
+            p.entry = ci;
+            p.entry_lb = pending_lb;
+            entry_lb_ci = pending_lb_ci;
+          } else {
+            CallPlan call;
+            call.kind = CallPlan::Kind::kService;
+            call.component = ci;
+            call.via_lb = pending_lb;
+            call.demand = service_demand(*c.service(), rc.name);
+            p.segments.back().push_back(call);
+          }
+          pending_lb = nullptr;
+          p.services.push_back(ci);
+          p.demand.push_back(service_demand(*c.service(), rc.name));
+          p.segments.emplace_back();
+          break;
+        }
+        default: {
+          CallPlan call;
+          call.component = ci;
+          switch (c.kind) {
+            case Kind::kCache: {
+              const topology::CacheSpec& cs = *c.cache();
+              call.kind = CallPlan::Kind::kCache;
+              call.cache = static_cast<Cache*>(tier);
+              call.demand = &cs.service_time;
+              auto hr = cs.hit_ratio.find(rc.name);
+              call.hit_ratio = hr != cs.hit_ratio.end() ? hr->second : cs.default_hit_ratio;
+              break;
+            }
+            case Kind::kDatabase: {
+              const topology::DatabaseSpec& db = *c.database();
+              call.kind = CallPlan::Kind::kDatabase;
+              call.db = static_cast<Database*>(tier);
+              call.to_replica = step.role == "replica" ||
+                                (step.role.empty() && !rc.write && db.replicas > 0 && db.reads_from_replicas);
+              call.write = rc.write && !call.to_replica;
+              call.demand = query_demand(db, rc.name, rc.write);
+              break;
+            }
+            case Kind::kQueue: {
+              call.kind = CallPlan::Kind::kQueue;
+              call.queue = static_cast<MessageQueue*>(tier);
+              publish_times_.push_back(core::Distribution::constant(c.queue()->publish_time));
+              call.demand = &publish_times_.back();
+              break;
+            }
+            default: {
+              call.kind = CallPlan::Kind::kStorage;
+              call.storage = static_cast<Storage*>(tier);
+              call.demand = &c.storage()->service_time;
+              break;
+            }
+          }
+          p.segments.back().push_back(call);
+          break;
         }
       }
-      sg::Link* l = root->create_link(fmt::format("region-{}-{}", regions[a], regions[b]), bw)->set_latency(lat)->seal();
-      region_links[{static_cast<int>(a), static_cast<int>(b)}] = l;
-      root->add_route(region_zones[a]->get_netpoint(), region_zones[b]->get_netpoint(), gateways[a], gateways[b],
-                      {sg::LinkInRoute(l)}, true);
+    }
+    // The client side: constant latencies per client region.
+    const double client = topo.clients.latency;
+    int entry_comp = p.entry_lb ? entry_lb_ci : p.entry;
+    int home_region = places.zone_region[static_cast<std::size_t>(st(comps[static_cast<std::size_t>(entry_comp)].stations.front()).zone)];
+    p.prefix.assign(places.regions.size(), Prefix{});
+    for (std::size_t r = 0; r < places.regions.size(); ++r) {
+      Prefix& x = p.prefix[r];
+      int ri = static_cast<int>(r);
+      // Clients reach the entry in their own region when it has an instance there.
+      int entry_region = home_region;
+      for (int si : comps[static_cast<std::size_t>(entry_comp)].stations) {
+        if (region_of(si) == ri) entry_region = ri;
+      }
+      double to_edge = client, origin = 0, edge_proc = 0;
+      if (p.cdn) {
+        const topology::Component& cdn = *comps[static_cast<std::size_t>(cdn_ci)].spec;
+        const topology::CdnSpec& cs = *cdn.cdn();
+        int cdn_region = places.region_index(cdn.region);
+        bool local = std::find(cs.edge_regions.begin(), cs.edge_regions.end(), places.regions[r]) != cs.edge_regions.end() ||
+                     (cs.edge_regions.empty() && cdn_region == ri);
+        int edge_region = local ? ri : cdn_region;
+        if (!local) to_edge += platform_region_latency(ri, cdn_region);
+        edge_proc = cs.edge_latency;
+        // Origin fetch: a nearby point of presence within the region, else the region link.
+        origin = edge_region == entry_region ? topo.network.inter_zone_latency : platform_region_latency(edge_region, entry_region);
+        auto hr = cs.hit_ratio.find(p.name);
+        x.hit_ratio = hr != cs.hit_ratio.end() ? hr->second : cs.default_hit_ratio;
+        x.cdn_hit = 2 * to_edge + edge_proc;
+      } else {
+        to_edge += platform_region_latency(ri, entry_region);
+      }
+      double lb_proc = 0;
+      if (p.entry_lb) lb_proc = comps[static_cast<std::size_t>(entry_comp)].spec->lb()->latency;
+      x.to_entry = to_edge + edge_proc + origin + lb_proc;
+      x.back = to_edge + origin;
+    }
+    // The deadline lane of its entry timeout.
+    double timeout = comps[static_cast<std::size_t>(p.entry)].spec->service()->timeout;
+    auto [it, inserted] = lanes.emplace(timeout, -1);
+    if (inserted) it->second = kernel.add_lane();
+    class_lane.push_back(it->second);
+    plans.push_back(std::move(p));
+    // Autoscalers whose service the class crosses hear its latencies.
+    for (auto& a : autoscalers) {
+      for (const auto& step : rc.path) {
+        if (component_index(step.component) == a->component()) {
+          class_autoscalers[k].push_back(a.get());
+          break;
+        }
+      }
     }
   }
-  root->seal();
+}
+
+double World::platform_region_latency(int ra, int rb) const {
+  if (ra == rb) return 0;
+  const std::string& a = places.regions[static_cast<std::size_t>(ra)];
+  const std::string& b = places.regions[static_cast<std::size_t>(rb)];
+  for (const auto& l : topo.network.region_links) {
+    if ((l.a == a && l.b == b) || (l.a == b && l.b == a)) return l.latency;
+  }
+  return topo.network.inter_region_latency;
+}
+
+void World::build_platform() {
+  std::vector<HostSpec> hosts;
+  for (const Station& s : stations) hosts.push_back({s.name, s.component, s.zone, s.cores, s.pstates});
+  platform = std::make_unique<Platform>(topo, places, hosts);
+  for (std::size_t i = 0; i < stations.size(); ++i) {
+    cpus.push_back(std::make_unique<HostCpu>(kernel, platform->host(static_cast<int>(i)), options.cpu));
+    stations[i].cpu = cpus.back().get();
+  }
+}
+
+void World::start(std::unique_ptr<model::ArrivalStream> arrivals) {
+  for (Station& s : stations) {
+    if (!s.started) platform->host(static_cast<int>(&s - stations.data()))->turn_off();
+  }
+  // SimGrid kills daemon actors once only daemons remain: the control actors are
+  // daemons, so one ordinary actor lives until the end of the run.
+  double end = scen.duration;
+  spawn("keeper", platform->control(), [end] { sg::this_actor::sleep_until(end); });
+  for (LoadBalancer* lb : balancers) lb->start();
+  for (Database* db : databases) db->start();
+  faults.start();
+  for (auto& a : autoscalers) a->start();
+  flow->start(std::move(arrivals));
+  // The metric tick, one per window: windows are sampled and the recorder advanced at exact kernel dates.
+  if (scen.window < scen.duration) kernel.at(scen.window, this, 0, 1);
+  kernel.start();
+}
+
+void World::on_event(const Event& e) {
+  // Tick number e.a, at e.a windows (no accumulated rounding).
+  const double now = kernel.now();
+  sample_window(window_start_, now);
+  window_start_ = now;
+  recorder->advance(now);
+  double next = static_cast<double>(e.a + 1) * scen.window;
+  if (next < scen.duration - 1e-9) kernel.at(next, this, 0, e.a + 1);
+}
+
+// ---- station lifecycle ---------------------------------------------------------------------
+
+void World::crash_station(int si, const std::string& why, bool record) {
+  Station& s = st(si);
+  if (!s.up) return;
+  // The station hands back its jobs: the flow fails them (calls answer their callers).
+  flow->abort(s.crash(kernel.now()));
+  // Work of other owners on the host (queries from other stations' callers, consumers) fails with it.
+  s.cpu->fail_all();
+  if (Tier* t = comp(s.component).tier) t->instance_down(si, why);
+  for (Database* db : databases) db->client_down(si);
+  host_of(si)->turn_off();
+  if (record) timeline(kernel.now(), "crash", s.name, why);
+}
+
+void World::recover_station(int si, double boot) {
+  Station& s = st(si);
+  if (s.up) return;
+  const double now = kernel.now();
+  host_of(si)->turn_on();
+  s.cpu->speed_changed();  // a host comes back at its current pstate
+  s.recover(now, boot <= 0);
+  if (Tier* t = comp(s.component).tier) t->instance_up(si);
+  timeline(now, "recover", s.name, boot > 0 ? fmt::format("restarted; ready after {}", core::format_duration(boot)) : "restarted");
+  if (boot > 0) {
+    spawn(s.name + "-boot", platform->control(), [this, si, boot]() {
+      sg::this_actor::sleep_for(boot);
+      kernel.enter();
+      if (st(si).up) mark_ready(si);
+    });
+  }
+}
+
+void World::mark_ready(int si) {
+  Station& s = st(si);
+  s.ready = true;
+  s.ready_time = kernel.now();
+  timeline(kernel.now(), "ready", s.name, "booted");
+  for (LoadBalancer* lb : balancers) {
+    if (lb->backend() == s.component) lb->backend_ready(s.index);
+  }
+}
+
+void World::start_station(int si, double boot) {
+  Station& s = st(si);
+  host_of(si)->turn_on();
+  s.cpu->speed_changed();
+  s.start(kernel.now());
+  if (Tier* t = comp(s.component).tier) t->instance_up(si);
+  for (LoadBalancer* lb : balancers) {
+    if (lb->backend() == s.component) lb->backend_started(s.index);
+  }
+  spawn(s.name + "-boot", platform->control(), [this, si, boot]() {
+    if (boot > 0) sg::this_actor::sleep_for(boot);
+    kernel.enter();
+    if (st(si).up && st(si).started) mark_ready(si);
+  });
+}
+
+void World::stop_station(int si) {
+  Station& s = st(si);
+  // Whatever is still in it after the grace period is cut off.
+  if (s.up) crash_station(si, "scaled in", /*record=*/false);
+  s.started = false;
+  s.draining = false;
+  s.ready = false;
+}
+
+void World::timeline(double t, std::string kind, std::string target, std::string detail, std::string fault) {
+  result.timeline.push_back({t, std::move(kind), std::move(target), std::move(detail), std::move(fault)});
+}
+
+sg::ActorPtr World::spawn(const std::string& name, sg::Host* host, std::function<void()> body) {
+  ++actors;
+  return sg::Actor::create(name, host, [this, name, body = std::move(body)]() {
+    try {
+      body();
+    } catch (const simgrid::Exception& e) {
+      forget_unwound_frames();
+      // A simulated failure nobody handled (a peer vanished mid-transfer): the actor ends, the run goes on.
+      ++unhandled_failures;
+      core::logger("engine")->debug("actor {} ended by a simulated failure: {}", name, e.what());
+    } catch (const std::exception& e) {
+      forget_unwound_frames();
+      if (internal_error.empty()) {
+        internal_error = fmt::format("{} (actor {}, simulated time {:.6f}s)", e.what(), name, sg::Engine::get_clock());
+      }
+    }
+  });
+}
+
+// ---- metrics --------------------------------------------------------------------------------
+
+void World::sample_window(double window_start, double now) {
+  double len = now - window_start;
+  for (std::size_t ci = 0; ci < comps.size(); ++ci) {
+    ComponentRt& c = comps[ci];
+    model::ComponentPoint p;
+    double busy = 0, capacity = 0, wait_sum = 0;
+    for (int si : c.stations) {
+      Station& s = st(si);
+      Station::WindowSample w = s.take_window(now);
+      busy += w.busy;
+      capacity += w.up * s.cores;
+      p.queue_mean += w.queue / len;
+      p.in_service += w.service / len;
+      p.ready += (s.up && s.ready && s.started) ? 1 : 0;
+      p.desired += s.started ? 1 : 0;
+      wait_sum += w.wait_sum;
+      p.wait_count += w.wait_count;
+      p.queue_full += w.queue_full;
+    }
+    p.utilization = capacity > 0 ? busy / capacity : 0;
+    p.wait_mean = p.wait_count ? wait_sum / static_cast<double>(p.wait_count) : 0;
+    if (c.tier) p.extra = c.tier->window_extra();
+    series_[ci].push_back(p);
+  }
+}
+
+void World::collect() {
+  const double end = scen.duration;
+  if (window_start_ < end - 1e-9) sample_window(window_start_, end);
+  for (std::size_t ci = 0; ci < comps.size(); ++ci) {
+    ComponentRt& c = comps[ci];
+    if (c.spec->kind == Kind::kCdn) continue;
+    model::ComponentStats cs;
+    cs.name = c.spec->name;
+    cs.kind = topology::kind_name(c.spec->kind);
+    cs.instances = c.spec->instances();
+    double busy = 0, capacity = 0, up_total = 0, wsum = 0;
+    std::uint64_t wcount = 0;
+    for (int si : c.stations) {
+      Station& s = st(si);
+      s.account(end);
+      double up = s.up_seconds(end);
+      model::InstanceStats is;
+      is.name = s.name;
+      is.zone = places.zones[static_cast<std::size_t>(s.zone)];
+      is.up_seconds = up;
+      is.utilization = up > 0 ? s.busy_integral() / (up * s.cores) : 0;
+      is.served = s.served();
+      is.queue_mean = end > 0 ? s.queue_integral() / end : 0;
+      is.queue_max = s.queue_max();
+      busy += s.busy_integral();
+      capacity += up * s.cores;
+      up_total += up;
+      wsum += s.wait_sum();
+      wcount += s.wait_count();
+      cs.served += s.served();
+      cs.queue_full += s.queue_full();
+      cs.instance_stats.push_back(std::move(is));
+    }
+    cs.utilization = capacity > 0 ? busy / capacity : 0;
+    cs.wait_mean = wcount ? wsum / static_cast<double>(wcount) : 0;
+    cs.instance_hours = up_total / 3600.0;
+    cs.series = std::move(series_[ci]);
+    if (c.tier) c.tier->collect(cs);
+    result.components.push_back(std::move(cs));
+  }
+  recorder->finish(&result);
+  result.in_flight = flow->in_flight();
+  std::stable_sort(result.timeline.begin(), result.timeline.end(),
+                   [](const model::TimelineEvent& a, const model::TimelineEvent& b) { return a.time < b.time; });
 }
 
 }  // namespace sim::engine

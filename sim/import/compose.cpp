@@ -16,12 +16,6 @@ using core::Diagnostics;
 using core::Reader;
 using Kind = ImportNote::Kind;
 
-SourcePos pos_of(const Reader& r, const YAML::Node& n) {
-  YAML::Mark m = r.mark_of(n);
-  if (m.is_null()) return {r.file(), 0, 0};
-  return {r.file(), m.line + 1, m.column + 1};
-}
-
 YAML::Node child(const YAML::Node& n, const std::string& key) {
   if (!n.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
   for (auto it = n.begin(); it != n.end(); ++it) {
@@ -32,9 +26,9 @@ YAML::Node child(const YAML::Node& n, const std::string& key) {
 
 SourcePos key_pos(const Reader& r, const YAML::Node& m, const std::string& key) {
   for (auto it = m.begin(); it != m.end(); ++it) {
-    if (it->first.IsScalar() && it->first.Scalar() == key) return pos_of(r, it->first);
+    if (it->first.IsScalar() && it->first.Scalar() == key) return r.pos(it->first);
   }
-  return pos_of(r, m);
+  return r.pos(m);
 }
 
 // Compose durations: "1m30s", "10s", "500ms" (Go's time.ParseDuration, as compose-spec says).
@@ -81,7 +75,7 @@ std::string ignored_reason(const std::string& field) {
 std::optional<ComposeService> read_service(const Reader& r, const std::string& name, const YAML::Node& s) {
   ComposeService out;
   out.name = name;
-  out.pos = pos_of(r, s);
+  out.pos = r.pos(s);
   if (!r.is_map(s, fmt::format("service '{}'", name))) return std::nullopt;
   auto note = [&](Kind k, const SourcePos& p, std::string what, std::string detail) {
     out.notes.push_back({k, p, std::move(what), std::move(detail)});
@@ -137,7 +131,7 @@ std::optional<ComposeService> read_service(const Reader& r, const std::string& n
       for (auto it = lim.begin(); lim.IsMap() && it != lim.end(); ++it) {
         std::string k = it->first.IsScalar() ? it->first.Scalar() : "";
         if (k != "cpus" && k != "memory") {
-          note(Kind::kIgnored, pos_of(r, it->first), path + "deploy.resources.limits." + k, "not modelled");
+          note(Kind::kIgnored, r.pos(it->first), path + "deploy.resources.limits." + k, "not modelled");
         }
       }
     }
@@ -149,13 +143,13 @@ std::optional<ComposeService> read_service(const Reader& r, const std::string& n
       std::string k = it->first.IsScalar() ? it->first.Scalar() : "";
       if (k == "replicas" || k == "resources") continue;
       if (k == "restart_policy") {
-        note(Kind::kPending, pos_of(r, it->first), path + "deploy.restart_policy",
+        note(Kind::kPending, r.pos(it->first), path + "deploy.restart_policy",
              "restart policies are not modelled yet (failure-semantics issue)");
       } else if (k == "update_config" || k == "rollback_config") {
-        note(Kind::kPending, pos_of(r, it->first), path + "deploy." + k,
+        note(Kind::kPending, r.pos(it->first), path + "deploy." + k,
              "rolling updates are not modelled yet (operations issue)");
       } else {
-        note(Kind::kIgnored, pos_of(r, it->first), path + "deploy." + k, "not modelled");
+        note(Kind::kIgnored, r.pos(it->first), path + "deploy." + k, "not modelled");
       }
     }
   }
@@ -207,10 +201,10 @@ std::optional<ComposeService> read_service(const Reader& r, const std::string& n
     for (auto it = h.begin(); it != h.end(); ++it) {
       std::string k = it->first.IsScalar() ? it->first.Scalar() : "";
       if (k == "test") {
-        note(Kind::kIgnored, pos_of(r, it->first), path + "healthcheck.test",
+        note(Kind::kIgnored, r.pos(it->first), path + "healthcheck.test",
              "the check's command: a check passes while the instance is up, booted and reachable");
       } else if (k == "start_interval" || (k == "disable" && disabled)) {
-        note(Kind::kIgnored, pos_of(r, it->first), path + "healthcheck." + k, "not modelled");
+        note(Kind::kIgnored, r.pos(it->first), path + "healthcheck." + k, "not modelled");
       }
     }
   }
@@ -243,7 +237,7 @@ std::optional<ComposeService> read_service(const Reader& r, const std::string& n
   }
   for (auto it = s.begin(); it != s.end(); ++it) {
     if (!it->first.IsScalar() || used.count(it->first.Scalar())) continue;
-    note(Kind::kIgnored, pos_of(r, it->first), path + it->first.Scalar(), ignored_reason(it->first.Scalar()));
+    note(Kind::kIgnored, r.pos(it->first), path + it->first.Scalar(), ignored_reason(it->first.Scalar()));
   }
   if (!ok) return std::nullopt;
   return out;
@@ -320,17 +314,13 @@ std::optional<ComposeFile> parse_compose(const std::string& file, const std::str
     }
     for (const auto& ref : refs) {
       if (!ref.IsScalar() || std::find(names.begin(), names.end(), ref.Scalar()) != names.end()) continue;
-      std::string guess = core::closest_match(ref.Scalar(), names);
-      r.error(ref, guess.empty() ? fmt::format("depends_on names unknown service '{}'; expected one of {}", ref.Scalar(),
-                                               fmt::join(names, ", "))
-                                 : fmt::format("depends_on names unknown service '{}'; did you mean '{}'?",
-                                               ref.Scalar(), guess));
+      r.error(ref, core::unknown_name({.noun = "service", .name = ref.Scalar(), .prefix = "depends_on names "}, names));
     }
   }
   for (auto it = root->begin(); it != root->end(); ++it) {
     std::string k = it->first.IsScalar() ? it->first.Scalar() : "";
     if (k == "services") continue;
-    out.notes.push_back({Kind::kIgnored, pos_of(r, it->first), k,
+    out.notes.push_back({Kind::kIgnored, r.pos(it->first), k,
                          k == "version" ? "obsolete in the Compose Specification" : "not modelled"});
   }
   if (diags.error_count() > errors_before) return std::nullopt;
@@ -355,10 +345,7 @@ std::optional<ComposeService> load_compose_service(const std::string& path, cons
     names.push_back(s.name);
   }
   SourcePos at = ref.line > 0 ? ref : SourcePos{path, 0, 0};
-  std::string guess = core::closest_match(name, names);
-  diags.error(at.file, at.line, at.column,
-              guess.empty() ? fmt::format("no service '{}' in {}; expected one of {}", name, path, fmt::join(names, ", "))
-                            : fmt::format("no service '{}' in {}; did you mean '{}'?", name, path, guess));
+  diags.error(at.file, at.line, at.column, core::unknown_name({.noun = "service", .name = name, .in = path}, names));
   return std::nullopt;
 }
 

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <map>
 #include <set>
+#include <string_view>
 
 #include "sim/core/units.h"
 #include "sim/core/yaml_reader.h"
@@ -480,7 +481,11 @@ class Importer {
     if (!hpa_blocks_.empty() && !components_.empty()) {
       out += "#\n# autoscaling belongs in a scenario (paths relative to where you run infrasim import):\n"
              "#   autoscaling:\n";
-      for (const auto& b : hpa_blocks_) out += "#" + b.substr(1) + "\n";
+      for (const auto& b : hpa_blocks_) {  // each block starts with a space: "#" replaces it
+        out += '#';
+        out.append(std::string_view(b).substr(std::min<std::size_t>(1, b.size())));
+        out += '\n';
+      }
     }
     return out;
   }

@@ -17,18 +17,12 @@ using Kind = ImportNote::Kind;
 
 constexpr std::size_t kMaxDocuments = 200;
 
-SourcePos pos_of(const Reader& r, const YAML::Node& n) {
-  YAML::Mark m = r.mark_of(n);
-  if (m.is_null()) return {r.file(), 0, 0};
-  return {r.file(), m.line + 1, m.column + 1};
-}
-
 // The position of `key` itself in mapping `m` (for notes about a field).
 SourcePos key_pos(const Reader& r, const YAML::Node& m, const std::string& key) {
   for (auto it = m.begin(); it != m.end(); ++it) {
-    if (it->first.IsScalar() && it->first.Scalar() == key) return pos_of(r, it->first);
+    if (it->first.IsScalar() && it->first.Scalar() == key) return r.pos(it->first);
   }
-  return pos_of(r, m);
+  return r.pos(m);
 }
 
 YAML::Node child(const YAML::Node& n, const std::string& key) {
@@ -51,7 +45,7 @@ struct Ctx {
     if (!m.IsMap()) return;
     for (auto it = m.begin(); it != m.end(); ++it) {
       if (!it->first.IsScalar() || used.count(it->first.Scalar())) continue;
-      note(Kind::kIgnored, pos_of(r, it->first), path + it->first.Scalar(), why);
+      note(Kind::kIgnored, r.pos(it->first), path + it->first.Scalar(), why);
     }
   }
   // A mapping with a fixed set of fields (the API's): an unknown one is an error with "did you mean".
@@ -62,10 +56,7 @@ struct Ctx {
       if (!it->first.IsScalar()) continue;
       const std::string& k = it->first.Scalar();
       if (std::find(fields.begin(), fields.end(), k) != fields.end()) continue;
-      std::string guess = core::closest_match(k, fields);
-      r.error(it->first, guess.empty() ? fmt::format("unknown field '{}' in {}; expected one of {}", k, what,
-                                                     fmt::join(fields, ", "))
-                                       : fmt::format("unknown field '{}' in {}; did you mean '{}'?", k, what, guess));
+      r.error(it->first, core::unknown_name({.noun = "field", .name = k, .in = what}, fields));
       ok = false;
     }
     return ok;
@@ -125,7 +116,7 @@ std::optional<scenario::HpaRules> read_rules(const Ctx& c, const YAML::Node& n, 
       pol.value = *v;
       pol.period = *s;
       rules.policies.push_back(pol);
-      c.note(Kind::kMapped, pos_of(r, p), fmt::format("{}.policies {{type: {}, value: {}, periodSeconds: {}}}", path, *t,
+      c.note(Kind::kMapped, r.pos(p), fmt::format("{}.policies {{type: {}, value: {}, periodSeconds: {}}}", path, *t,
                                                       *v, *s),
              fmt::format("{{{}: {}, period: {}s}}", *t == "Pods" ? "pods" : "percent", *v, *s));
     }
@@ -161,12 +152,12 @@ void read_metric(const Ctx& c, const YAML::Node& m, scenario::HpaSpec* h) {
     auto ttype = r.choice(child(target, "type"), "target type", {"Utilization", "AverageValue", "Value"});
     if (!ttype) return;
     if (*name != "cpu" && *name != "memory") {
-      c.note(Kind::kIgnored, pos_of(r, m), fmt::format("metric {} {}", *t, *name),
+      c.note(Kind::kIgnored, r.pos(m), fmt::format("metric {} {}", *t, *name),
              "only cpu and memory are modelled resources");
       return;
     }
     if (*ttype != "Utilization") {
-      c.note(Kind::kPending, pos_of(r, m), fmt::format("metric {} {} {}", *t, *name, *ttype),
+      c.note(Kind::kPending, r.pos(m), fmt::format("metric {} {} {}", *t, *name, *ttype),
              "infrasim scales on utilization of the request; expected target type Utilization");
       return;
     }
@@ -176,7 +167,7 @@ void read_metric(const Ctx& c, const YAML::Node& m, scenario::HpaSpec* h) {
     metric.type = *name == "cpu" ? scenario::HpaMetric::Type::kCpu : scenario::HpaMetric::Type::kMemory;
     metric.target = *u / 100.0;
     h->metrics.push_back(metric);
-    c.note(Kind::kMapped, pos_of(r, m), fmt::format("metric {} {} averageUtilization {}", *t, *name, *u),
+    c.note(Kind::kMapped, r.pos(m), fmt::format("metric {} {} averageUtilization {}", *t, *name, *u),
            fmt::format("metrics: [{{{}: {}%}}]{}", *name, *u,
                        *t == "ContainerResource" ? " (one container per pod: the pod's utilization)" : ""));
     return;
@@ -194,7 +185,7 @@ void read_metric(const Ctx& c, const YAML::Node& m, scenario::HpaSpec* h) {
                (lower.find("second") != std::string::npos || lower.find("rps") != std::string::npos ||
                 lower.find("rate") != std::string::npos);
     if (!rps) {
-      c.note(Kind::kIgnored, pos_of(r, m), "metric Pods " + *name,
+      c.note(Kind::kIgnored, r.pos(m), "metric Pods " + *name,
              "only a per-pod request rate (a name with requests per second) maps, to rps");
       return;
     }
@@ -211,17 +202,17 @@ void read_metric(const Ctx& c, const YAML::Node& m, scenario::HpaSpec* h) {
     hm.type = scenario::HpaMetric::Type::kRps;
     hm.target = *v;
     h->metrics.push_back(hm);
-    c.note(Kind::kMapped, pos_of(r, m), fmt::format("metric Pods {} averageValue {}", *name, *value),
+    c.note(Kind::kMapped, r.pos(m), fmt::format("metric Pods {} averageValue {}", *name, *value),
            fmt::format("metrics: [{{rps: {}}}]", core::format_rate(*v)));
     return;
   }
-  c.note(Kind::kIgnored, pos_of(r, m), "metric " + *t, "Object and External metrics are not modelled");
+  c.note(Kind::kIgnored, r.pos(m), "metric " + *t, "Object and External metrics are not modelled");
 }
 
 std::optional<K8sHpa> read_hpa(const Reader& r, const YAML::Node& doc) {
   K8sHpa out;
   Ctx c{r, &out.notes};
-  out.pos = pos_of(r, doc);
+  out.pos = r.pos(doc);
   std::string api = child(doc, "apiVersion").IsScalar() ? child(doc, "apiVersion").Scalar() : "";
   if (api != "autoscaling/v2" && api != "autoscaling/v2beta2") {
     r.error(child(doc, "apiVersion"), fmt::format("HorizontalPodAutoscaler {} is not read; expected apiVersion: "
@@ -357,7 +348,7 @@ std::optional<topology::HealthCheck> read_probe(const Ctx& c, const YAML::Node& 
 std::optional<K8sDeployment> read_deployment(const Reader& r, const YAML::Node& doc) {
   K8sDeployment out;
   Ctx c{r, &out.notes};
-  out.pos = pos_of(r, doc);
+  out.pos = r.pos(doc);
   YAML::Node meta = child(doc, "metadata");
   if (auto n = child(meta, "name"); n.IsDefined()) {
     if (auto s = r.string(n)) out.name = *s;
@@ -462,7 +453,7 @@ std::optional<K8sDeployment> read_deployment(const Reader& r, const YAML::Node& 
   }
   if (any_cpu) {
     out.cores = std::max(1, static_cast<int>(std::ceil(cpu - 1e-9)));
-    c.note(Kind::kMapped, pos_of(r, containers), "resources.requests.cpu",
+    c.note(Kind::kMapped, r.pos(containers), "resources.requests.cpu",
            fmt::format("cores: {}{}", *out.cores,
                        std::fabs(cpu - *out.cores) > 1e-9
                            ? fmt::format(" (requests sum to {} cores; infrasim hosts have whole cores)",
@@ -471,7 +462,7 @@ std::optional<K8sDeployment> read_deployment(const Reader& r, const YAML::Node& 
   }
   if (any_mem) {
     out.memory = mem;
-    c.note(Kind::kMapped, pos_of(r, containers), "resources.requests.memory",
+    c.note(Kind::kMapped, r.pos(containers), "resources.requests.memory",
            fmt::format("memory: {}", core::format_size(mem)));
   }
   std::set<std::string> pod_used = {"containers"};
@@ -482,10 +473,10 @@ std::optional<K8sDeployment> read_deployment(const Reader& r, const YAML::Node& 
         std::string key = child(item, "topologyKey").IsScalar() ? child(item, "topologyKey").Scalar() : "";
         if (key == "topology.kubernetes.io/zone" || key == "failure-domain.beta.kubernetes.io/zone") {
           out.spread_zones = true;
-          c.note(Kind::kMapped, pos_of(r, item), "topologySpreadConstraints " + key,
+          c.note(Kind::kMapped, r.pos(item), "topologySpreadConstraints " + key,
                  "zones: every zone of the component's region, instances round-robin (maxSkew 1)");
         } else {
-          c.note(Kind::kIgnored, pos_of(r, item), "topologySpreadConstraints " + key,
+          c.note(Kind::kIgnored, r.pos(item), "topologySpreadConstraints " + key,
                  key == "kubernetes.io/hostname" ? "every instance has its own host already" : "not modelled");
         }
       }
@@ -607,7 +598,7 @@ std::optional<K8sManifest> parse_kubernetes(const std::string& file, const std::
     } else if (*k == "Deployment" || *k == "StatefulSet") {
       if (auto dep = read_deployment(r, *root)) {
         if (*k == "StatefulSet") {
-          dep->notes.push_back({Kind::kIgnored, pos_of(r, kind), "kind StatefulSet",
+          dep->notes.push_back({Kind::kIgnored, r.pos(kind), "kind StatefulSet",
                                 "read as a Deployment: stable identities and volumes are not modelled"});
         }
         out.deployments.push_back(std::move(*dep));
@@ -615,7 +606,7 @@ std::optional<K8sManifest> parse_kubernetes(const std::string& file, const std::
     } else {
       YAML::Node meta = child(*root, "metadata");
       std::string name = child(meta, "name").IsScalar() ? child(meta, "name").Scalar() : "";
-      out.notes.push_back({Kind::kIgnored, pos_of(r, *root), fmt::format("{} {}", *k, name),
+      out.notes.push_back({Kind::kIgnored, r.pos(*root), fmt::format("{} {}", *k, name),
                            "only HorizontalPodAutoscaler and Deployment are read"});
     }
   }
@@ -646,11 +637,8 @@ std::optional<T> pick(const std::vector<T>& items, const std::string& name, cons
   for (const auto& i : items) {
     if (i.name == name) return i;
   }
-  std::string guess = core::closest_match(name, names);
   diags.error(at.file, at.line, at.column,
-              guess.empty() ? fmt::format("no {} '{}' in {}; expected one of {}", kind, name, path,
-                                          names.empty() ? std::string("(none)") : fmt::format("{}", fmt::join(names, ", ")))
-                            : fmt::format("no {} '{}' in {}; did you mean '{}'?", kind, name, path, guess));
+              core::unknown_name({.noun = kind, .name = name, .in = path, .none = "it has none"}, names));
   return std::nullopt;
 }
 

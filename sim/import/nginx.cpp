@@ -354,12 +354,9 @@ class UpstreamReader {
         if (!u->args.empty() && u->args[0] == wanted) up = u;
       }
       if (!up) {
-        std::string guess = core::closest_match(wanted, names);
         error_at(diags_, at,
                  ups.empty() ? fmt::format("{} has no upstream block; expected upstream {} {{ ... }}", cfg_.file, wanted)
-                 : guess.empty()
-                     ? fmt::format("no upstream '{}' in {}; expected one of {}", wanted, cfg_.file, list)
-                     : fmt::format("no upstream '{}' in {}; did you mean '{}'?", wanted, cfg_.file, guess));
+                             : core::unknown_name({.noun = "upstream", .name = wanted, .in = cfg_.file}, names));
         return std::nullopt;
       }
     }
@@ -680,14 +677,13 @@ class UpstreamReader {
     if (z == zones.end()) {
       std::vector<std::string> known;
       for (const auto& [k, v] : zones) known.push_back(k);
-      std::string guess = core::closest_match(zone, known);
-      error_at(diags_, d.pos, guess.empty()
-                                  ? fmt::format("limit_req names zone '{}', which no limit_req_zone defines; expected "
-                                                "limit_req_zone KEY zone={}:10m rate=10r/s",
-                                                zone, zone)
-                                  : fmt::format("limit_req names zone '{}', which no limit_req_zone defines; did you "
-                                                "mean '{}'?",
-                                                zone, guess));
+      error_at(diags_, d.pos,
+               core::unknown_name({.noun = "zone",
+                                   .name = zone,
+                                   .prefix = "limit_req names ",
+                                   .none = "no limit_req_zone defines one; expected limit_req_zone KEY zone=NAME:10m "
+                                           "rate=10r/s"},
+                                  known));
       return;
     }
     const NginxDirective& zd = *z->second;

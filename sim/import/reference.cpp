@@ -12,13 +12,6 @@ namespace {
 
 using topology::Kind;
 
-std::string resolve(const std::string& base_file, const std::string& rel) {
-  namespace fs = std::filesystem;
-  fs::path p(rel);
-  if (p.is_absolute()) return p.lexically_normal().string();
-  return (fs::path(base_file).parent_path() / p).lexically_normal().string();
-}
-
 std::nullopt_t wrong_kind(const FromRef& ref, Kind kind, const char* can, core::Diagnostics& diags) {
   diags.error(ref.pos.file, ref.pos.line, ref.pos.column,
               fmt::format("a {} reference cannot describe a {}; expected it on {}", ref.format, topology::kind_name(kind),
@@ -35,11 +28,10 @@ std::optional<FromRef> read_from(const core::Reader& r, const YAML::Node& n) {
   if (which.empty()) return std::nullopt;
   FromRef ref;
   ref.format = which;
-  YAML::Mark mk = r.mark_of(n);
-  ref.pos = {r.file(), mk.is_null() ? 0 : mk.line + 1, mk.is_null() ? 0 : mk.column + 1};
+  ref.pos = r.pos(n);
   auto path = r.string(m.get(which), "a file path");
   if (!path) return std::nullopt;
-  ref.path = resolve(r.file(), *path);
+  ref.path = core::resolve_path(r.file(), *path);
   const char* name_key = which == "nginx" ? "upstream" : which == "kubernetes" ? "name" : "service";
   for (const char* k : {"upstream", "name", "service"}) {
     if (m.has(k) && std::string(k) != name_key) {

@@ -8,7 +8,7 @@
 #include <limits>
 #include <utility>
 
-#include "sim/model/trace.h"
+#include "sim/trace/trace.h"
 
 namespace sim::model {
 namespace {
@@ -210,7 +210,7 @@ double invert_linear(double fa, double fb, double len, double m) {
 
 class TraceStream final : public ArrivalStream {
  public:
-  TraceStream(TraceBins bins, const scenario::TraceSpec& spec, double offset, double end, ClassPicker picker,
+  TraceStream(trace::TraceBins bins, const scenario::TraceSpec& spec, double offset, double end, ClassPicker picker,
               std::uint64_t seed)
       : bins_(std::move(bins)),
         scale_(spec.scale),
@@ -274,7 +274,7 @@ class TraceStream final : public ArrivalStream {
     return 0.5 + invert_linear(f1_, f2_, 0.5, m - mass1_);
   }
 
-  TraceBins bins_;
+  trace::TraceBins bins_;
   double scale_, width_;
   bool interpolate_;
   double offset_, end_;
@@ -367,7 +367,7 @@ struct Builder {
   // Checks what a skipped subtree (after the end of the run) would need, without building it.
   void check_only(const Profile& p) {
     if (!p.mix.empty() && !mix_shares(p)) ok = false;
-    if (p.kind == Profile::Kind::kTrace && !check_trace(p.trace, diags)) ok = false;
+    if (p.kind == Profile::Kind::kTrace && !trace::check_trace(p.trace, diags)) ok = false;
     for (const Profile& c : p.children) check_only(c);
   }
 
@@ -386,7 +386,7 @@ struct Builder {
     }
     switch (p.kind) {
       case Profile::Kind::kTrace: {
-        auto bins = load_trace(p.trace, diags);
+        auto bins = trace::load_trace(p.trace, diags);
         if (!bins) {
           ok = false;
           return nullptr;

@@ -21,13 +21,19 @@ double LogHistogram::value_of(int bucket) {
   return kMin * 2.0 * std::pow(kGamma, bucket) / (kGamma + 1.0);
 }
 
-void LogHistogram::add(double value) {
+LogHistogram::Sample LogHistogram::prepare(double value) {
   if (value < 0 || !std::isfinite(value)) value = 0;
-  ++counts_[static_cast<std::size_t>(bucket_of(value))];
-  if (count_ == 0 || value < min_) min_ = value;
+  return Sample{value, bucket_of(value)};
+}
+
+void LogHistogram::add(double value) { add(prepare(value)); }
+
+void LogHistogram::add(const Sample& s) {
+  ++counts_[static_cast<std::size_t>(s.bucket)];
+  if (count_ == 0 || s.value < min_) min_ = s.value;
   ++count_;
-  sum_ += value;
-  max_ = std::max(max_, value);
+  sum_ += s.value;
+  max_ = std::max(max_, s.value);
 }
 
 void LogHistogram::merge(const LogHistogram& other) {

@@ -17,6 +17,13 @@ class LogHistogram {
   static constexpr int kBuckets = 2800;            ///< covers up to kMin·γ^kBuckets ≈ 1.2e6 s
 
   void add(double value);
+  /// A value with its bucket computed once, for adding it to several histograms.
+  struct Sample {
+    double value = 0;
+    int bucket = 0;
+  };
+  static Sample prepare(double value);
+  void add(const Sample& s);
   void merge(const LogHistogram& other);
   void clear();
 

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <fmt/format.h>
 
+#include "sim/core/source.h"
 #include "sim/core/units.h"
 
 namespace sim::model {
@@ -180,9 +181,7 @@ int scale_up_limit(const HpaRules& rules, int current, const HpaHistory& h, doub
     result = min_change ? std::min(result, proposed) : std::max(result, proposed);
     parts.push_back(fmt::format("{}: {} at period start -> {}", policy_text(p), start, proposed));
   }
-  std::string joined;
-  for (std::size_t i = 0; i < parts.size(); ++i) joined += (i ? "; " : "") + parts[i];
-  *detail = fmt::format("{} (select {})", joined, select_text(rules.select));
+  *detail = fmt::format("{} (select {})", core::join(parts, "; "), select_text(rules.select));
   return static_cast<int>(clamp_int(result));
 }
 
@@ -209,9 +208,7 @@ int scale_down_limit(const HpaRules& rules, int current, const HpaHistory& h, do
     result = min_change ? std::max(result, proposed) : std::min(result, proposed);
     parts.push_back(fmt::format("{}: {} at period start -> {}", policy_text(p), start, proposed));
   }
-  std::string joined;
-  for (std::size_t i = 0; i < parts.size(); ++i) joined += (i ? "; " : "") + parts[i];
-  *detail = fmt::format("{} (select {})", joined, select_text(rules.select));
+  *detail = fmt::format("{} (select {})", core::join(parts, "; "), select_text(rules.select));
   return static_cast<int>(clamp_int(result));
 }
 
@@ -544,8 +541,7 @@ HpaMetricProposal compute_metric_replicas(const HpaSpec& spec, const HpaMetric& 
   }
   const Usage n = usage_ratio(resource, values, requests, p.target);
   p.recomputed_ratio = n.ratio;
-  std::string joined;
-  for (std::size_t i = 0; i < fills.size(); ++i) joined += (i ? ", " : "") + fills[i];
+  std::string joined = core::join(fills);
   if (!joined.empty()) {
     detail += fmt::format("; with {}: {} on {} pods, ratio {}", joined, value_text(metric.type, n.value), values.size(),
                           ratio_text(n.ratio));

@@ -30,6 +30,7 @@ Recorder::Recorder(double window, double duration, double warmup, const std::vec
 
 Recorder::Open& Recorder::window_at(double t) {
   auto idx = static_cast<std::size_t>(std::max(0.0, std::floor(t / window_)));
+  if (last_ && idx == last_idx_) return *last_;  // most records fall in the previous one's window
   idx = std::min(idx, total_windows_ - 1);
   if (idx < first_open_) {
     ++misplaced_;
@@ -44,15 +45,24 @@ Recorder::Open& Recorder::window_at(double t) {
     }
     o.stats = WindowStats{};
     o.stats.start = static_cast<double>(first_open_ + open_.size()) * window_;
+    o.stats.by_class.assign(classes_.size(), ClassCounts{});
     open_.push_back(std::move(o));
   }
-  return open_[idx - first_open_];
+  Open& w = open_[idx - first_open_];
+  // Only a window strictly inside the run is cached (the last one also takes t >= duration).
+  if (idx + 1 < total_windows_ && idx == static_cast<std::size_t>(std::max(0.0, std::floor(t / window_)))) {
+    last_ = &w;
+    last_idx_ = idx;
+  }
+  return w;
 }
 
 void Recorder::arrival(double t, int request_class) {
   ++generated_;
   ++classes_[static_cast<std::size_t>(request_class)].generated;
-  ++window_at(t).stats.arrivals;
+  WindowStats& w = window_at(t).stats;
+  ++w.arrivals;
+  ++w.by_class[static_cast<std::size_t>(request_class)].arrivals;
 }
 
 void Recorder::completion(double t, int request_class, double latency) {
@@ -61,11 +71,13 @@ void Recorder::completion(double t, int request_class, double latency) {
   ++classes_[c].completed;
   Open& w = window_at(t);
   ++w.stats.completed;
-  w.hist.add(latency);
+  ++w.stats.by_class[c].completed;
+  LogHistogram::Sample sample = LogHistogram::prepare(latency);  // one logarithm for the three histograms
+  w.hist.add(sample);
   if (t >= warmup_) {
     ++measured_completed_;
-    overall_.add(latency);
-    class_hist_[c].add(latency);
+    overall_.add(sample);
+    class_hist_[c].add(sample);
   }
 }
 
@@ -78,12 +90,14 @@ void Recorder::failure(double t, int request_class, FailReason reason) {
   ++failures_[r];
   Open& w = window_at(t);
   ++w.stats.failed;
+  ++w.stats.by_class[c].failed;
   ++w.stats.failures[r];
   if (t >= warmup_) ++measured_failed_;
 }
 
 void Recorder::close_front() {
   Open& o = open_.front();
+  if (last_ == &o) last_ = nullptr;
   o.stats.latency = summarize(o.hist);
   closed_.push_back(o.stats);
   spare_.push_back(std::move(o));
@@ -99,6 +113,7 @@ void Recorder::advance(double now) {
          (static_cast<double>(first_open_) + 1) * window_ + horizon_ < now) {
     WindowStats empty;
     empty.start = static_cast<double>(first_open_) * window_;
+    empty.by_class.assign(classes_.size(), ClassCounts{});
     closed_.push_back(empty);
     ++first_open_;
   }
@@ -110,6 +125,7 @@ void Recorder::finish(RunResult* out) {
   while (first_open_ < total_windows_) {
     WindowStats empty;
     empty.start = static_cast<double>(first_open_) * window_;
+    empty.by_class.assign(classes_.size(), ClassCounts{});
     closed_.push_back(empty);
     ++first_open_;
   }

@@ -42,6 +42,8 @@ class Recorder {
     LogHistogram hist;
   };
   Open& window_at(double t);
+  Open* last_ = nullptr;           ///< the window used last, while it is open
+  std::size_t last_idx_ = 0;
   void close_front();
 
   double window_, duration_, warmup_, horizon_;

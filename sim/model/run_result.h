@@ -36,6 +36,11 @@ struct LatencyStats {
 using ReasonCounts = std::array<std::uint64_t, kReasonCount>;
 
 /// One metric window [start, start + window).
+/// One request class's counts in a window.
+struct ClassCounts {
+  std::uint64_t arrivals = 0, completed = 0, failed = 0;
+};
+
 struct WindowStats {
   double start = 0;
   std::uint64_t arrivals = 0;   ///< requests generated in the window
@@ -43,6 +48,7 @@ struct WindowStats {
   std::uint64_t failed = 0;     ///< failed in the window
   ReasonCounts failures{};
   LatencyStats latency;         ///< of the requests completed in the window
+  std::vector<ClassCounts> by_class;  ///< per request class (topology order)
   /// completed / (completed + failed); 1 when nothing finished.
   double success_ratio() const;
 };
@@ -57,6 +63,7 @@ struct ComponentPoint {
   int ready = 0;            ///< instances ready at the end of the window
   int desired = 0;          ///< replicas wanted (autoscaled components), else instances
   double extra = 0;         ///< kind-specific: cache hit ratio, db replication lag max (s), queue depth
+  std::uint64_t queue_full = 0;  ///< requests turned away by a full queue (queue_limit) in the window
 };
 
 struct InstanceStats {
@@ -88,6 +95,7 @@ struct ComponentStats {
   std::uint64_t jobs_done = 0, jobs_retried = 0, dead_letters = 0;
   std::uint64_t queue_depth_max = 0;
   double instance_hours = 0;       ///< sum over instances of time up (hours)
+  std::uint64_t queue_full = 0;    ///< requests turned away by a full queue over the run
 };
 
 struct ClassStats {
@@ -155,7 +163,9 @@ struct RunResult {
 /// Wall-clock facts about a run: printed, never written into report.json.
 struct EngineStats {
   double wall_seconds = 0;
-  std::uint64_t activities = 0;   ///< SimGrid activities started (execs, sleeps, synchronisations)
+  std::uint64_t activities = 0;   ///< SimGrid activities the request kernel started (executions, transfers)
+  std::uint64_t kernel_events = 0;  ///< request-kernel events processed
+  std::uint64_t kernel_wakes = 0;   ///< SimGrid timer wakes of the kernel
   std::uint64_t actors = 0;
   long peak_rss_kb = 0;
 };

@@ -5,7 +5,7 @@
 #include <fmt/format.h>
 
 #include "sim/core/units.h"
-#include "sim/report/headline.h"
+#include "sim/scenario/metrics.h"
 #include "sim/report/html.h"
 #include "sim/report/montecarlo.h"
 
@@ -20,10 +20,15 @@ std::string diff_text(const Json& value, const Json& base, const std::string& un
   double d = v - b;
   if (std::fabs(d) < 1e-12) return "=";
   std::string abs_text = unit == "rate" ? fmt::format("{}{}/s", d > 0 ? "+" : "-", core::format_number(std::fabs(d)))
-                                        : fmt::format("{}{}", d > 0 ? "+" : "-", format_in_unit(std::fabs(d), unit));
+                                        : fmt::format("{}{}", d > 0 ? "+" : "-", scenario::format_value(unit, std::fabs(d)));
   if (unit == "ratio") return abs_text.substr(0, abs_text.size() - 1) + " pp";
   if (std::fabs(b) < 1e-12) return abs_text;
   return fmt::format("{}, {:+.1f}%", abs_text, 100 * d / b);
+}
+
+// "latency_p99 (api)": an expectation's metric with its class, as a row of the metric table.
+std::string metric_key(const ExpectationRow& e) {
+  return e.metric + (e.request_class.empty() ? "" : " (" + e.request_class + ")");
 }
 
 }  // namespace
@@ -31,17 +36,17 @@ std::string diff_text(const Json& value, const Json& base, const std::string& un
 Json compare_json(const std::vector<Design>& designs) {
   Json j;
   j["infrasim"] = {{"version", INFRASIM_VERSION}, {"report_format", 1}};
-  const Json* first = nullptr;
+  const RunReport* first = nullptr;
   for (const auto& d : designs) {
-    if (!d.report.is_null()) {
-      first = &d.report;
+    if (d.report) {
+      first = &*d.report;
       break;
     }
   }
   Json sc;
   if (first) {
-    const Json& s = member(*first, "scenario");
-    for (const char* k : {"name", "description", "file", "seed", "duration", "warmup", "window"}) sc[k] = member(s, k);
+    Json s = to_json(first->scenario);
+    for (const char* k : {"name", "description", "file", "seed", "duration", "warmup", "window"}) sc[k] = s[k];
   }
   j["scenario"] = sc;
   Json dj = Json::array();
@@ -49,26 +54,26 @@ Json compare_json(const std::vector<Design>& designs) {
     Json x;
     x["name"] = d.name;
     x["topology"] = d.topology;
-    x["topology_name"] = member_text(member(d.report, "scenario"), "topology");
+    x["topology_name"] = d.report ? d.report->scenario.topology : "";
     x["overrides"] = d.overrides;
     x["dir"] = d.dir;
     x["exit_code"] = d.exit_code;
-    x["passed"] = member(d.report, "passed").is_boolean() && member(d.report, "passed").get<bool>();
-    if (d.report.is_null()) x["error"] = "no report";
+    x["passed"] = d.report && d.report->passed;
+    if (!d.report) x["error"] = "no report";
     dj.push_back(x);
   }
   j["designs"] = dj;
 
   Json metrics = Json::array();
-  for (const Headline& h : headline_metrics()) {
+  for (const scenario::MetricInfo* h : scenario::headline_metrics()) {
     Json m;
-    m["name"] = h.name;
-    m["title"] = h.title;
-    m["unit"] = h.unit;
-    m["lower_is_better"] = h.lower_is_better;
+    m["name"] = h->name;
+    m["title"] = scenario::title_of(*h);
+    m["unit"] = scenario::unit_name(h->unit);
+    m["lower_is_better"] = scenario::lower_is_better(*h);
     Json values = Json::array();
     for (const auto& d : designs) {
-      auto v = headline_value(d.report, h);
+      auto v = d.report ? d.report->value(*h) : std::nullopt;
       values.push_back(v ? Json(fixed(*v)) : Json(nullptr));
     }
     m["values"] = values;
@@ -77,12 +82,11 @@ Json compare_json(const std::vector<Design>& designs) {
   // Rows for expectation metrics that are not headline metrics (rto, availability, ...).
   std::vector<std::string> seen;
   for (const auto& d : designs) {
-    const Json& ex = member(d.report, "expectations");
-    if (!ex.is_array()) continue;
-    for (const auto& e : ex) {
-      std::string key = member_text(e, "metric") + (member_text(e, "class").empty() ? "" : " (" + member_text(e, "class") + ")");
-      bool headline = member_text(e, "class").empty() && std::any_of(headline_metrics().begin(), headline_metrics().end(),
-                                                              [&](const Headline& h) { return key == h.name; });
+    if (!d.report) continue;
+    for (const auto& e : d.report->expectations) {
+      const scenario::MetricInfo* info = scenario::find_metric(e.metric);
+      bool headline = e.request_class.empty() && info && info->headline > 0;
+      std::string key = metric_key(e);
       if (headline || std::find(seen.begin(), seen.end(), key) != seen.end()) continue;
       seen.push_back(key);
     }
@@ -90,18 +94,17 @@ Json compare_json(const std::vector<Design>& designs) {
   for (const std::string& key : seen) {
     Json m;
     std::string metric = key.substr(0, key.find(' '));
+    const scenario::MetricInfo* info = scenario::find_metric(metric);
     m["name"] = key;
     m["title"] = key;
-    m["unit"] = metric_unit(metric);
-    m["lower_is_better"] = metric != "availability" && metric != "throughput";
+    m["unit"] = info ? scenario::unit_name(info->unit) : "number";
+    m["lower_is_better"] = info ? scenario::lower_is_better(*info) : true;
     Json values = Json::array();
     for (const auto& d : designs) {
       Json v;
-      const Json& ex = member(d.report, "expectations");
-      if (ex.is_array()) {
-        for (const auto& e : ex) {
-          std::string k = member_text(e, "metric") + (member_text(e, "class").empty() ? "" : " (" + member_text(e, "class") + ")");
-          if (k == key && member(e, "actual_value").is_number()) v = member(e, "actual_value");
+      if (d.report) {
+        for (const auto& e : d.report->expectations) {
+          if (metric_key(e) == key && e.actual_value) v = *e.actual_value;
         }
       }
       values.push_back(v);
@@ -127,15 +130,13 @@ Json compare_json(const std::vector<Design>& designs) {
   }
   j["metrics"] = metrics;
 
-  // Expectations: one row per expectation of the first report that has them, a verdict per design.
+  // Expectations: one row per expectation (in the order the reports name them), a verdict per design.
   Json ex = Json::array();
   std::vector<std::string> keys;
   for (const auto& d : designs) {
-    const Json& list = member(d.report, "expectations");
-    if (!list.is_array()) continue;
-    for (const auto& e : list) {
-      std::string key = member_text(e, "metric") + " " + member_text(e, "expected");
-      if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
+    if (!d.report) continue;
+    for (const auto& e : d.report->expectations) {
+      if (std::find(keys.begin(), keys.end(), e.key()) == keys.end()) keys.push_back(e.key());
     }
   }
   for (const std::string& key : keys) {
@@ -144,12 +145,11 @@ Json compare_json(const std::vector<Design>& designs) {
     Json verdicts = Json::array(), actual = Json::array();
     for (const auto& d : designs) {
       std::string v = "n/a", a;
-      const Json& list = member(d.report, "expectations");
-      if (list.is_array()) {
-        for (const auto& e : list) {
-          if (member_text(e, "metric") + " " + member_text(e, "expected") == key) {
-            v = member_text(e, "verdict");
-            a = member_text(e, "actual");
+      if (d.report) {
+        for (const auto& e : d.report->expectations) {
+          if (e.key() == key) {
+            v = e.pass ? "PASS" : "FAIL";
+            a = e.actual;
           }
         }
       }
@@ -181,7 +181,7 @@ Table metric_table(const Json& cmp, bool with_diff) {
     const Json& values = member(m, "values");
     bool any = false;
     for (std::size_t i = 0; i < values.size(); ++i) {
-      std::string c = values[i].is_number() ? format_in_unit(values[i].get<double>(), member_text(m, "unit")) : "-";
+      std::string c = values[i].is_number() ? scenario::format_value(member_text(m, "unit"), values[i].get<double>()) : "-";
       any = any || values[i].is_number();
       if (with_diff && i > 0) {
         std::string d = diff_text(values[i], values[0], member_text(m, "unit"));
@@ -200,7 +200,7 @@ std::string compare_markdown(const Json& cmp) {
   const Json& sc = member(cmp, "scenario");
   std::string md = fmt::format("# Comparison: {}\n\n", member_text(sc, "name"));
   md += fmt::format("Scenario `{}`, seed {}, {} simulated, on {} designs; differences are against the first ({}).\n\n",
-                    member_text(sc, "file"), member_text(sc, "seed"), format_in_unit(member(sc, "duration").is_number() ? member(sc, "duration").get<double>() : 0, "duration"),
+                    member_text(sc, "file"), member_text(sc, "seed"), scenario::format_value(scenario::Unit::kDuration, member(sc, "duration").is_number() ? member(sc, "duration").get<double>() : 0),
                     member(cmp, "designs").size(), member_text(member(cmp, "designs")[0], "name"));
   md += "| design | topology | changes | report | verdict |\n|---|---|---|---|---|\n";
   for (const auto& d : member(cmp, "designs")) {
@@ -310,7 +310,7 @@ std::string compare_html(const Json& cmp, const std::vector<Design>& designs) {
     std::vector<std::string> row = {html_escape(member_text(m, "title"))};
     bool lower_better = member(m, "lower_is_better").get<bool>();
     for (std::size_t i = 0; i < values.size(); ++i) {
-      std::string c = values[i].is_number() ? format_in_unit(values[i].get<double>(), member_text(m, "unit")) : "-";
+      std::string c = values[i].is_number() ? scenario::format_value(member_text(m, "unit"), values[i].get<double>()) : "-";
       std::string cls = "num";
       if (i > 0 && values[i].is_number() && values[0].is_number()) {
         std::string d = diff_text(values[i], values[0], member_text(m, "unit"));
@@ -348,7 +348,7 @@ std::string compare_html(const Json& cmp, const std::vector<Design>& designs) {
   data["compare"] = cmp;
   Json dd = Json::array();
   for (const auto& d : designs) {
-    if (!d.report.is_null()) dd.push_back({{"name", d.name}, {"report", slim_report(d.report)}});
+    if (d.report) dd.push_back({{"name", d.name}, {"report", d.report->chart_json()}});
   }
   data["designs"] = dd;
   HtmlPage page;

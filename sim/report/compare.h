@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "sim/report/json.h"
+#include "sim/report/run_report.h"
 
 namespace sim::report {
 
@@ -17,7 +18,8 @@ struct Design {
   std::vector<std::string> overrides;  ///< "components.app.replicas=5", as given
   std::string dir;       ///< its report directory, relative to the comparison's
   int exit_code = 0;
-  Json report;           ///< its report.json; null when it wrote none
+  std::optional<RunReport> report;  ///< its report.json; none when it wrote none
+  std::string error;     ///< why there is no report ("exit status 3", "killed by signal 9")
   std::string diagram;   ///< topology SVG (+ paths) for the HTML; not in compare.json
 };
 

@@ -53,16 +53,6 @@ std::string html_table(const std::vector<std::string>& header, const std::vector
   return out + "</table>\n";
 }
 
-std::string format_value(const Json& v, std::string_view unit) {
-  if (!v.is_number()) return v.is_string() ? v.get<std::string>() : "";
-  double x = v.get<double>();
-  if (unit == "duration") return core::format_duration(x);
-  if (unit == "ratio") return core::format_ratio(x);
-  if (unit == "rate") return core::format_rate(x);
-  if (unit == "count") return fmt::format("{}", static_cast<long long>(std::llround(x)));
-  return core::format_number(x);
-}
-
 // ---- the topology diagram ---------------------------------------------------
 
 namespace {
@@ -318,63 +308,56 @@ std::string html_page(const HtmlPage& page) {
 
 namespace {
 
-std::string text_of(const Json& j) {
-  if (j.is_string()) return j.get<std::string>();
-  if (j.is_null()) return "";
-  return j.dump();
-}
-
 std::string card(std::string_view key, const std::string& value) {
   return fmt::format("<div class=\"card\"><div class=\"k\">{}</div><div class=\"v\">{}</div></div>", html_escape(key),
                      html_escape(value));
 }
 
+std::string duration(double seconds) { return core::format_duration(seconds); }
+std::string duration_or(const std::optional<double>& v, const char* none) { return v ? duration(*v) : none; }
+std::string number_text(double x) { return Json(x).dump(); }  // as report.json writes it
+
+std::string reasons_text(const ReasonRows& rows) {
+  std::string out;
+  for (const auto& [reason, n] : rows) out += fmt::format("{}{} {}", out.empty() ? "" : ", ", reason, n);
+  return out;
+}
+
 }  // namespace
 
-std::string run_html(const Json& report, const std::string& diagram) {
-  const Json& sc = member(report, "scenario");
-  const Json& sum = member(report, "summary");
-  const Json& lat = member(sum, "latency");
-  const Json& ex = member(report, "expectations");
-  std::string name = text_of(member(sc, "name"));
-  bool has_ex = ex.is_array() && !ex.empty();
-  bool passed = member(report, "passed").is_boolean() ? member(report, "passed").get<bool>() : true;
+std::string run_html(const RunReport& rep, const std::string& diagram) {
+  const ScenarioInfo& sc = rep.scenario;
+  const Totals& sum = rep.summary;
+  bool has_ex = !rep.expectations.empty();
   std::string b;
-  b += fmt::format("<h1>{} <span class=\"badge {}\">{}</span></h1>\n", html_escape(name),
-                   !has_ex ? "none" : passed ? "pass" : "fail",
-                   !has_ex ? "no expectations" : passed ? "PASS" : "FAIL");
-  if (!text_of(member(sc, "description")).empty()) {
-    b += fmt::format("<p class=\"sub\">{}</p>\n", html_escape(text_of(member(sc, "description"))));
-  }
+  b += fmt::format("<h1>{} <span class=\"badge {}\">{}</span></h1>\n", html_escape(sc.name),
+                   !has_ex ? "none" : rep.passed ? "pass" : "fail",
+                   !has_ex ? "no expectations" : rep.passed ? "PASS" : "FAIL");
+  if (!sc.description.empty()) b += fmt::format("<p class=\"sub\">{}</p>\n", html_escape(sc.description));
   b += fmt::format(
       "<p class=\"sub\">Topology <b>{}</b> (<code>{}</code>), scenario <code>{}</code>, seed {}, {} simulated, "
       "warmup {}, metric window {}.</p>\n",
-      html_escape(text_of(member(sc, "topology"))), html_escape(text_of(member(sc, "topology_file"))),
-      html_escape(text_of(member(sc, "file"))), html_escape(text_of(member(sc, "seed"))),
-      html_escape(format_value(member(sc, "duration"), "duration")),
-      html_escape(format_value(member(sc, "warmup"), "duration")), html_escape(format_value(member(sc, "window"), "duration")));
+      html_escape(sc.topology), html_escape(sc.topology_file), html_escape(sc.file), sc.seed,
+      html_escape(duration(sc.duration)), html_escape(duration(sc.warmup)), html_escape(duration(sc.window)));
   b += "<div class=\"cards\">";
-  b += card("requests", format_value(member(sum, "generated"), "count"));
-  b += card("throughput", format_value(member(sum, "throughput"), "rate"));
-  b += card("error rate", format_value(member(sum, "error_rate"), "ratio"));
-  b += card("latency p50", format_value(member(lat, "p50"), "duration"));
-  b += card("latency p99", format_value(member(lat, "p99"), "duration"));
-  b += card("latency p99.9", format_value(member(lat, "p999"), "duration"));
-  const Json& cons = member(member(sum, "conservation"), "ok");
-  b += card("conservation", cons.is_boolean() ? (cons.get<bool>() ? "ok" : "VIOLATED") : "");
+  b += card("requests", std::to_string(sum.generated));
+  b += card("throughput", core::format_rate(sum.throughput));
+  b += card("error rate", core::format_ratio(sum.error_rate));
+  b += card("latency p50", duration(sum.latency.p50));
+  b += card("latency p99", duration(sum.latency.p99));
+  b += card("latency p99.9", duration(sum.latency.p999));
+  b += card("conservation", sum.conservation.ok ? "ok" : "VIOLATED");
   b += "</div>\n";
 
   b += "<h2>Expectations</h2>\n";
   if (has_ex) {
     std::vector<std::vector<std::string>> rows;
-    for (const auto& e : ex) {
-      std::string metric = text_of(member(e, "metric"));
-      if (member(e, "class").is_string()) metric += " (" + text_of(member(e, "class")) + ")";
-      std::string verdict = text_of(member(e, "verdict"));
-      rows.push_back({html_escape(metric), html_escape(text_of(member(e, "expected"))),
-                      html_escape(text_of(member(e, "actual"))), cell(verdict == "PASS" ? "pass" : "fail", html_escape(verdict)),
-                      html_escape(text_of(member(e, "note"))),
-                      cell("num", html_escape(text_of(member(e, "line"))))});
+    for (const auto& e : rep.expectations) {
+      std::string metric = e.metric + (e.request_class.empty() ? "" : " (" + e.request_class + ")");
+      std::string verdict = e.pass ? "PASS" : "FAIL";
+      rows.push_back({html_escape(metric), html_escape(e.expected), html_escape(e.actual),
+                      cell(e.pass ? "pass" : "fail", html_escape(verdict)), html_escape(e.note),
+                      cell("num", html_escape(std::to_string(e.line)))});
     }
     b += html_table({"metric", "expected", "actual", "verdict", "note", "line"}, rows);
   } else {
@@ -384,63 +367,41 @@ std::string run_html(const Json& report, const std::string& diagram) {
 
   // Tables after the charts.
   std::string a;
-  const Json& classes = member(report, "classes");
-  if (classes.is_array() && !classes.empty()) {
+  if (!rep.classes.empty()) {
     std::vector<std::vector<std::string>> rows;
-    for (const auto& c : classes) {
-      const Json& l = member(c, "latency");
-      std::string fails;
-      const Json& f = member(c, "failures");
-      if (f.is_object()) {
-        for (auto it = f.begin(); it != f.end(); ++it) {
-          fails += fmt::format("{}{} {}", fails.empty() ? "" : ", ", it.key(), text_of(it.value()));
-        }
-      }
-      rows.push_back({html_escape(text_of(member(c, "name"))), cell("num", format_value(member(c, "generated"), "count")),
-                      cell("num", format_value(member(c, "completed"), "count")),
-                      cell("num", format_value(member(c, "failed"), "count")),
-                      cell("num", format_value(member(l, "p50"), "duration")),
-                      cell("num", format_value(member(l, "p99"), "duration")), html_escape(fails.empty() ? "none" : fails)});
+    for (const auto& c : rep.classes) {
+      std::string fails = reasons_text(c.failures);
+      rows.push_back({html_escape(c.name), cell("num", std::to_string(c.generated)),
+                      cell("num", std::to_string(c.completed)), cell("num", std::to_string(c.failed)),
+                      cell("num", duration(c.latency.p50)), cell("num", duration(c.latency.p99)),
+                      html_escape(fails.empty() ? "none" : fails)});
     }
     a += "<h2>Request classes</h2>\n" +
          html_table({"class", "generated", "completed", "failed", "p50", "p99", "failures"}, rows);
   }
-  const Json& comps = member(report, "components");
-  if (comps.is_array() && !comps.empty()) {
+  if (!rep.components.empty()) {
     std::vector<std::vector<std::string>> rows;
-    for (const auto& c : comps) {
+    for (const auto& c : rep.components) {
       std::string notes;
-      if (member(c, "hit_ratio").is_number()) notes += "hit ratio " + format_value(member(c, "hit_ratio"), "ratio");
-      const Json& lag = member(c, "replication_lag");
-      if (lag.is_object()) {
-        notes += fmt::format("replication lag p99 {}, max {}", format_value(member(lag, "p99"), "duration"),
-                             format_value(member(lag, "max"), "duration"));
+      if (c.kind == "cache") notes += "hit ratio " + core::format_ratio(c.hit_ratio);
+      if (c.kind == "database") {
+        notes += fmt::format("replication lag p99 {}, max {}", duration(c.lag_p99), duration(c.lag_max));
+        if (c.connections_refused > 0) notes += fmt::format("; {} connections refused", c.connections_refused);
       }
-      if (member(c, "connections_refused").is_number() && member(c, "connections_refused").get<double>() > 0) {
-        notes += fmt::format("; {} connections refused", text_of(member(c, "connections_refused")));
-      }
-      rows.push_back({html_escape(text_of(member(c, "name"))), html_escape(text_of(member(c, "kind"))),
-                      cell("num", text_of(member(c, "instances"))), cell("num", format_value(member(c, "utilization"), "ratio")),
-                      cell("num", format_value(member(c, "served"), "count")),
-                      cell("num", format_value(member(c, "wait_mean"), "duration")), html_escape(notes)});
+      rows.push_back({html_escape(c.name), html_escape(c.kind), cell("num", std::to_string(c.instances)),
+                      cell("num", core::format_ratio(c.utilization)), cell("num", std::to_string(c.served)),
+                      cell("num", duration(c.wait_mean)), html_escape(notes)});
     }
     a += "<h2>Tiers</h2>\n" + html_table({"component", "kind", "instances", "utilization", "served", "mean wait", "notes"}, rows);
   }
-  const Json& rec = member(report, "recovery");
-  if (rec.is_array() && !rec.empty()) {
+  if (!rep.recovery.empty()) {
     std::vector<std::vector<std::string>> rows;
-    auto or_text = [&](const Json& v, const char* none) {
-      return v.is_null() ? std::string(none) : format_value(v, "duration");
-    };
-    for (const auto& r : rec) {
-      rows.push_back({html_escape(text_of(member(r, "fault"))), cell("num", format_value(member(r, "time"), "duration")),
-                      html_escape(text_of(member(r, "disruption"))),
-                      cell("num", member(r, "rto").is_null() ? "not recovered" : format_value(member(r, "rto"), "duration")),
-                      cell("num", or_text(member(r, "predicted_rto"), "until it ends")),
-                      cell("num", format_value(member(r, "rpo"), "duration")),
-                      cell("num", or_text(member(r, "predicted_rpo"), "none")),
-                      cell("num", format_value(member(r, "writes_lost"), "count")),
-                      html_escape(text_of(member(r, "prediction")))});
+    for (const auto& r : rep.recovery) {
+      rows.push_back({html_escape(r.fault), cell("num", duration(r.time)), html_escape(r.disruption),
+                      cell("num", duration_or(r.rto, "not recovered")),
+                      cell("num", duration_or(r.predicted_rto, "until it ends")), cell("num", duration(r.rpo)),
+                      cell("num", duration_or(r.predicted_rpo, "none")), cell("num", std::to_string(r.writes_lost)),
+                      html_escape(r.prediction)});
     }
     a += "<h2>Recovery</h2>\n<p class=\"muted\">Measured: from the fault to the first window after which the success "
          "ratio stays at or above the recovery threshold for the stabilization period. Predicted: from the "
@@ -449,55 +410,44 @@ std::string run_html(const Json& report, const std::string& diagram) {
                      "writes lost", "why"},
                     rows);
   }
-  const Json& res = member(report, "resilience");
-  if (res.is_array() && !res.empty()) {
+  if (!rep.resilience.empty()) {
     std::vector<std::vector<std::string>> rows;
-    for (const auto& r : res) {
-      bool met = text_of(member(r, "verdict")) == "met";
-      rows.push_back({html_escape(text_of(member(r, "disruption"))),
-                      cell("num", member(r, "rto_target").is_null() ? "-" : format_value(member(r, "rto_target"), "duration")),
-                      cell("num", member(r, "rpo_target").is_null() ? "-" : format_value(member(r, "rpo_target"), "duration")),
-                      html_escape(text_of(member(r, "detail"))),
-                      met ? cell("pass", "met") : cell("fail", "breached")});
+    for (const auto& r : rep.resilience) {
+      rows.push_back({html_escape(r.disruption), cell("num", duration_or(r.rto_target, "-")),
+                      cell("num", duration_or(r.rpo_target, "-")), html_escape(r.detail),
+                      r.met ? cell("pass", "met") : cell("fail", "breached")});
     }
     a += "<h2>Resilience assessment</h2>\n" +
          html_table({"disruption", "RTO target", "RPO target", "worst measured", "verdict"}, rows);
   }
-  const Json& scaling = member(report, "autoscaling");
-  if (scaling.is_array() && !scaling.empty()) {
+  if (!rep.autoscaling.empty()) {
     std::vector<std::vector<std::string>> rows;
-    for (const auto& x : scaling) {
-      const Json& tts = member(x, "time_to_scale");
-      rows.push_back({html_escape(text_of(member(x, "component"))),
-                      cell("num", text_of(member(x, "min")) + ".." + text_of(member(x, "max"))),
-                      cell("num", text_of(member(x, "peak_replicas"))), cell("num", text_of(member(x, "scale_events"))),
-                      cell("num", text_of(member(x, "flaps"))),
-                      cell("num", tts.is_string() ? html_escape(tts.get<std::string>())
-                                                  : tts.is_null() ? "-" : format_value(tts, "duration")),
-                      cell("num", format_value(member(x, "saturated_seconds"), "duration")),
-                      cell("num", text_of(member(x, "instance_hours")))});
+    for (const auto& x : rep.autoscaling) {
+      rows.push_back({html_escape(x.component), cell("num", fmt::format("{}..{}", x.min, x.max)),
+                      cell("num", std::to_string(x.peak_replicas)), cell("num", std::to_string(x.scale_events)),
+                      cell("num", std::to_string(x.flaps)),
+                      cell("num", x.unreached ? html_escape("target never reached") : duration_or(x.time_to_scale, "-")),
+                      cell("num", duration(x.saturated_seconds)), cell("num", number_text(x.instance_hours))});
     }
     a += "<h2>Autoscaling</h2>\n" + html_table({"service", "range", "peak", "scale events", "flaps", "time to scale",
                                                  "at max with SLO breached", "instance-hours"},
                                                 rows);
   }
-  const Json& losses = member(report, "data_losses");
-  if (losses.is_array() && !losses.empty()) {
+  if (!rep.data_losses.empty()) {
     std::vector<std::vector<std::string>> rows;
-    for (const auto& l : losses) {
-      rows.push_back({html_escape(text_of(member(l, "fault"))), cell("num", format_value(member(l, "time"), "duration")),
-                      cell("num", format_value(member(l, "writes_lost"), "count")),
-                      cell("num", format_value(member(l, "rpo"), "duration")), html_escape(text_of(member(l, "explanation")))});
+    for (const auto& l : rep.data_losses) {
+      rows.push_back({html_escape(l.fault), cell("num", duration(l.time)), cell("num", std::to_string(l.writes_lost)),
+                      cell("num", duration(l.rpo)), html_escape(l.explanation)});
     }
     a += "<h2>Data loss</h2>\n" + html_table({"fault", "at", "writes lost", "RPO", "why"}, rows);
   }
 
   HtmlPage page;
-  page.title = fmt::format("infrasim: {}", name);
+  page.title = fmt::format("infrasim: {}", sc.name);
   page.kind = "run";
   page.body = b;
   page.after = a;
-  page.data = report;
+  page.data = to_json(rep);
   return html_page(page);
 }
 

@@ -7,16 +7,16 @@
 // binary (CMakeLists.txt, assets/embed_assets.cmake). Nothing is fetched at
 // view time.
 //
-// Every generator takes JSON (report.json's content, or what compare / sweep
-// assembled from their children's report.json files), so any command that has
-// the JSON can write the page. Missing fields are skipped, never fatal: the
-// JSON format grows. Output is a pure function of the input (no clock).
+// The run page renders a RunReport (report/run_report.h); the pages of
+// compare, Monte Carlo, sweep, chaos and capacity render their own JSON.
+// Output is a pure function of the input (no clock).
 
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "sim/report/json.h"
+#include "sim/report/run_report.h"
 #include "sim/topology/topology.h"
 
 namespace sim::report {
@@ -51,12 +51,8 @@ std::string html_table(const std::vector<std::string>& header, const std::vector
 /// A table cell with a CSS class ("num", "pass", "fail", "better", "worse") for html_table().
 std::string cell(std::string_view css_class, std::string_view html);
 
-/// The page of one run. `report` is report.json's content; `diagram` is
-/// topology_svg() + topology_paths_html() of its topology ("" for none).
-std::string run_html(const Json& report, const std::string& diagram);
-
-/// A value of report.json formatted for people: "duration" (seconds), "ratio",
-/// "rate" (per second), "count" or "number"; "" for null.
-std::string format_value(const Json& value, std::string_view unit);
+/// The page of one run, from its report; `diagram` is topology_svg() +
+/// topology_paths_html() of its topology ("" for none).
+std::string run_html(const RunReport& report, const std::string& diagram);
 
 }  // namespace sim::report

@@ -34,37 +34,30 @@ struct Case {
 
 std::vector<Case> cases_of(const SuiteInput& s, std::string* error) {
   std::vector<Case> out;
-  if (s.report.is_null()) {
+  if (!s.has_report) {
     *error = s.error.empty() ? "the run wrote no report" : s.error;
     return out;
   }
-  std::string scenario = member_text(member(s.report, "scenario"), "name");
-  if (scenario.empty()) scenario = s.name;
-  const Json& ex = member(s.report, "expectations");
-  if (ex.is_array()) {
-    for (const auto& e : ex) {
-      Case c;
-      std::string metric = member_text(e, "metric");
-      c.name = fmt::format("{} {}", metric, member_text(e, "expected"));
-      c.classname = "infrasim." + scenario;
-      c.file = s.file;
-      c.line = member(e, "line").is_number_integer() ? member(e, "line").get<int>() : 0;
-      if (member_text(e, "verdict") != "PASS") {
-        c.failure = fmt::format("expected {} {}, actual {}", metric, member_text(e, "expected"), member_text(e, "actual"));
-        c.detail = c.failure;
-        if (!member_text(e, "note").empty()) c.detail += "\n" + member_text(e, "note");
-      }
-      out.push_back(c);
+  for (const auto& e : s.expectations) {
+    Case c;
+    c.name = e.key();
+    c.classname = "infrasim." + s.name;
+    c.file = s.file;
+    c.line = e.line;
+    if (!e.pass) {
+      c.failure = fmt::format("expected {} {}, actual {}", e.metric, e.expected, e.actual);
+      c.detail = c.failure;
+      if (!e.note.empty()) c.detail += "\n" + e.note;
     }
+    out.push_back(c);
   }
   Case cons;
   cons.name = "request conservation (generated = completed + failed + in flight)";
-  cons.classname = "infrasim." + scenario;
+  cons.classname = "infrasim." + s.name;
   cons.file = s.file;
-  const Json& ok = member(member(s.report, "summary"), "conservation");
-  if (member(ok, "ok").is_boolean() && !member(ok, "ok").get<bool>()) {
+  if (!s.conservation.ok) {
     cons.failure = fmt::format("request conservation violated: generated {}, completed + failed + in flight {}",
-                               member_text(ok, "generated"), member_text(ok, "completed_failed_in_flight"));
+                               s.conservation.generated, s.conservation.accounted);
     cons.detail = cons.failure;
   }
   out.push_back(cons);
@@ -73,14 +66,49 @@ std::vector<Case> cases_of(const SuiteInput& s, std::string* error) {
 
 }  // namespace
 
+SuiteInput suite_of(const std::string& file, const RunReport& report) {
+  SuiteInput s;
+  s.name = report.scenario.name;
+  s.file = file;
+  s.has_report = true;
+  s.scenario = report.scenario;
+  s.expectations = report.expectations;
+  s.passed = report.passed;
+  s.conservation = report.summary.conservation;
+  return s;
+}
+
+SuiteInput suite_of_montecarlo(const std::string& file, const Json& mc) {
+  SuiteInput s;
+  s.scenario = parse_scenario_info(member(mc, "scenario"));
+  s.name = s.scenario.name;
+  s.file = file;
+  s.has_report = true;
+  if (member(member(mc, "scenario"), "runs").is_number_unsigned()) {
+    s.runs = member(member(mc, "scenario"), "runs").get<std::size_t>();
+  }
+  for (const auto& e : member(mc, "expectations")) s.expectations.push_back(parse_expectation(e));
+  s.passed = member(mc, "passed").is_boolean() && member(mc, "passed").get<bool>();
+  const Json& ok = member(member(member(mc, "summary"), "conservation"), "ok");
+  s.conservation.ok = !ok.is_boolean() || ok.get<bool>();
+  return s;
+}
+
+SuiteInput suite_without_report(const std::string& name, const std::string& file, const std::string& error) {
+  SuiteInput s;
+  s.name = name;
+  s.file = file;
+  s.error = error;
+  return s;
+}
+
 std::string junit_xml(const std::vector<SuiteInput>& suites) {
   std::string body;
   std::size_t tests = 0, failures = 0, errors = 0;
   for (const auto& s : suites) {
     std::string error;
     std::vector<Case> cases = cases_of(s, &error);
-    std::string name = s.report.is_null() ? s.name : member_text(member(s.report, "scenario"), "name");
-    if (name.empty()) name = s.name;
+    const std::string& name = s.name;
     std::size_t f = 0;
     for (const auto& c : cases) f += c.failure.empty() ? 0 : 1;
     std::size_t n = cases.empty() ? 1 : cases.size();
@@ -90,13 +118,15 @@ std::string junit_xml(const std::vector<SuiteInput>& suites) {
     errors += e;
     body += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"0\" file=\"{}\">\n",
                         xml_escape(name), n, f, e, xml_escape(s.file));
-    if (!s.report.is_null()) {
-      const Json& sc = member(s.report, "scenario");
+    if (s.has_report) {
+      std::vector<std::pair<const char*, std::string>> props = {{"topology", s.scenario.topology},
+                                                                 {"topology_file", s.scenario.topology_file},
+                                                                 {"seed", std::to_string(s.scenario.seed)}};
+      if (s.runs) props.emplace_back("runs", std::to_string(*s.runs));
+      props.emplace_back("duration", Json(s.scenario.duration).dump());
       body += "    <properties>\n";
-      for (const char* key : {"topology", "topology_file", "seed", "runs", "duration"}) {
-        if (!member(sc, key).is_null()) {
-          body += fmt::format("      <property name=\"{}\" value=\"{}\"/>\n", key, xml_escape(member_text(sc, key)));
-        }
+      for (const auto& [key, value] : props) {
+        body += fmt::format("      <property name=\"{}\" value=\"{}\"/>\n", key, xml_escape(value));
       }
       body += "    </properties>\n";
     }
@@ -129,32 +159,27 @@ std::string ci_summary_markdown(const std::vector<SuiteInput>& suites) {
   std::size_t failed = 0;
   std::string rows, details;
   for (const auto& s : suites) {
-    std::string name = s.report.is_null() ? s.name : member_text(member(s.report, "scenario"), "name");
-    if (name.empty()) name = s.name;
-    if (s.report.is_null()) {
+    const std::string& name = s.name;
+    if (!s.has_report) {
       ++failed;
       rows += fmt::format("| `{}` | :x: error | | {} |\n", name, s.error.empty() ? "no report" : s.error);
       continue;
     }
     std::size_t n = 0, pass = 0;
     std::string failing;
-    const Json& ex = member(s.report, "expectations");
-    if (ex.is_array()) {
-      for (const auto& e : ex) {
-        ++n;
-        if (member_text(e, "verdict") == "PASS") {
-          ++pass;
-        } else {
-          if (!failing.empty()) failing += "<br>";
-          failing += fmt::format("{} {} (actual {})", member_text(e, "metric"), member_text(e, "expected"), member_text(e, "actual"));
-        }
+    for (const auto& e : s.expectations) {
+      ++n;
+      if (e.pass) {
+        ++pass;
+      } else {
+        if (!failing.empty()) failing += "<br>";
+        failing += fmt::format("{} {} (actual {})", e.metric, e.expected, e.actual);
       }
     }
-    bool ok = pass == n && !(member(s.report, "passed").is_boolean() && !member(s.report, "passed").get<bool>());
+    bool ok = pass == n && s.passed;
     failed += ok ? 0 : 1;
-    const Json& sc = member(s.report, "scenario");
-    std::string what = member_text(sc, "topology");
-    if (!member(sc, "runs").is_null()) what += fmt::format(", {} runs", member_text(sc, "runs"));
+    std::string what = s.scenario.topology;
+    if (s.runs) what += fmt::format(", {} runs", *s.runs);
     rows += fmt::format("| `{}` ({}) | {} | {}/{} | {} |\n", name, what, ok ? ":white_check_mark: pass" : ":x: **FAIL**",
                         pass, n, failing);
   }

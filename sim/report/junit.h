@@ -4,22 +4,36 @@
 // ($GITHUB_STEP_SUMMARY). Pure functions of their input; no timestamps or
 // durations, so the files diff between runs.
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "sim/report/json.h"
+#include "sim/report/run_report.h"
 
 namespace sim::report {
 
-/// One scenario's outcome: its report.json (or montecarlo.json, which has the
-/// same scenario / expectations / summary.conservation fields), or why there is none.
+/// One scenario's outcome, from its report.json or its montecarlo.json (which
+/// has the same scenario / expectations / passed / conservation), or why there is none.
 struct SuiteInput {
-  std::string name;   ///< the scenario's name (used when `report` is null)
+  std::string name;   ///< the scenario's name (from its report when there is one)
   std::string file;   ///< the scenario file
-  Json report;        ///< null when the run wrote no report
+  bool has_report = false;
+  ScenarioInfo scenario;
+  std::optional<std::size_t> runs;          ///< Monte Carlo: how many runs
+  std::vector<ExpectationRow> expectations;
+  bool passed = false;
+  Conservation conservation;
   std::string error;  ///< why there is no report ("exit status 3", "killed by signal 9"); "" otherwise
 };
+
+/// A run's outcome from its report.
+SuiteInput suite_of(const std::string& file, const RunReport& report);
+/// A Monte Carlo series' outcome from montecarlo.json's content.
+SuiteInput suite_of_montecarlo(const std::string& file, const Json& montecarlo);
+/// A scenario that produced no report, and why.
+SuiteInput suite_without_report(const std::string& name, const std::string& file, const std::string& error);
 
 /// Escapes & < > " ' and drops the control characters XML 1.0 forbids.
 std::string xml_escape(std::string_view text);

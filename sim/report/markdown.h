@@ -1,17 +1,15 @@
 #pragma once
-// RunResult -> report.md: a one-page human summary of a run.
+// report.md: a one-page human summary of a run, rendered from its report (the
+// values report.json and report.html show).
 
 #include <string>
-#include <vector>
 
-#include "sim/check/expectations.h"
-#include "sim/model/run_result.h"
+#include "sim/report/run_report.h"
 #include "sim/scenario/scenario.h"
-#include "sim/topology/topology.h"
 
 namespace sim::report {
 
-std::string run_markdown(const scenario::Scenario& s, const topology::Topology& t, const model::RunResult& r,
-                         const std::vector<check::Verdict>& verdicts);
+/// `s` gives the recovery rule (threshold, stabilization) the RTO column was measured with.
+std::string run_markdown(const RunReport& report, const scenario::Scenario& s);
 
 }  // namespace sim::report

@@ -6,9 +6,8 @@
 #include <fmt/format.h>
 
 #include "sim/check/expectations.h"
-#include "sim/report/headline.h"
-#include "sim/report/html.h"
 #include "sim/scenario/metrics.h"
+#include "sim/report/html.h"
 
 namespace sim::report {
 
@@ -70,10 +69,10 @@ const char* bound_name(scenario::Expectation::Bound b) {
 Json montecarlo_json(const scenario::Scenario& s, const std::vector<McRun>& runs, double level) {
   Json j;
   j["infrasim"] = {{"version", INFRASIM_VERSION}, {"report_format", 1}};
-  const Json* first = nullptr;
+  const RunReport* first = nullptr;
   for (const auto& r : runs) {
-    if (!r.report.is_null()) {
-      first = &r.report;
+    if (r.report) {
+      first = &*r.report;
       break;
     }
   }
@@ -81,7 +80,7 @@ Json montecarlo_json(const scenario::Scenario& s, const std::vector<McRun>& runs
   sc["name"] = s.name;
   sc["description"] = s.description;
   sc["file"] = s.file;
-  sc["topology"] = first ? member_text(member(*first, "scenario"), "topology") : "";
+  sc["topology"] = first ? first->scenario.topology : "";
   sc["topology_file"] = s.topology_path;
   sc["seed"] = runs.empty() ? s.seed : runs.front().seed;
   sc["runs"] = runs.size();
@@ -100,24 +99,23 @@ Json montecarlo_json(const scenario::Scenario& s, const std::vector<McRun>& runs
     x["seed"] = r.seed;
     x["dir"] = r.dir;
     x["exit_code"] = r.exit_code;
-    x["passed"] = !r.report.is_null() && member(r.report, "passed").is_boolean() && member(r.report, "passed").get<bool>();
-    if (r.report.is_null()) x["error"] = "no report";
-    const Json& cons = member(member(member(r.report, "summary"), "conservation"), "ok");
-    conserved = conserved && !r.report.is_null() && cons.is_boolean() && cons.get<bool>();
+    x["passed"] = r.report && r.report->passed;
+    if (!r.report) x["error"] = "no report";
+    conserved = conserved && r.report && r.report->summary.conservation.ok;
     rj.push_back(x);
   }
   j["runs"] = rj;
 
   Json metrics = Json::array();
-  for (const Headline& h : headline_metrics()) {
+  for (const scenario::MetricInfo* h : scenario::headline_metrics()) {
     std::vector<double> xs;
     for (const auto& r : runs) {
-      if (auto v = headline_value(r.report, h)) xs.push_back(*v);
+      if (auto v = r.report ? r.report->value(*h) : std::nullopt) xs.push_back(*v);
     }
     Json m;
-    m["name"] = h.name;
-    m["title"] = h.title;
-    m["unit"] = h.unit;
+    m["name"] = h->name;
+    m["title"] = scenario::title_of(*h);
+    m["unit"] = scenario::unit_name(h->unit);
     if (xs.empty()) {
       m["n"] = 0;
     } else {
@@ -137,33 +135,33 @@ Json montecarlo_json(const scenario::Scenario& s, const std::vector<McRun>& runs
     std::size_t passed_runs = 0, measured = 0;
     std::string expected;
     for (const auto& r : runs) {
-      const Json& list = member(r.report, "expectations");
-      if (!list.is_array() || k >= list.size() || member_text(list[k], "metric") != e.metric) continue;
-      if (expected.empty()) expected = member_text(list[k], "expected");
-      passed_runs += member_text(list[k], "verdict") == "PASS" ? 1 : 0;
-      const Json& v = member(list[k], "actual_value");
-      if (v.is_number()) {
-        xs.push_back(v.get<double>());
+      if (!r.report || k >= r.report->expectations.size() || r.report->expectations[k].metric != e.metric) continue;
+      const ExpectationRow& row = r.report->expectations[k];
+      if (expected.empty()) expected = row.expected;
+      passed_runs += row.pass ? 1 : 0;
+      if (row.actual_value) {
+        xs.push_back(*row.actual_value);
         ++measured;
       }
     }
-    Json x;
-    x["metric"] = e.metric;
-    if (!e.request_class.empty()) x["class"] = e.request_class;
-    x["bound"] = bound_name(e.bound);
-    x["expected"] = expected.empty() ? fmt::format("{} {}", scenario::op_symbol(e.op),
-                                                   info ? scenario::format_metric_value(info->unit, e.value) : "")
-                                     : expected;
-    x["expected_value"] = fixed(e.value);
-    x["runs_passed"] = passed_runs;
-    std::string unit = metric_unit(e.metric);
+    ExpectationRow x;
+    x.metric = e.metric;
+    x.request_class = e.request_class;
+    x.bound = bound_name(e.bound);
+    x.expected = expected.empty() ? fmt::format("{} {}", scenario::op_symbol(e.op),
+                                                info ? scenario::format_value(info->unit, e.value) : "")
+                                  : expected;
+    x.expected_value = fixed(e.value);
+    x.runs_passed = passed_runs;
+    scenario::Unit unit = info ? info->unit : scenario::Unit::kNumber;
     bool pass = false;
     std::optional<double> judged;
     std::string actual, note;
     Interval iv;
     if (!xs.empty()) iv = confidence_interval(xs, level);
-    std::string ci_text = xs.empty() ? "" : fmt::format("mean {} [{}, {}]", format_in_unit(iv.mean, unit),
-                                                       format_in_unit(iv.lower, unit), format_in_unit(iv.upper, unit));
+    std::string ci_text = xs.empty() ? "" : fmt::format("mean {} [{}, {}]", scenario::format_value(unit, iv.mean),
+                                                       scenario::format_value(unit, iv.lower),
+                                                       scenario::format_value(unit, iv.upper));
     switch (e.bound) {
       case scenario::Expectation::Bound::kValue:
         pass = !runs.empty() && passed_runs == runs.size();
@@ -187,23 +185,23 @@ Json montecarlo_json(const scenario::Scenario& s, const std::vector<McRun>& runs
                              e.bound == scenario::Expectation::Bound::kMean    ? "mean"
                              : e.bound == scenario::Expectation::Bound::kUpper ? "upper bound"
                                                                                : "lower bound",
-                             format_in_unit(*judged, unit), ci_text);
+                             scenario::format_value(unit, *judged), ci_text);
         note = fmt::format("bound: {}: judged on the {:.0f}% interval{}", bound_name(e.bound), level * 100,
                            measured < runs.size() ? fmt::format("; {} runs did not measure it", runs.size() - measured)
                                                   : "");
         break;
     }
-    x["actual"] = actual;
-    x["actual_value"] = judged ? Json(fixed(*judged)) : Json(nullptr);
+    x.actual = actual;
+    if (judged) x.actual_value = fixed(*judged);
     if (!xs.empty()) {
-      x["mean"] = fixed(iv.mean);
-      x["ci_low"] = fixed(iv.lower);
-      x["ci_high"] = fixed(iv.upper);
+      x.mean = fixed(iv.mean);
+      x.ci_low = fixed(iv.lower);
+      x.ci_high = fixed(iv.upper);
     }
-    x["verdict"] = pass ? "PASS" : "FAIL";
-    x["note"] = note;
-    x["line"] = e.pos.line;
-    ex.push_back(x);
+    x.pass = pass;
+    x.note = note;
+    x.line = e.pos.line;
+    ex.push_back(to_json(x));
     all = all && pass;
   }
   j["expectations"] = ex;
@@ -217,16 +215,16 @@ std::string montecarlo_markdown(const Json& mc) {
   std::string md = fmt::format("# {} — Monte Carlo, {} runs — {}\n\n", member_text(sc, "name"), member_text(sc, "runs"),
                                member(mc, "passed").is_boolean() && member(mc, "passed").get<bool>() ? "PASS" : "FAIL");
   md += fmt::format("Topology **{}**, base seed {}, {} per run; {:.0f}% confidence intervals (Student t).\n\n",
-                    member_text(sc, "topology"), member_text(sc, "seed"), format_in_unit(member(sc, "duration").get<double>(), "duration"),
+                    member_text(sc, "topology"), member_text(sc, "seed"), scenario::format_value(scenario::Unit::kDuration, member(sc, "duration").get<double>()),
                     member(sc, "confidence").get<double>() * 100);
   md += "## Metrics\n\n| metric | mean | 95% interval | std dev | min | max | runs |\n|---|---|---|---|---|---|---|\n";
   for (const auto& m : member(mc, "metrics")) {
     if (member(m, "n").get<std::size_t>() == 0) continue;
     std::string u = member_text(m, "unit");
     md += fmt::format("| {} | {} | [{}, {}] | {} | {} | {} | {} |\n", member_text(m, "title"),
-                      format_in_unit(member(m, "mean").get<double>(), u), format_in_unit(member(m, "ci_low").get<double>(), u),
-                      format_in_unit(member(m, "ci_high").get<double>(), u), format_in_unit(member(m, "stddev").get<double>(), u),
-                      format_in_unit(member(m, "min").get<double>(), u), format_in_unit(member(m, "max").get<double>(), u),
+                      scenario::format_value(u, member(m, "mean").get<double>()), scenario::format_value(u, member(m, "ci_low").get<double>()),
+                      scenario::format_value(u, member(m, "ci_high").get<double>()), scenario::format_value(u, member(m, "stddev").get<double>()),
+                      scenario::format_value(u, member(m, "min").get<double>()), scenario::format_value(u, member(m, "max").get<double>()),
                       member_text(m, "n"));
   }
   const Json& ex = member(mc, "expectations");
@@ -252,27 +250,14 @@ std::string montecarlo_console(const Json& mc) {
   for (const auto& m : member(mc, "metrics")) {
     if (member(m, "n").get<std::size_t>() == 0) continue;
     std::string u = member_text(m, "unit");
-    out += fmt::format("  {:<20} {:>10}  [{}, {}]\n", member_text(m, "title"), format_in_unit(member(m, "mean").get<double>(), u),
-                       format_in_unit(member(m, "ci_low").get<double>(), u), format_in_unit(member(m, "ci_high").get<double>(), u));
+    out += fmt::format("  {:<20} {:>10}  [{}, {}]\n", member_text(m, "title"), scenario::format_value(u, member(m, "mean").get<double>()),
+                       scenario::format_value(u, member(m, "ci_low").get<double>()), scenario::format_value(u, member(m, "ci_high").get<double>()));
   }
   for (const auto& e : member(mc, "expectations")) {
     out += fmt::format("  expected {} {} (bound {}), actual {}: {}\n", member_text(e, "metric"), member_text(e, "expected"),
                        member_text(e, "bound"), member_text(e, "actual"), member_text(e, "verdict"));
   }
   return out;
-}
-
-Json slim_report(const Json& report) {
-  Json j;
-  for (const char* key : {"scenario", "expectations", "timeline", "scale_events"}) {
-    if (!member(report, key).is_null()) j[key] = member(report, key);
-  }
-  Json w;
-  for (const char* key : {"start", "arrivals", "completed", "failed", "latency_p50", "latency_p99", "merged_windows"}) {
-    if (!member(member(report, "windows"), key).is_null()) w[key] = member(member(report, "windows"), key);
-  }
-  j["windows"] = w;
-  return j;
 }
 
 std::string montecarlo_html(const Json& mc, const std::vector<McRun>& runs, const std::string& diagram) {
@@ -302,7 +287,7 @@ std::string montecarlo_html(const Json& mc, const std::vector<McRun>& runs, cons
   for (const auto& m : member(mc, "metrics")) {
     if (member(m, "n").get<std::size_t>() == 0) continue;
     std::string u = member_text(m, "unit");
-    auto f = [&](const char* k) { return cell("num", html_escape(format_in_unit(member(m, k).get<double>(), u))); };
+    auto f = [&](const char* k) { return cell("num", html_escape(scenario::format_value(u, member(m, k).get<double>()))); };
     rows.push_back({html_escape(member_text(m, "title")), f("mean"), f("ci_low"), f("ci_high"), f("stddev"), f("min"), f("max"),
                     cell("num", member_text(m, "n"))});
   }
@@ -322,7 +307,7 @@ std::string montecarlo_html(const Json& mc, const std::vector<McRun>& runs, cons
   Json rd = Json::array();
   for (const auto& r : runs) {
     // Seeds as text: JavaScript numbers lose digits beyond 2^53.
-    if (!r.report.is_null()) rd.push_back({{"seed", std::to_string(r.seed)}, {"report", slim_report(r.report)}});
+    if (r.report) rd.push_back({{"seed", std::to_string(r.seed)}, {"report", r.report->chart_json()}});
   }
   data["runs"] = rd;
   HtmlPage page;

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "sim/report/json.h"
+#include "sim/report/run_report.h"
 #include "sim/scenario/scenario.h"
 
 namespace sim::report {
@@ -39,7 +40,7 @@ struct McRun {
   std::uint64_t seed = 0;
   std::string dir;     ///< where its report went
   int exit_code = 0;   ///< the child's exit status
-  Json report;         ///< its report.json; null if it wrote none
+  std::optional<RunReport> report;  ///< its report.json; none if it wrote none
 };
 
 /// montecarlo.json: scenario, runs, metrics (headline, each with n / mean /
@@ -54,9 +55,5 @@ std::string montecarlo_markdown(const Json& mc);
 std::string montecarlo_html(const Json& mc, const std::vector<McRun>& runs, const std::string& diagram);
 /// A compact table for the console.
 std::string montecarlo_console(const Json& mc);
-
-/// report.json reduced to what the overlaid charts need (scenario, windows
-/// without per-reason series, expectations, timeline): keeps pages small.
-Json slim_report(const Json& report);
 
 }  // namespace sim::report

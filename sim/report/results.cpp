@@ -4,9 +4,9 @@
 #include <cmath>
 #include <fmt/format.h>
 
-#include "sim/report/headline.h"
 #include "sim/report/html.h"
 #include "sim/report/montecarlo.h"
+#include "sim/scenario/metrics.h"
 
 namespace sim::report {
 
@@ -30,21 +30,21 @@ const char* kPointMetrics[] = {"throughput", "error_rate", "latency_p50", "laten
 
 }  // namespace
 
-Json results_json(const Json& plan, const std::vector<Json>& reports) {
+Json results_json(const Json& plan, const std::vector<std::optional<RunReport>>& reports) {
   Json j;
   j["infrasim"] = {{"version", INFRASIM_VERSION}, {"report_format", 1}};
   j["sweep"] = member(plan, "sweep");
   j["parameters"] = member(plan, "parameters").is_array() ? member(plan, "parameters") : Json::array();
   Json metrics = Json::array();
-  for (const Headline& h : headline_metrics()) metrics.push_back({{"name", h.name}, {"title", h.title}, {"unit", h.unit}});
+  for (const scenario::MetricInfo* h : scenario::headline_metrics()) {
+    metrics.push_back({{"name", h->name}, {"title", scenario::title_of(*h)}, {"unit", scenario::unit_name(h->unit)}});
+  }
   j["metrics"] = metrics;
   std::vector<std::string> ex_keys;
-  for (const Json& r : reports) {
-    const Json& ex = member(r, "expectations");
-    if (!ex.is_array()) continue;
-    for (const auto& e : ex) {
-      std::string key = member_text(e, "metric") + " " + member_text(e, "expected");
-      if (std::find(ex_keys.begin(), ex_keys.end(), key) == ex_keys.end()) ex_keys.push_back(key);
+  for (const auto& r : reports) {
+    if (!r) continue;
+    for (const auto& e : r->expectations) {
+      if (std::find(ex_keys.begin(), ex_keys.end(), e.key()) == ex_keys.end()) ex_keys.push_back(e.key());
     }
   }
   j["expectations"] = ex_keys;
@@ -54,7 +54,7 @@ Json results_json(const Json& plan, const std::vector<Json>& reports) {
   std::vector<std::vector<std::size_t>> runs_of_point(points.is_array() ? points.size() : 0);
   for (std::size_t i = 0; i < runs.size(); ++i) {
     const Json& run = runs[i];
-    const Json& report = i < reports.size() ? reports[i] : Json();
+    const RunReport* report = i < reports.size() && reports[i] ? &*reports[i] : nullptr;
     std::size_t p = member(run, "point").is_number_unsigned() ? member(run, "point").get<std::size_t>() : 0;
     Json row;
     row["index"] = member(run, "index");
@@ -63,27 +63,26 @@ Json results_json(const Json& plan, const std::vector<Json>& reports) {
     row["values"] = p < points.size() ? member(points[p], "values") : Json::array();
     row["seed"] = member(run, "seed");
     row["dir"] = member(run, "dir");
-    row["status"] = report.is_null() ? "missing" : "ok";
-    row["passed"] = member(report, "passed").is_boolean() ? member(report, "passed") : Json(false);
+    row["status"] = report ? "ok" : "missing";
+    row["passed"] = report && report->passed;
     Json m = Json::object();
-    for (const Headline& h : headline_metrics()) {
-      auto v = headline_value(report, h);
+    for (const scenario::MetricInfo* h : scenario::headline_metrics()) {
+      auto v = report ? report->value(*h) : std::nullopt;
       if (!v) {
-        m[h.name] = nullptr;
-      } else if (std::string(h.unit) == "count") {
-        m[h.name] = static_cast<long long>(std::llround(*v));
+        m[h->name] = nullptr;
+      } else if (h->unit == scenario::Unit::kCount) {
+        m[h->name] = static_cast<long long>(std::llround(*v));
       } else {
-        m[h.name] = fixed(*v);
+        m[h->name] = fixed(*v);
       }
     }
     row["metrics"] = m;
     Json verdicts = Json::object();
-    const Json& ex = member(report, "expectations");
-    if (ex.is_array()) {
-      for (const auto& e : ex) {
-        verdicts[member_text(e, "metric") + " " + member_text(e, "expected")] = {{"verdict", member_text(e, "verdict")},
-                                                                 {"actual", member_text(e, "actual")},
-                                                                 {"actual_value", member(e, "actual_value")}};
+    if (report) {
+      for (const auto& e : report->expectations) {
+        verdicts[e.key()] = {{"verdict", e.pass ? "PASS" : "FAIL"},
+                             {"actual", e.actual},
+                             {"actual_value", e.actual_value ? Json(*e.actual_value) : Json(nullptr)}};
       }
     }
     row["expectations"] = verdicts;
@@ -105,15 +104,15 @@ Json results_json(const Json& plan, const std::vector<Json>& reports) {
     x["runs_done"] = ok;
     x["runs_passed"] = passed;
     Json stats = Json::object();
-    for (const Headline& h : headline_metrics()) {
+    for (const scenario::MetricInfo* h : scenario::headline_metrics()) {
       std::vector<double> xs;
       for (std::size_t i : runs_of_point[p]) {
-        const Json& v = rows[i]["metrics"][h.name];
+        const Json& v = rows[i]["metrics"][h->name];
         if (v.is_number()) xs.push_back(v.get<double>());
       }
       if (xs.empty()) continue;
       Interval iv = confidence_interval(xs);
-      stats[h.name] = {{"n", iv.n},          {"mean", fixed(iv.mean)},   {"ci_low", fixed(iv.lower)},
+      stats[h->name] = {{"n", iv.n},          {"mean", fixed(iv.mean)},   {"ci_low", fixed(iv.lower)},
                        {"ci_high", fixed(iv.upper)}, {"min", fixed(iv.min)}, {"max", fixed(iv.max)}};
     }
     x["stats"] = stats;
@@ -127,7 +126,7 @@ std::string results_csv(const Json& r) {
   std::vector<std::string> header = {"run", "point"};
   for (const auto& p : member(r, "parameters")) header.push_back(p.get<std::string>());
   for (const char* c : {"seed", "status", "passed"}) header.push_back(c);
-  for (const Headline& h : headline_metrics()) header.push_back(h.name);
+  for (const scenario::MetricInfo* h : scenario::headline_metrics()) header.emplace_back(h->name);
   for (const auto& e : member(r, "expectations")) header.push_back(fmt::format("expect {}", e.get<std::string>()));
   std::string out;
   for (std::size_t i = 0; i < header.size(); ++i) {
@@ -141,7 +140,9 @@ std::string results_csv(const Json& r) {
     f.push_back(member_text(row, "seed"));
     f.push_back(member_text(row, "status"));
     f.push_back(member_text(row, "passed"));
-    for (const Headline& h : headline_metrics()) f.push_back(number_text(member(member(row, "metrics"), h.name)));
+    for (const scenario::MetricInfo* h : scenario::headline_metrics()) {
+      f.push_back(number_text(member(member(row, "metrics"), h->name)));
+    }
     for (const auto& e : member(r, "expectations")) {
       f.push_back(member_text(member(member(row, "expectations"), e.get<std::string>().c_str()), "verdict"));
     }
@@ -162,11 +163,8 @@ std::vector<std::vector<std::string>> point_rows(const Json& r) {
     std::vector<std::string> row = {member_text(p, "name")};
     for (const char* m : kPointMetrics) {
       const Json& st = member(member(p, "stats"), m);
-      std::string unit;
-      for (const Headline& h : headline_metrics()) {
-        if (std::string(h.name) == m) unit = h.unit;
-      }
-      row.push_back(st.is_null() ? "-" : format_in_unit(member(st, "mean").get<double>(), unit));
+      const scenario::MetricInfo* info = scenario::find_metric(m);
+      row.push_back(st.is_null() || !info ? "-" : scenario::format_value(info->unit, member(st, "mean").get<double>()));
     }
     row.push_back(fmt::format("{}/{}", member_text(p, "runs_passed"), member_text(p, "runs")));
     if (member(p, "runs_done") != member(p, "runs")) row.back() += fmt::format(" ({} missing)", member(p, "runs").get<std::size_t>() - member(p, "runs_done").get<std::size_t>());
@@ -239,8 +237,8 @@ std::string results_html(const Json& r) {
   Json data = r;
   Json metrics = Json::array();
   for (const char* m : kPointMetrics) {
-    for (const Headline& h : headline_metrics()) {
-      if (std::string(h.name) == m) metrics.push_back({{"name", h.name}, {"title", h.title}, {"unit", h.unit}});
+    if (const scenario::MetricInfo* h = scenario::find_metric(m)) {
+      metrics.push_back({{"name", h->name}, {"title", scenario::title_of(*h)}, {"unit", scenario::unit_name(h->unit)}});
     }
   }
   data["metrics"] = metrics;

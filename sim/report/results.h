@@ -10,13 +10,14 @@
 #include <vector>
 
 #include "sim/report/json.h"
+#include "sim/report/run_report.h"
 
 namespace sim::report {
 
 /// `plan` is sweep.json: {sweep, parameters, points[{name, values}], runs[{index,
-/// point, seed, dir}]}; `reports[i]` is run i's report.json (null when missing).
+/// point, seed, dir}]}; `reports[i]` is run i's report (none when missing).
 /// Returns results.json: {sweep, parameters, metrics, expectations, runs, points}.
-Json results_json(const Json& plan, const std::vector<Json>& reports);
+Json results_json(const Json& plan, const std::vector<std::optional<RunReport>>& reports);
 
 /// results.csv: run, point, one column per parameter, seed, status, passed, the
 /// headline metrics (SI units: seconds, fractions, per second), then one verdict

@@ -66,8 +66,7 @@ std::optional<std::vector<AlertRule>> parse_alert_rules(const std::string& file,
         if (which != "alert" || !expr.IsDefined()) continue;
         AlertRule a;
         a.group = gname;
-        YAML::Mark mk = r.mark_of(rule);
-        a.pos = {file, mk.is_null() ? 0 : mk.line + 1, mk.is_null() ? 0 : mk.column + 1};
+        a.pos = r.pos(rule);
         auto name = r.string(rm.get("alert"), "an alert name");
         auto e = r.string(expr, "a PromQL expression");
         if (!name || !e) continue;

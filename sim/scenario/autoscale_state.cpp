@@ -10,17 +10,7 @@ namespace {
 
 using core::MapView;
 using core::Reader;
-
-template <typename T, typename U>
-void set_if(std::optional<T> v, U* out) {
-  if (v) *out = static_cast<U>(*v);
-}
-
-SourcePos pos_of(const Reader& r, const YAML::Node& n) {
-  YAML::Mark m = r.mark_of(n);
-  if (m.is_null()) return {r.file(), 0, 0};
-  return {r.file(), m.line + 1, m.column + 1};
-}
+using core::set_if;
 
 std::optional<HpaRules> read_hpa_rules(const Reader& r, const YAML::Node& n, const char* what) {
   MapView m(r, n, what, {"stabilization", "select", "policies"});
@@ -90,7 +80,7 @@ std::optional<AutoscalePod> read_pod(const Reader& r, const YAML::Node& n) {
              "memory_request", "cpu", "memory", "rps", "latency_p99", "queue_length"});
   if (!m.ok()) return std::nullopt;
   AutoscalePod p;
-  p.pos = pos_of(r, n);
+  p.pos = r.pos(n);
   if (m.has("count")) set_if(r.integer(m.get("count"), 1, 100000), &p.count);
   if (m.has("phase")) {
     if (auto s = r.choice(m.get("phase"), "pod phase", {"pending", "running", "terminating"})) {
@@ -99,8 +89,8 @@ std::optional<AutoscalePod> read_pod(const Reader& r, const YAML::Node& n) {
                                   : AutoscalePod::Phase::kTerminating;
     }
   }
-  if (m.has("ready")) set_if(r.boolean(m.get("ready")), &p.ready);
-  if (m.has("started")) set_if(r.duration(m.get("started")), &p.started);
+  m.read("ready", &Reader::boolean, &p.ready);
+  m.read("started", &Reader::duration, &p.started);
   if (m.has("ready_changed")) {
     if (auto v = r.duration(m.get("ready_changed"))) {
       if (*v < p.started) {
@@ -111,7 +101,7 @@ std::optional<AutoscalePod> read_pod(const Reader& r, const YAML::Node& n) {
       p.ready_changed = *v;
     }
   }
-  if (m.has("metrics_missing")) set_if(r.boolean(m.get("metrics_missing")), &p.metrics_missing);
+  m.read("metrics_missing", &Reader::boolean, &p.metrics_missing);
   if (m.has("metrics_at")) {
     if (auto v = r.duration(m.get("metrics_at"))) p.metrics_at = *v;
   }
@@ -129,7 +119,7 @@ std::optional<AutoscalePod> read_pod(const Reader& r, const YAML::Node& n) {
   }
   if (m.has("cpu")) set_if(read_utilization(r, m.get("cpu")), &p.cpu);
   if (m.has("memory")) set_if(read_utilization(r, m.get("memory")), &p.memory);
-  if (m.has("rps")) set_if(r.rate(m.get("rps")), &p.rps);
+  m.read("rps", &Reader::rate, &p.rps);
   if (m.has("latency_p99")) set_if(r.duration(m.get("latency_p99")), &p.latency_p99);
   if (m.has("queue_length")) set_if(r.number(m.get("queue_length"), 0, 1e9), &p.queue_length);
   if (p.metrics_missing) {
@@ -205,13 +195,13 @@ std::optional<HpaSpec> read_hpa(const Reader& r, const YAML::Node& n) {
     }
     if (metrics.size() == 0) r.error(metrics, "no metrics; expected at least one, like [{cpu: 70%}]");
   }
-  if (m.has("sync_period")) set_if(r.positive_duration(m.get("sync_period")), &h.sync_period);
-  if (m.has("tolerance")) set_if(r.ratio(m.get("tolerance")), &h.tolerance);
+  m.read("sync_period", &Reader::positive_duration, &h.sync_period);
+  m.read("tolerance", &Reader::ratio, &h.tolerance);
   if (m.has("cpu_initialization_period"))
     set_if(r.duration(m.get("cpu_initialization_period")), &h.cpu_initialization_period);
   if (m.has("initial_readiness_delay"))
     set_if(r.duration(m.get("initial_readiness_delay")), &h.initial_readiness_delay);
-  if (m.has("metric_window")) set_if(r.positive_duration(m.get("metric_window")), &h.metric_window);
+  m.read("metric_window", &Reader::positive_duration, &h.metric_window);
   if (m.has("behavior")) {
     h.behavior_given = true;
     // An empty `behavior:` means "the API defaults", as in Kubernetes.
@@ -238,7 +228,7 @@ std::optional<AutoscaleState> parse_autoscale_state(const std::string& file, con
   if (!m.ok()) return std::nullopt;
   AutoscaleState s;
   s.file = file;
-  if (m.has("description")) set_if(r.string(m.get("description")), &s.description);
+  m.read("description", &Reader::string, &s.description, "a string");
   YAML::Node hpa = m.require("hpa", "the HPA spec, like hpa: {min: 2, max: 10, metrics: [{cpu: 70%}]}");
   YAML::Node now = m.require("now", "the time of the sync, like now: 10m");
   YAML::Node replicas = m.require("replicas", "the current replica count, like replicas: 3");

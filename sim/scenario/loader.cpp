@@ -21,49 +21,18 @@ namespace {
 using core::Diagnostics;
 using core::MapView;
 using core::Reader;
+using core::set_if;
 using topology::Kind;
 using topology::Topology;
 
-SourcePos pos_of(const Reader& r, const YAML::Node& n) {
-  YAML::Mark m = r.mark_of(n);
-  if (m.is_null()) return {r.file(), 0, 0};
-  return {r.file(), m.line + 1, m.column + 1};
-}
-
-void error_at(const Reader& r, const SourcePos& p, std::string msg) {
-  r.diags().error(p.file, p.line, p.column, std::move(msg));
-}
-
-template <typename T, typename U>
-void set_if(std::optional<T> v, U* out) {
-  if (v) *out = static_cast<U>(*v);
-}
-
-std::string resolve(const std::string& base_file, const std::string& rel) {
-  namespace fs = std::filesystem;
-  fs::path p(rel);
-  if (p.is_absolute()) return p.lexically_normal().string();
-  fs::path dir = fs::path(base_file).parent_path();
-  return (dir / p).lexically_normal().string();
-}
-
 constexpr int kMaxProfileDepth = 16;
 constexpr int kMaxProfileParts = 10000;
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (std::size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + items[i];
-  return out;
-}
 
 // "unknown component 'dbx'; did you mean 'db'?" or "...; expected one of a, b, c",
 // after `prefix` ("autoscaling names ").
 std::string unknown_name(std::string_view prefix, std::string_view noun, const std::string& name,
                          const std::vector<std::string>& known) {
-  std::string guess = core::closest_match(name, known);
-  if (!guess.empty()) return fmt::format("{}unknown {} '{}'; did you mean '{}'?", prefix, noun, name, guess);
-  if (known.empty()) return fmt::format("{}unknown {} '{}'; the topology has none", prefix, noun, name);
-  return fmt::format("{}unknown {} '{}'; expected one of {}", prefix, noun, name, join(known));
+  return core::unknown_name({.noun = noun, .name = name, .prefix = prefix, .none = "the topology has none"}, known);
 }
 
 std::vector<std::string> component_names(const Topology& topo) {
@@ -113,13 +82,13 @@ std::optional<TraceSpec> read_trace(const Reader& r, const YAML::Node& n, const 
   MapView m(r, n, "trace", {"file", "format", "start", "length", "scale", "compress", "interpolate"});
   if (!m.ok()) return std::nullopt;
   TraceSpec t;
-  t.pos = pos_of(r, n);
+  t.pos = r.pos(n);
   YAML::Node file = m.require("file", "the trace's path, like file: ../../shared/traces/...");
   if (!file.IsDefined()) return std::nullopt;
   auto f = r.string(file);
   if (!f) return std::nullopt;
   t.path_as_written = *f;
-  t.path = resolve(scenario_file, *f);
+  t.path = core::resolve_path(scenario_file, *f);
   // The trace is read by the engine; a missing one must stop the run here, located.
   std::string why = core::unreadable_reason(t.path);
   if (!why.empty()) {
@@ -147,11 +116,11 @@ std::optional<TraceSpec> read_trace(const Reader& r, const YAML::Node& n, const 
                                 *f));
     }
   }
-  if (m.has("start")) set_if(r.duration(m.get("start")), &t.start);
-  if (m.has("length")) set_if(r.positive_duration(m.get("length")), &t.length);
-  if (m.has("scale")) set_if(r.factor(m.get("scale")), &t.scale);
-  if (m.has("compress")) set_if(r.factor(m.get("compress")), &t.compress);
-  if (m.has("interpolate")) set_if(r.boolean(m.get("interpolate")), &t.interpolate);
+  m.read("start", &Reader::duration, &t.start);
+  m.read("length", &Reader::positive_duration, &t.length);
+  m.read("scale", &Reader::factor, &t.scale);
+  m.read("compress", &Reader::factor, &t.compress);
+  m.read("interpolate", &Reader::boolean, &t.interpolate);
   return t;
 }
 
@@ -175,7 +144,7 @@ std::optional<Profile> read_profile(const Reader& r, const YAML::Node& n, const 
     return std::nullopt;
   }
   Profile p;
-  p.pos = pos_of(r, n);
+  p.pos = r.pos(n);
   if (n.IsScalar()) {  // "load: 500/s"
     auto rate = r.rate(n);
     if (!rate) return std::nullopt;
@@ -216,7 +185,7 @@ std::optional<Profile> read_profile(const Reader& r, const YAML::Node& n, const 
     p.to = need_rate(mv, "to", "an end rate, like to: 1000/s");
     YAML::Node over = mv.require("over", "how long the ramp takes, like over: 10m");
     if (over.IsDefined()) set_if(r.positive_duration(over), &p.over);
-    if (mv.has("at")) set_if(r.duration(mv.get("at")), &p.at);
+    mv.read("at", &Reader::duration, &p.at);
   } else if (shape == "step") {
     p.kind = Profile::Kind::kStep;
     MapView mv(r, v, "step", {"from", "to", "at"});
@@ -243,8 +212,8 @@ std::optional<Profile> read_profile(const Reader& r, const YAML::Node& n, const 
     p.mean = need_rate(mv, "mean", "the mean rate, like mean: 500/s");
     YAML::Node amp = mv.require("amplitude", "the relative swing, like amplitude: 50%");
     if (amp.IsDefined()) set_if(r.ratio(amp), &p.amplitude);
-    if (mv.has("period")) set_if(r.positive_duration(mv.get("period")), &p.period);
-    if (mv.has("peak")) set_if(r.duration(mv.get("peak")), &p.peak);
+    mv.read("period", &Reader::positive_duration, &p.period);
+    mv.read("peak", &Reader::duration, &p.peak);
   } else if (shape == "trace") {
     p.kind = Profile::Kind::kTrace;
     auto t = read_trace(r, v, scenario_file);
@@ -417,9 +386,9 @@ std::optional<Fault> read_fault(const Reader& r, const YAML::Node& n, const Topo
   MapView m(r, n, "fault", allowed);
   if (!m.ok()) return std::nullopt;
   Fault f;
-  f.pos = pos_of(r, n);
+  f.pos = r.pos(n);
   std::string kind = m.exactly_one_of(kFaultKinds, true);
-  if (m.has("name")) set_if(r.string(m.get("name")), &f.name);
+  m.read("name", &Reader::string, &f.name, "a string");
   if (m.has("at")) {
     set_if(r.duration(m.get("at")), &f.at);
     if (duration > 0 && f.at >= duration) {
@@ -429,7 +398,7 @@ std::optional<Fault> read_fault(const Reader& r, const YAML::Node& n, const Topo
   } else if (kind != "chaos_monkey" && !m.misspelled("at")) {
     r.error(n, "fault without 'at'; expected when it happens, like at: 10m");
   }
-  if (m.has("for")) set_if(r.positive_duration(m.get("for")), &f.length);
+  m.read("for", &Reader::positive_duration, &f.length);
   if (m.has("every")) {
     set_if(r.positive_duration(m.get("every")), &f.every);
     if (f.every > 0 && f.length >= f.every) {
@@ -496,7 +465,7 @@ std::optional<Fault> read_fault(const Reader& r, const YAML::Node& n, const Topo
         set_if(r.bandwidth(x), &f.value);
       }
     }
-    if (lm.has("ramp")) set_if(r.duration(lm.get("ramp")), &f.ramp);
+    lm.read("ramp", &Reader::duration, &f.ramp);
   };
 
   if (kind == "crash") {
@@ -622,7 +591,7 @@ void read_rules(const Reader& r, const YAML::Node& n, std::vector<ThresholdRule>
     MapView m(r, item, fmt::format("{} rule", dir), {"metric", cmp, "for", "step"});
     if (!m.ok()) continue;
     ThresholdRule rule;
-    rule.pos = pos_of(r, item);
+    rule.pos = r.pos(item);
     YAML::Node metric = m.require("metric", "cpu, memory, latency_p99, rps or queue_length");
     YAML::Node thr = m.require(cmp, fmt::format("the threshold, like {}: 70%", cmp));
     YAML::Node len = m.require("for", "how long it must hold, like for: 5m");
@@ -663,11 +632,11 @@ std::optional<ThresholdPolicy> read_threshold(const Reader& r, const YAML::Node&
   if (m.has("cooldown")) {
     MapView cm(r, m.get("cooldown"), "cooldown", {"up", "down"});
     if (cm.ok()) {
-      if (cm.has("up")) set_if(r.duration(cm.get("up")), &p.cooldown_up);
-      if (cm.has("down")) set_if(r.duration(cm.get("down")), &p.cooldown_down);
+      cm.read("up", &Reader::duration, &p.cooldown_up);
+      cm.read("down", &Reader::duration, &p.cooldown_down);
     }
   }
-  if (m.has("evaluation_period")) set_if(r.positive_duration(m.get("evaluation_period")), &p.evaluation_period);
+  m.read("evaluation_period", &Reader::positive_duration, &p.evaluation_period);
   if (p.min > p.max) r.error(mn, fmt::format("min {} is above max {}; expected min <= max", p.min, p.max));
   return p;
 }
@@ -690,7 +659,7 @@ void read_autoscaling(const Reader& r, const YAML::Node& n, const Topology& topo
     if (!am.ok()) continue;
     Autoscaler a;
     a.component = k;
-    a.pos = pos_of(r, v);
+    a.pos = r.pos(v);
     std::string which = am.exactly_one_of({"hpa", "rules", "from"}, true);
     if (which.empty()) continue;
     if (which == "from") {  // a Kubernetes HorizontalPodAutoscaler as written (sim/import/reference.h)
@@ -797,7 +766,7 @@ void read_alert_expectations(const Reader& r, const YAML::Node& n, Scenario* s) 
     MapView m(r, item, "alert expectation", {"name", "fires_within", "fires"});
     if (!m.ok()) continue;
     AlertExpectation e;
-    e.pos = pos_of(r, item);
+    e.pos = r.pos(item);
     YAML::Node name = m.require("name", "the alerting rule's name, like name: HighErrorRate");
     if (!name.IsDefined()) continue;
     auto nm = r.string(name);
@@ -833,8 +802,7 @@ void read_alert_expectations(const Reader& r, const YAML::Node& n, Scenario* s) 
 }
 
 void read_expectations(const Reader& r, const YAML::Node& n, const Topology& topo, Scenario* s) {
-  std::vector<std::string> names;
-  for (const MetricInfo& mi : metric_table()) names.emplace_back(mi.name);
+  std::vector<std::string> names = expectation_names();
   names.emplace_back("alert");
   MapView m(r, n, "expect", names);
   if (!m.ok() && !n.IsMap()) return;
@@ -848,7 +816,7 @@ void read_expectations(const Reader& r, const YAML::Node& n, const Topology& top
     Expectation e;
     e.metric = k;
     e.op = info->default_op;
-    e.pos = pos_of(r, v);
+    e.pos = r.pos(v);
     std::string text;
     YAML::Node value_node = v;
     if (v.IsMap()) {
@@ -901,7 +869,7 @@ void read_expectations(const Reader& r, const YAML::Node& n, const Topology& top
     auto value = read_metric_value(r, value_node, info->unit, body);
     if (!value) continue;
     e.value = *value;
-    e.text = fmt::format("{} {} {}", k, op_symbol(e.op), format_metric_value(info->unit, e.value));
+    e.text = fmt::format("{} {} {}", k, op_symbol(e.op), format_value(info->unit, e.value));
     if (!e.request_class.empty()) e.text += fmt::format(" (class {})", e.request_class);
     s->expectations.push_back(std::move(e));
   }
@@ -910,8 +878,8 @@ void read_expectations(const Reader& r, const YAML::Node& n, const Topology& top
 void read_resilience(const Reader& r, const YAML::Node& n, Scenario* s) {
   MapView m(r, n, "resilience", {"recovery_threshold", "stabilization", "targets"});
   if (!m.ok()) return;
-  if (m.has("recovery_threshold")) set_if(r.ratio(m.get("recovery_threshold")), &s->resilience.recovery_threshold);
-  if (m.has("stabilization")) set_if(r.duration(m.get("stabilization")), &s->resilience.stabilization);
+  m.read("recovery_threshold", &Reader::ratio, &s->resilience.recovery_threshold);
+  m.read("stabilization", &Reader::duration, &s->resilience.stabilization);
   if (m.has("targets")) {
     MapView tm(r, m.get("targets"), "targets", {"instance", "zone", "region", "data"});
     if (!tm.ok()) return;
@@ -1042,8 +1010,8 @@ std::optional<Loaded> parse_scenario(const std::string& file, const std::string&
   Scenario& s = out.scenario;
   s.file = file;
   s.name = std::filesystem::path(file).stem().string();
-  if (m.has("name")) set_if(r.identifier(m.get("name")), &s.name);
-  if (m.has("description")) set_if(r.string(m.get("description")), &s.description);
+  m.read("name", &Reader::identifier, &s.name);
+  m.read("description", &Reader::string, &s.description, "a string");
 
   // The topology first: faults and expectations refer to it.
   bool have_topology = false;
@@ -1053,8 +1021,8 @@ std::optional<Loaded> parse_scenario(const std::string& file, const std::string&
     YAML::Node t = m.require("topology", "the topology file, like topology: ../topologies/shop.yaml");
     if (t.IsDefined()) {
       if (auto path = r.string(t)) {
-        s.topology_path = resolve(file, *path);
-        s.topology_pos = pos_of(r, t);
+        s.topology_path = core::resolve_path(file, *path);
+        s.topology_pos = r.pos(t);
       }
     }
   }
@@ -1074,7 +1042,7 @@ std::optional<Loaded> parse_scenario(const std::string& file, const std::string&
     // else (NUL bytes, too large, errors inside) is located in the topology file.
     std::string why = ttext ? "" : core::unreadable_reason(s.topology_path);
     if (!why.empty() && s.topology_pos.line > 0) {
-      error_at(r, s.topology_pos, fmt::format("cannot read topology '{}': {}; expected a readable topology file",
+      r.error(s.topology_pos, fmt::format("cannot read topology '{}': {}; expected a readable topology file",
                                               s.topology_path, why));
     } else {
       diags.merge(tdiags);
@@ -1088,13 +1056,13 @@ std::optional<Loaded> parse_scenario(const std::string& file, const std::string&
   if (m.has("seed")) {
     if (auto v = r.integer(m.get("seed"), 0, 9007199254740991LL)) s.seed = static_cast<std::uint64_t>(*v);
   }
-  if (m.has("window")) set_if(r.positive_duration(m.get("window")), &s.window);
-  if (m.has("warmup")) set_if(r.duration(m.get("warmup")), &s.warmup);
-  if (m.has("slow")) set_if(r.boolean(m.get("slow")), &s.slow);
+  m.read("window", &Reader::positive_duration, &s.window);
+  m.read("warmup", &Reader::duration, &s.warmup);
+  m.read("slow", &Reader::boolean, &s.slow);
   if (m.has("alerts")) {  // a Prometheus rules file; its syntax is checked by promtool when the run evaluates it
     if (auto path = r.string(m.get("alerts"), "a Prometheus rules file, like alerts: ../topologies/shop/alerts.yml")) {
-      s.alert_rules = resolve(file, *path);
-      s.alert_rules_pos = pos_of(r, m.get("alerts"));
+      s.alert_rules = core::resolve_path(file, *path);
+      s.alert_rules_pos = r.pos(m.get("alerts"));
       std::string why = core::unreadable_reason(s.alert_rules);
       if (!why.empty()) {
         r.error(m.get("alerts"), fmt::format("cannot read alert rules '{}': {}; expected a readable Prometheus rules "

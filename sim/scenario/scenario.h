@@ -16,7 +16,7 @@
 namespace sim::scenario {
 
 using core::Distribution;
-using topology::SourcePos;
+using core::SourcePos;
 
 /// A recorded trace to replay instead of a synthetic rate.
 struct TraceSpec {

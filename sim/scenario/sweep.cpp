@@ -16,11 +16,6 @@ using core::Reader;
 
 constexpr std::size_t kMaxRuns = 100000;
 
-SourcePos pos_at(const Reader& r, const YAML::Node& n) {
-  YAML::Mark m = r.mark_of(n);
-  return {r.file(), m.line + 1, m.column + 1};
-}
-
 // The last segment of a path, for generated point names: components.app.replicas -> replicas.
 std::string short_name(const std::string& path) {
   auto dot = path.rfind('.');
@@ -89,10 +84,8 @@ std::optional<Sweep> parse_sweep(const std::string& file, const std::string& tex
   YAML::Node sc = m.require("scenario", "the scenario file, like scenario: ../steady-state.yaml");
   if (sc.IsDefined()) {
     if (auto p = r.string(sc)) {
-      std::filesystem::path path(*p);
-      if (path.is_relative()) path = std::filesystem::path(file).parent_path() / path;
-      s.scenario_path = path.lexically_normal().string();
-      s.scenario_pos = pos_at(r, sc);
+      s.scenario_path = core::resolve_path(file, *p);
+      s.scenario_pos = r.pos(sc);
       std::string why = core::unreadable_reason(s.scenario_path);
       if (!why.empty()) {
         r.error(sc, fmt::format("cannot read scenario '{}': {}; expected a readable scenario file", s.scenario_path, why));
@@ -142,7 +135,7 @@ std::optional<Sweep> parse_sweep(const std::string& file, const std::string& tex
         }
         s.parameters.push_back(k);
         values.push_back(vals);
-        first_pos.push_back(pos_at(r, v));
+        first_pos.push_back(r.pos(v));
       }
       if (gm.keys().empty()) r.error(m.get("grid"), "empty grid; expected parameters like components.app.replicas: [2, 3]");
       std::size_t total = 1;
@@ -186,7 +179,7 @@ std::optional<Sweep> parse_sweep(const std::string& file, const std::string& tex
         MapView pm(r, item, "point", {});
         if (!pm.ok()) continue;
         SweepPoint p;
-        p.pos = pos_at(r, item);
+        p.pos = r.pos(item);
         std::vector<std::pair<std::string, std::string>> vals;
         for (const std::string& k : pm.keys()) {
           YAML::Node v = pm.get(k);

@@ -28,12 +28,6 @@ std::string step_text(const Topology& topo, const PathStep& s) {
   return out;
 }
 
-std::string join(const std::vector<std::string>& v, const char* sep) {
-  std::string out;
-  for (std::size_t i = 0; i < v.size(); ++i) out += (i ? sep : "") + v[i];
-  return out;
-}
-
 }  // namespace
 
 GraphAnalysis analyze_graph(const Topology& topo) {
@@ -68,7 +62,7 @@ GraphAnalysis analyze_graph(const Topology& topo) {
                                            : "replica");
       }
     }
-    cp.text = join(parts, " -> ");
+    cp.text = core::join(parts, " -> ");
     out.paths.push_back(std::move(cp));
   }
 
@@ -83,7 +77,7 @@ GraphAnalysis analyze_graph(const Topology& topo) {
     auto it = classes_through.find(c.name);
     if (it == classes_through.end() || c.kind == Kind::kCdn) continue;
     const std::vector<std::string>& cls = it->second;
-    std::string on = fmt::format("on the path of {}", join(cls, ", "));
+    std::string on = fmt::format("on the path of {}", core::join(cls, ", "));
     std::vector<std::string> reasons;
     if (c.kind == Kind::kDatabase) {
       const DatabaseSpec& db = *c.database();
@@ -106,7 +100,7 @@ GraphAnalysis analyze_graph(const Topology& topo) {
       if (other_zones) reasons.push_back(fmt::format("all {} instances in zone {}", c.instances(), *zones.begin()));
     }
     if (!reasons.empty()) {
-      out.single_points_of_failure.push_back({c.name, fmt::format("{} {}", join(reasons, "; "), on), cls});
+      out.single_points_of_failure.push_back({c.name, fmt::format("{} {}", core::join(reasons, "; "), on), cls});
     }
   }
   return out;

@@ -15,68 +15,22 @@ namespace {
 using core::Diagnostics;
 using core::MapView;
 using core::Reader;
+using core::set_if;
 
 // Counts beyond these are typos, and would make a run explode.
 constexpr long long kMaxInstances = 1000;
 constexpr long long kMaxWorkers = 100000;
 constexpr long long kMaxQueue = 10000000;
 
-SourcePos pos_of(const Reader& r, const YAML::Node& n) {
-  YAML::Mark m = r.mark_of(n);
-  if (m.is_null()) return {r.file(), 0, 0};
-  return {r.file(), m.line + 1, m.column + 1};
-}
-
-// Where a key is written: "unknown request class 'x'" points at the key x, not at its value.
-SourcePos key_pos(const Reader& r, const MapView& m, const std::string& key) {
-  YAML::Mark k = m.key_mark(key);
-  if (k.is_null()) return {r.file(), 0, 0};
-  return {r.file(), k.line + 1, k.column + 1};
-}
-
-void error_at(const Reader& r, const SourcePos& p, std::string msg) {
-  r.diags().error(p.file, p.line, p.column, std::move(msg));
-}
-
-template <typename T>
-void set_if(std::optional<T> v, T* out) {
-  if (v) *out = *v;
-}
-
-void read_int(const Reader& r, const MapView& m, const char* key, long long lo, long long hi, int* out) {
-  if (!m.has(key)) return;
-  if (auto v = r.integer(m.get(key), lo, hi)) *out = static_cast<int>(*v);
-}
-
-void read_duration(const Reader& r, const MapView& m, const char* key, double* out) {
-  if (m.has(key)) set_if(r.duration(m.get(key)), out);
-}
-
-void read_positive_duration(const Reader& r, const MapView& m, const char* key, double* out) {
-  if (m.has(key)) set_if(r.positive_duration(m.get(key)), out);
-}
-
-void read_ratio(const Reader& r, const MapView& m, const char* key, double* out) {
-  if (m.has(key)) set_if(r.ratio(m.get(key)), out);
-}
-
-void read_bandwidth(const Reader& r, const MapView& m, const char* key, double* out) {
-  if (m.has(key)) set_if(r.bandwidth(m.get(key)), out);
-}
-
-void read_string(const Reader& r, const MapView& m, const char* key, std::string* out) {
-  if (m.has(key)) set_if(r.string(m.get(key)), out);
-}
-
 std::optional<HealthCheck> read_health_check(const Reader& r, const YAML::Node& n, const std::string& what) {
   MapView m(r, n, what, {"enabled", "interval", "timeout", "healthy_threshold", "unhealthy_threshold", "path"});
   if (!m.ok()) return std::nullopt;
   HealthCheck hc;
-  if (m.has("enabled")) set_if(r.boolean(m.get("enabled")), &hc.enabled);
-  read_positive_duration(r, m, "interval", &hc.interval);
-  read_positive_duration(r, m, "timeout", &hc.timeout);
-  read_int(r, m, "healthy_threshold", 1, 100, &hc.healthy_threshold);
-  read_int(r, m, "unhealthy_threshold", 1, 100, &hc.unhealthy_threshold);
+  m.read("enabled", &Reader::boolean, &hc.enabled);
+  m.read("interval", &Reader::positive_duration, &hc.interval);
+  m.read("timeout", &Reader::positive_duration, &hc.timeout);
+  m.read("healthy_threshold", &Reader::integer, &hc.healthy_threshold, 1, 100);
+  m.read("unhealthy_threshold", &Reader::integer, &hc.unhealthy_threshold, 1, 100);
   // Also when one side is the default: "interval: 2s" alone keeps timeout 3s.
   if ((m.has("timeout") || m.has("interval")) && hc.timeout > hc.interval) {
     r.error(m.has("timeout") ? m.get("timeout") : m.get("interval"),
@@ -103,7 +57,7 @@ void read_hit_ratios(const Reader& r, const YAML::Node& n, double* def, std::map
       *def = *v;
     } else {
       (*per_class)[k] = *v;
-      class_refs->push_back({k, key_pos(r, m, k)});
+      class_refs->push_back({k, r.pos(m.key_mark(k))});
     }
   }
 }
@@ -133,7 +87,7 @@ void read_times(const Reader& r, const YAML::Node& n, ServiceTimes* out,
     if (auto d = core::read_distribution(r, m.get(k))) {
       (*out)[k] = *d;
       bool generic = k == "default" || (read_write_keys && (k == "read" || k == "write"));
-      if (!generic) class_refs->push_back({k, key_pos(r, m, k)});
+      if (!generic) class_refs->push_back({k, r.pos(m.key_mark(k))});
     }
   }
 }
@@ -163,7 +117,7 @@ S start_from(const std::optional<import::FromResult>& from) {
 
 void read_component(const Reader& r, const std::string& name, const YAML::Node& n, Component* c, Pending* p) {
   c->name = name;
-  c->pos = pos_of(r, n);
+  c->pos = r.pos(n);
   p->broken.insert(name);  // until its kind is known
   std::string what = fmt::format("component '{}'", name);
   if (!r.is_map(n, what)) return;
@@ -204,24 +158,24 @@ void read_component(const Reader& r, const std::string& name, const YAML::Node& 
     return extra;
   };
   auto read_common = [&](const MapView& m) {
-    read_string(r, m, "description", &c->description);
+    m.read("description", &Reader::string, &c->description, "a string");
     if (m.has("region")) {
       if (auto reg = r.identifier(m.get("region"))) {
         c->region = *reg;
-        p->region_refs.push_back({*reg, pos_of(r, m.get("region"))});
+        p->region_refs.push_back({*reg, r.pos(m.get("region"))});
       }
     }
     std::string z = m.exactly_one_of({"zone", "zones"}, false);
     if (z == "zone") {
       if (auto zone = r.identifier(m.get("zone"))) {
         c->zones.push_back(*zone);
-        p->zone_refs.push_back({*zone, pos_of(r, m.get("zone"))});
+        p->zone_refs.push_back({*zone, r.pos(m.get("zone"))});
       }
     } else if (z == "zones" && r.is_seq(m.get("zones"), "zones")) {
       for (const auto& item : m.get("zones")) {
         if (auto zone = r.identifier(item)) {
           c->zones.push_back(*zone);
-          p->zone_refs.push_back({*zone, pos_of(r, item)});
+          p->zone_refs.push_back({*zone, r.pos(item)});
         }
       }
     }
@@ -234,13 +188,13 @@ void read_component(const Reader& r, const std::string& name, const YAML::Node& 
     if (!m.ok()) return;
     read_common(m);
     auto s = start_from<CdnSpec>(from);
-    read_duration(r, m, "edge_latency", &s.edge_latency);
+    m.read("edge_latency", &Reader::duration, &s.edge_latency);
     if (m.has("hit_ratio")) read_hit_ratios(r, m.get("hit_ratio"), &s.default_hit_ratio, &s.hit_ratio, &p->class_refs);
     if (m.has("edge_regions") && r.is_seq(m.get("edge_regions"), "edge_regions")) {
       for (const auto& item : m.get("edge_regions")) {
         if (auto reg = r.identifier(item)) {
           s.edge_regions.push_back(*reg);
-          p->region_refs.push_back({*reg, pos_of(r, item)});
+          p->region_refs.push_back({*reg, r.pos(item)});
         }
       }
     }
@@ -253,7 +207,7 @@ void read_component(const Reader& r, const std::string& name, const YAML::Node& 
     if (!m.ok()) return;
     read_common(m);
     auto s = start_from<LoadBalancerSpec>(from);
-    read_int(r, m, "replicas", 1, kMaxInstances, &s.replicas);
+    m.read("replicas", &Reader::integer, &s.replicas, 1, kMaxInstances);
     if (m.has("algorithm")) {
       static const std::vector<std::string> kAlgs = {"round_robin", "least_conn", "weighted", "random",
                                                      "power_of_two"};
@@ -262,7 +216,7 @@ void read_component(const Reader& r, const std::string& name, const YAML::Node& 
         s.algorithm = static_cast<LbAlgorithm>(i);
       }
     }
-    read_duration(r, m, "latency", &s.latency);
+    m.read("latency", &Reader::duration, &s.latency);
     if (m.has("health_check")) {
       p->own_health_check.insert(name);
       if (auto hc = read_health_check(r, m.get("health_check"), "health_check")) s.health_check = *hc;
@@ -271,7 +225,7 @@ void read_component(const Reader& r, const std::string& name, const YAML::Node& 
       MapView rl(r, m.get("rate_limit"), "rate_limit", {"rate", "burst"});
       if (rl.ok()) {
         RateLimit lim;
-        lim.pos = pos_of(r, m.get("rate_limit"));
+        lim.pos = r.pos(m.get("rate_limit"));
         YAML::Node rate = rl.require("rate", "a rate like rate: 1000/min");
         if (rate.IsDefined()) {
           if (auto v = r.rate(rate)) {
@@ -281,7 +235,7 @@ void read_component(const Reader& r, const std::string& name, const YAML::Node& 
             lim.rate = *v;
           }
         }
-        read_int(r, rl, "burst", 0, 10000000, &lim.burst);
+        rl.read("burst", &Reader::integer, &lim.burst, 0, 10000000);
         s.rate_limit = lim;
       }
     }
@@ -290,7 +244,7 @@ void read_component(const Reader& r, const std::string& name, const YAML::Node& 
         if (auto w = r.number(item, 0, 1e6)) s.weights.push_back(*w);
       }
     }
-    read_int(r, m, "backup", 0, kMaxInstances, &s.backup);
+    m.read("backup", &Reader::integer, &s.backup, 0, kMaxInstances);
     if (m.has("steering")) {
       if (auto st = r.choice(m.get("steering"), "steering", {"none", "region"})) s.steer_by_region = *st == "region";
     }
@@ -304,15 +258,15 @@ void read_component(const Reader& r, const std::string& name, const YAML::Node& 
     if (!m.ok()) return;
     read_common(m);
     auto s = start_from<ServiceSpec>(from);
-    read_int(r, m, "replicas", 1, kMaxInstances, &s.replicas);
-    read_int(r, m, "cores", 1, 1024, &s.cores);
-    if (m.has("memory")) set_if(r.size(m.get("memory")), &s.memory);
-    if (m.has("memory_base")) set_if(r.size(m.get("memory_base")), &s.memory_base);
-    if (m.has("memory_per_request")) set_if(r.size(m.get("memory_per_request")), &s.memory_per_request);
-    read_int(r, m, "workers", 1, kMaxWorkers, &s.workers);
-    read_int(r, m, "queue_limit", 0, kMaxQueue, &s.queue_limit);
-    read_positive_duration(r, m, "timeout", &s.timeout);
-    read_duration(r, m, "boot_time", &s.boot_time);
+    m.read("replicas", &Reader::integer, &s.replicas, 1, kMaxInstances);
+    m.read("cores", &Reader::integer, &s.cores, 1, 1024);
+    m.read("memory", &Reader::size, &s.memory);
+    m.read("memory_base", &Reader::size, &s.memory_base);
+    m.read("memory_per_request", &Reader::size, &s.memory_per_request);
+    m.read("workers", &Reader::integer, &s.workers, 1, kMaxWorkers);
+    m.read("queue_limit", &Reader::integer, &s.queue_limit, 0, kMaxQueue);
+    m.read("timeout", &Reader::positive_duration, &s.timeout);
+    m.read("boot_time", &Reader::duration, &s.boot_time);
     if (m.has("service_time")) {
       read_times(r, m.get("service_time"), &s.service_time, &p->class_refs);
     } else if (!m.misspelled("service_time")) {
@@ -332,13 +286,13 @@ void read_component(const Reader& r, const std::string& name, const YAML::Node& 
     if (!m.ok()) return;
     read_common(m);
     auto s = start_from<CacheSpec>(from);
-    read_int(r, m, "nodes", 1, kMaxInstances, &s.nodes);
-    read_int(r, m, "cores", 1, 1024, &s.cores);
+    m.read("nodes", &Reader::integer, &s.nodes, 1, kMaxInstances);
+    m.read("cores", &Reader::integer, &s.cores, 1, 1024);
     if (m.has("hit_ratio")) read_hit_ratios(r, m.get("hit_ratio"), &s.default_hit_ratio, &s.hit_ratio, &p->class_refs);
     if (m.has("service_time")) {
       if (auto d = core::read_distribution(r, m.get("service_time"))) s.service_time = *d;
     }
-    read_duration(r, m, "warmup", &s.warmup);
+    m.read("warmup", &Reader::duration, &s.warmup);
     c->spec = s;
   } else if (*kind == "database") {
     c->kind = Kind::kDatabase;
@@ -349,17 +303,17 @@ void read_component(const Reader& r, const std::string& name, const YAML::Node& 
     if (!m.ok()) return;
     read_common(m);
     auto s = start_from<DatabaseSpec>(from);
-    read_string(r, m, "engine", &s.engine);
-    read_int(r, m, "replicas", 0, kMaxInstances, &s.replicas);
-    read_int(r, m, "cores", 1, 1024, &s.cores);
-    read_int(r, m, "max_connections", 1, 1000000, &s.max_connections);
-    if (m.has("reads_from_replicas")) set_if(r.boolean(m.get("reads_from_replicas")), &s.reads_from_replicas);
+    m.read("engine", &Reader::string, &s.engine, "a string");
+    m.read("replicas", &Reader::integer, &s.replicas, 0, kMaxInstances);
+    m.read("cores", &Reader::integer, &s.cores, 1, 1024);
+    m.read("max_connections", &Reader::integer, &s.max_connections, 1, 1000000);
+    m.read("reads_from_replicas", &Reader::boolean, &s.reads_from_replicas);
     if (m.has("pool")) {
       MapView pm(r, m.get("pool"), "pool", {"min", "max", "acquire_timeout"});
       if (pm.ok()) {
-        read_int(r, pm, "min", 0, 100000, &s.pool.min);
-        read_int(r, pm, "max", 1, 100000, &s.pool.max);
-        read_positive_duration(r, pm, "acquire_timeout", &s.pool.acquire_timeout);
+        pm.read("min", &Reader::integer, &s.pool.min, 0, 100000);
+        pm.read("max", &Reader::integer, &s.pool.max, 1, 100000);
+        pm.read("acquire_timeout", &Reader::positive_duration, &s.pool.acquire_timeout);
         if (s.pool.min > s.pool.max) {
           r.error(pm.get("min"), fmt::format("pool min {} is above pool max {}; expected min <= max", s.pool.min,
                                              s.pool.max));
@@ -389,20 +343,20 @@ void read_component(const Reader& r, const std::string& name, const YAML::Node& 
     if (m.has("failover")) {
       MapView fm(r, m.get("failover"), "failover", {"automatic", "health_check", "promote", "dns_ttl"});
       if (fm.ok()) {
-        if (fm.has("automatic")) set_if(r.boolean(fm.get("automatic")), &s.failover.automatic);
+        fm.read("automatic", &Reader::boolean, &s.failover.automatic);
         if (fm.has("health_check")) {
           if (auto hc = read_health_check(r, fm.get("health_check"), "failover health_check")) s.failover.detection = *hc;
         }
-        read_duration(r, fm, "promote", &s.failover.promote);
-        read_duration(r, fm, "dns_ttl", &s.failover.dns_ttl);
+        fm.read("promote", &Reader::duration, &s.failover.promote);
+        fm.read("dns_ttl", &Reader::duration, &s.failover.dns_ttl);
       }
     }
     if (m.has("backup")) {
       MapView bm(r, m.get("backup"), "backup", {"interval", "size", "restore_rate"});
       if (bm.ok()) {
-        read_positive_duration(r, bm, "interval", &s.backup.interval);
-        if (bm.has("size")) set_if(r.size(bm.get("size")), &s.backup.size);
-        read_bandwidth(r, bm, "restore_rate", &s.backup.restore_rate);
+        bm.read("interval", &Reader::positive_duration, &s.backup.interval);
+        bm.read("size", &Reader::size, &s.backup.size);
+        bm.read("restore_rate", &Reader::bandwidth, &s.backup.restore_rate);
         if (bm.has("size") && !bm.has("restore_rate")) {
           r.error(m.get("backup"), "backup has a size but no restore_rate; expected a restore_rate like 200MB/s");
         }
@@ -418,18 +372,18 @@ void read_component(const Reader& r, const std::string& name, const YAML::Node& 
     if (!m.ok()) return;
     read_common(m);
     auto s = start_from<QueueSpec>(from);
-    read_string(r, m, "engine", &s.engine);
-    read_duration(r, m, "publish_time", &s.publish_time);
-    read_int(r, m, "max_length", 0, kMaxQueue, &s.max_length);
-    read_int(r, m, "consumers", 1, kMaxInstances, &s.consumers);
-    read_int(r, m, "concurrency", 1, kMaxWorkers, &s.concurrency);
-    read_int(r, m, "cores", 1, 1024, &s.cores);
+    m.read("engine", &Reader::string, &s.engine, "a string");
+    m.read("publish_time", &Reader::duration, &s.publish_time);
+    m.read("max_length", &Reader::integer, &s.max_length, 0, kMaxQueue);
+    m.read("consumers", &Reader::integer, &s.consumers, 1, kMaxInstances);
+    m.read("concurrency", &Reader::integer, &s.concurrency, 1, kMaxWorkers);
+    m.read("cores", &Reader::integer, &s.cores, 1, 1024);
     if (m.has("service_time")) {
       if (auto d = core::read_distribution(r, m.get("service_time"))) s.service_time = *d;
     }
-    read_ratio(r, m, "failure_ratio", &s.failure_ratio);
-    read_int(r, m, "max_retries", 0, 1000, &s.max_retries);
-    read_duration(r, m, "retry_delay", &s.retry_delay);
+    m.read("failure_ratio", &Reader::ratio, &s.failure_ratio);
+    m.read("max_retries", &Reader::integer, &s.max_retries, 0, 1000);
+    m.read("retry_delay", &Reader::duration, &s.retry_delay);
     c->spec = s;
   } else {
     c->kind = Kind::kStorage;
@@ -438,9 +392,9 @@ void read_component(const Reader& r, const std::string& name, const YAML::Node& 
     if (!m.ok()) return;
     read_common(m);
     auto s = start_from<StorageSpec>(from);
-    read_string(r, m, "engine", &s.engine);
-    read_int(r, m, "nodes", 1, kMaxInstances, &s.nodes);
-    read_int(r, m, "cores", 1, 1024, &s.cores);
+    m.read("engine", &Reader::string, &s.engine, "a string");
+    m.read("nodes", &Reader::integer, &s.nodes, 1, kMaxInstances);
+    m.read("cores", &Reader::integer, &s.cores, 1, 1024);
     if (m.has("service_time")) {
       if (auto d = core::read_distribution(r, m.get("service_time"))) s.service_time = *d;
     }
@@ -451,13 +405,13 @@ void read_component(const Reader& r, const std::string& name, const YAML::Node& 
 void read_regions(const Reader& r, const YAML::Node& n, Topology* t) {
   if (n.IsSequence()) {
     for (const auto& item : n) {
-      if (auto name = r.identifier(item)) t->regions.push_back({*name, {*name}, pos_of(r, item)});
+      if (auto name = r.identifier(item)) t->regions.push_back({*name, {*name}, r.pos(item)});
     }
   } else {
     MapView m(r, n, "regions", {});
     if (!m.ok()) return;
     for (const std::string& k : m.keys()) {
-      Region reg{k, {}, key_pos(r, m, k)};
+      Region reg{k, {}, r.pos(m.key_mark(k))};
       YAML::Node v = m.get(k);
       if (!v.IsNull()) {
         MapView rm(r, v, fmt::format("region '{}'", k), {"zones"});
@@ -474,10 +428,10 @@ void read_regions(const Reader& r, const YAML::Node& n, Topology* t) {
   // Names must be unique across regions and zones: a fault or placement names either.
   std::set<std::string> seen;
   for (const Region& reg : t->regions) {
-    if (!seen.insert(reg.name).second) error_at(r, reg.pos, fmt::format("region '{}' is defined twice; expected unique region names", reg.name));
+    if (!seen.insert(reg.name).second) r.error(reg.pos, fmt::format("region '{}' is defined twice; expected unique region names", reg.name));
     for (const std::string& z : reg.zones) {
       if (z != reg.name && !seen.insert(z).second) {
-        error_at(r, reg.pos, fmt::format("zone '{}' is defined twice; expected unique zone names", z));
+        r.error(reg.pos, fmt::format("zone '{}' is defined twice; expected unique zone names", z));
       }
     }
   }
@@ -501,16 +455,16 @@ void read_network(const Reader& r, const YAML::Node& n, Topology* t, Pending* p)
             {"intra_zone_latency", "inter_zone_latency", "inter_region_latency", "bandwidth", "region_links", "links"});
   if (!m.ok()) return;
   Network& net = t->network;
-  read_duration(r, m, "intra_zone_latency", &net.intra_zone_latency);
-  read_duration(r, m, "inter_zone_latency", &net.inter_zone_latency);
-  read_duration(r, m, "inter_region_latency", &net.inter_region_latency);
-  read_bandwidth(r, m, "bandwidth", &net.bandwidth);
+  m.read("intra_zone_latency", &Reader::duration, &net.intra_zone_latency);
+  m.read("inter_zone_latency", &Reader::duration, &net.inter_zone_latency);
+  m.read("inter_region_latency", &Reader::duration, &net.inter_region_latency);
+  m.read("bandwidth", &Reader::bandwidth, &net.bandwidth);
   if (m.has("region_links") && r.is_seq(m.get("region_links"), "region_links")) {
     for (const auto& item : m.get("region_links")) {
       MapView lm(r, item, "region link", {"between", "latency", "bandwidth"});
       if (!lm.ok()) continue;
       RegionLink link;
-      link.pos = pos_of(r, item);
+      link.pos = r.pos(item);
       link.bandwidth = net.bandwidth;
       YAML::Node between = lm.require("between", "two region names, like between: [fra1, lhr1]");
       YAML::Node lat = lm.require("latency", "a one-way latency, like latency: 12ms");
@@ -518,12 +472,12 @@ void read_network(const Reader& r, const YAML::Node& n, Topology* t, Pending* p)
         if (auto pair = read_pair(r, between, "between")) {
           link.a = pair->first;
           link.b = pair->second;
-          p->region_refs.push_back({link.a, pos_of(r, between[0])});
-          p->region_refs.push_back({link.b, pos_of(r, between[1])});
+          p->region_refs.push_back({link.a, r.pos(between[0])});
+          p->region_refs.push_back({link.b, r.pos(between[1])});
         }
       }
       if (lat.IsDefined()) set_if(r.duration(lat), &link.latency);
-      read_bandwidth(r, lm, "bandwidth", &link.bandwidth);
+      lm.read("bandwidth", &Reader::bandwidth, &link.bandwidth);
       net.region_links.push_back(link);
     }
   }
@@ -532,20 +486,20 @@ void read_network(const Reader& r, const YAML::Node& n, Topology* t, Pending* p)
       MapView lm(r, item, "link", {"between", "latency", "bandwidth"});
       if (!lm.ok()) continue;
       ComponentLink link;
-      link.pos = pos_of(r, item);
+      link.pos = r.pos(item);
       link.bandwidth = net.bandwidth;
       YAML::Node between = lm.require("between", "two component names, like between: [app, db]");
       if (between.IsDefined()) {
         if (auto pair = read_pair(r, between, "between")) {
           link.from = pair->first;
           link.to = pair->second;
-          p->component_refs.push_back({link.from, pos_of(r, between[0])});
-          p->component_refs.push_back({link.to, pos_of(r, between[1])});
+          p->component_refs.push_back({link.from, r.pos(between[0])});
+          p->component_refs.push_back({link.to, r.pos(between[1])});
         }
       }
       YAML::Node lat = lm.require("latency", "a one-way latency, like latency: 1ms");
       if (lat.IsDefined()) set_if(r.duration(lat), &link.latency);
-      read_bandwidth(r, lm, "bandwidth", &link.bandwidth);
+      lm.read("bandwidth", &Reader::bandwidth, &link.bandwidth);
       net.links.push_back(link);
     }
   }
@@ -554,7 +508,7 @@ void read_network(const Reader& r, const YAML::Node& n, Topology* t, Pending* p)
 void read_clients(const Reader& r, const YAML::Node& n, Topology* t, Pending* p) {
   MapView m(r, n, "clients", {"latency", "regions"});
   if (!m.ok()) return;
-  read_duration(r, m, "latency", &t->clients.latency);
+  m.read("latency", &Reader::duration, &t->clients.latency);
   if (m.has("regions")) {
     MapView rm(r, m.get("regions"), "clients regions", {});
     if (!rm.ok()) return;
@@ -564,7 +518,7 @@ void read_clients(const Reader& r, const YAML::Node& n, Topology* t, Pending* p)
       if (auto v = r.ratio(rm.get(k))) {
         t->clients.regions[k] = *v;
         sum += *v;
-        p->region_refs.push_back({k, key_pos(r, rm, k)});
+        p->region_refs.push_back({k, r.pos(rm.key_mark(k))});
       } else {
         all_shares = false;
       }
@@ -595,7 +549,7 @@ void read_requests(const Reader& r, const YAML::Node& n, Topology* t) {
     }
     RequestClass rc;
     rc.name = k;
-    rc.pos = pos_of(r, v);
+    rc.pos = r.pos(v);
     YAML::Node share = cm.require("share", "the fraction of the load, like share: 30%");
     if (share.IsDefined()) {
       if (auto s = r.ratio(share)) {
@@ -614,15 +568,15 @@ void read_requests(const Reader& r, const YAML::Node& n, Topology* t) {
         auto s = r.string(step, "a component name");
         if (!s) continue;
         PathStep ps;
-        ps.pos = pos_of(r, step);
+        ps.pos = r.pos(step);
         auto dot = s->find('.');
         ps.component = s->substr(0, dot);
         if (dot != std::string::npos) ps.role = s->substr(dot + 1);
         rc.path.push_back(ps);
       }
     }
-    if (cm.has("write")) set_if(r.boolean(cm.get("write")), &rc.write);
-    if (cm.has("response_size")) set_if(r.size(cm.get("response_size")), &rc.response_size);
+    cm.read("write", &Reader::boolean, &rc.write);
+    cm.read("response_size", &Reader::size, &rc.response_size);
     t->requests.push_back(std::move(rc));
   }
   if (all_shares && std::fabs(sum - 1.0) > 1e-6) {
@@ -646,16 +600,7 @@ void check(const Reader& r, Topology* t, const Pending& p) {
                        const char* noun) {
     // Nothing known: the section itself is missing or broken, which is reported already.
     if (all.empty() || std::find(all.begin(), all.end(), ref.first) != all.end()) return;
-    std::vector<std::string> known;  // "regions: [a, a]" lists a once
-    for (const std::string& k : all) {
-      if (std::find(known.begin(), known.end(), k) == known.end()) known.push_back(k);
-    }
-    std::string guess = core::closest_match(ref.first, known);
-    std::string list;
-    for (std::size_t i = 0; i < known.size(); ++i) list += (i ? ", " : "") + known[i];
-    error_at(r, ref.second,
-             guess.empty() ? fmt::format("unknown {} '{}'; expected one of {}", noun, ref.first, list)
-                           : fmt::format("unknown {} '{}'; did you mean '{}'?", noun, ref.first, guess));
+    r.error(ref.second, core::unknown_name({.noun = noun, .name = ref.first}, all));
   };
   for (const auto& ref : p.region_refs) check_ref(ref, region_names, "region");
   for (const auto& ref : p.zone_refs) check_ref(ref, zone_names, "zone");
@@ -676,7 +621,7 @@ void check(const Reader& r, Topology* t, const Pending& p) {
     if (!c.zones.empty()) {
       const Region* zr = t->region_of_zone(c.zones.front());
       if (zr && zr->name != reg->name) {
-        error_at(r, c.pos, fmt::format("component '{}' is in region '{}' but its first zone '{}' belongs to region "
+        r.error(c.pos, fmt::format("component '{}' is in region '{}' but its first zone '{}' belongs to region "
                                        "'{}'; expected its first zone in its own region (later zones may be elsewhere)",
                                        c.name, reg->name, c.zones.front(), zr->name));
       }
@@ -702,26 +647,26 @@ void check(const Reader& r, Topology* t, const Pending& p) {
       }
       if (!step.role.empty()) {
         if (c->kind != Kind::kDatabase) {
-          error_at(r, step.pos, fmt::format("'{}' has a role but '{}' is a {}; roles (.primary, .replica) apply to "
+          r.error(step.pos, fmt::format("'{}' has a role but '{}' is a {}; roles (.primary, .replica) apply to "
                                             "databases only",
                                             step.text(), c->name, kind_name(c->kind)));
         } else if (step.role != "primary" && step.role != "replica") {
-          error_at(r, step.pos, fmt::format("unknown database role '{}'; expected primary or replica", step.role));
+          r.error(step.pos, fmt::format("unknown database role '{}'; expected primary or replica", step.role));
         } else if (step.role == "replica" && c->database()->replicas == 0) {
-          error_at(r, step.pos, fmt::format("'{}' reads from a replica but database '{}' has no replicas; expected "
+          r.error(step.pos, fmt::format("'{}' reads from a replica but database '{}' has no replicas; expected "
                                             "replicas >= 1 or {}.primary",
                                             step.text(), c->name, c->name));
         } else if (step.role == "replica" && rc.write) {
-          error_at(r, step.pos, fmt::format("write class '{}' goes to '{}'; expected writes to go to {}.primary",
+          r.error(step.pos, fmt::format("write class '{}' goes to '{}'; expected writes to go to {}.primary",
                                             rc.name, step.text(), c->name));
         }
       }
       if (c->kind == Kind::kCdn && i != 0) {
-        error_at(r, step.pos, fmt::format("CDN '{}' is at position {} of the path; expected a CDN only first",
+        r.error(step.pos, fmt::format("CDN '{}' is at position {} of the path; expected a CDN only first",
                                           c->name, i + 1));
       }
       if (prev && prev->kind == Kind::kLoadBalancer && c->kind == Kind::kLoadBalancer) {
-        error_at(r, step.pos, fmt::format("load balancer '{}' follows load balancer '{}'; expected a backend after a "
+        r.error(step.pos, fmt::format("load balancer '{}' follows load balancer '{}'; expected a backend after a "
                                           "load balancer",
                                           c->name, prev->name));
       }
@@ -735,7 +680,7 @@ void check(const Reader& r, Topology* t, const Pending& p) {
           if (before && before->kind == Kind::kService) has_caller = true;
         }
         if (!has_caller) {
-          error_at(r, step.pos, fmt::format("{} '{}' has no service before it in the path of '{}'; expected a "
+          r.error(step.pos, fmt::format("{} '{}' has no service before it in the path of '{}'; expected a "
                                             "service that calls it, like [lb, app, {}]",
                                             kind_name(c->kind), c->name, rc.name, c->name));
         }
@@ -743,19 +688,19 @@ void check(const Reader& r, Topology* t, const Pending& p) {
       if (std::count_if(rc.path.begin(), rc.path.end(), [&](const PathStep& s) { return s.component == c->name; }) > 1 &&
           &step == &*std::find_if(rc.path.begin(), rc.path.end(),
                                   [&](const PathStep& s) { return s.component == c->name; })) {
-        error_at(r, step.pos, fmt::format("component '{}' appears twice in the path of '{}'; expected each at most "
+        r.error(step.pos, fmt::format("component '{}' appears twice in the path of '{}'; expected each at most "
                                           "once (no loops)",
                                           c->name, rc.name));
       }
       if (i + 1 == rc.path.size() && c->kind == Kind::kLoadBalancer) {
-        error_at(r, step.pos, fmt::format("path of '{}' ends at load balancer '{}'; expected a backend after it",
+        r.error(step.pos, fmt::format("path of '{}' ends at load balancer '{}'; expected a backend after it",
                                           rc.name, c->name));
       }
       // Service times must cover every class that reaches the component.
       auto needs_time = [&](const ServiceTimes& times, const char* key) {
         if (times.count(rc.name) || times.count("default")) return;
         if (c->kind == Kind::kDatabase && times.count(rc.write ? "write" : "read")) return;
-        error_at(r, step.pos, fmt::format("{} '{}' has no {} for request class '{}'; expected {}: {{{}: ...}} or a "
+        r.error(step.pos, fmt::format("{} '{}' has no {} for request class '{}'; expected {}: {{{}: ...}} or a "
                                           "default",
                                           kind_name(c->kind), c->name, key, rc.name, key, rc.name));
       };
@@ -779,12 +724,12 @@ void check(const Reader& r, Topology* t, const Pending& p) {
       const Component* bc = t->find(b);
       if (!bc || p.broken.count(b)) continue;
       if (!lb->weights.empty() && static_cast<int>(lb->weights.size()) != bc->instances()) {
-        error_at(r, c.pos, fmt::format("load balancer '{}' has {} weights but backend '{}' has {} instances; expected "
+        r.error(c.pos, fmt::format("load balancer '{}' has {} weights but backend '{}' has {} instances; expected "
                                        "one weight per instance",
                                        c.name, lb->weights.size(), b, bc->instances()));
       }
       if (lb->backup >= bc->instances() && lb->backup > 0) {
-        error_at(r, c.pos, fmt::format("load balancer '{}' marks {} of the {} instances of '{}' as backup; expected "
+        r.error(c.pos, fmt::format("load balancer '{}' marks {} of the {} instances of '{}' as backup; expected "
                                        "at least one primary",
                                        c.name, lb->backup, bc->instances(), b));
       }
@@ -802,7 +747,7 @@ void check(const Reader& r, Topology* t, const Pending& p) {
       }
     }
     if (lb->algorithm == LbAlgorithm::kWeighted && lb->weights.empty()) {
-      error_at(r, c.pos, fmt::format("load balancer '{}' uses weighted but has no weights; expected weights: [3, 2, ...]",
+      r.error(c.pos, fmt::format("load balancer '{}' uses weighted but has no weights; expected weights: [3, 2, ...]",
                                      c.name));
     }
   }
@@ -827,7 +772,7 @@ std::optional<Topology> parse_topology(const std::string& file, const YAML::Node
   Pending p;
   YAML::Node name = m.require("name", "a name, like name: shop");
   if (name.IsDefined()) set_if(r.identifier(name), &t.name);
-  read_string(r, m, "description", &t.description);
+  m.read("description", &Reader::string, &t.description, "a string");
   if (m.has("regions")) read_regions(r, m.get("regions"), &t);
   if (m.has("network")) read_network(r, m.get("network"), &t, &p);
   if (m.has("clients")) read_clients(r, m.get("clients"), &t, &p);

@@ -11,16 +11,14 @@
 #include <vector>
 
 #include "sim/core/distribution.h"
+#include "sim/core/source.h"
 
 namespace sim::topology {
 
 using core::Distribution;
 
-/// Where a key was written, for findings that point back into the file.
-struct SourcePos {
-  std::string file;
-  int line = 0, column = 0;
-};
+/// Where a key was written, for findings that point back into the file (core/source.h).
+using core::SourcePos;
 
 /// A value taken from a foreign file (nginx, Kubernetes, docker-compose), or a
 /// directive or field of one that infrasim did not use, and why. `infrasim

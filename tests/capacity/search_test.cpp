@@ -105,7 +105,8 @@ TEST(Search, HorizonsRunTogetherAndMinimaAreRespected) {
 }
 
 TEST(SearchOutcome, ReadsAReport) {
-  nlohmann::json report = nlohmann::json::parse(R"({
+  auto report = report::parse_run_report(report::Json::parse(R"({
+    "scenario": {"name": "shop"},
     "expectations": [
       {"metric": "latency_p99", "expected": "<= 500ms", "actual": "612ms", "verdict": "FAIL"},
       {"metric": "error_rate", "expected": "<= 1%", "actual": "0.2%", "verdict": "PASS"},
@@ -115,8 +116,9 @@ TEST(SearchOutcome, ReadsAReport) {
       {"name": "app", "kind": "service", "utilization": 0.93},
       {"name": "db", "kind": "database", "utilization": 0.2, "connections_max": 100, "connections_refused": 37},
       {"name": "cache", "kind": "cache", "utilization": 0.1, "hit_ratio": 0.8}]
-  })");
-  Outcome o = read_outcome(report, {"app", "cache", ""});
+  })"));
+  ASSERT_TRUE(report);
+  Outcome o = read_outcome(&*report, {"app", "cache", ""});
   EXPECT_TRUE(o.ran);
   EXPECT_FALSE(o.pass);
   // The throughput target is not judged: the load is the horizon's, not the scenario's.
@@ -132,6 +134,24 @@ TEST(SearchOutcome, ReadsAReport) {
   Outcome none = read_outcome(nullptr, {"app"});
   EXPECT_FALSE(none.ran);
   EXPECT_FALSE(none.pass);
+}
+
+TEST(SearchOutcome, AMalformedReportNeverThrows) {
+  // Fields of the wrong type (a hand-edited or foreign report) read as their defaults.
+  auto report = report::parse_run_report(report::Json::parse(R"({
+    "scenario": {"name": 3}, "summary": {"throughput": "fast", "failures": {"timeout": -1}},
+    "expectations": [{"metric": 7, "verdict": "FAIL"}, "junk"],
+    "components": [{"name": "db", "kind": "database", "connections_refused": "many"}, 12]})"));
+  ASSERT_TRUE(report);
+  Outcome o = read_outcome(&*report, {"db"});
+  EXPECT_TRUE(o.ran);
+  EXPECT_DOUBLE_EQ(o.throughput, 0);
+  EXPECT_TRUE(o.tiers[0].found);
+  EXPECT_EQ(o.tiers[0].connections_refused, 0u);
+  // Not a report at all: said so.
+  std::string why;
+  EXPECT_FALSE(report::parse_run_report(report::Json::parse("[1, 2]"), &why));
+  EXPECT_EQ(why, "not an infrasim report (no scenario and summary)");
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-// libFuzzer target: the trace reader (sim/model/trace.h), all three formats.
+// libFuzzer target: the trace reader (sim/trace/trace.h), all three formats.
 //
 //   input bytes --> a private temp file --> load_trace / check_trace as
 //                   per_second, counts_csv and request_log,
@@ -23,7 +23,7 @@
 #include <filesystem>
 #include <string>
 
-#include "sim/model/trace.h"
+#include "sim/trace/trace.h"
 #include "tests/fuzz/fuzz_util.h"
 
 namespace {
@@ -43,9 +43,9 @@ std::uint64_t fnv1a(const std::uint8_t* data, std::size_t size) {
 }
 
 // Loads `spec` and checks it; returns what load_trace returned.
-std::optional<sim::model::TraceBins> check(const TraceSpec& spec, std::string_view text, bool compressed) {
+std::optional<sim::trace::TraceBins> check(const TraceSpec& spec, std::string_view text, bool compressed) {
   sim::core::Diagnostics diags;
-  auto bins = sim::model::load_trace(spec, diags);
+  auto bins = sim::trace::load_trace(spec, diags);
   sim::fuzz::check_result(bins, diags);
   // Data errors are located in the trace; a compressed one's lines are those of the decompressed text.
   std::map<std::string, std::string_view> texts;
@@ -54,7 +54,7 @@ std::optional<sim::model::TraceBins> check(const TraceSpec& spec, std::string_vi
   sim::fuzz::check_diagnostics(diags, texts);
 
   sim::core::Diagnostics again;
-  bool ok = sim::model::check_trace(spec, again);
+  bool ok = sim::trace::check_trace(spec, again);
   FUZZ_CHECK(ok == bins.has_value(), "check_trace and load_trace disagree:\n" + diags.format_short() + "--\n" +
                                          again.format_short());
   if (!bins) return bins;

@@ -77,7 +77,7 @@ TEST(Html, TopologyDiagramHasEveryComponentAndMarksTheSpof) {
 }
 
 TEST(Html, PageIsSelfContainedAndToleratesMissingFields) {
-  Json report = {{"scenario", {{"name", "x</script><b>"}}}, {"expectations", Json::array()}};
+  RunReport report = *parse_run_report({{"scenario", {{"name", "x</script><b>"}}}, {"summary", Json::object()}});
   std::string html = run_html(report, "");
   EXPECT_EQ(html.find("<script src"), std::string::npos);
   EXPECT_EQ(html.find("http://"), html.find("http://www.w3.org"));  // no fetched resource
@@ -92,13 +92,14 @@ TEST(Junit, FailingExpectationIsNamedAndCarriesExpectedAndActual) {
                   {{{"metric", "rto"}, {"expected", "<= 15m"}, {"actual", "22m"}, {"verdict", "FAIL"}, {"line", 9}},
                    {{"metric", "error_rate"}, {"expected", "<= 1%"}, {"actual", "0.5%"}, {"verdict", "PASS"}}}},
                  {"summary", {{"conservation", {{"ok", true}}}}}};
-  std::string xml = junit_xml({{"outage", "scenarios/outage.yaml", report, ""}, {"broken", "b.yaml", Json(), "exit status 3"}});
+  RunReport rep = *parse_run_report(report);
+  std::string xml = junit_xml({suite_of("scenarios/outage.yaml", rep), suite_without_report("broken", "b.yaml", "exit status 3")});
   std::string why;
   EXPECT_TRUE(well_formed_xml(xml, &why)) << why << "\n" << xml;
   EXPECT_NE(xml.find("<testcase name=\"rto &lt;= 15m\""), std::string::npos) << xml;
   EXPECT_NE(xml.find("<failure message=\"expected rto &lt;= 15m, actual 22m\""), std::string::npos) << xml;
   EXPECT_NE(xml.find("tests=\"4\" failures=\"1\" errors=\"1\""), std::string::npos) << xml;
-  EXPECT_NE(ci_summary_markdown({{"outage", "o.yaml", report, ""}}).find("rto <= 15m (actual 22m)"), std::string::npos);
+  EXPECT_NE(ci_summary_markdown({suite_of("o.yaml", rep)}).find("rto <= 15m (actual 22m)"), std::string::npos);
 }
 
 TEST(MonteCarlo, StudentTQuantileMatchesTables) {
@@ -130,7 +131,10 @@ TEST(MonteCarlo, ExpectationsAreJudgedOnTheirBound) {
     for (int k = 0; k < 4; ++k) {
       ex.push_back({{"metric", "latency_p99"}, {"expected", "<= 500ms"}, {"actual_value", v}, {"verdict", v <= 0.5 ? "PASS" : "FAIL"}});
     }
-    runs.push_back({1, "runs/x", 0, {{"expectations", ex}, {"summary", {{"conservation", {{"ok", true}}}}}}});
+    runs.push_back({1, "runs/x", 0,
+                    parse_run_report({{"scenario", Json::object()},
+                                      {"expectations", ex},
+                                      {"summary", {{"conservation", {{"ok", true}}}}}})});
   }
   Json mc = montecarlo_json(s, runs);
   EXPECT_EQ(mc["expectations"][0]["verdict"], "FAIL");  // value: 3 of 4 runs

@@ -1,0 +1,65 @@
+#include "sim/engine/station.h"
+
+#include <algorithm>
+
+namespace sim::engine {
+
+
+
+
+
+
+
+std::vector<JobRef> Station::crash(double now) {
+  account(now);
+  up = false;
+  up_seconds_ += now - up_since_;
+  std::vector<JobRef> jobs;
+  jobs.reserve(queue_.size() + holders_.size());
+  for (const auto& [job, enqueued] : queue_) jobs.push_back(job);
+  jobs.insert(jobs.end(), holders_.begin(), holders_.end());
+  queue_.clear();
+  holders_.clear();
+  busy_ = 0;
+  return jobs;
+}
+
+void Station::recover(double now, bool ready_at_once) {
+  account(now);
+  up = true;
+  up_since_ = now;
+  ready = ready_at_once;
+}
+
+void Station::start(double now) {
+  account(now);
+  started = true;
+  draining = false;
+  up = true;
+  up_since_ = now;
+  ready = false;
+  start_time = now;
+}
+
+Station::WindowSample Station::take_window(double now) {
+  account(now);
+  WindowSample w;
+  double up_total = up_seconds(now);
+  w.busy = busy_integral_ - snap_busy_;
+  w.queue = queue_integral_ - snap_queue_;
+  w.service = service_integral_ - snap_service_;
+  w.up = up_total - snap_up_;
+  w.wait_sum = window_wait_sum_;
+  w.wait_count = window_wait_count_;
+  w.queue_full = window_queue_full_;
+  window_queue_full_ = 0;
+  snap_busy_ = busy_integral_;
+  snap_queue_ = queue_integral_;
+  snap_service_ = service_integral_;
+  snap_up_ = up_total;
+  window_wait_sum_ = 0;
+  window_wait_count_ = 0;
+  return w;
+}
+
+}  // namespace sim::engine

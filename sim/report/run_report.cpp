@@ -1,0 +1,627 @@
+#include "sim/report/run_report.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace sim::report {
+
+// ---- building -------------------------------------------------------------------------------------------
+
+namespace {
+
+LatencyRow latency_row(const model::LatencyStats& l) {
+  return {l.count, fixed(l.mean), fixed(l.p50), fixed(l.p90), fixed(l.p99), fixed(l.p999), fixed(l.max)};
+}
+
+ReasonRows reason_rows(const model::ReasonCounts& c) {
+  ReasonRows out;
+  for (int i = 0; i < model::kReasonCount; ++i) {
+    if (auto n = c[static_cast<std::size_t>(i)]) out.emplace_back(model::reason_name(static_cast<model::FailReason>(i)), n);
+  }
+  return out;
+}
+
+std::optional<double> fixed_opt(const std::optional<double>& v) {
+  return v ? std::optional<double>(fixed(*v)) : std::nullopt;
+}
+
+// Windows merged by `factor` so that at most kMaxSeriesPoints remain. Counts add
+// up; latency percentiles of a merged point are the worst of its windows.
+Json windows_json(const model::RunResult& r, std::size_t factor) {
+  std::size_t n = r.windows.size();
+  Json start = Json::array(), arrivals = Json::array(), completed = Json::array(), failed = Json::array(),
+       p50 = Json::array(), p99 = Json::array(), success = Json::array(), mean = Json::array();
+  std::vector<Json> reasons(static_cast<std::size_t>(model::kReasonCount), Json::array());
+  for (std::size_t i = 0; i < n; i += factor) {
+    std::uint64_t a = 0, c = 0, f = 0;
+    double w50 = 0, w99 = 0, sum = 0;
+    model::ReasonCounts rc{};
+    for (std::size_t k = i; k < std::min(n, i + factor); ++k) {
+      const auto& w = r.windows[k];
+      a += w.arrivals;
+      c += w.completed;
+      f += w.failed;
+      w50 = std::max(w50, w.latency.p50);
+      w99 = std::max(w99, w.latency.p99);
+      sum += w.latency.mean * static_cast<double>(w.latency.count);
+      for (std::size_t q = 0; q < rc.size(); ++q) rc[q] += w.failures[q];
+    }
+    start.push_back(fixed(r.windows[i].start));
+    arrivals.push_back(a);
+    completed.push_back(c);
+    failed.push_back(f);
+    p50.push_back(fixed(w50));
+    p99.push_back(fixed(w99));
+    mean.push_back(fixed(c ? sum / static_cast<double>(c) : 0.0));
+    success.push_back(fixed(c + f ? static_cast<double>(c) / static_cast<double>(c + f) : 1.0));
+    for (std::size_t q = 0; q < rc.size(); ++q) reasons[q].push_back(rc[q]);
+  }
+  Json j;
+  j["start"] = start;
+  j["arrivals"] = arrivals;
+  j["completed"] = completed;
+  j["failed"] = failed;
+  j["success_ratio"] = success;
+  j["latency_p50"] = p50;
+  j["latency_p99"] = p99;
+  j["latency_mean"] = mean;  // of the requests completed in the window (batch means need it)
+  Json by_reason = Json::object();
+  for (std::size_t q = 0; q < reasons.size(); ++q) {
+    bool any = false;
+    for (const auto& v : reasons[q]) any = any || v.get<std::uint64_t>() > 0;
+    if (any) by_reason[model::reason_name(static_cast<model::FailReason>(q))] = reasons[q];
+  }
+  j["failed_by_reason"] = by_reason;
+  j["merged_windows"] = factor;
+  return j;
+}
+
+Json component_series(const model::ComponentStats& c, std::size_t factor) {
+  Json util = Json::array(), queue = Json::array(), ready = Json::array(), desired = Json::array(),
+       extra = Json::array(), wait = Json::array(), waits = Json::array();
+  const auto& s = c.series;
+  for (std::size_t i = 0; i < s.size(); i += factor) {
+    double u = 0, q = 0, x = 0, wsum = 0;
+    std::uint64_t wn = 0;
+    int rd = 0, de = 0;
+    std::size_t m = 0;
+    for (std::size_t k = i; k < std::min(s.size(), i + factor); ++k, ++m) {
+      wsum += s[k].wait_mean * static_cast<double>(s[k].wait_count);
+      wn += s[k].wait_count;
+      u += s[k].utilization;
+      q += s[k].queue_mean;
+      x = std::max(x, s[k].extra);
+      rd = s[k].ready;
+      de = s[k].desired;
+    }
+    util.push_back(fixed(u / static_cast<double>(m)));
+    queue.push_back(fixed(q / static_cast<double>(m)));
+    ready.push_back(rd);
+    desired.push_back(de);
+    extra.push_back(fixed(x));
+    wait.push_back(fixed(wn ? wsum / static_cast<double>(wn) : 0));
+    waits.push_back(wn);
+  }
+  Json j;
+  j["utilization"] = util;
+  j["queue_mean"] = queue;
+  j["ready"] = ready;
+  j["desired"] = desired;
+  j["wait_mean"] = wait;
+  j["wait_count"] = waits;
+  if (c.kind == "cache") j["hit_ratio"] = extra;
+  if (c.kind == "database") j["replication_lag_max"] = extra;
+  if (c.kind == "queue") j["depth"] = extra;
+  return j;
+}
+
+}  // namespace
+
+RunReport build_run_report(const scenario::Scenario& s, const topology::Topology& t, const model::RunResult& r,
+                           const check::Assessment& a) {
+  RunReport out;
+  out.version = INFRASIM_VERSION;
+  out.scenario = {s.name,   s.description,       s.file,           t.name,         s.topology_path,
+                  r.seed,   fixed(r.duration),   fixed(r.warmup),  fixed(r.window)};
+  Totals& sum = out.summary;
+  sum.generated = r.generated;
+  sum.completed = r.completed;
+  sum.failed = r.failed;
+  sum.in_flight = r.in_flight;
+  sum.conservation = {r.conserved(), r.generated, r.completed + r.failed + r.in_flight};
+  sum.throughput = fixed(r.throughput);
+  sum.error_rate = fixed(r.error_rate);
+  sum.latency = latency_row(r.latency);
+  sum.failures = reason_rows(r.failures);
+
+  for (const auto& v : a.verdicts) {
+    ExpectationRow e;
+    e.metric = v.expectation.metric;
+    e.request_class = v.expectation.request_class;
+    e.expected = v.expected_text;
+    e.expected_value = fixed(v.expectation.value);
+    e.actual = v.actual_text;
+    e.actual_value = fixed_opt(v.actual);
+    e.pass = v.pass;
+    e.note = v.note;
+    e.line = v.expectation.pos.line;
+    out.expectations.push_back(std::move(e));
+  }
+  out.passed = a.passed();
+
+  for (const auto& c : r.classes) {
+    out.classes.push_back({c.name, c.generated, c.completed, c.failed, reason_rows(c.failures), latency_row(c.latency)});
+  }
+  std::size_t factor = std::max<std::size_t>(1, (r.windows.size() + kMaxSeriesPoints - 1) / kMaxSeriesPoints);
+  for (const auto& c : r.components) {
+    ComponentRow x;
+    x.name = c.name;
+    x.kind = c.kind;
+    x.instances = c.instances;
+    x.utilization = fixed(c.utilization);
+    x.served = c.served;
+    x.wait_mean = fixed(c.wait_mean);
+    x.instance_hours = fixed(c.instance_hours);
+    x.lookups = c.cache_lookups;
+    x.hit_ratio = fixed(c.cache_hit_ratio);
+    x.writes = c.writes;
+    x.connections_max = c.connections_max;
+    x.connections_refused = c.connections_refused;
+    x.lag_mean = fixed(c.replication_lag_mean);
+    x.lag_p99 = fixed(c.replication_lag_p99);
+    x.lag_max = fixed(c.replication_lag_max);
+    x.jobs_done = c.jobs_done;
+    x.jobs_retried = c.jobs_retried;
+    x.dead_letters = c.dead_letters;
+    x.depth_max = c.queue_depth_max;
+    for (const auto& i : c.instance_stats) {
+      x.instances_stats.push_back({i.name, i.zone, fixed(i.utilization), i.served, fixed(i.queue_mean), i.queue_max,
+                                   fixed(i.up_seconds)});
+    }
+    x.series = component_series(c, factor);
+    out.components.push_back(std::move(x));
+  }
+  out.windows = windows_json(r, factor);
+  for (const auto& e : r.timeline) out.timeline.push_back({fixed(e.time), e.kind, e.target, e.detail});
+  for (const auto& f : a.recovery.faults) {
+    out.recovery.push_back({f.fault, fixed(f.time), f.predicted.disruption, fixed_opt(f.rto), fixed(f.rpo),
+                            f.writes_lost, fixed_opt(f.predicted.rto), fixed_opt(f.predicted.rpo),
+                            f.predicted.explanation});
+  }
+  for (const auto& c : a.recovery.assessment) {
+    out.resilience.push_back({c.disruption, fixed_opt(c.rto_target), fixed_opt(c.rpo_target), fixed_opt(c.worst_rto),
+                              c.unrecovered, fixed(c.worst_rpo), c.met, c.detail});
+  }
+  for (const auto& l : r.data_losses) {
+    out.data_losses.push_back({l.fault, fixed(l.time), l.writes_lost, fixed(l.rpo), l.explanation});
+  }
+  for (const auto& e : r.scale_events) out.scale_events.push_back({fixed(e.time), e.component, e.from, e.to, e.reason});
+  for (const auto& x : a.scaling) {
+    out.autoscaling.push_back({x.component, x.min, x.max, x.peak_replicas, x.scale_events, x.flaps,
+                               fixed_opt(x.time_to_scale), x.unreached, x.saturated_windows,
+                               fixed(x.saturated_seconds), fixed(x.instance_hours)});
+  }
+  return out;
+}
+
+// ---- writing --------------------------------------------------------------------------------------------
+
+namespace {
+
+Json opt_json(const std::optional<double>& v) { return v ? Json(*v) : Json(nullptr); }
+
+Json latency_json(const LatencyRow& l) {
+  Json j;
+  j["count"] = l.count;
+  j["mean"] = l.mean;
+  j["p50"] = l.p50;
+  j["p90"] = l.p90;
+  j["p99"] = l.p99;
+  j["p999"] = l.p999;
+  j["max"] = l.max;
+  return j;
+}
+
+Json reasons_json(const ReasonRows& rows) {
+  Json j = Json::object();
+  for (const auto& [reason, n] : rows) j[reason] = n;
+  return j;
+}
+
+Json totals_json(const Totals& s) {
+  Json sum;
+  sum["generated"] = s.generated;
+  sum["completed"] = s.completed;
+  sum["failed"] = s.failed;
+  sum["in_flight"] = s.in_flight;
+  sum["conservation"] = {{"ok", s.conservation.ok},
+                         {"rule", "generated = completed + failed + in_flight"},
+                         {"generated", s.conservation.generated},
+                         {"completed_failed_in_flight", s.conservation.accounted}};
+  sum["throughput"] = s.throughput;
+  sum["error_rate"] = s.error_rate;
+  sum["latency"] = latency_json(s.latency);
+  sum["failures"] = reasons_json(s.failures);
+  return sum;
+}
+
+Json component_json(const ComponentRow& c, bool with_series) {
+  Json cj;
+  cj["name"] = c.name;
+  cj["kind"] = c.kind;
+  cj["instances"] = c.instances;
+  cj["utilization"] = c.utilization;
+  cj["served"] = c.served;
+  cj["wait_mean"] = c.wait_mean;
+  cj["instance_hours"] = c.instance_hours;
+  if (c.kind == "cache") {
+    cj["lookups"] = c.lookups;
+    cj["hit_ratio"] = c.hit_ratio;
+  }
+  if (c.kind == "database") {
+    cj["writes"] = c.writes;
+    cj["connections_max"] = c.connections_max;
+    cj["connections_refused"] = c.connections_refused;
+    cj["replication_lag"] = {{"mean", c.lag_mean}, {"p99", c.lag_p99}, {"max", c.lag_max}};
+  }
+  if (c.kind == "queue") {
+    cj["jobs_done"] = c.jobs_done;
+    cj["jobs_retried"] = c.jobs_retried;
+    cj["dead_letters"] = c.dead_letters;
+    cj["depth_max"] = c.depth_max;
+  }
+  Json inst = Json::array();
+  for (const auto& i : c.instances_stats) {
+    inst.push_back({{"name", i.name},
+                    {"zone", i.zone},
+                    {"utilization", i.utilization},
+                    {"served", i.served},
+                    {"queue_mean", i.queue_mean},
+                    {"queue_max", i.queue_max},
+                    {"up_seconds", i.up_seconds}});
+  }
+  cj["instance_stats"] = inst;
+  if (with_series) cj["series"] = c.series.is_null() ? Json::object() : c.series;
+  return cj;
+}
+
+Json to_json(const RunReport& r, bool with_series) {
+  Json j;
+  j["infrasim"] = {{"version", r.version}, {"report_format", r.format}};
+  j["scenario"] = to_json(r.scenario);
+  j["summary"] = totals_json(r.summary);
+  Json ex = Json::array();
+  for (const auto& e : r.expectations) ex.push_back(to_json(e));
+  j["expectations"] = ex;
+  j["passed"] = r.passed;
+  Json classes = Json::array();
+  for (const auto& c : r.classes) {
+    Json cj;
+    cj["name"] = c.name;
+    cj["generated"] = c.generated;
+    cj["completed"] = c.completed;
+    cj["failed"] = c.failed;
+    cj["failures"] = reasons_json(c.failures);
+    cj["latency"] = latency_json(c.latency);
+    classes.push_back(cj);
+  }
+  j["classes"] = classes;
+  Json comps = Json::array();
+  for (const auto& c : r.components) comps.push_back(component_json(c, with_series));
+  j["components"] = comps;
+  if (with_series) j["windows"] = r.windows.is_null() ? Json::object() : r.windows;
+  Json tl = Json::array();
+  for (const auto& e : r.timeline) {
+    tl.push_back({{"time", e.time}, {"kind", e.kind}, {"target", e.target}, {"detail", e.detail}});
+  }
+  j["timeline"] = tl;
+  Json recovery = Json::array();
+  for (const auto& f : r.recovery) {
+    recovery.push_back({{"fault", f.fault},
+                        {"time", f.time},
+                        {"disruption", f.disruption},
+                        {"rto", opt_json(f.rto)},
+                        {"rpo", f.rpo},
+                        {"writes_lost", f.writes_lost},
+                        {"predicted_rto", opt_json(f.predicted_rto)},
+                        {"predicted_rpo", opt_json(f.predicted_rpo)},
+                        {"prediction", f.prediction}});
+  }
+  j["recovery"] = recovery;
+  Json resilience = Json::array();
+  for (const auto& a : r.resilience) {
+    resilience.push_back({{"disruption", a.disruption},
+                          {"rto_target", opt_json(a.rto_target)},
+                          {"rpo_target", opt_json(a.rpo_target)},
+                          {"worst_rto", a.unrecovered ? Json("not recovered") : opt_json(a.worst_rto)},
+                          {"worst_rpo", a.worst_rpo},
+                          {"verdict", a.met ? "met" : "breached"},
+                          {"detail", a.detail}});
+  }
+  j["resilience"] = resilience;
+  Json losses = Json::array();
+  for (const auto& l : r.data_losses) {
+    losses.push_back({{"fault", l.fault},
+                      {"time", l.time},
+                      {"writes_lost", l.writes_lost},
+                      {"rpo", l.rpo},
+                      {"explanation", l.explanation}});
+  }
+  j["data_losses"] = losses;
+  Json scale = Json::array();
+  for (const auto& e : r.scale_events) {
+    scale.push_back({{"time", e.time}, {"component", e.component}, {"from", e.from}, {"to", e.to}, {"reason", e.reason}});
+  }
+  j["scale_events"] = scale;
+  Json scaling = Json::array();
+  for (const auto& x : r.autoscaling) {
+    scaling.push_back({{"component", x.component},
+                       {"min", x.min},
+                       {"max", x.max},
+                       {"peak_replicas", x.peak_replicas},
+                       {"scale_events", x.scale_events},
+                       {"flaps", x.flaps},
+                       {"time_to_scale", x.unreached ? Json("target never reached") : opt_json(x.time_to_scale)},
+                       {"saturated_windows", x.saturated_windows},
+                       {"saturated_seconds", x.saturated_seconds},
+                       {"instance_hours", x.instance_hours}});
+  }
+  j["autoscaling"] = scaling;
+  return j;
+}
+
+}  // namespace
+
+Json to_json(const ScenarioInfo& s) {
+  Json sc;
+  sc["name"] = s.name;
+  sc["description"] = s.description;
+  sc["file"] = s.file;
+  sc["topology"] = s.topology;
+  sc["topology_file"] = s.topology_file;
+  sc["seed"] = s.seed;
+  sc["duration"] = s.duration;
+  sc["warmup"] = s.warmup;
+  sc["window"] = s.window;
+  return sc;
+}
+
+Json to_json(const ExpectationRow& e) {
+  Json x;
+  x["metric"] = e.metric;
+  if (!e.request_class.empty()) x["class"] = e.request_class;
+  if (!e.bound.empty()) x["bound"] = e.bound;
+  x["expected"] = e.expected;
+  x["expected_value"] = e.expected_value;
+  if (e.runs_passed) x["runs_passed"] = *e.runs_passed;
+  x["actual"] = e.actual;
+  x["actual_value"] = opt_json(e.actual_value);
+  if (e.mean) x["mean"] = *e.mean;
+  if (e.ci_low) x["ci_low"] = *e.ci_low;
+  if (e.ci_high) x["ci_high"] = *e.ci_high;
+  x["verdict"] = e.pass ? "PASS" : "FAIL";
+  if (!e.note.empty() || !e.bound.empty()) x["note"] = e.note;
+  x["line"] = e.line;
+  return x;
+}
+
+Json to_json(const RunReport& r) { return to_json(r, true); }
+
+// ---- reading --------------------------------------------------------------------------------------------
+
+namespace {
+
+// Field readers: the value when it has the right type, else the default (never throw).
+std::string text(const Json& j, std::string_view key) {
+  const Json& v = member(j, key);
+  return v.is_string() ? v.get<std::string>() : std::string();
+}
+double number(const Json& j, std::string_view key) {
+  const Json& v = member(j, key);
+  return v.is_number() ? v.get<double>() : 0.0;
+}
+std::optional<double> opt_number(const Json& j, std::string_view key) {
+  const Json& v = member(j, key);
+  return v.is_number() ? std::optional<double>(v.get<double>()) : std::nullopt;
+}
+std::uint64_t count(const Json& j, std::string_view key) {
+  const Json& v = member(j, key);
+  if (v.is_number_unsigned()) return v.get<std::uint64_t>();
+  if (v.is_number() && v.get<double>() >= 0 && v.get<double>() < 1.8e19) {
+    return static_cast<std::uint64_t>(std::llround(v.get<double>()));
+  }
+  return 0;
+}
+int integer(const Json& j, std::string_view key) {
+  const Json& v = member(j, key);
+  if (v.is_number_integer()) return static_cast<int>(std::clamp<std::int64_t>(v.get<std::int64_t>(), INT32_MIN, INT32_MAX));
+  return 0;
+}
+bool boolean(const Json& j, std::string_view key, bool def) {
+  const Json& v = member(j, key);
+  return v.is_boolean() ? v.get<bool>() : def;
+}
+const Json& array(const Json& j, std::string_view key) {
+  static const Json kEmpty = Json::array();
+  const Json& v = member(j, key);
+  return v.is_array() ? v : kEmpty;
+}
+
+LatencyRow parse_latency(const Json& j) {
+  return {count(j, "count"), number(j, "mean"), number(j, "p50"), number(j, "p90"),
+          number(j, "p99"),  number(j, "p999"), number(j, "max")};
+}
+
+ReasonRows parse_reasons(const Json& j) {
+  ReasonRows out;
+  if (!j.is_object()) return out;
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    if (it.value().is_number_unsigned()) out.emplace_back(it.key(), it.value().get<std::uint64_t>());
+  }
+  return out;
+}
+
+}  // namespace
+
+ScenarioInfo parse_scenario_info(const Json& sc) {
+  return {text(sc, "name"),    text(sc, "description"), text(sc, "file"),   text(sc, "topology"),
+          text(sc, "topology_file"), count(sc, "seed"), number(sc, "duration"), number(sc, "warmup"),
+          number(sc, "window")};
+}
+
+ExpectationRow parse_expectation(const Json& e) {
+  ExpectationRow x;
+  x.metric = text(e, "metric");
+  x.request_class = text(e, "class");
+  x.expected = text(e, "expected");
+  x.expected_value = number(e, "expected_value");
+  x.actual = text(e, "actual");
+  x.actual_value = opt_number(e, "actual_value");
+  x.pass = text(e, "verdict") == "PASS";
+  x.note = text(e, "note");
+  x.line = integer(e, "line");
+  x.bound = text(e, "bound");
+  if (member(e, "runs_passed").is_number()) x.runs_passed = count(e, "runs_passed");
+  x.mean = opt_number(e, "mean");
+  x.ci_low = opt_number(e, "ci_low");
+  x.ci_high = opt_number(e, "ci_high");
+  return x;
+}
+
+std::optional<RunReport> parse_run_report(const Json& j, std::string* error) {
+  if (!j.is_object() || !member(j, "scenario").is_object() || !member(j, "summary").is_object()) {
+    if (error) *error = "not an infrasim report (no scenario and summary)";
+    return std::nullopt;
+  }
+  RunReport r;
+  r.version = text(member(j, "infrasim"), "version");
+  r.format = member(member(j, "infrasim"), "report_format").is_number_integer() ? integer(member(j, "infrasim"), "report_format") : 1;
+  r.scenario = parse_scenario_info(member(j, "scenario"));
+  const Json& sum = member(j, "summary");
+  r.summary.generated = count(sum, "generated");
+  r.summary.completed = count(sum, "completed");
+  r.summary.failed = count(sum, "failed");
+  r.summary.in_flight = count(sum, "in_flight");
+  const Json& cons = member(sum, "conservation");
+  r.summary.conservation = {boolean(cons, "ok", true), count(cons, "generated"), count(cons, "completed_failed_in_flight")};
+  r.summary.throughput = number(sum, "throughput");
+  r.summary.error_rate = number(sum, "error_rate");
+  r.summary.latency = parse_latency(member(sum, "latency"));
+  r.summary.failures = parse_reasons(member(sum, "failures"));
+  for (const auto& e : array(j, "expectations")) r.expectations.push_back(parse_expectation(e));
+  r.passed = boolean(j, "passed", std::all_of(r.expectations.begin(), r.expectations.end(),
+                                              [](const ExpectationRow& e) { return e.pass; }));
+  for (const auto& c : array(j, "classes")) {
+    r.classes.push_back({text(c, "name"), count(c, "generated"), count(c, "completed"), count(c, "failed"),
+                         parse_reasons(member(c, "failures")), parse_latency(member(c, "latency"))});
+  }
+  for (const auto& c : array(j, "components")) {
+    ComponentRow x;
+    x.name = text(c, "name");
+    x.kind = text(c, "kind");
+    x.instances = integer(c, "instances");
+    x.utilization = number(c, "utilization");
+    x.served = count(c, "served");
+    x.wait_mean = number(c, "wait_mean");
+    x.instance_hours = number(c, "instance_hours");
+    x.lookups = count(c, "lookups");
+    x.hit_ratio = number(c, "hit_ratio");
+    x.writes = count(c, "writes");
+    x.connections_max = integer(c, "connections_max");
+    x.connections_refused = count(c, "connections_refused");
+    const Json& lag = member(c, "replication_lag");
+    x.lag_mean = number(lag, "mean");
+    x.lag_p99 = number(lag, "p99");
+    x.lag_max = number(lag, "max");
+    x.jobs_done = count(c, "jobs_done");
+    x.jobs_retried = count(c, "jobs_retried");
+    x.dead_letters = count(c, "dead_letters");
+    x.depth_max = count(c, "depth_max");
+    for (const auto& i : array(c, "instance_stats")) {
+      x.instances_stats.push_back({text(i, "name"), text(i, "zone"), number(i, "utilization"), count(i, "served"),
+                                   number(i, "queue_mean"), count(i, "queue_max"), number(i, "up_seconds")});
+    }
+    x.series = member(c, "series").is_object() ? member(c, "series") : Json::object();
+    r.components.push_back(std::move(x));
+  }
+  r.windows = member(j, "windows").is_object() ? member(j, "windows") : Json::object();
+  for (const auto& e : array(j, "timeline")) {
+    r.timeline.push_back({number(e, "time"), text(e, "kind"), text(e, "target"), text(e, "detail")});
+  }
+  for (const auto& f : array(j, "recovery")) {
+    r.recovery.push_back({text(f, "fault"), number(f, "time"), text(f, "disruption"), opt_number(f, "rto"),
+                          number(f, "rpo"), count(f, "writes_lost"), opt_number(f, "predicted_rto"),
+                          opt_number(f, "predicted_rpo"), text(f, "prediction")});
+  }
+  for (const auto& a : array(j, "resilience")) {
+    r.resilience.push_back({text(a, "disruption"), opt_number(a, "rto_target"), opt_number(a, "rpo_target"),
+                            opt_number(a, "worst_rto"), member(a, "worst_rto").is_string(), number(a, "worst_rpo"),
+                            text(a, "verdict") != "breached", text(a, "detail")});
+  }
+  for (const auto& l : array(j, "data_losses")) {
+    r.data_losses.push_back({text(l, "fault"), number(l, "time"), count(l, "writes_lost"), number(l, "rpo"),
+                             text(l, "explanation")});
+  }
+  for (const auto& e : array(j, "scale_events")) {
+    r.scale_events.push_back({number(e, "time"), text(e, "component"), integer(e, "from"), integer(e, "to"),
+                              text(e, "reason")});
+  }
+  for (const auto& x : array(j, "autoscaling")) {
+    r.autoscaling.push_back({text(x, "component"), integer(x, "min"), integer(x, "max"), integer(x, "peak_replicas"),
+                             integer(x, "scale_events"), integer(x, "flaps"), opt_number(x, "time_to_scale"),
+                             member(x, "time_to_scale").is_string(), integer(x, "saturated_windows"),
+                             number(x, "saturated_seconds"), number(x, "instance_hours")});
+  }
+  return r;
+}
+
+std::optional<RunReport> read_run_report(const std::string& path, std::string* error) {
+  std::string why;
+  auto j = read_json_file(path, &why);
+  if (!j) {
+    if (error) *error = why;
+    return std::nullopt;
+  }
+  auto r = parse_run_report(*j, &why);
+  if (!r && error) *error = path + ": " + why;
+  return r;
+}
+
+// ---- reading values -------------------------------------------------------------------------------------
+
+std::optional<double> RunReport::value(const scenario::MetricInfo& metric) const {
+  if (!metric.pointer.empty()) {
+    Json doc = to_json(*this, false);  // named: at_pointer returns a reference into it
+    const Json& v = at_pointer(doc, metric.pointer);
+    if (v.is_number()) return v.get<double>();
+    return std::nullopt;
+  }
+  if (const ExpectationRow* e = expectation(std::string(metric.name))) return e->actual_value;
+  return std::nullopt;
+}
+
+const ExpectationRow* RunReport::expectation(const std::string& metric, const std::string& request_class) const {
+  for (const auto& e : expectations) {
+    if (e.metric == metric && e.request_class == request_class) return &e;
+  }
+  return nullptr;
+}
+
+Json RunReport::chart_json() const {
+  Json j;
+  j["scenario"] = to_json(scenario);
+  Json ex = Json::array();
+  for (const auto& e : expectations) ex.push_back(to_json(e));
+  j["expectations"] = ex;
+  Json full = to_json(*this, false);
+  j["timeline"] = full["timeline"];
+  j["scale_events"] = full["scale_events"];
+  Json w;
+  for (const char* key : {"start", "arrivals", "completed", "failed", "latency_p50", "latency_p99", "merged_windows"}) {
+    if (!member(windows, key).is_null()) w[key] = member(windows, key);
+  }
+  j["windows"] = w;
+  return j;
+}
+
+}  // namespace sim::report

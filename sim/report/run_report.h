@@ -1,0 +1,215 @@
+#pragma once
+// report.json, typed: the protocol between a run and everything that reads it
+// back (compare, Monte Carlo, sweep results and merge, JUnit and the CI
+// summary, chaos, capacity). This file is the only writer and the only reader
+// of report.json's keys:
+//
+//   build_run_report   (Scenario, Topology, RunResult, Assessment) -> RunReport, every value rounded once
+//   to_json            RunReport -> report.json (stable key order, fixed precision)
+//   parse_run_report   report.json -> RunReport; never throws: a missing or mistyped field keeps its
+//                      default, so reports of other versions and half-copied cluster outputs read
+//   read_run_report    the same from a file; nullopt (and why) when missing or not JSON
+//
+// The per-window and per-component time series are kept as the JSON the
+// charts read (no C++ reader needs their values). Everything else is typed.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/check/expectations.h"
+#include "sim/model/run_result.h"
+#include "sim/report/json.h"
+#include "sim/scenario/metrics.h"
+#include "sim/scenario/scenario.h"
+#include "sim/topology/topology.h"
+
+namespace sim::report {
+
+/// What ran.
+struct ScenarioInfo {
+  std::string name, description, file;
+  std::string topology;       ///< the topology's name
+  std::string topology_file;
+  std::uint64_t seed = 0;
+  double duration = 0, warmup = 0, window = 0;
+};
+
+struct LatencyRow {
+  std::uint64_t count = 0;
+  double mean = 0, p50 = 0, p90 = 0, p99 = 0, p999 = 0, max = 0;
+};
+
+/// Failed requests by reason, in the engine's reason order; reasons with none are left out.
+using ReasonRows = std::vector<std::pair<std::string, std::uint64_t>>;
+
+struct Conservation {
+  bool ok = true;
+  std::uint64_t generated = 0, accounted = 0;  ///< generated vs completed + failed + in flight
+};
+
+struct Totals {
+  std::uint64_t generated = 0, completed = 0, failed = 0, in_flight = 0;
+  Conservation conservation;
+  double throughput = 0, error_rate = 0;
+  LatencyRow latency;
+  ReasonRows failures;
+};
+
+/// One expectation's verdict, as report.json and montecarlo.json write it.
+struct ExpectationRow {
+  std::string metric, request_class;  ///< request_class: "" = all
+  std::string expected;               ///< "<= 500ms"
+  double expected_value = 0;
+  std::string actual;                 ///< "512ms", or "not measured (why)"
+  std::optional<double> actual_value;
+  bool pass = false;
+  std::string note;
+  int line = 0;                       ///< of the expectation in the scenario file
+  /// Monte Carlo only (montecarlo.json): the bound judged and the runs' statistics.
+  std::string bound;
+  std::optional<std::size_t> runs_passed;
+  std::optional<double> mean, ci_low, ci_high;
+
+  /// "latency_p99 <= 500ms": stable across runs (the expectation, not the result).
+  std::string key() const { return metric + " " + expected; }
+};
+
+struct ClassRow {
+  std::string name;
+  std::uint64_t generated = 0, completed = 0, failed = 0;
+  ReasonRows failures;
+  LatencyRow latency;
+};
+
+struct InstanceRow {
+  std::string name, zone;
+  double utilization = 0;
+  std::uint64_t served = 0;
+  double queue_mean = 0;
+  std::uint64_t queue_max = 0;
+  double up_seconds = 0;
+};
+
+struct ComponentRow {
+  std::string name, kind;
+  int instances = 0;
+  double utilization = 0;
+  std::uint64_t served = 0;
+  double wait_mean = 0, instance_hours = 0;
+  // cache
+  std::uint64_t lookups = 0;
+  double hit_ratio = 0;
+  // database
+  std::uint64_t writes = 0;
+  int connections_max = 0;
+  std::uint64_t connections_refused = 0;
+  double lag_mean = 0, lag_p99 = 0, lag_max = 0;
+  // queue
+  std::uint64_t jobs_done = 0, jobs_retried = 0, dead_letters = 0, depth_max = 0;
+  std::vector<InstanceRow> instances_stats;
+  Json series;  ///< per-window series for the charts, as report.json holds them
+};
+
+struct EventRow {
+  double time = 0;
+  std::string kind, target, detail;
+};
+
+struct RecoveryRow {
+  std::string fault;
+  double time = 0;
+  std::string disruption;
+  std::optional<double> rto;  ///< nullopt: not recovered
+  double rpo = 0;
+  std::uint64_t writes_lost = 0;
+  std::optional<double> predicted_rto, predicted_rpo;
+  std::string prediction;
+};
+
+struct ResilienceRow {
+  std::string disruption;
+  std::optional<double> rto_target, rpo_target;
+  std::optional<double> worst_rto;
+  bool unrecovered = false;   ///< worst_rto is "not recovered"
+  double worst_rpo = 0;
+  bool met = true;
+  std::string detail;
+};
+
+struct DataLossRow {
+  std::string fault;
+  double time = 0;
+  std::uint64_t writes_lost = 0;
+  double rpo = 0;
+  std::string explanation;
+};
+
+struct ScaleEventRow {
+  double time = 0;
+  std::string component;
+  int from = 0, to = 0;
+  std::string reason;
+};
+
+struct ScalingRow {
+  std::string component;
+  int min = 0, max = 0, peak_replicas = 0, scale_events = 0, flaps = 0;
+  std::optional<double> time_to_scale;
+  bool unreached = false;  ///< time_to_scale is "target never reached"
+  int saturated_windows = 0;
+  double saturated_seconds = 0, instance_hours = 0;
+};
+
+/// report.json.
+struct RunReport {
+  std::string version;  ///< infrasim's, of the run that wrote it
+  int format = 1;       ///< report_format
+  ScenarioInfo scenario;
+  Totals summary;
+  std::vector<ExpectationRow> expectations;
+  bool passed = true;
+  std::vector<ClassRow> classes;
+  std::vector<ComponentRow> components;
+  Json windows;         ///< per-window series for the charts (start, arrivals, ..., merged_windows)
+  std::vector<EventRow> timeline;
+  std::vector<RecoveryRow> recovery;
+  std::vector<ResilienceRow> resilience;
+  std::vector<DataLossRow> data_losses;
+  std::vector<ScaleEventRow> scale_events;
+  std::vector<ScalingRow> autoscaling;
+
+  /// A metric's value in this report: a headline metric from the field the registry names
+  /// (MetricInfo::pointer), any other from its expectation row; nullopt when absent.
+  std::optional<double> value(const scenario::MetricInfo& metric) const;
+  /// The expectation row of `metric` (+ class), or null.
+  const ExpectationRow* expectation(const std::string& metric, const std::string& request_class = "") const;
+  /// What the overlaid charts of compare and Monte Carlo pages need: scenario, windows without the
+  /// per-reason series, expectations, timeline and scale events (keeps those pages small).
+  Json chart_json() const;
+};
+
+/// Time series in a report keep at most this many points (windows are merged beyond).
+constexpr std::size_t kMaxSeriesPoints = 1500;
+
+/// The report of a run, its values rounded (fixed()) once, here.
+RunReport build_run_report(const scenario::Scenario& s, const topology::Topology& t, const model::RunResult& r,
+                           const check::Assessment& a);
+
+Json to_json(const RunReport& r);
+/// An expectation row as report.json (and montecarlo.json) write it.
+Json to_json(const ExpectationRow& e);
+Json to_json(const ScenarioInfo& s);
+
+/// Reads report.json's content. Never throws; `error` (if given) says why when it is not a report at all.
+std::optional<RunReport> parse_run_report(const Json& j, std::string* error = nullptr);
+/// Reads an expectation row (report.json's or montecarlo.json's).
+ExpectationRow parse_expectation(const Json& j);
+ScenarioInfo parse_scenario_info(const Json& j);
+
+/// Reads a report.json file: nullopt with *error ("no such file", "not JSON", ...) when it cannot.
+std::optional<RunReport> read_run_report(const std::string& path, std::string* error = nullptr);
+
+}  // namespace sim::report
