@@ -4,12 +4,11 @@
 // each with file:line (sim/import/importer.h). The output is checked with the
 // topology loader before it is written: what import prints, validate accepts.
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 
 #include "sim/cli/cli.h"
 #include "sim/core/exit_status.h"
 #include "sim/import/importer.h"
+#include "sim/runs/output.h"
 #include "sim/topology/loader.h"
 
 namespace sim::cli {
@@ -57,21 +56,8 @@ std::function<int()> add_import(CLI::App& app, const GlobalOptions& global) {
       std::fputs(text->c_str(), stdout);
       return static_cast<int>(core::kOk);
     }
-    namespace fs = std::filesystem;
-    std::string tmp = o->out + ".tmp";
-    {
-      std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-      f << *text;
-      if (!f) {
-        std::fprintf(stderr, "infrasim import: cannot write %s; expected a writable path\n", o->out.c_str());
-        return static_cast<int>(core::kBadInput);
-      }
-    }
-    std::error_code ec;
-    fs::rename(tmp, o->out, ec);
-    if (ec) {
-      fs::remove(tmp, ec);
-      std::fprintf(stderr, "infrasim import: cannot write %s; expected a writable path\n", o->out.c_str());
+    if (std::string err = runs::write_file(o->out, *text); !err.empty()) {
+      std::fprintf(stderr, "infrasim import: %s; expected a writable path for -o\n", err.c_str());
       return static_cast<int>(core::kBadInput);
     }
     return static_cast<int>(core::kOk);

@@ -188,7 +188,7 @@ std::function<int()> add_run(CLI::App& app, const GlobalOptions& global) {
     auto all = runs::load_all(reqs);
     if (!all) return static_cast<int>(core::kBadInput);
     const std::vector<scenario::Loaded>& loaded = *all;
-    for (const std::string& path : {o->junit, o->summary}) {
+    for (const std::string& path : {o->junit, o->summary, o->openmetrics}) {
       if (path.empty()) continue;
       fs::path parent = fs::path(path).parent_path();
       if (std::string err = runs::prepare_dir(parent.empty() ? "." : parent.string()); !err.empty()) {

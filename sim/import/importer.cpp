@@ -305,6 +305,7 @@ class Importer {
           break;
         case Kind::kDatabase:
           if (s.cores) c.set("cores", std::to_string(*s.cores), src + ": deploy.resources.limits.cpus");
+          c.set("query_time", "{exponential: {mean: 5ms}}", "chosen: the files give no time per query");
           if (s.replicas != 1) {
             notes_.push_back({ImportNote::Kind::kIgnored, s.pos, "services." + s.name + ".deploy.replicas",
                               "replicas of a database container are independent servers, not a replica set: one "

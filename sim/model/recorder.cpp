@@ -12,6 +12,7 @@ LatencyStats summarize(const LogHistogram& h) {
   s.mean = h.mean();
   s.p50 = h.quantile(0.50);
   s.p90 = h.quantile(0.90);
+  s.p95 = h.quantile(0.95);
   s.p99 = h.quantile(0.99);
   s.p999 = h.quantile(0.999);
   s.max = h.max();

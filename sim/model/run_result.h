@@ -31,6 +31,7 @@ const char* reason_name(FailReason r);
 struct LatencyStats {
   std::uint64_t count = 0;
   double mean = 0, p50 = 0, p90 = 0, p99 = 0, p999 = 0, max = 0;
+  double p95 = 0;  ///< for k6 thresholds (p(95)); not in report.json
 };
 
 using ReasonCounts = std::array<std::uint64_t, kReasonCount>;

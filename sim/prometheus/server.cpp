@@ -1,5 +1,6 @@
 #include "sim/prometheus/server.h"
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <cerrno>
 #include <chrono>
@@ -31,6 +32,9 @@ std::string find_tool(const char* name) {
 
 // Runs argv with stdout+stderr to `log`; waits at most `timeout` s (then SIGKILL). Exit status, or -1.
 int run_tool(const std::vector<std::string>& argv, const std::string& log, double timeout) {
+  std::vector<char*> args;  // made before fork: only async-signal-safe calls in the child
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
   pid_t pid = fork();
   if (pid < 0) return -1;
   if (pid == 0) {
@@ -39,9 +43,6 @@ int run_tool(const std::vector<std::string>& argv, const std::string& log, doubl
       dup2(fd, 1);
       dup2(fd, 2);
     }
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
     execv(args[0], args.data());
     _exit(127);
   }
@@ -58,6 +59,13 @@ int run_tool(const std::vector<std::string>& argv, const std::string& log, doubl
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// A tool's output as one line of a message: newlines become spaces, trailing space cut.
+std::string one_line(std::string text) {
+  std::replace(text.begin(), text.end(), '\n', ' ');
+  while (!text.empty() && text.back() == ' ') text.pop_back();
+  return text;
 }
 
 std::string read_all(const std::string& path) {
@@ -177,7 +185,8 @@ std::unique_ptr<Server> Server::start(const std::string& openmetrics_file, const
   std::string log = (fs::path(dir) / "promtool.log").string();
   int rc = run_tool({promtool, "tsdb", "create-blocks-from", "openmetrics", openmetrics_file, data}, log, 120);
   if (rc != 0) {
-    *error = fmt::format("promtool tsdb create-blocks-from openmetrics failed (exit {}): {}", rc, read_all(log));
+    *error = fmt::format("promtool tsdb create-blocks-from openmetrics failed (exit {}): {}", rc,
+                         one_line(read_all(log)));
     return nullptr;
   }
   std::string config = (fs::path(dir) / "prometheus.yml").string();
@@ -186,6 +195,10 @@ std::unique_ptr<Server> Server::start(const std::string& openmetrics_file, const
     int port = free_port();
     if (port == 0) continue;
     std::string plog = (fs::path(dir) / "prometheus.log").string();
+    // Everything the child needs is made before fork (only async-signal-safe calls after it).
+    const std::string listen = fmt::format("--web.listen-address=127.0.0.1:{}", port);
+    const std::string cfg = "--config.file=" + config;
+    const std::string storage = "--storage.tsdb.path=" + data;
     pid_t pid = fork();
     if (pid < 0) break;
     if (pid == 0) {
@@ -194,12 +207,9 @@ std::unique_ptr<Server> Server::start(const std::string& openmetrics_file, const
         dup2(fd, 1);
         dup2(fd, 2);
       }
-      std::string listen = fmt::format("--web.listen-address=127.0.0.1:{}", port);
-      std::string cfg = "--config.file=" + config;
-      std::string storage = "--storage.tsdb.path=" + data;
-      // The blocks are in the past: a long retention keeps them; no lock file, nothing else to serve.
+      // The blocks are in the past: a long retention keeps them (2.42 takes no lock file by default).
       execl(prom.c_str(), prom.c_str(), cfg.c_str(), storage.c_str(), "--storage.tsdb.retention.time=100y",
-            "--storage.tsdb.no-lockfile", listen.c_str(), "--log.level=warn", static_cast<char*>(nullptr));
+            listen.c_str(), "--log.level=warn", static_cast<char*>(nullptr));
       _exit(127);
     }
     std::unique_ptr<Server> s(new Server());
@@ -210,14 +220,16 @@ std::unique_ptr<Server> Server::start(const std::string& openmetrics_file, const
       int status = 0;
       if (waitpid(pid, &status, WNOHANG) == pid) {  // exited: the port was taken, or a bad TSDB
         s->pid_ = -1;
-        *error = fmt::format("prometheus exited at start: {}", read_all(plog));
+        *error = fmt::format("prometheus exited at start: {}", one_line(read_all(plog)));
         break;
       }
       auto r = http_get(port, "/-/ready");
       if (r && r->first == 200) return s;
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
-    if (s->pid_ > 0) *error = fmt::format("prometheus was not ready within {} s: {}", ready_timeout, read_all(plog));
+    if (s->pid_ > 0) {
+      *error = fmt::format("prometheus was not ready within {} s: {}", ready_timeout, one_line(read_all(plog)));
+    }
   }
   return nullptr;
 }

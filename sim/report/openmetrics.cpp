@@ -4,6 +4,8 @@
 #include <ctime>
 #include <fmt/format.h>
 #include <functional>
+#include <memory>
+#include <tuple>
 
 #include "sim/core/units.h"
 
@@ -33,6 +35,7 @@ class Writer {
  public:
   Writer(const model::RunResult& r, double start) : r_(r), start_(start) {}
 
+  // REQUIRES: `name` ends with "_" + unit when a unit is given (OpenMetrics).
   void family(const std::string& name, const char* type, const char* help, const char* unit = nullptr) {
     out_ += fmt::format("# TYPE {} {}\n", name, type);
     if (unit) out_ += fmt::format("# UNIT {} {}\n", name, unit);
@@ -84,6 +87,24 @@ std::string openmetrics_text(const model::RunResult& r, double start_unix) {
              fmt::format("{},reason=\"{}\"", scen, model::reason_name(static_cast<model::FailReason>(k))),
              cumulative([idx](const model::WindowStats& x) { return x.failures[idx]; }));
   }
+  // Per request class (WindowStats::by_class, in the order of RunResult::classes).
+  if (!r.classes.empty()) {
+    using Field = std::uint64_t model::ClassCounts::*;
+    static const std::tuple<const char*, const char*, Field> kClassFamilies[] = {
+        {"infrasim_class_requests", "Requests of the class generated, cumulative.", &model::ClassCounts::arrivals},
+        {"infrasim_class_requests_completed", "Requests of the class completed, cumulative.",
+         &model::ClassCounts::completed},
+        {"infrasim_class_requests_failed", "Requests of the class failed, cumulative.", &model::ClassCounts::failed}};
+    for (const auto& [family, help, field] : kClassFamilies) {
+      w.family(family, "counter", help);
+      for (std::size_t k = 0; k < r.classes.size(); ++k) {
+        w.series(std::string(family) + "_total", fmt::format("{},class=\"{}\"", scen, esc(r.classes[k].name)),
+                 cumulative([k, f = field](const model::WindowStats& x) {
+                   return k < x.by_class.size() ? x.by_class[k].*f : std::uint64_t{0};
+                 }));
+      }
+    }
+  }
   w.family("infrasim_request_latency_seconds", "gauge",
            "Latency of the requests completed in the window, by quantile (1 = the maximum).", "seconds");
   static const std::pair<const char*, double model::LatencyStats::*> kQuantiles[] = {
@@ -120,12 +141,32 @@ std::string openmetrics_text(const model::RunResult& r, double start_unix) {
     }
   };
   auto hosts = [](const model::ComponentStats& c) { return c.kind != "cdn"; };
+  // No UNIT: OpenMetrics requires the unit to be the name's suffix (promtool refuses the file otherwise).
   per_component("infrasim_component_utilization", "gauge", "CPU busy fraction of the component's instances that were up.",
-                "ratio", hosts, [](const model::ComponentPoint& p) { return p.utilization; });
+                nullptr, hosts, [](const model::ComponentPoint& p) { return p.utilization; });
   per_component("infrasim_component_queue_length", "gauge", "Requests waiting, time-averaged, summed over instances.",
                 nullptr, hosts, [](const model::ComponentPoint& p) { return p.queue_mean; });
   per_component("infrasim_component_in_service", "gauge", "Requests in service, time-averaged, summed over instances.",
                 nullptr, hosts, [](const model::ComponentPoint& p) { return p.in_service; });
+  {  // A counter: requests turned away by a full queue (queue_limit), cumulative.
+    bool any = false;
+    for (const auto& c : r.components) any = any || hosts(c);
+    if (any) {
+      w.family("infrasim_component_queue_full", "counter", "Requests turned away by a full queue, cumulative.");
+      for (const auto& c : r.components) {
+        if (!hosts(c)) continue;
+        auto sums = std::make_shared<std::vector<double>>();
+        double sum = 0;
+        for (const auto& p : c.series) sums->push_back(sum += static_cast<double>(p.queue_full));
+        w.series("infrasim_component_queue_full_total",
+                 fmt::format("{},component=\"{}\",kind=\"{}\"", scen, esc(c.name), esc(c.kind)),
+                 [sums](std::size_t i) -> std::optional<double> {
+                   if (i >= sums->size()) return std::nullopt;
+                   return (*sums)[i];
+                 });
+      }
+    }
+  }
   per_component("infrasim_component_queue_wait_seconds", "gauge", "Mean wait in queue of the jobs that left it.",
                 "seconds", hosts, [](const model::ComponentPoint& p) { return p.wait_mean; });
   // Two label sets in one family: ready, then desired.

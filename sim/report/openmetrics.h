@@ -8,16 +8,24 @@
 //   requests_total{scenario}                     counter  requests generated
 //   requests_completed_total{scenario}           counter  completed
 //   requests_failed_total{scenario,reason}       counter  failed, one series per failure reason
+//   class_requests_total{scenario,class}         counter  per request class: generated,
+//   class_requests_completed_total{...}          counter    completed
+//   class_requests_failed_total{...}             counter    and failed
 //   request_latency_seconds{scenario,quantile}   gauge    latency of the window's completions (0.5 0.9 0.99 0.999 1)
 //   request_latency_mean_seconds{scenario}       gauge
 //   component_utilization{scenario,component,kind}    gauge  CPU busy fraction of the instances up
 //   component_queue_length{...}                  gauge    requests waiting (time average, all instances)
 //   component_in_service{...}                    gauge    requests in service (time average)
 //   component_queue_wait_seconds{...}            gauge    mean wait of the jobs that left the queue
+//   component_queue_full_total{...}              counter  requests turned away by a full queue (queue_limit)
 //   component_replicas{...,state=ready|desired}  gauge    instances
 //   cache_hit_ratio{...}                         gauge    caches
 //   database_replication_lag_seconds{...}        gauge    databases: the window's largest lag
 //   queue_depth{...}                             gauge    message queues
+//
+// Not exported yet, because a run does not record them per window: latency
+// histogram buckets (per class), per-instance series, failures by reason per
+// component, connection-pool usage, database query time.
 //
 // Deterministic: the same RunResult and start give the same bytes.
 

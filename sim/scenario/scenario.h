@@ -90,6 +90,13 @@ struct Fault {
   Target target;
   double value = 0;    ///< see Kind
   double ramp = 0;     ///< kDelay: time to reach the full added latency
+  double jitter = 0;       ///< kDelay: Chaos Mesh's jitter (read and checked; not modelled yet: the delay is constant)
+  double correlation = 0;  ///< kDelay: Chaos Mesh's correlation, 0..1 (read and checked; not modelled yet)
+  /// kCrash of a component: Chaos Mesh's selector mode ("" = every instance of the target); one, all,
+  /// fixed (`select_value` instances), fixed-percent, random-max-percent (`select_value` percent).
+  /// The instances are drawn when the run's seed is known (scenario/selectors.h).
+  std::string select_mode;
+  int select_value = 0;
   std::vector<Target> targets;  ///< kChaosMonkey
   Distribution mtbf, mttr;      ///< kChaosMonkey
   std::string name;    ///< for the timeline (default: generated from kind and target)
@@ -186,13 +193,13 @@ struct Resilience {
 };
 
 /// `expect: {alert: {name: HighErrorRate, fires_within: 2m}}`: judged on the alerting rules of
-/// `alerts:` evaluated by Prometheus over the run (sim/prometheus/alerts.h).
+/// `alerts:` evaluated by Prometheus over the run (sim/prometheus/alerts.h), judged by check/alerts.h.
 struct AlertExpectation {
   std::string name;                   ///< the rule's `alert:` name
   std::optional<double> fires_within; ///< fires within this long of every fault (and only then)
   bool never = false;                 ///< `fires: false`: must not fire at all
   SourcePos pos;
-  std::string text;                   ///< for messages: "alert HighErrorRate fires within 2m of each fault"
+  std::string text;                   ///< for messages: "HighErrorRate fires within 2m of each fault, and at no other time"
 };
 
 /// One alerting rule of a Prometheus rules file (groups[].rules[] with `alert:`).

@@ -75,6 +75,9 @@ TEST(Cluster, GnuParallelRunsTheEmittedJobsAndMergesToTheSameTable) {
 class Daemon {
  public:
   Daemon(std::vector<std::string> argv, const std::string& log) {
+    std::vector<char*> args;  // made before fork: only async-signal-safe calls in the child
+    for (auto& a : argv) args.push_back(a.data());
+    args.push_back(nullptr);
     pid_ = fork();
     if (pid_ == 0) {
       int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -82,9 +85,6 @@ class Daemon {
         dup2(fd, 1);
         dup2(fd, 2);
       }
-      std::vector<char*> args;
-      for (auto& a : argv) args.push_back(a.data());
-      args.push_back(nullptr);
       execv(args[0], args.data());
       _exit(127);
     }

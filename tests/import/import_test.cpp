@@ -136,7 +136,7 @@ TEST(NginxUpstream, MethodsBackupsAndAGlobalLimit) {
   EXPECT_EQ(rr->algorithm, topology::LbAlgorithm::kWeighted);  // nginx's default is weighted round robin
   core::Diagnostics d3;
   EXPECT_FALSE(upstream("upstream backend { server a:1; }\n", "backnd", &d3));
-  EXPECT_NE(d3.format_short().find("no upstream 'backnd' in t.conf; did you mean 'backend'?"), std::string::npos);
+  EXPECT_NE(d3.format_short().find("unknown upstream 'backnd' in t.conf; did you mean 'backend'?"), std::string::npos);
 }
 
 TEST(Kubernetes, Seed000HpaIsTheHandWrittenBlock) {

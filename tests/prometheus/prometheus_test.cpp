@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
+#include "sim/prometheus/alerts.h"
 #include "sim/prometheus/server.h"
 #include "tests/test_util.h"
 
@@ -34,6 +35,50 @@ double single(const prometheus::Server& s, const std::string& q, double t) {
   return r->front().second;
 }
 
+// `for:` as Prometheus's rule manager applies it (rules/alerting.go), on hand-made query_range results:
+// evaluations every 10 s from t = 10 s to t = 120 s.
+prometheus::Server::Series series(const char* labels_json, std::vector<double> times) {
+  prometheus::Server::Series s;
+  s.labels = nlohmann::json::parse(labels_json);
+  for (double t : times) s.points.emplace_back(kStart + t, 1.0);
+  return s;
+}
+
+TEST(AlertFor, PendingFiringResolvedPerLabelSet) {
+  const double last = kStart + 120, step = 10;
+  // Present 30..70 s with for: 30s -> pending 30, fires 60, resolved at 80 (first evaluation without it).
+  auto f = prometheus::apply_for({series(R"({"__name__":"x","job":"a"})", {30, 40, 50, 60, 70})}, 30, kStart, last, step);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].labels, "{job=\"a\"}");
+  EXPECT_EQ(f[0].pending_at, 30);
+  EXPECT_EQ(f[0].fired_at, 60);
+  ASSERT_TRUE(f[0].resolved_at);
+  EXPECT_EQ(*f[0].resolved_at, 80);
+  // Present for less than for: pending only, dropped (never fired).
+  EXPECT_TRUE(prometheus::apply_for({series("{}", {30, 40, 50})}, 30, kStart, last, step).empty());
+  // for: 0 fires at the first evaluation; a gap resolves it, and the return is a new alert.
+  f = prometheus::apply_for({series("{}", {20, 30, 60, 70})}, 0, kStart, last, step);
+  ASSERT_EQ(f.size(), 2u);
+  EXPECT_EQ(f[0].fired_at, 20);
+  EXPECT_EQ(*f[0].resolved_at, 40);
+  EXPECT_EQ(f[1].fired_at, 60);
+  EXPECT_EQ(*f[1].resolved_at, 80);
+  // for: 25s with a 10 s step fires at the first evaluation at least 25 s after pending (30 s).
+  f = prometheus::apply_for({series("{}", {10, 20, 30, 40, 50})}, 25, kStart, last, step);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].fired_at, 40);
+  // Present at the last evaluation: still firing at the end.
+  f = prometheus::apply_for({series("{}", {100, 110, 120})}, 10, kStart, last, step);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].fired_at, 110);
+  EXPECT_FALSE(f[0].resolved_at);
+  // Two label sets are two alerts, ordered by firing time.
+  f = prometheus::apply_for({series(R"({"c":"b"})", {50, 60}), series(R"({"c":"a"})", {70, 80})}, 0, kStart, last, step);
+  ASSERT_EQ(f.size(), 2u);
+  EXPECT_EQ(f[0].labels, "{c=\"b\"}");
+  EXPECT_EQ(f[1].labels, "{c=\"a\"}");
+}
+
 TEST(Prometheus, OpenMetricsImportAnswersWhatTheReportSays) {
   if (!have_prometheus()) GTEST_SKIP() << "prometheus/promtool not installed (Debian package prometheus)";
   std::string dir = testing::temp_dir("prom");
@@ -51,6 +96,14 @@ TEST(Prometheus, OpenMetricsImportAnswersWhatTheReportSays) {
   EXPECT_EQ(single(*server, "infrasim_requests_total", end), report["summary"]["generated"].get<double>());
   double failed = single(*server, "sum(infrasim_requests_failed_total)", end);
   EXPECT_EQ(failed, report["summary"]["failed"].get<double>());
+  for (const auto& c : report["classes"]) {  // per request class (WindowStats::by_class)
+    std::string name = c["name"].get<std::string>();
+    EXPECT_EQ(single(*server, "infrasim_class_requests_total{class=\"" + name + "\"}", end), c["generated"].get<double>())
+        << name;
+    EXPECT_EQ(single(*server, "infrasim_class_requests_failed_total{class=\"" + name + "\"}", end),
+              c["failed"].get<double>())
+        << name;
+  }
   int peak = 0;
   for (const auto& a : report["autoscaling"]) {
     if (a["component"] == "app") peak = a["peak_replicas"].get<int>();
@@ -71,7 +124,7 @@ TEST(Prometheus, OpenMetricsImportAnswersWhatTheReportSays) {
       ++queries;
     }
   }
-  EXPECT_GE(queries, 8);
+  EXPECT_GE(queries, 12);
   server.reset();
   fs::remove_all(dir);
 }
@@ -88,7 +141,8 @@ TEST(Prometheus, ErrorRatioAlertFiresOneToTwoMinutesAfterThePrimaryCrash) {
   EXPECT_NE(r.out.find("expected alert ErrorRatio fires within 2m of each fault, and at no other time"),
             std::string::npos)
       << r.out;
-  auto j = nlohmann::json::parse(testing::read_file(dir + "/alerts.json"));
+  auto j = nlohmann::json::parse(testing::read_file(dir + "/report.json"))["alerts"];
+  EXPECT_EQ(j["error"], "") << j.dump(2);
   ASSERT_EQ(j["rules"].size(), 1u);
   const auto& firings = j["rules"][0]["firings"];
   ASSERT_EQ(firings.size(), 1u) << j.dump(2);
@@ -103,7 +157,8 @@ TEST(Prometheus, ErrorRatioAlertFiresOneToTwoMinutesAfterThePrimaryCrash) {
                                   "scenario.alerts=../tests/prometheus/error-ratio.yml", "--set",
                                   "scenario.expect.alert={name: ErrorRatio, fires: false}"});
   EXPECT_EQ(s.exit_code, 0) << s.out << s.err;
-  auto js = nlohmann::json::parse(testing::read_file(steady + "/alerts.json"));
+  auto js = nlohmann::json::parse(testing::read_file(steady + "/report.json"))["alerts"];
+  EXPECT_EQ(js["error"], "") << js.dump(2);
   EXPECT_TRUE(js["rules"][0]["firings"].empty()) << js.dump(2);
   fs::remove_all(dir);
   fs::remove_all(steady);
@@ -120,7 +175,7 @@ TEST(Prometheus, Seed002RulesPassPromtoolAndAMisnamedAlertIsBadInput) {
                                            "expect:\n  alert: {name: HighErorRate, fires: false}\n");
   auto v = testing::run_infrasim({"validate", dir + "/s.yaml"});
   EXPECT_EQ(v.exit_code, 2);
-  EXPECT_NE(v.err.find("s.yaml:6:18: error: unknown alert 'HighErorRate'; did you mean 'HighErrorRate'?"),
+  EXPECT_NE(v.err.find("s.yaml:6:17: error: unknown alert 'HighErorRate'; did you mean 'HighErrorRate'?"),
             std::string::npos)
       << v.err;
   fs::remove_all(dir);
