@@ -271,6 +271,11 @@ void Database::failover_loop() {
         set_state(PrimaryState::kPromoting);
         sg::this_actor::sleep_for(f.promote);
         w_.kernel.enter();
+        if (state_ != PrimaryState::kPromoting) {  // the old primary came back first: nothing to promote
+          fails = 0;
+          sg::this_actor::sleep_until(std::max(sg::Engine::get_clock(), tick + hc.interval));
+          continue;
+        }
         promote(false, fmt::format("promotion took {}", core::format_duration(f.promote)));
         if (!w_.st(primary_station()).up) {
           set_state(PrimaryState::kCrashed);  // nobody to promote: the next checks try again
@@ -362,8 +367,9 @@ void Database::instance_down(int station, const std::string& why) {
 }
 
 void Database::instance_up(int station) {
-  // The primary came back before any failover: its data is durable, nothing was lost.
-  if (station == primary_station() && state_ == PrimaryState::kCrashed) {
+  // The primary came back before a replica was promoted (even while the promotion
+  // was under way: it is abandoned): its data is durable, nothing was lost.
+  if (station == primary_station() && (state_ == PrimaryState::kCrashed || state_ == PrimaryState::kPromoting)) {
     crashed_at_ = -1;
     crash_losses_.clear();
     set_state(PrimaryState::kUp);
