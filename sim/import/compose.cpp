@@ -331,7 +331,7 @@ std::optional<ComposeService> load_compose_service(const std::string& path, cons
                                                    const SourcePos& ref, Diagnostics& diags) {
   std::string why = core::unreadable_reason(path);
   if (!why.empty() && ref.line > 0) {
-    diags.error(ref.file, ref.line, ref.column,
+    diags.error(ref,
                 fmt::format("cannot read compose file '{}': {}; expected a readable file", path, why));
     return std::nullopt;
   }
@@ -345,7 +345,7 @@ std::optional<ComposeService> load_compose_service(const std::string& path, cons
     names.push_back(s.name);
   }
   SourcePos at = ref.line > 0 ? ref : SourcePos{path, 0, 0};
-  diags.error(at.file, at.line, at.column, core::unknown_name({.noun = "service", .name = name, .in = path}, names));
+  diags.error(at, core::unknown_name({.noun = "service", .name = name, .in = path}, names));
   return std::nullopt;
 }
 

@@ -628,7 +628,7 @@ std::optional<T> pick(const std::vector<T>& items, const std::string& name, cons
   for (const auto& i : items) names.push_back(i.name);
   if (name.empty()) {
     if (items.size() == 1) return items.front();
-    diags.error(at.file, at.line, at.column,
+    diags.error(at,
                 items.empty() ? fmt::format("{} has no {}; expected one", path, kind)
                               : fmt::format("{} has {} {}s ({}); expected the one to use to be named, like name: {}",
                                             path, items.size(), kind, fmt::join(names, ", "), names.front()));
@@ -637,7 +637,7 @@ std::optional<T> pick(const std::vector<T>& items, const std::string& name, cons
   for (const auto& i : items) {
     if (i.name == name) return i;
   }
-  diags.error(at.file, at.line, at.column,
+  diags.error(at,
               core::unknown_name({.noun = kind, .name = name, .in = path, .none = "it has none"}, names));
   return std::nullopt;
 }
@@ -645,7 +645,7 @@ std::optional<T> pick(const std::vector<T>& items, const std::string& name, cons
 std::optional<K8sManifest> load(const std::string& path, const SourcePos& ref, Diagnostics& diags) {
   std::string why = core::unreadable_reason(path);
   if (!why.empty() && ref.line > 0) {
-    diags.error(ref.file, ref.line, ref.column,
+    diags.error(ref,
                 fmt::format("cannot read Kubernetes manifest '{}': {}; expected a readable file", path, why));
     return std::nullopt;
   }

@@ -104,7 +104,7 @@ class Parser {
   SourcePos pos() const { return {file_, line_, col_}; }
 
   std::nullopt_t fail(const SourcePos& p, std::string msg) {
-    diags_.error(p.file, p.line, p.column, std::move(msg));
+    diags_.error(p, std::move(msg));
     return std::nullopt;
   }
 
@@ -213,10 +213,6 @@ std::string shown(const NginxDirective& d) {
   for (const auto& a : d.args) s += " " + a;
   if (s.size() > 120) s = s.substr(0, 117) + "...";
   return s;
-}
-
-void error_at(Diagnostics& diags, const SourcePos& p, std::string msg) {
-  diags.error(p.file, p.line, p.column, std::move(msg));
 }
 
 // "10r/s", "30r/m".
@@ -337,15 +333,15 @@ class UpstreamReader {
     std::string list = fmt::format("{}", fmt::join(names, ", "));
     if (wanted.empty()) {
       if (ups.empty()) {
-        error_at(diags_, at, fmt::format("{} has no upstream block; expected one like upstream backend {{ server "
-                                         "app1:3000; }}",
-                                         cfg_.file));
+        diags_.error(at, fmt::format("{} has no upstream block; expected one like upstream backend {{ server "
+                                     "app1:3000; }}",
+                                     cfg_.file));
         return std::nullopt;
       }
       if (ups.size() > 1) {
-        error_at(diags_, at, fmt::format("{} has {} upstreams ({}); expected the one to use to be named, like "
-                                         "upstream: {}",
-                                         cfg_.file, ups.size(), list, names.front()));
+        diags_.error(at, fmt::format("{} has {} upstreams ({}); expected the one to use to be named, like "
+                                     "upstream: {}",
+                                     cfg_.file, ups.size(), list, names.front()));
         return std::nullopt;
       }
       up = ups.front();
@@ -354,17 +350,17 @@ class UpstreamReader {
         if (!u->args.empty() && u->args[0] == wanted) up = u;
       }
       if (!up) {
-        error_at(diags_, at,
-                 ups.empty() ? fmt::format("{} has no upstream block; expected upstream {} {{ ... }}", cfg_.file, wanted)
-                             : core::unknown_name({.noun = "upstream", .name = wanted, .in = cfg_.file}, names));
+        diags_.error(at, ups.empty() ? fmt::format("{} has no upstream block; expected upstream {} {{ ... }}",
+                                                   cfg_.file, wanted)
+                                     : core::unknown_name({.noun = "upstream", .name = wanted, .in = cfg_.file}, names));
         return std::nullopt;
       }
     }
     NginxUpstream out;
     out.pos = up->pos;
     if (up->args.size() != 1) {
-      error_at(diags_, up->pos, fmt::format("upstream has {} names; expected exactly one, like upstream backend {{",
-                                            up->args.size()));
+      diags_.error(up->pos, fmt::format("upstream has {} names; expected exactly one, like upstream backend {{",
+                                        up->args.size()));
       return std::nullopt;
     }
     out.name = up->args[0];
@@ -388,19 +384,19 @@ class UpstreamReader {
   std::optional<double> time_arg(const NginxDirective& d, std::size_t i, const std::string& text) {
     auto v = parse_nginx_time(text);
     if (!v) {
-      error_at(diags_, d.arg_pos[i], fmt::format("invalid time '{}' in {}; expected nginx's time syntax like 30s, "
-                                                 "1m, 500ms or 1h30m",
-                                                 text, d.name));
+      diags_.error(d.arg_pos[i], fmt::format("invalid time '{}' in {}; expected nginx's time syntax like 30s, "
+                                             "1m, 500ms or 1h30m",
+                                             text, d.name));
     }
     return v;
   }
 
   void need_args(const NginxDirective& d, std::size_t lo, std::size_t hi, const char* example) {
     if (d.args.size() < lo || d.args.size() > hi) {
-      error_at(diags_, d.pos, fmt::format("'{}' takes {}; expected {}", d.name,
-                                          lo == hi ? fmt::format("{} argument{}", lo, lo == 1 ? "" : "s")
-                                                   : fmt::format("{} to {} arguments", lo, hi),
-                                          example));
+      diags_.error(d.pos, fmt::format("'{}' takes {}; expected {}", d.name,
+                                      lo == hi ? fmt::format("{} argument{}", lo, lo == 1 ? "" : "s")
+                                               : fmt::format("{} to {} arguments", lo, hi),
+                                      example));
     }
   }
 
@@ -416,8 +412,8 @@ class UpstreamReader {
     for (const auto& d : up.children) {
       if (d.name == "server") {
         if (d.args.empty()) {
-          error_at(diags_, d.pos, "'server' has no address; expected server host:port [weight=N] [max_fails=N] "
-                                  "[fail_timeout=T] [backup]");
+          diags_.error(d.pos, "'server' has no address; expected server host:port [weight=N] [max_fails=N] "
+                              "[fail_timeout=T] [backup]");
           continue;
         }
         Server s{d.args[0], 1, false, &d};
@@ -429,18 +425,18 @@ class UpstreamReader {
           if (a.starts_with("weight=")) {
             auto w = core::parse_number(value("weight="));
             if (!w || *w < 1 || *w > 1e6 || std::floor(*w) != *w) {
-              error_at(diags_, d.arg_pos[i], fmt::format("invalid weight '{}'; expected a whole number >= 1, like "
-                                                         "weight=3",
-                                                         value("weight=")));
+              diags_.error(d.arg_pos[i], fmt::format("invalid weight '{}'; expected a whole number >= 1, like "
+                                                     "weight=3",
+                                                     value("weight=")));
             } else {
               s.weight = *w;
             }
           } else if (a.starts_with("max_fails=")) {
             auto v = core::parse_number(value("max_fails="));
             if (!v || *v < 0 || std::floor(*v) != *v || *v > 1e6) {
-              error_at(diags_, d.arg_pos[i], fmt::format("invalid max_fails '{}'; expected a whole number >= 0, like "
-                                                         "max_fails=3",
-                                                         value("max_fails=")));
+              diags_.error(d.arg_pos[i], fmt::format("invalid max_fails '{}'; expected a whole number >= 0, like "
+                                                     "max_fails=3",
+                                                     value("max_fails=")));
             }
             passive.push_back(a);
           } else if (a.starts_with("fail_timeout=")) {
@@ -454,9 +450,9 @@ class UpstreamReader {
                      a.starts_with("route=") || a.starts_with("service=") || a == "drain") {
             other.push_back(a);
           } else {
-            error_at(diags_, d.arg_pos[i], fmt::format("unknown server parameter '{}'; expected weight=, max_fails=, "
-                                                       "fail_timeout=, backup, down, max_conns= or slow_start=",
-                                                       a));
+            diags_.error(d.arg_pos[i], fmt::format("unknown server parameter '{}'; expected weight=, max_fails=, "
+                                                   "fail_timeout=, backup, down, max_conns= or slow_start=",
+                                                   a));
           }
         }
         used_.insert(&d);
@@ -476,8 +472,8 @@ class UpstreamReader {
       } else if (d.name == "least_conn" || d.name == "ip_hash" || d.name == "random" || d.name == "hash" ||
                  d.name == "least_time") {
         if (method) {
-          error_at(diags_, d.pos, fmt::format("'{}' after '{}' (line {}); expected one balancing method per upstream",
-                                              d.name, method->name, method->pos.line));
+          diags_.error(d.pos, fmt::format("'{}' after '{}' (line {}); expected one balancing method per upstream",
+                                          d.name, method->name, method->pos.line));
           continue;
         }
         method = &d;
@@ -488,11 +484,11 @@ class UpstreamReader {
         } else if (d.name == "random") {
           need_args(d, 0, 2, "random; or random two least_conn;");
           if (!d.args.empty() && d.args[0] != "two") {
-            error_at(diags_, d.arg_pos[0], fmt::format("unknown random parameter '{}'; expected two", d.args[0]));
+            diags_.error(d.arg_pos[0], fmt::format("unknown random parameter '{}'; expected two", d.args[0]));
           }
           if (d.args.size() == 2 && d.args[1] != "least_conn" && d.args[1] != "least_time=header" &&
               d.args[1] != "least_time=last_byte") {
-            error_at(diags_, d.arg_pos[1], fmt::format("unknown random method '{}'; expected least_conn", d.args[1]));
+            diags_.error(d.arg_pos[1], fmt::format("unknown random method '{}'; expected least_conn", d.args[1]));
           }
           if (d.args.empty()) {
             out->algorithm = topology::LbAlgorithm::kRandom;
@@ -531,9 +527,9 @@ class UpstreamReader {
       }
     }
     if (primaries.empty()) {
-      error_at(diags_, up.pos, fmt::format("upstream '{}' has no usable primary server; expected at least one "
-                                           "server line without backup or down",
-                                           up.args.empty() ? "" : up.args[0]));
+      diags_.error(up.pos, fmt::format("upstream '{}' has no usable primary server; expected at least one "
+                                       "server line without backup or down",
+                                       up.args.empty() ? "" : up.args[0]));
       return;
     }
     out->instances = static_cast<int>(primaries.size() + real_backups.size());
@@ -593,7 +589,7 @@ class UpstreamReader {
       if (!c.read_timeout->args.empty()) {
         if (auto t = time_arg(*c.read_timeout, 0, c.read_timeout->args[0])) {
           if (*t <= 0) {
-            error_at(diags_, c.read_timeout->arg_pos[0], "proxy_read_timeout 0; expected a time above 0");
+            diags_.error(c.read_timeout->arg_pos[0], "proxy_read_timeout 0; expected a time above 0");
           } else {
             out->read_timeout = *t;
             mapped(*c.read_timeout, fmt::format("components.<backend>.timeout: {}", core::format_duration(*t)));
@@ -617,11 +613,11 @@ class UpstreamReader {
                                                         "non_idempotent", "off"};
       for (std::size_t i = 0; i < c.next_upstream->args.size(); ++i) {
         if (!kConditions.count(c.next_upstream->args[i])) {
-          error_at(diags_, c.next_upstream->arg_pos[i],
-                   fmt::format("unknown proxy_next_upstream condition '{}'; expected error, timeout, invalid_header, "
-                               "http_500, http_502, http_503, http_504, http_403, http_404, http_429, non_idempotent "
-                               "or off",
-                               c.next_upstream->args[i]));
+          diags_.error(c.next_upstream->arg_pos[i],
+               fmt::format("unknown proxy_next_upstream condition '{}'; expected error, timeout, invalid_header, "
+                           "http_500, http_502, http_503, http_504, http_403, http_404, http_429, non_idempotent "
+                           "or off",
+                           c.next_upstream->args[i]));
         }
       }
       pending(*c.next_upstream, "next-upstream retries are not modelled yet (failure-semantics issue): a failed "
@@ -654,8 +650,8 @@ class UpstreamReader {
       } else if (a.starts_with("burst=")) {
         auto b = core::parse_number(a.substr(6));
         if (!b || *b < 0 || *b > 1e7 || std::floor(*b) != *b) {
-          error_at(diags_, d.arg_pos[i], fmt::format("invalid burst '{}'; expected a whole number >= 0, like burst=20",
-                                                     a.substr(6)));
+          diags_.error(d.arg_pos[i], fmt::format("invalid burst '{}'; expected a whole number >= 0, like burst=20",
+                                                 a.substr(6)));
         } else {
           burst = static_cast<int>(*b);
         }
@@ -664,26 +660,26 @@ class UpstreamReader {
       } else if (a.starts_with("delay=")) {
         delay = true;
       } else {
-        error_at(diags_, d.arg_pos[i], fmt::format("unknown limit_req parameter '{}'; expected zone=, burst=, nodelay "
-                                                   "or delay=",
-                                                   a));
+        diags_.error(d.arg_pos[i], fmt::format("unknown limit_req parameter '{}'; expected zone=, burst=, nodelay "
+                                               "or delay=",
+                                               a));
       }
     }
     if (zone.empty()) {
-      error_at(diags_, d.pos, "limit_req has no zone; expected limit_req zone=NAME [burst=N] [nodelay]");
+      diags_.error(d.pos, "limit_req has no zone; expected limit_req zone=NAME [burst=N] [nodelay]");
       return;
     }
     auto z = zones.find(zone);
     if (z == zones.end()) {
       std::vector<std::string> known;
       for (const auto& [k, v] : zones) known.push_back(k);
-      error_at(diags_, d.pos,
-               core::unknown_name({.noun = "zone",
-                                   .name = zone,
-                                   .prefix = "limit_req names ",
-                                   .none = "no limit_req_zone defines one; expected limit_req_zone KEY zone=NAME:10m "
-                                           "rate=10r/s"},
-                                  known));
+      diags_.error(d.pos,
+           core::unknown_name({.noun = "zone",
+                               .name = zone,
+                               .prefix = "limit_req names ",
+                               .none = "no limit_req_zone defines one; expected limit_req_zone KEY zone=NAME:10m "
+                                       "rate=10r/s"},
+                              known));
       return;
     }
     const NginxDirective& zd = *z->second;
@@ -695,9 +691,9 @@ class UpstreamReader {
       if (a.starts_with("rate=")) {
         rate = parse_nginx_rate(a.substr(5));
         if (!rate) {
-          error_at(diags_, zd.arg_pos[i], fmt::format("invalid rate '{}'; expected requests per second or minute, "
-                                                      "like rate=10r/s or rate=30r/m",
-                                                      a.substr(5)));
+          diags_.error(zd.arg_pos[i], fmt::format("invalid rate '{}'; expected requests per second or minute, "
+                                                  "like rate=10r/s or rate=30r/m",
+                                                  a.substr(5)));
         }
       } else if (!a.starts_with("zone=") && !a.starts_with("sync") && key.empty()) {
         key = a;
@@ -705,7 +701,7 @@ class UpstreamReader {
     }
     if (!rate) {
       if (std::none_of(zd.args.begin(), zd.args.end(), [](const std::string& a) { return a.starts_with("rate="); })) {
-        error_at(diags_, zd.pos, "limit_req_zone has no rate; expected rate=10r/s");
+        diags_.error(zd.pos, "limit_req_zone has no rate; expected rate=10r/s");
       }
       return;
     }
@@ -842,8 +838,8 @@ std::optional<NginxUpstream> load_nginx_upstream(const std::string& path, const 
                                                  const SourcePos& ref, Diagnostics& diags) {
   std::string why = core::unreadable_reason(path);
   if (!why.empty() && ref.line > 0) {
-    diags.error(ref.file, ref.line, ref.column,
-                fmt::format("cannot read nginx configuration '{}': {}; expected a readable file", path, why));
+    diags.error(ref,
+            fmt::format("cannot read nginx configuration '{}': {}; expected a readable file", path, why));
     return std::nullopt;
   }
   auto text = core::read_text_file(path, diags);

@@ -13,7 +13,7 @@ namespace {
 using topology::Kind;
 
 std::nullopt_t wrong_kind(const FromRef& ref, Kind kind, const char* can, core::Diagnostics& diags) {
-  diags.error(ref.pos.file, ref.pos.line, ref.pos.column,
+  diags.error(ref.pos,
               fmt::format("a {} reference cannot describe a {}; expected it on {}", ref.format, topology::kind_name(kind),
                           can));
   return std::nullopt;
@@ -119,7 +119,7 @@ std::optional<FromResult> component_from(const FromRef& ref, Kind kind, const st
   auto svc = load_compose_service(ref.path, ref.name, ref.pos, diags);
   if (!svc) return std::nullopt;
   if (!svc->kind) {
-    diags.error(ref.pos.file, ref.pos.line, ref.pos.column,
+    diags.error(ref.pos,
                 fmt::format("compose service '{}' ({}) is a monitoring service; expected a service infrasim models",
                             svc->name, svc->image));
     return std::nullopt;
@@ -200,7 +200,7 @@ std::optional<FromResult> component_from(const FromRef& ref, Kind kind, const st
 std::optional<scenario::HpaSpec> hpa_from(const FromRef& ref, core::Diagnostics& diags,
                                           std::vector<topology::ImportNote>* notes) {
   if (ref.format != "kubernetes") {
-    diags.error(ref.pos.file, ref.pos.line, ref.pos.column,
+    diags.error(ref.pos,
                 fmt::format("an autoscaler cannot come from a {} file; expected from: {{kubernetes: hpa.yaml}}",
                             ref.format));
     return std::nullopt;
