@@ -79,6 +79,46 @@ TEST(AlertFor, PendingFiringResolvedPerLabelSet) {
   EXPECT_EQ(f[1].labels, "{c=\"a\"}");
 }
 
+// Without Prometheus: the option's errors come before anything runs, the text is deterministic, and
+// every `# UNIT` is its family name's suffix (promtool refuses the whole file otherwise).
+TEST(OpenMetrics, CheckedBeforeRunningDeterministicAndWellFormed) {
+  std::string dir = testing::temp_dir("om");
+  auto bad = testing::run_infrasim({"run", "scenarios/steady-state.yaml", "--openmetrics", dir + "/m.om", "--start",
+                                    "yesterday", "--out", dir + "/r"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("--start yesterday: invalid time"), std::string::npos) << bad.err;
+  auto two = testing::run_infrasim({"run", "scenarios/steady-state.yaml", "scenarios/rate-limit.yaml", "--openmetrics",
+                                    dir + "/m.om", "--out", dir + "/r"});
+  EXPECT_EQ(two.exit_code, 2);
+  EXPECT_NE(two.err.find("expected one scenario without --runs"), std::string::npos) << two.err;
+  EXPECT_FALSE(fs::exists(dir + "/r"));
+  std::string texts[2];
+  for (int i = 0; i < 2; ++i) {
+    auto r = testing::run_infrasim({"run", "scenarios/db-primary-failover.yaml", "-q", "--set", "scenario.duration=6m",
+                                    "--out", dir + "/run" + std::to_string(i), "--openmetrics",
+                                    dir + "/m" + std::to_string(i) + ".om", "--start", "2024-03-01"});
+    ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
+    texts[i] = testing::read_file(dir + "/m" + std::to_string(i) + ".om");
+  }
+  EXPECT_EQ(texts[0], texts[1]);
+  std::smatch m;
+  std::string rest = texts[0];
+  int units = 0;
+  while (std::regex_search(rest, m, std::regex(R"(# UNIT (\S+) (\S+)\n)"))) {
+    const std::string name = m[1].str(), unit = m[2].str();
+    EXPECT_TRUE(name.size() > unit.size() && name.ends_with(unit) && name[name.size() - unit.size() - 1] == '_')
+        << name << " has unit " << unit;
+    ++units;
+    rest = m.suffix();
+  }
+  EXPECT_GE(units, 4);
+  // 2024-03-01T00:00:00Z is 1709251200: the first window (5 s) ends at 1709251205.
+  EXPECT_NE(texts[0].find("infrasim_requests_total{scenario=\"db-primary-failover\"} "), std::string::npos);
+  EXPECT_NE(texts[0].find(" 1709251205\n"), std::string::npos);
+  EXPECT_TRUE(texts[0].ends_with("# EOF\n"));
+  fs::remove_all(dir);
+}
+
 TEST(Prometheus, OpenMetricsImportAnswersWhatTheReportSays) {
   if (!have_prometheus()) GTEST_SKIP() << "prometheus/promtool not installed (Debian package prometheus)";
   std::string dir = testing::temp_dir("prom");
