@@ -69,6 +69,26 @@ std::string health_check_text(const topology::HealthCheck& hc) {
                      hc.unhealthy_threshold);
 }
 
+// The retry keys that differ from `def` (nginx's defaults), as a flow mapping; "" when none do.
+std::string retry_text(const topology::LbRetry& t, const topology::LbRetry& def) {
+  if (!t.on_error && !t.on_timeout && !t.on_connect_timeout && !t.on_5xx && t.tries == 1 && !t.non_idempotent &&
+      t.timeout == 0) {
+    return "off";
+  }
+  std::vector<std::string> parts;
+  if (t.on_error != def.on_error || t.on_timeout != def.on_timeout || t.on_5xx != def.on_5xx) {
+    std::vector<std::string> on;
+    if (t.on_error) on.push_back("error");
+    if (t.on_timeout) on.push_back("timeout");
+    if (t.on_5xx) on.push_back("http_5xx");
+    parts.push_back(fmt::format("on: [{}]", fmt::join(on, ", ")));
+  }
+  if (t.tries != def.tries) parts.push_back(fmt::format("tries: {}", t.tries));
+  if (t.timeout != def.timeout) parts.push_back("timeout: " + core::format_duration(t.timeout));
+  if (t.non_idempotent != def.non_idempotent) parts.push_back("non_idempotent: true");
+  return parts.empty() ? "" : fmt::format("{{{}}}", fmt::join(parts, ", "));
+}
+
 // The note's `<lb>` / `<backend>` placeholders, now that the components have names.
 std::string placed(std::string s, const std::string& lb, const std::string& backend) {
   for (auto [ph, name] : {std::pair<std::string, std::string>{"<lb>", lb}, {"<backend>", backend}}) {
@@ -189,17 +209,40 @@ class Importer {
     lb.name = unique("lb");
     lb.kind = Kind::kLoadBalancer;
     lb.set("description", "nginx upstream " + u.name, "");
-    lb.set("algorithm", algorithm_name(u.algorithm), src);
-    if (!u.weights.empty()) {
+    // flavor: nginx gives nginx's defaults; the keys below are what the file changes (the header has each line).
+    const topology::LoadBalancerSpec& s = u.lb;
+    const topology::LoadBalancerSpec def = topology::flavor_defaults(topology::LbFlavor::kNginx);
+    lb.set("flavor", "nginx", src + ": nginx's defaults where the file is silent");
+    lb.set("algorithm", algorithm_name(s.algorithm), src);
+    if (!s.weights.empty()) {
       std::string w;
-      for (double x : u.weights) w += (w.empty() ? "" : ", ") + core::format_number(x);
+      for (double x : s.weights) w += (w.empty() ? "" : ", ") + core::format_number(x);
       lb.set("weights", "[" + w + "]", src + ": server weight=");
     }
-    if (u.backup > 0) lb.set("backup", std::to_string(u.backup), src + ": backup servers");
-    if (u.rate_limit) {
-      lb.set("rate_limit", fmt::format("{{rate: {}, burst: {}}}", core::format_rate(u.rate_limit->rate),
-                                       u.rate_limit->burst),
-             where(u.rate_limit->pos) + ": limit_req");
+    if (s.backup > 0) lb.set("backup", std::to_string(s.backup), src + ": backup servers");
+    if (s.passive.kind != def.passive.kind || s.passive.max_fails != def.passive.max_fails ||
+        s.passive.fail_timeout != def.passive.fail_timeout) {
+      lb.set("passive",
+             s.passive.kind == topology::PassiveHealth::Kind::kOff
+                 ? std::string("off")
+                 : fmt::format("{{max_fails: {}, fail_timeout: {}}}", s.passive.max_fails,
+                               core::format_duration(s.passive.fail_timeout)),
+             src + ": server max_fails= fail_timeout=");
+    }
+    if (s.slow_start > 0) lb.set("slow_start", core::format_duration(s.slow_start), src + ": server slow_start=");
+    if (s.connect_timeout != def.connect_timeout) {
+      lb.set("connect_timeout", core::format_duration(s.connect_timeout), "proxy_connect_timeout");
+    }
+    if (s.read_timeout != def.read_timeout) {
+      lb.set("read_timeout", core::format_duration(s.read_timeout), "proxy_read_timeout");
+    }
+    if (std::string r = retry_text(s.retry, def.retry); !r.empty()) lb.set("retry", r, "proxy_next_upstream");
+    if (s.processes != def.processes) lb.set("processes", std::to_string(s.processes), "worker_processes");
+    if (s.shared_state != def.shared_state) lb.set("shared_state", "false", "no zone in the upstream");
+    if (s.rate_limit) {
+      lb.set("rate_limit", fmt::format("{{rate: {}, burst: {}}}", core::format_rate(s.rate_limit->rate),
+                                       s.rate_limit->burst),
+             where(s.rate_limit->pos) + ": limit_req");
     }
     if (health_check_for_lb_) lb.set("health_check", health_check_text(*health_check_for_lb_), health_src_);
     std::string lbname = lb.name;

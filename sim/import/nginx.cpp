@@ -238,7 +238,7 @@ std::string ignored_reason(const std::string& name) {
     return "connection reuse is not modelled";
   if (name.starts_with("gzip")) return "compression is not modelled";
   if (name.starts_with("access_log") || name == "error_log" || name == "log_format") return "logging is not modelled";
-  if (name == "worker_processes" || name == "worker_connections" || name == "events") return "nginx's own processes are not modelled";
+  if (name == "worker_connections" || name == "events") return "nginx's connection limits are not modelled";
   return "not modelled";
 }
 
@@ -367,6 +367,7 @@ class UpstreamReader {
     mapped(*up, fmt::format("a load balancer and its backend (upstream {})", out.name));
     read_block(*up, &out);
     read_proxying(&out);
+    read_workers(&out);
     note_rest(*up);
     if (diags_.error_count() > errors_before) return std::nullopt;
     return out;
@@ -381,12 +382,14 @@ class UpstreamReader {
   void pending(const NginxDirective& d, std::string detail) { note(ImportNote::Kind::kPending, d, std::move(detail)); }
   void ignored(const NginxDirective& d, std::string detail) { note(ImportNote::Kind::kIgnored, d, std::move(detail)); }
 
-  std::optional<double> time_arg(const NginxDirective& d, std::size_t i, const std::string& text) {
+  // `what`: the parameter ("fail_timeout=") when it is not the directive itself.
+  std::optional<double> time_arg(const NginxDirective& d, std::size_t i, const std::string& text,
+                                 const std::string& what = "") {
     auto v = parse_nginx_time(text);
     if (!v) {
       diags_.error(d.arg_pos[i], fmt::format("invalid time '{}' in {}; expected nginx's time syntax like 30s, "
                                              "1m, 500ms or 1h30m",
-                                             text, d.name));
+                                             text, what.empty() ? d.name : d.name + " " + what));
     }
     return v;
   }
@@ -400,15 +403,21 @@ class UpstreamReader {
     }
   }
 
+  struct Server {
+    std::string address;
+    double weight = 1;
+    bool backup = false;
+    const NginxDirective* d;
+    // nginx's defaults (ngx_http_upstream_module): max_fails=1 fail_timeout=10s.
+    int max_fails = 1;
+    double fail_timeout = 10;
+    std::optional<double> slow_start;
+  };
+
   void read_block(const NginxDirective& up, NginxUpstream* out) {
-    struct Server {
-      std::string address;
-      double weight = 1;
-      bool backup = false;
-      const NginxDirective* d;
-    };
     std::vector<Server> primaries, backups;
     const NginxDirective* method = nullptr;
+    topology::LoadBalancerSpec& lb = out->lb;
     for (const auto& d : up.children) {
       if (d.name == "server") {
         if (d.args.empty()) {
@@ -416,9 +425,9 @@ class UpstreamReader {
                               "[fail_timeout=T] [backup]");
           continue;
         }
-        Server s{d.args[0], 1, false, &d};
+        Server s{d.args[0], 1, false, &d, 1, 10, std::nullopt};
         bool down = false;
-        std::vector<std::string> passive, other;
+        std::vector<std::string> other;
         for (std::size_t i = 1; i < d.args.size(); ++i) {
           const std::string& a = d.args[i];
           auto value = [&](const char* key) { return a.substr(std::string(key).size()); };
@@ -433,21 +442,30 @@ class UpstreamReader {
             }
           } else if (a.starts_with("max_fails=")) {
             auto v = core::parse_number(value("max_fails="));
-            if (!v || *v < 0 || std::floor(*v) != *v || *v > 1e6) {
-              diags_.error(d.arg_pos[i], fmt::format("invalid max_fails '{}'; expected a whole number >= 0, like "
-                                                     "max_fails=3",
+            if (!v || *v < 0 || std::floor(*v) != *v || *v > 1000) {
+              diags_.error(d.arg_pos[i], fmt::format("invalid max_fails '{}'; expected a whole number from 0 to "
+                                                     "1000, like max_fails=3",
                                                      value("max_fails=")));
+            } else {
+              s.max_fails = static_cast<int>(*v);
             }
-            passive.push_back(a);
           } else if (a.starts_with("fail_timeout=")) {
-            time_arg(d, i, value("fail_timeout="));
-            passive.push_back(a);
+            if (auto t = time_arg(d, i, value("fail_timeout="), "fail_timeout=")) {
+              if (*t <= 0) {
+                diags_.error(d.arg_pos[i], "fail_timeout=0; expected a time above 0, like fail_timeout=10s (or "
+                                           "max_fails=0 to turn the accounting off)");
+              } else {
+                s.fail_timeout = *t;
+              }
+            }
+          } else if (a.starts_with("slow_start=")) {
+            if (auto t = time_arg(d, i, value("slow_start="), "slow_start=")) s.slow_start = *t;
           } else if (a == "backup") {
             s.backup = true;
           } else if (a == "down") {
             down = true;
-          } else if (a.starts_with("max_conns=") || a.starts_with("slow_start=") || a == "resolve" ||
-                     a.starts_with("route=") || a.starts_with("service=") || a == "drain") {
+          } else if (a.starts_with("max_conns=") || a == "resolve" || a.starts_with("route=") ||
+                     a.starts_with("service=") || a == "drain") {
             other.push_back(a);
           } else {
             diags_.error(d.arg_pos[i], fmt::format("unknown server parameter '{}'; expected weight=, max_fails=, "
@@ -460,11 +478,6 @@ class UpstreamReader {
           ignored(d, "marked down: not an instance");
           continue;
         }
-        // max_fails defaults to 1 and fail_timeout to 10s (ngx_http_upstream_module): passive checks are always on.
-        pending(d, fmt::format("passive health checks ({}) are not modelled yet (failure-semantics issue): infrasim "
-                               "uses the active health_check only",
-                               passive.empty() ? "nginx's defaults max_fails=1 fail_timeout=10s"
-                                               : fmt::format("{}", fmt::join(passive, " "))));
         if (!other.empty()) {
           pending(d, fmt::format("{}: not modelled yet", fmt::join(other, " ")));
         }
@@ -479,7 +492,7 @@ class UpstreamReader {
         method = &d;
         if (d.name == "least_conn") {
           need_args(d, 0, 0, "least_conn;");
-          out->algorithm = topology::LbAlgorithm::kLeastConn;
+          lb.algorithm = topology::LbAlgorithm::kLeastConn;
           mapped(d, "components.<lb>.algorithm: least_conn");
         } else if (d.name == "random") {
           need_args(d, 0, 2, "random; or random two least_conn;");
@@ -491,25 +504,30 @@ class UpstreamReader {
             diags_.error(d.arg_pos[1], fmt::format("unknown random method '{}'; expected least_conn", d.args[1]));
           }
           if (d.args.empty()) {
-            out->algorithm = topology::LbAlgorithm::kRandom;
+            lb.algorithm = topology::LbAlgorithm::kRandom;
             mapped(d, "components.<lb>.algorithm: random");
           } else {
-            out->algorithm = topology::LbAlgorithm::kPowerOfTwo;
+            lb.algorithm = topology::LbAlgorithm::kPowerOfTwo;
             mapped(d, "components.<lb>.algorithm: power_of_two (two random choices, the less loaded)");
           }
         } else if (d.name == "least_time") {
-          out->algorithm = topology::LbAlgorithm::kLeastConn;
+          lb.algorithm = topology::LbAlgorithm::kLeastConn;
           pending(d, "least_time (NGINX Plus) is not modelled; mapped to algorithm: least_conn");
         } else {
           // ip_hash / hash $key: the choice follows the client, which infrasim does not model yet.
-          out->algorithm = topology::LbAlgorithm::kRoundRobin;
+          lb.algorithm = topology::LbAlgorithm::kRoundRobin;
           pending(d, fmt::format("{} keys on the client, and infrasim has no clients yet (per-client issue); mapped "
                                  "to algorithm: round_robin",
                                  d.name));
         }
-      } else if (d.name == "zone" || d.name == "keepalive" || d.name == "keepalive_timeout" ||
-                 d.name == "keepalive_requests" || d.name == "keepalive_time") {
-        ignored(d, d.name == "zone" ? "shared memory zone: not modelled" : "connection reuse is not modelled");
+      } else if (d.name == "zone") {
+        // Without a zone each worker process keeps its own counts and failures (ngx_http_upstream_module, zone).
+        zone_ = &d;
+        lb.shared_state = true;
+        mapped(d, "components.<lb>.shared_state: true (the worker processes share counts and failures)");
+      } else if (d.name == "keepalive" || d.name == "keepalive_timeout" || d.name == "keepalive_requests" ||
+                 d.name == "keepalive_time") {
+        ignored(d, "connection reuse is not modelled");
       } else {
         ignored(d, ignored_reason(d.name));
       }
@@ -532,41 +550,129 @@ class UpstreamReader {
                                        up.args.empty() ? "" : up.args[0]));
       return;
     }
-    out->instances = static_cast<int>(primaries.size() + real_backups.size());
-    out->backup = static_cast<int>(real_backups.size());
+    std::vector<Server> all = primaries;
+    all.insert(all.end(), real_backups.begin(), real_backups.end());
+    out->instances = static_cast<int>(all.size());
+    lb.backup = static_cast<int>(real_backups.size());
     bool weighted = false;
-    for (const auto& s : primaries) weighted = weighted || s.weight != 1;
-    for (const auto& s : real_backups) weighted = weighted || s.weight != 1;
+    for (const auto& s : all) weighted = weighted || s.weight != 1;
     if (weighted) {
-      for (const auto& s : primaries) out->weights.push_back(s.weight);
-      for (const auto& s : real_backups) out->weights.push_back(s.weight);
+      for (const auto& s : all) lb.weights.push_back(s.weight);
     }
     std::string servers;
     for (const auto& s : primaries) servers += (servers.empty() ? "" : ", ") + s.address;
     for (const auto& s : real_backups) servers += (servers.empty() ? "" : ", ") + s.address + " (backup)";
     notes_.push_back({ImportNote::Kind::kMapped, up.pos, fmt::format("servers of upstream {}", out->name),
                       fmt::format("components.<backend>.replicas: {} ({}){}", out->instances, servers,
-                                  out->backup ? fmt::format("; components.<lb>.backup: {}", out->backup) : "")});
+                                  lb.backup ? fmt::format("; components.<lb>.backup: {}", lb.backup) : "")});
     if (weighted) {
       std::string w;
-      for (double x : out->weights) w += (w.empty() ? "" : ", ") + core::format_number(x);
-      bool honoured = out->algorithm == topology::LbAlgorithm::kRoundRobin;
-      if (honoured) out->algorithm = topology::LbAlgorithm::kWeighted;
-      notes_.push_back({honoured ? ImportNote::Kind::kMapped : ImportNote::Kind::kPending, up.pos,
-                        "server weights",
-                        honoured ? fmt::format("components.<lb>.weights: [{}], algorithm: weighted (nginx's weighted "
-                                               "round robin)",
-                                               w)
-                                 : fmt::format("components.<lb>.weights: [{}]; the engine ignores weights under {} "
-                                               "until the failure-semantics work lands (nginx applies them)",
-                                               w, topology::LbAlgorithm::kLeastConn == out->algorithm ? "least_conn"
-                                                                                                     : "this method")});
+      for (double x : lb.weights) w += (w.empty() ? "" : ", ") + core::format_number(x);
+      bool honoured = lb.algorithm == topology::LbAlgorithm::kRoundRobin ||
+                      lb.algorithm == topology::LbAlgorithm::kRandom;
+      if (lb.algorithm == topology::LbAlgorithm::kRoundRobin) lb.algorithm = topology::LbAlgorithm::kWeighted;
+      notes_.push_back(
+          {honoured ? ImportNote::Kind::kMapped : ImportNote::Kind::kPending, up.pos, "server weights",
+           honoured ? fmt::format("components.<lb>.weights: [{}]{}", w,
+                                  lb.algorithm == topology::LbAlgorithm::kWeighted
+                                      ? ", algorithm: weighted (nginx's weighted round robin)"
+                                      : "")
+                    : fmt::format("components.<lb>.weights: [{}]; infrasim's {} ignores weights (nginx compares "
+                                  "active/weight): the choice is unweighted",
+                                  w, lb.algorithm == topology::LbAlgorithm::kLeastConn ? "least_conn"
+                                                                                       : "power_of_two")});
     }
     if (!method) {
       notes_.push_back({ImportNote::Kind::kMapped, up.pos, "no balancing method",
                         weighted ? "nginx's default, weighted round robin" : "components.<lb>.algorithm: round_robin "
                                                                               "(nginx's default)"});
     }
+    read_passive(all, &lb);
+  }
+
+  // max_fails / fail_timeout / slow_start are per server in nginx and per load balancer in infrasim:
+  // the servers agree (the usual case) or the first server's values apply, and that is said.
+  void read_passive(const std::vector<Server>& all, topology::LoadBalancerSpec* lb) {
+    auto text = [](const Server& s) {
+      return fmt::format("max_fails={} fail_timeout={}", s.max_fails, core::format_duration(s.fail_timeout));
+    };
+    const Server& first = all.front();
+    bool same = std::all_of(all.begin(), all.end(), [&](const Server& s) {
+      return s.max_fails == first.max_fails && s.fail_timeout == first.fail_timeout;
+    });
+    lb->passive.kind = first.max_fails == 0 ? topology::PassiveHealth::Kind::kOff : topology::PassiveHealth::Kind::kNginx;
+    lb->passive.max_fails = first.max_fails == 0 ? 1 : first.max_fails;
+    lb->passive.fail_timeout = first.fail_timeout;
+    std::string passive = first.max_fails == 0
+                              ? "components.<lb>.passive: off (max_fails=0)"
+                              : fmt::format("components.<lb>.passive: {{max_fails: {}, fail_timeout: {}}}",
+                                            first.max_fails, core::format_duration(first.fail_timeout));
+    for (const Server& s : all) {
+      bool given = std::any_of(s.d->args.begin(), s.d->args.end(), [](const std::string& a) {
+        return a.starts_with("max_fails=") || a.starts_with("fail_timeout=");
+      });
+      std::string what = given ? passive : passive + " (nginx's defaults max_fails=1 fail_timeout=10s)";
+      if (same || &s == &first) {
+        mapped(*s.d, what);
+      } else {
+        pending(*s.d, fmt::format("{}: infrasim has one passive setting per load balancer, the first server's ({})",
+                                  text(s), text(first)));
+      }
+    }
+    std::optional<double> slow;
+    bool slow_same = true;
+    for (const Server& s : all) {
+      if (!s.slow_start) continue;
+      if (slow && *slow != *s.slow_start) slow_same = false;
+      if (!slow) slow = s.slow_start;
+    }
+    if (!slow) return;
+    bool everywhere = std::all_of(all.begin(), all.end(), [](const Server& s) { return s.slow_start.has_value(); });
+    if (slow_same && everywhere) {
+      lb->slow_start = *slow;
+      notes_.push_back({ImportNote::Kind::kMapped, first.d->pos, "slow_start=",
+                        fmt::format("components.<lb>.slow_start: {} (NGINX Plus)", core::format_duration(*slow))});
+    } else {
+      notes_.push_back({ImportNote::Kind::kPending, first.d->pos, "slow_start=",
+                        "infrasim has one slow_start per load balancer; the servers' differ: none written"});
+    }
+  }
+
+  // worker_processes (main context; nginx's default 1): each worker balances on its own, and without an
+  // upstream `zone` keeps its own counts and failures.
+  void read_workers(NginxUpstream* out) {
+    const NginxDirective* wp = nullptr;
+    for (const auto& d : cfg_.directives) {
+      if (d.name == "worker_processes") wp = &d;
+    }
+    if (!wp) return;
+    need_args(*wp, 1, 1, "worker_processes 4; or worker_processes auto;");
+    if (wp->args.size() != 1) return;
+    if (wp->args[0] == "auto") {
+      pending(*wp, "auto is one worker per CPU core of nginx's machine, which this file does not say: "
+                   "components.<lb>.processes stays 1 (write processes: N)");
+      return;
+    }
+    auto n = core::parse_number(wp->args[0]);
+    if (!n || *n < 1 || *n > 1024 || std::floor(*n) != *n) {
+      diags_.error(wp->arg_pos[0], fmt::format("invalid worker_processes '{}'; expected a whole number from 1 to "
+                                               "1024, or auto",
+                                               wp->args[0]));
+      return;
+    }
+    out->lb.processes = static_cast<int>(*n);
+    if (out->lb.processes > 1 && !zone_) out->lb.shared_state = false;
+    mapped(*wp, fmt::format("components.<lb>.processes: {}{}", out->lb.processes,
+                            out->lb.processes > 1 && !zone_ ? " (no zone in the upstream: shared_state: false, each "
+                                                              "worker keeps its own view)"
+                                                            : ""));
+  }
+
+  std::optional<double> one_time(const NginxDirective* d, const char* example) {
+    if (!d) return std::nullopt;
+    need_args(*d, 1, 1, example);
+    if (d->args.size() != 1) return std::nullopt;
+    return time_arg(*d, 0, d->args[0]);
   }
 
   void read_proxying(NginxUpstream* out) {
@@ -574,9 +680,11 @@ class UpstreamReader {
     find_proxying(cfg_.directives, Context{}, out->name, &places, 0);
     std::map<std::string, const NginxDirective*> zones;
     collect_zones(cfg_.directives, &zones, 0);
+    topology::LoadBalancerSpec& lb = out->lb;
     if (places.empty()) {
       notes_.push_back({ImportNote::Kind::kIgnored, out->pos, fmt::format("upstream {}", out->name),
-                        "no proxy_pass to it in this file: no timeouts or request limits taken"});
+                        "no proxy_pass to it in this file: nginx's defaults for timeouts and retries "
+                        "(flavor: nginx), no request limit"});
       return;
     }
     // Several locations may proxy to it; infrasim has one backend timeout: the first place's, and the others must agree.
@@ -585,57 +693,124 @@ class UpstreamReader {
     for (std::size_t i = 1; i < places.size(); ++i) mapped(*places[i].pass, "the same backend");
     const Context& c = p.ctx;
     if (c.read_timeout) {
-      need_args(*c.read_timeout, 1, 1, "proxy_read_timeout 60s;");
-      if (!c.read_timeout->args.empty()) {
-        if (auto t = time_arg(*c.read_timeout, 0, c.read_timeout->args[0])) {
-          if (*t <= 0) {
-            diags_.error(c.read_timeout->arg_pos[0], "proxy_read_timeout 0; expected a time above 0");
-          } else {
-            out->read_timeout = *t;
-            mapped(*c.read_timeout, fmt::format("components.<backend>.timeout: {}", core::format_duration(*t)));
-          }
+      if (auto t = one_time(c.read_timeout, "proxy_read_timeout 60s;")) {
+        if (*t <= 0) {
+          diags_.error(c.read_timeout->arg_pos[0], "proxy_read_timeout 0; expected a time above 0");
+        } else {
+          out->read_timeout = *t;
+          lb.read_timeout = *t;
+          mapped(*c.read_timeout, fmt::format("components.<lb>.read_timeout: {}", core::format_duration(*t)));
+          mapped(*c.read_timeout, fmt::format("components.<backend>.timeout: {}", core::format_duration(*t)));
         }
       }
     } else {
       out->read_timeout = 60;
       notes_.push_back({ImportNote::Kind::kMapped, p.pass->pos, "proxy_read_timeout (not set)",
+                        "components.<lb>.read_timeout: 1m (nginx's default)"});
+      notes_.push_back({ImportNote::Kind::kMapped, p.pass->pos, "proxy_read_timeout (not set)",
                         "components.<backend>.timeout: 1m (nginx's default)"});
     }
     if (c.connect_timeout) {
-      need_args(*c.connect_timeout, 1, 1, "proxy_connect_timeout 60s;");
-      if (!c.connect_timeout->args.empty()) time_arg(*c.connect_timeout, 0, c.connect_timeout->args[0]);
-      pending(*c.connect_timeout, "connect timeouts are not modelled yet (a crashed backend refuses at once; hangs "
-                                  "come with the failure-semantics issue)");
-    }
-    if (c.next_upstream) {
-      static const std::set<std::string> kConditions = {"error", "timeout", "invalid_header", "http_500", "http_502",
-                                                        "http_503", "http_504", "http_403", "http_404", "http_429",
-                                                        "non_idempotent", "off"};
-      for (std::size_t i = 0; i < c.next_upstream->args.size(); ++i) {
-        if (!kConditions.count(c.next_upstream->args[i])) {
-          diags_.error(c.next_upstream->arg_pos[i],
-               fmt::format("unknown proxy_next_upstream condition '{}'; expected error, timeout, invalid_header, "
-                           "http_500, http_502, http_503, http_504, http_403, http_404, http_429, non_idempotent "
-                           "or off",
-                           c.next_upstream->args[i]));
+      if (auto t = one_time(c.connect_timeout, "proxy_connect_timeout 60s;")) {
+        if (*t <= 0) {
+          diags_.error(c.connect_timeout->arg_pos[0], "proxy_connect_timeout 0; expected a time above 0");
+        } else {
+          lb.connect_timeout = *t;
+          mapped(*c.connect_timeout, fmt::format("components.<lb>.connect_timeout: {}", core::format_duration(*t)));
         }
       }
-      pending(*c.next_upstream, "next-upstream retries are not modelled yet (failure-semantics issue): a failed "
-                                "request fails");
-    } else {
-      notes_.push_back({ImportNote::Kind::kPending, p.pass->pos, "proxy_next_upstream (not set)",
-                        "nginx retries on 'error timeout' by default; retries are not modelled yet (failure-semantics "
-                        "issue)"});
     }
-    for (const NginxDirective* d : {c.next_upstream_tries, c.next_upstream_timeout}) {
-      if (d) pending(*d, "next-upstream retries are not modelled yet (failure-semantics issue)");
-    }
+    read_next_upstream(c, p, &lb);
     if (c.limit_req.size() > 1) {
       for (std::size_t i = 1; i < c.limit_req.size(); ++i) {
         pending(*c.limit_req[i], "infrasim has one rate limit per load balancer; only the first limit_req is used");
       }
     }
     if (!c.limit_req.empty()) read_limit(*c.limit_req.front(), zones, out);
+  }
+
+  // proxy_next_upstream (default: error timeout), _tries (0: no limit), _timeout (0: none).
+  void read_next_upstream(const Context& c, const Proxying& p, topology::LoadBalancerSpec* lb) {
+    topology::LbRetry& t = lb->retry;
+    if (c.next_upstream) {
+      const NginxDirective& d = *c.next_upstream;
+      if (d.args.empty()) {
+        diags_.error(d.pos, "'proxy_next_upstream' takes at least one condition; expected proxy_next_upstream "
+                            "error timeout;");
+        return;
+      }
+      t.on_error = t.on_timeout = t.on_connect_timeout = t.on_5xx = false;
+      std::vector<std::string> on, fivexx, unmodelled;
+      bool off = false;
+      for (std::size_t i = 0; i < d.args.size(); ++i) {
+        const std::string& a = d.args[i];
+        if (a == "error") {
+          t.on_error = true;
+          on.push_back("error");
+        } else if (a == "timeout") {
+          t.on_timeout = t.on_connect_timeout = true;
+          on.push_back("timeout");
+        } else if (a == "http_500" || a == "http_502" || a == "http_503" || a == "http_504") {
+          t.on_5xx = true;
+          fivexx.push_back(a);
+        } else if (a == "non_idempotent") {
+          t.non_idempotent = true;
+        } else if (a == "off") {
+          off = true;
+        } else if (a == "invalid_header" || a == "http_403" || a == "http_404" || a == "http_429") {
+          unmodelled.push_back(a);
+        } else {
+          diags_.error(d.arg_pos[i],
+                       fmt::format("unknown proxy_next_upstream condition '{}'; expected error, timeout, "
+                                   "invalid_header, http_500, http_502, http_503, http_504, http_403, http_404, "
+                                   "http_429, non_idempotent or off",
+                                   a));
+        }
+      }
+      if (off && d.args.size() > 1) {
+        diags_.error(d.pos, "proxy_next_upstream off with other conditions; expected off alone");
+        return;
+      }
+      if (off) {
+        t = topology::LbRetry{};
+        mapped(d, "components.<lb>.retry: off");
+      } else {
+        if (!fivexx.empty()) on.push_back("http_5xx");
+        mapped(d, fmt::format("components.<lb>.retry.on: [{}]{}", fmt::join(on, ", "),
+                              t.non_idempotent ? ", non_idempotent: true" : ""));
+        if (!fivexx.empty() && fivexx.size() < 4) {
+          pending(d, fmt::format("{}: infrasim's error answers have no status code, so http_5xx retries on any of "
+                                 "them",
+                                 fmt::join(fivexx, " ")));
+        }
+        if (!unmodelled.empty()) {
+          ignored(d, fmt::format("{}: infrasim's backends send no such answers", fmt::join(unmodelled, " ")));
+        }
+      }
+    } else {
+      notes_.push_back({ImportNote::Kind::kMapped, p.pass->pos, "proxy_next_upstream (not set)",
+                        "components.<lb>.retry.on: [error, timeout] (nginx's default, flavor: nginx)"});
+    }
+    if (c.next_upstream_tries && !c.next_upstream_tries->args.empty()) {
+      const NginxDirective& d = *c.next_upstream_tries;
+      need_args(d, 1, 1, "proxy_next_upstream_tries 3;");
+      auto n = core::parse_number(d.args[0]);
+      if (!n || *n < 0 || *n > 1000 || std::floor(*n) != *n) {
+        diags_.error(d.arg_pos[0], fmt::format("invalid proxy_next_upstream_tries '{}'; expected a whole number "
+                                               "from 0 (no limit) to 1000",
+                                               d.args[0]));
+      } else {
+        t.tries = static_cast<int>(*n);
+        mapped(d, fmt::format("components.<lb>.retry.tries: {}{}", t.tries, t.tries == 0 ? " (no limit)" : ""));
+      }
+    } else if (c.next_upstream_tries) {
+      need_args(*c.next_upstream_tries, 1, 1, "proxy_next_upstream_tries 3;");
+    }
+    if (auto v = one_time(c.next_upstream_timeout, "proxy_next_upstream_timeout 10s;")) {
+      t.timeout = *v;
+      mapped(*c.next_upstream_timeout,
+             fmt::format("components.<lb>.retry.timeout: {}{}", core::format_duration(*v), *v == 0 ? " (none)" : ""));
+    }
   }
 
   void read_limit(const NginxDirective& d, const std::map<std::string, const NginxDirective*>& zones,
@@ -720,7 +895,7 @@ class UpstreamReader {
     lim.rate = *rate;
     lim.burst = burst;
     lim.pos = d.pos;
-    out->rate_limit = lim;
+    out->lb.rate_limit = lim;
     mapped(d, fmt::format("components.<lb>.rate_limit: {{rate: {}, burst: {}}}", core::format_rate(*rate), burst));
     mapped(zd, "the zone of the limit_req above");
     if (!nodelay) {
@@ -774,6 +949,7 @@ class UpstreamReader {
   const NginxConfig& cfg_;
   Diagnostics& diags_;
   std::set<const NginxDirective*> used_;
+  const NginxDirective* zone_ = nullptr;  ///< the upstream's `zone`, if any
 };
 
 }  // namespace

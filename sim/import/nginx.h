@@ -1,8 +1,9 @@
 #pragma once
 // nginx configuration files, read as nginx reads them, and the part of one
 // that infrasim models: an `upstream {}` block (balancing method, servers
-// with weight / max_fails / fail_timeout / backup / down), the `limit_req`
-// that applies where it is proxied to, and the proxy_* timeouts there.
+// with weight / max_fails / fail_timeout / backup / down / slow_start, zone),
+// the `limit_req` that applies where it is proxied to, the proxy_* timeouts and
+// proxy_next_upstream retries there, and worker_processes.
 //
 // The syntax is nginx's own (src/core/ngx_conf_file.c): directives are words
 // ending in ';' or opening a '{ ... }' block; '#' starts a comment; "..." and
@@ -45,12 +46,14 @@ std::optional<NginxConfig> parse_nginx(const std::string& file, const std::strin
 struct NginxUpstream {
   std::string name;
   SourcePos pos;
-  topology::LbAlgorithm algorithm = topology::LbAlgorithm::kRoundRobin;
+  /// The load balancer nginx is: `flavor: nginx` (topology::flavor_defaults, nginx's own defaults)
+  /// with what the file sets over them: algorithm, weights, backup, passive (max_fails /
+  /// fail_timeout), slow_start, rate_limit (a limit_req shared by all clients), connect_timeout and
+  /// read_timeout (proxy_*_timeout), retry (proxy_next_upstream, _tries, _timeout), processes and
+  /// shared_state (worker_processes; an upstream `zone` shares the workers' state).
+  topology::LoadBalancerSpec lb = topology::flavor_defaults(topology::LbFlavor::kNginx);
   int instances = 0;                      ///< distinct servers that can receive traffic (primaries, then backups)
-  int backup = 0;                         ///< the last `backup` instances are nginx `backup` servers
-  std::vector<double> weights;            ///< per instance; empty when all are 1
-  std::optional<topology::RateLimit> rate_limit;  ///< a limit_req on a zone with a key shared by all clients
-  std::optional<double> read_timeout;     ///< proxy_read_timeout where it is proxied to (nginx default 60s)
+  std::optional<double> read_timeout;     ///< proxy_read_timeout where it is proxied to: also the backend's timeout
   std::vector<ImportNote> notes;          ///< mapped, not modelled yet, ignored: every directive, with its place
 };
 

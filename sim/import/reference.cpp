@@ -14,8 +14,8 @@ using topology::Kind;
 
 std::nullopt_t wrong_kind(const FromRef& ref, Kind kind, const char* can, core::Diagnostics& diags) {
   diags.error(ref.pos,
-              fmt::format("a {} reference cannot describe a {}; expected it on {}", ref.format, topology::kind_name(kind),
-                          can));
+              fmt::format("{} {} reference cannot describe a {}; expected it on {}", ref.format == "nginx" ? "an" : "a",
+                          ref.format, topology::kind_name(kind), can));
   return std::nullopt;
 }
 
@@ -35,7 +35,8 @@ std::optional<FromRef> read_from(const core::Reader& r, const YAML::Node& n) {
   const char* name_key = which == "nginx" ? "upstream" : which == "kubernetes" ? "name" : "service";
   for (const char* k : {"upstream", "name", "service"}) {
     if (m.has(k) && std::string(k) != name_key) {
-      r.error(m.get(k), fmt::format("'{}' does not apply to a {} reference; expected {}", k, which, name_key));
+      r.error(m.get(k), fmt::format("'{}' does not apply to {} {} reference; expected {}", k,
+                                    which == "nginx" ? "an" : "a", which, name_key));
       return std::nullopt;
     }
   }
@@ -76,12 +77,7 @@ std::optional<FromResult> component_from(const FromRef& ref, Kind kind, const st
     auto u = load_nginx_upstream(ref.path, ref.name, ref.pos, diags);
     if (!u) return std::nullopt;
     if (kind == Kind::kLoadBalancer) {
-      topology::LoadBalancerSpec s;
-      s.algorithm = u->algorithm;
-      s.weights = u->weights;
-      s.backup = u->backup;
-      s.rate_limit = u->rate_limit;
-      out.base.spec = s;
+      out.base.spec = u->lb;  // flavor nginx, with what the file sets
       // The backend's own notes (servers, timeouts) belong to the service that references the upstream.
       std::vector<ImportNote> lb_notes;
       for (const auto& n : u->notes) {

@@ -3,7 +3,10 @@
 // values from a file the user already has, and the keys written beside `from:`
 // override them.
 //
-//   lb:      {kind: load_balancer, from: {nginx: nginx.conf, upstream: backend}}   algorithm, weights, backup, rate_limit
+//   lb:      {kind: load_balancer, from: {nginx: nginx.conf, upstream: backend}}   flavor nginx: algorithm, weights,
+//                                                                                  backup, passive, slow_start,
+//                                                                                  rate_limit, connect_timeout,
+//                                                                                  read_timeout, retry, processes
 //   backend: {kind: service, from: {nginx: nginx.conf, upstream: backend}}         replicas (its servers), timeout
 //   app:     {kind: service, from: {kubernetes: deploy.yaml, name: app}}          replicas, cores, memory, boot_time,
 //                                                                                  zones; the LB in front: health_check

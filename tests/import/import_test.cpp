@@ -87,31 +87,43 @@ TEST(NginxParser, TimesFollowNginx) {
 
 TEST(NginxUpstream, Seed001BackendAsTheSeedGivesIt) {
   // Weights 3 and 2 under least_conn; the backup lines repeat the primaries (no extra instance);
-  // proxy_read_timeout 300s where `backend` is proxied; the per-IP limit_req is said, not mapped.
+  // max_fails=3 fail_timeout=30s on both servers; proxy_read_timeout 300s and proxy_connect_timeout
+  // 75s where `backend` is proxied; nginx's default retries; the per-IP limit_req is said, not mapped.
   core::Diagnostics d;
   auto u = import::load_nginx_upstream(repo_root() + "/topologies/cryptopulse/nginx.conf", "backend", {}, d);
   ASSERT_TRUE(u) << d.format();
-  EXPECT_EQ(u->algorithm, topology::LbAlgorithm::kLeastConn);
+  EXPECT_EQ(u->lb.flavor, topology::LbFlavor::kNginx);
+  EXPECT_EQ(u->lb.algorithm, topology::LbAlgorithm::kLeastConn);
   EXPECT_EQ(u->instances, 2);
-  EXPECT_EQ(u->backup, 0);
-  EXPECT_EQ(u->weights, (std::vector<double>{3, 2}));
+  EXPECT_EQ(u->lb.backup, 0);
+  EXPECT_EQ(u->lb.weights, (std::vector<double>{3, 2}));
   ASSERT_TRUE(u->read_timeout);
   EXPECT_EQ(*u->read_timeout, 300);
-  EXPECT_FALSE(u->rate_limit);
+  EXPECT_EQ(u->lb.read_timeout, 300);
+  EXPECT_EQ(u->lb.connect_timeout, 75);
+  EXPECT_EQ(u->lb.passive.kind, topology::PassiveHealth::Kind::kNginx);
+  EXPECT_EQ(u->lb.passive.max_fails, 3);
+  EXPECT_EQ(u->lb.passive.fail_timeout, 30);
+  EXPECT_TRUE(u->lb.retry.on_error);  // nginx's default proxy_next_upstream error timeout
+  EXPECT_TRUE(u->lb.retry.on_timeout);
+  EXPECT_FALSE(u->lb.retry.on_5xx);
+  EXPECT_EQ(u->lb.retry.tries, 0);
+  EXPECT_FALSE(u->lb.rate_limit);
   auto has = [&](topology::ImportNote::Kind k, int line, const std::string& needle) {
     return std::any_of(u->notes.begin(), u->notes.end(), [&](const topology::ImportNote& n) {
       return n.kind == k && n.pos.line == line && (n.what + " " + n.detail).find(needle) != std::string::npos;
     });
   };
   using K = topology::ImportNote::Kind;
-  EXPECT_TRUE(has(K::kPending, 9, "max_fails=3 fail_timeout=30s"));    // passive checks: not modelled yet
+  EXPECT_TRUE(has(K::kMapped, 9, "passive: {max_fails: 3, fail_timeout: 30s}"));
   EXPECT_TRUE(has(K::kPending, 51, "per-client"));                      // limit_req zone=api (per $binary_remote_addr)
-  EXPECT_TRUE(has(K::kPending, 64, "connect timeouts"));               // proxy_connect_timeout 75s
-  EXPECT_TRUE(has(K::kPending, 54, "retries"));                         // proxy_next_upstream's default
+  EXPECT_TRUE(has(K::kMapped, 64, "connect_timeout: 1m15s"));            // proxy_connect_timeout 75s
+  EXPECT_TRUE(has(K::kMapped, 54, "retry.on: [error, timeout]"));       // proxy_next_upstream's default
   EXPECT_TRUE(has(K::kIgnored, 14, "the same machine"));                // server backend:1337 backup
   EXPECT_TRUE(has(K::kIgnored, 22, "another upstream"));                // upstream frontend
   EXPECT_TRUE(has(K::kIgnored, 36, "TLS"));                             // ssl_certificate
-  EXPECT_TRUE(has(K::kMapped, 63, "timeout: 5m"));                      // proxy_read_timeout 300s
+  EXPECT_TRUE(has(K::kMapped, 63, "<backend>.timeout: 5m"));            // proxy_read_timeout 300s
+  EXPECT_TRUE(has(K::kMapped, 63, "<lb>.read_timeout: 5m"));
 }
 
 TEST(NginxUpstream, MethodsBackupsAndAGlobalLimit) {
@@ -122,21 +134,78 @@ TEST(NginxUpstream, MethodsBackupsAndAGlobalLimit) {
       "server { location / { limit_req zone=all burst=5 nodelay; proxy_pass http://b/x; proxy_read_timeout 2s; } }\n",
       "", &d);
   ASSERT_TRUE(u) << d.format();
-  EXPECT_EQ(u->algorithm, topology::LbAlgorithm::kPowerOfTwo);
+  EXPECT_EQ(u->lb.algorithm, topology::LbAlgorithm::kPowerOfTwo);
   EXPECT_EQ(u->instances, 3);
-  EXPECT_EQ(u->backup, 1);
-  EXPECT_EQ(u->weights, (std::vector<double>{1, 2, 1}));
-  ASSERT_TRUE(u->rate_limit);
-  EXPECT_DOUBLE_EQ(u->rate_limit->rate, 10);
-  EXPECT_EQ(u->rate_limit->burst, 5);
+  EXPECT_EQ(u->lb.backup, 1);
+  EXPECT_EQ(u->lb.weights, (std::vector<double>{1, 2, 1}));
+  ASSERT_TRUE(u->lb.rate_limit);
+  EXPECT_DOUBLE_EQ(u->lb.rate_limit->rate, 10);
+  EXPECT_EQ(u->lb.rate_limit->burst, 5);
   EXPECT_EQ(*u->read_timeout, 2);
+  EXPECT_EQ(u->lb.passive.max_fails, 1);  // nginx's defaults max_fails=1 fail_timeout=10s
+  EXPECT_EQ(u->lb.passive.fail_timeout, 10);
   core::Diagnostics d2;
   auto rr = upstream("upstream b { server a:1 weight=3; server c:1; }\n", "b", &d2);
   ASSERT_TRUE(rr) << d2.format();
-  EXPECT_EQ(rr->algorithm, topology::LbAlgorithm::kWeighted);  // nginx's default is weighted round robin
+  EXPECT_EQ(rr->lb.algorithm, topology::LbAlgorithm::kWeighted);  // nginx's default is weighted round robin
   core::Diagnostics d3;
   EXPECT_FALSE(upstream("upstream backend { server a:1; }\n", "backnd", &d3));
   EXPECT_NE(d3.format_short().find("unknown upstream 'backnd' in t.conf; did you mean 'backend'?"), std::string::npos);
+}
+
+// Failure semantics as nginx documents them (ngx_http_upstream_module, ngx_http_proxy_module,
+// ngx_core_module): proxy_next_upstream conditions, _tries, _timeout, max_fails=0, worker processes
+// with and without a shared zone, slow_start.
+TEST(NginxUpstream, RetriesPassiveHealthAndWorkers) {
+  core::Diagnostics d;
+  auto u = upstream(
+      "worker_processes 4;\n"
+      "upstream b { server a:1 max_fails=0; server c:1 max_fails=0; }\n"
+      "server { location / { proxy_pass http://b; proxy_next_upstream error http_502 non_idempotent;\n"
+      "  proxy_next_upstream_tries 2; proxy_next_upstream_timeout 3s; proxy_connect_timeout 500ms; } }\n",
+      "b", &d);
+  ASSERT_TRUE(u) << d.format();
+  EXPECT_EQ(u->lb.passive.kind, topology::PassiveHealth::Kind::kOff);  // max_fails=0 turns the accounting off
+  EXPECT_TRUE(u->lb.retry.on_error);
+  EXPECT_FALSE(u->lb.retry.on_timeout);
+  EXPECT_TRUE(u->lb.retry.on_5xx);
+  EXPECT_TRUE(u->lb.retry.non_idempotent);
+  EXPECT_EQ(u->lb.retry.tries, 2);
+  EXPECT_EQ(u->lb.retry.timeout, 3);
+  EXPECT_DOUBLE_EQ(u->lb.connect_timeout, 0.5);
+  EXPECT_EQ(u->lb.read_timeout, 60);  // nginx's default
+  EXPECT_EQ(u->lb.processes, 4);
+  EXPECT_FALSE(u->lb.shared_state);  // no zone: each worker keeps its own view
+  auto said = [&](topology::ImportNote::Kind k, const std::string& needle) {
+    return std::any_of(u->notes.begin(), u->notes.end(), [&](const topology::ImportNote& n) {
+      return n.kind == k && (n.what + " " + n.detail).find(needle) != std::string::npos;
+    });
+  };
+  EXPECT_TRUE(said(topology::ImportNote::Kind::kPending, "http_502: infrasim's error answers have no status code"));
+
+  core::Diagnostics d2;
+  auto z = upstream("worker_processes 2;\nupstream b { zone b 64k; server a:1 slow_start=30s; server c:1 slow_start=30s; "
+                    "server e:1 max_fails=5; }\nserver { location / { proxy_pass http://b; proxy_next_upstream off; } }\n",
+                    "b", &d2);
+  ASSERT_TRUE(z) << d2.format();
+  EXPECT_TRUE(z->lb.shared_state);
+  EXPECT_EQ(z->lb.processes, 2);
+  EXPECT_FALSE(z->lb.retry.on_error || z->lb.retry.on_timeout || z->lb.retry.on_5xx);
+  EXPECT_EQ(z->lb.slow_start, 0);  // not on every server: not written
+  EXPECT_EQ(z->lb.passive.max_fails, 1);  // the first server's; the third's max_fails=5 is said
+  auto zsaid = [&](topology::ImportNote::Kind k, const std::string& needle) {
+    return std::any_of(z->notes.begin(), z->notes.end(), [&](const topology::ImportNote& n) {
+      return n.kind == k && (n.what + " " + n.detail).find(needle) != std::string::npos;
+    });
+  };
+  EXPECT_TRUE(zsaid(topology::ImportNote::Kind::kPending, "max_fails=5 fail_timeout=10s: infrasim has one passive"));
+  EXPECT_TRUE(zsaid(topology::ImportNote::Kind::kPending, "one slow_start per load balancer"));
+
+  core::Diagnostics d3;
+  auto a = upstream("worker_processes auto;\nupstream b { server a:1 slow_start=1m; }\n", "b", &d3);
+  ASSERT_TRUE(a) << d3.format();
+  EXPECT_EQ(a->lb.processes, 1);
+  EXPECT_EQ(a->lb.slow_start, 60);
 }
 
 TEST(Kubernetes, Seed000HpaIsTheHandWrittenBlock) {
@@ -264,6 +333,11 @@ TEST(FromReferences, SeedTopologiesKeepTheirHandTranslatedValues) {
   EXPECT_EQ(t1->find("nginx")->lb()->backup, 0);
   EXPECT_FALSE(t1->find("nginx")->lb()->rate_limit);
   EXPECT_EQ(t1->find("nginx")->lb()->health_check.interval, 30);  // written beside from:
+  EXPECT_EQ(t1->find("nginx")->lb()->flavor, topology::LbFlavor::kNginx);
+  EXPECT_EQ(t1->find("nginx")->lb()->connect_timeout, 75);
+  EXPECT_EQ(t1->find("nginx")->lb()->read_timeout, 300);
+  EXPECT_EQ(t1->find("nginx")->lb()->passive.max_fails, 3);
+  EXPECT_EQ(t1->find("nginx")->lb()->passive.fail_timeout, 30);
   EXPECT_EQ(t1->find("backend")->service()->replicas, 2);
   EXPECT_EQ(t1->find("backend")->service()->timeout, 300);
 
@@ -363,6 +437,31 @@ TEST(ImportCommand, RoundTripMatchesTheFromReference) {
   const auto* lb = t->find("lb")->lb();
   EXPECT_EQ(lb->algorithm, topology::LbAlgorithm::kLeastConn);
   EXPECT_EQ(lb->weights, (std::vector<double>{3, 2}));
+  // Every value the engine reads is the one from: gives (the written topology says flavor: nginx and
+  // only what the file changes).
+  core::Diagnostics dref;
+  auto ref = import::load_nginx_upstream(repo_root() + "/topologies/cryptopulse/nginx.conf", "backend", {}, dref);
+  ASSERT_TRUE(ref) << dref.format();
+  const topology::LoadBalancerSpec& want = ref->lb;
+  EXPECT_EQ(lb->flavor, want.flavor);
+  EXPECT_EQ(lb->backup, want.backup);
+  EXPECT_EQ(lb->health_check.enabled, want.health_check.enabled);
+  EXPECT_EQ(lb->passive.kind, want.passive.kind);
+  EXPECT_EQ(lb->passive.max_fails, want.passive.max_fails);
+  EXPECT_EQ(lb->passive.fail_timeout, want.passive.fail_timeout);
+  EXPECT_EQ(lb->connect_timeout, want.connect_timeout);
+  EXPECT_EQ(lb->read_timeout, want.read_timeout);
+  EXPECT_EQ(lb->slow_start, want.slow_start);
+  EXPECT_EQ(lb->processes, want.processes);
+  EXPECT_EQ(lb->shared_state, want.shared_state);
+  EXPECT_EQ(lb->retry.on_error, want.retry.on_error);
+  EXPECT_EQ(lb->retry.on_timeout, want.retry.on_timeout);
+  EXPECT_EQ(lb->retry.on_connect_timeout, want.retry.on_connect_timeout);
+  EXPECT_EQ(lb->retry.on_5xx, want.retry.on_5xx);
+  EXPECT_EQ(lb->retry.tries, want.retry.tries);
+  EXPECT_EQ(lb->retry.timeout, want.retry.timeout);
+  EXPECT_EQ(lb->retry.non_idempotent, want.retry.non_idempotent);
+  EXPECT_EQ(lb->rate_limit.has_value(), want.rate_limit.has_value());
   EXPECT_EQ(t->find("backend")->service()->replicas, 2);
   EXPECT_EQ(t->find("backend")->service()->timeout, 300);
   auto c = testing::run_infrasim({"import", "topologies/lifetimecircle/docker-compose.yml", "-o",
