@@ -1,5 +1,6 @@
 #include "sim/report/openmetrics.h"
 
+#include <array>
 #include <cmath>
 #include <ctime>
 #include <fmt/format.h>
@@ -50,6 +51,29 @@ class Writer {
       if (!v) continue;
       double end = std::min(r_.windows[i].start + r_.window, r_.duration);
       out_ += fmt::format("{}{{{}}} {} {}\n", sample, labels, num(*v), num(std::round((start_ + end) * 1000) / 1000));
+    }
+  }
+
+  // A histogram (OpenMetrics: each MetricPoint is all of its samples at one timestamp): per window,
+  // the cumulative buckets, +Inf, _count and _sum. Counts are cumulative over the run, as a client
+  // library's histogram exports them.
+  void histogram(const std::string& name, const std::string& labels) {
+    std::array<double, model::kLatencyBucketBounds.size()> le{};
+    double count = 0, sum = 0;
+    for (std::size_t i = 0; i < r_.windows.size(); ++i) {
+      const model::WindowStats& win = r_.windows[i];
+      for (std::size_t b = 0; b < le.size(); ++b) le[b] += static_cast<double>(win.latency_at_most[b]);
+      count += static_cast<double>(win.latency.count);
+      sum += win.latency_sum;
+      double end = std::min(win.start + r_.window, r_.duration);
+      std::string ts = num(std::round((start_ + end) * 1000) / 1000);
+      for (std::size_t b = 0; b < le.size(); ++b) {
+        out_ += fmt::format("{}_bucket{{{},le=\"{}\"}} {} {}\n", name, labels, num(model::kLatencyBucketBounds[b]),
+                            num(le[b]), ts);
+      }
+      out_ += fmt::format("{}_bucket{{{},le=\"+Inf\"}} {} {}\n", name, labels, num(count), ts);
+      out_ += fmt::format("{}_count{{{}}} {} {}\n", name, labels, num(count), ts);
+      out_ += fmt::format("{}_sum{{{}}} {} {}\n", name, labels, num(sum), ts);
     }
   }
 
@@ -117,6 +141,9 @@ std::string openmetrics_text(const model::RunResult& r, double start_unix) {
                return r.windows[i].latency.*f;
              });
   }
+  w.family("infrasim_request_duration_seconds", "histogram",
+           "Latency of the completed requests, cumulative, in Prometheus's default buckets.", "seconds");
+  w.histogram("infrasim_request_duration_seconds", scen);
   w.family("infrasim_request_latency_mean_seconds", "gauge", "Mean latency of the window's completions.", "seconds");
   w.series("infrasim_request_latency_mean_seconds", scen, [&](std::size_t i) -> std::optional<double> {
     if (r.windows[i].latency.count == 0) return std::nullopt;

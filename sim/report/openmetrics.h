@@ -12,6 +12,8 @@
 //   class_requests_completed_total{...}          counter    completed
 //   class_requests_failed_total{...}             counter    and failed
 //   request_latency_seconds{scenario,quantile}   gauge    latency of the window's completions (0.5 0.9 0.99 0.999 1)
+//   request_duration_seconds{scenario,le}        histogram  completions' latency, cumulative, in Prometheus's
+//                                                           default buckets (5ms .. 10s, +Inf), with _count, _sum
 //   request_latency_mean_seconds{scenario}       gauge
 //   component_utilization{scenario,component,kind}    gauge  CPU busy fraction of the instances up
 //   component_queue_length{...}                  gauge    requests waiting (time average, all instances)
@@ -24,7 +26,7 @@
 //   queue_depth{...}                             gauge    message queues
 //
 // Not exported yet, because a run does not record them per window: latency
-// histogram buckets (per class), per-instance series, failures by reason per
+// histogram buckets per class, per-instance series, failures by reason per
 // component, connection-pool usage, database query time.
 //
 // Deterministic: the same RunResult and start give the same bytes.

@@ -12,6 +12,8 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
+#include "sim/model/run_result.h"
+
 #include "sim/prometheus/alerts.h"
 #include "sim/prometheus/server.h"
 #include "tests/test_util.h"
@@ -112,6 +114,21 @@ TEST(OpenMetrics, CheckedBeforeRunningDeterministicAndWellFormed) {
     rest = m.suffix();
   }
   EXPECT_GE(units, 4);
+  // The latency histogram: per window, cumulative buckets that never decrease with le, +Inf = _count.
+  EXPECT_NE(texts[0].find("# TYPE infrasim_request_duration_seconds histogram\n"), std::string::npos);
+  std::smatch h;
+  ASSERT_TRUE(std::regex_search(texts[0], h, std::regex(R"re(((?:infrasim_request_duration_seconds_bucket\{[^\n]*\n){12}))re"
+                                                          R"re(infrasim_request_duration_seconds_count\{[^}]*\} (\d+) )re")));
+  std::string block = h[1].str();
+  double previous = -1, inf = -1;
+  const std::regex bucket(R"re(le="([^"]+)"\} (\d+) )re");
+  for (std::sregex_iterator it(block.begin(), block.end(), bucket), e; it != e; ++it) {
+    double v = std::stod((*it)[2].str());
+    EXPECT_GE(v, previous) << (*it)[0].str();
+    previous = v;
+    if ((*it)[1].str() == "+Inf") inf = v;
+  }
+  EXPECT_EQ(inf, std::stod(h[2].str()));
   // 2024-03-01T00:00:00Z is 1709251200: the first window (5 s) ends at 1709251205.
   EXPECT_NE(texts[0].find("infrasim_requests_total{scenario=\"db-primary-failover\"} "), std::string::npos);
   EXPECT_NE(texts[0].find(" 1709251205\n"), std::string::npos);
@@ -144,6 +161,25 @@ TEST(Prometheus, OpenMetricsImportAnswersWhatTheReportSays) {
               c["failed"].get<double>())
         << name;
   }
+  // The histogram counts every completion: its _count is the completed counter, +Inf too, and its
+  // buckets grow with le.
+  double completed = single(*server, "infrasim_requests_completed_total", end);
+  EXPECT_EQ(single(*server, "infrasim_request_duration_seconds_count", end), completed);
+  EXPECT_EQ(single(*server, "infrasim_request_duration_seconds_bucket{le=\"+Inf\"}", end), completed);
+  EXPECT_LE(single(*server, "infrasim_request_duration_seconds_bucket{le=\"0.1\"}", end),
+            single(*server, "infrasim_request_duration_seconds_bucket{le=\"0.25\"}", end));
+  // Its p99 over the measured part of the run agrees with report.json's (the log histogram's) p99
+  // within the bucket that holds it: histogram_quantile interpolates inside Prometheus's buckets.
+  double warm = report["scenario"]["warmup"].get<double>();
+  std::string range = std::to_string(static_cast<int>(end - kStart - warm)) + "s";
+  double hq = single(*server, "histogram_quantile(0.99, increase(infrasim_request_duration_seconds_bucket[" + range + "]))",
+                     end);
+  double p99 = report["summary"]["latency"]["p99"].get<double>();
+  const auto& bounds = model::kLatencyBucketBounds;
+  auto upper = std::upper_bound(bounds.begin(), bounds.end(), p99 * (1 - 0.01));
+  double lo = upper == bounds.begin() ? 0 : *(upper - 1), hi = upper == bounds.end() ? 1e9 : *upper;
+  EXPECT_GE(hq, lo * 0.99) << "p99 " << p99;
+  EXPECT_LE(hq, hi * 1.01) << "p99 " << p99;
   int peak = 0;
   for (const auto& a : report["autoscaling"]) {
     if (a["component"] == "app") peak = a["peak_replicas"].get<int>();
@@ -164,7 +200,7 @@ TEST(Prometheus, OpenMetricsImportAnswersWhatTheReportSays) {
       ++queries;
     }
   }
-  EXPECT_GE(queries, 12);
+  EXPECT_GE(queries, 14);
   server.reset();
   fs::remove_all(dir);
 }
