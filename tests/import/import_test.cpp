@@ -427,6 +427,36 @@ TEST(ImportCommand, EachSeedExampleImportsValidatesAndIsDeterministic) {
   fs::remove_all(dir);
 }
 
+// Every load balancer value the engine reads.
+void expect_same_lb(const topology::LoadBalancerSpec& got, const topology::LoadBalancerSpec& want,
+                    const std::string& what) {
+  EXPECT_EQ(got.flavor, want.flavor) << what;
+  EXPECT_EQ(got.algorithm, want.algorithm) << what;
+  EXPECT_EQ(got.weights, want.weights) << what;
+  EXPECT_EQ(got.backup, want.backup) << what;
+  EXPECT_EQ(got.health_check.enabled, want.health_check.enabled) << what;
+  EXPECT_EQ(got.passive.kind, want.passive.kind) << what;
+  EXPECT_EQ(got.passive.max_fails, want.passive.max_fails) << what;
+  EXPECT_EQ(got.passive.fail_timeout, want.passive.fail_timeout) << what;
+  EXPECT_EQ(got.connect_timeout, want.connect_timeout) << what;
+  EXPECT_EQ(got.read_timeout, want.read_timeout) << what;
+  EXPECT_EQ(got.slow_start, want.slow_start) << what;
+  EXPECT_EQ(got.processes, want.processes) << what;
+  EXPECT_EQ(got.shared_state, want.shared_state) << what;
+  EXPECT_EQ(got.retry.on_error, want.retry.on_error) << what;
+  EXPECT_EQ(got.retry.on_timeout, want.retry.on_timeout) << what;
+  EXPECT_EQ(got.retry.on_connect_timeout, want.retry.on_connect_timeout) << what;
+  EXPECT_EQ(got.retry.on_5xx, want.retry.on_5xx) << what;
+  EXPECT_EQ(got.retry.tries, want.retry.tries) << what;
+  EXPECT_EQ(got.retry.timeout, want.retry.timeout) << what;
+  EXPECT_EQ(got.retry.non_idempotent, want.retry.non_idempotent) << what;
+  EXPECT_EQ(got.rate_limit.has_value(), want.rate_limit.has_value()) << what;
+  if (got.rate_limit && want.rate_limit) {
+    EXPECT_EQ(got.rate_limit->rate, want.rate_limit->rate) << what;
+    EXPECT_EQ(got.rate_limit->burst, want.rate_limit->burst) << what;
+  }
+}
+
 TEST(ImportCommand, RoundTripMatchesTheFromReference) {
   // import -> topology -> the same load balancer and backend values as from: gives.
   auto r = testing::run_infrasim({"import", "topologies/cryptopulse/nginx.conf", "--upstream", "backend"});
@@ -442,26 +472,7 @@ TEST(ImportCommand, RoundTripMatchesTheFromReference) {
   core::Diagnostics dref;
   auto ref = import::load_nginx_upstream(repo_root() + "/topologies/cryptopulse/nginx.conf", "backend", {}, dref);
   ASSERT_TRUE(ref) << dref.format();
-  const topology::LoadBalancerSpec& want = ref->lb;
-  EXPECT_EQ(lb->flavor, want.flavor);
-  EXPECT_EQ(lb->backup, want.backup);
-  EXPECT_EQ(lb->health_check.enabled, want.health_check.enabled);
-  EXPECT_EQ(lb->passive.kind, want.passive.kind);
-  EXPECT_EQ(lb->passive.max_fails, want.passive.max_fails);
-  EXPECT_EQ(lb->passive.fail_timeout, want.passive.fail_timeout);
-  EXPECT_EQ(lb->connect_timeout, want.connect_timeout);
-  EXPECT_EQ(lb->read_timeout, want.read_timeout);
-  EXPECT_EQ(lb->slow_start, want.slow_start);
-  EXPECT_EQ(lb->processes, want.processes);
-  EXPECT_EQ(lb->shared_state, want.shared_state);
-  EXPECT_EQ(lb->retry.on_error, want.retry.on_error);
-  EXPECT_EQ(lb->retry.on_timeout, want.retry.on_timeout);
-  EXPECT_EQ(lb->retry.on_connect_timeout, want.retry.on_connect_timeout);
-  EXPECT_EQ(lb->retry.on_5xx, want.retry.on_5xx);
-  EXPECT_EQ(lb->retry.tries, want.retry.tries);
-  EXPECT_EQ(lb->retry.timeout, want.retry.timeout);
-  EXPECT_EQ(lb->retry.non_idempotent, want.retry.non_idempotent);
-  EXPECT_EQ(lb->rate_limit.has_value(), want.rate_limit.has_value());
+  expect_same_lb(*lb, ref->lb, "seed 001");
   EXPECT_EQ(t->find("backend")->service()->replicas, 2);
   EXPECT_EQ(t->find("backend")->service()->timeout, 300);
   auto c = testing::run_infrasim({"import", "topologies/lifetimecircle/docker-compose.yml", "-o",
@@ -475,6 +486,38 @@ TEST(ImportCommand, RoundTripMatchesTheFromReference) {
   EXPECT_EQ(t4->find("traefik")->lb()->health_check.timeout, 10);
   EXPECT_FALSE(t4->find("prometheus"));
   EXPECT_GE(t4->requests.size(), 4u);  // foundation's depends_on: cache + db, queue, mongodb, minio
+}
+
+TEST(ImportCommand, RoundTripOfNginxFailureSemantics) {
+  // Retries, tries, timeouts, passive off, workers without a zone, a global limit, slow_start:
+  // everything the writer has to spell out over flavor: nginx's defaults.
+  std::string dir = testing::temp_dir("rt-nginx");
+  const char* confs[] = {
+      "worker_processes 4;\n"
+      "limit_req_zone $server_name zone=all:1m rate=600r/m;\n"
+      "upstream b { server a:1 max_fails=0 slow_start=20s; server c:1 max_fails=0 slow_start=20s; }\n"
+      "server { location / { proxy_pass http://b; limit_req zone=all burst=5 nodelay;\n"
+      "  proxy_next_upstream error http_502 http_503 http_504 http_500 non_idempotent; proxy_next_upstream_tries 2;\n"
+      "  proxy_next_upstream_timeout 3s; proxy_connect_timeout 500ms; proxy_read_timeout 2m; } }\n",
+      "upstream b { zone b 64k; random; server a:1 weight=2 max_fails=2 fail_timeout=5s; server c:1 max_fails=2 "
+      "fail_timeout=5s; server d:1 backup max_fails=2 fail_timeout=5s; }\n"
+      "server { location / { proxy_pass http://b; proxy_next_upstream off; } }\n",
+  };
+  int i = 0;
+  for (const char* conf : confs) {
+    std::string f = dir + "/n" + std::to_string(i++) + ".conf";
+    testing::write_file(f, conf);
+    auto r = testing::run_infrasim({"import", f});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    core::Diagnostics d;
+    auto t = topology::parse_topology(dir + "/imported.yaml", r.out, d);
+    ASSERT_TRUE(t) << d.format() << r.out;
+    core::Diagnostics dref;
+    auto ref = import::load_nginx_upstream(f, "", {}, dref);
+    ASSERT_TRUE(ref) << dref.format();
+    expect_same_lb(*t->find("lb")->lb(), ref->lb, conf);
+  }
+  fs::remove_all(dir);
 }
 
 std::vector<std::string> bad_corpus() {
