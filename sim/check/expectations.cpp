@@ -426,7 +426,8 @@ std::string reason_for(const scenario::Scenario& s, const model::RunResult& r, c
 
 }  // namespace
 
-Assessment assess(const scenario::Scenario& s, const model::RunResult& r, const topology::Topology* t) {
+Assessment assess(const scenario::Scenario& s, const model::RunResult& r, const topology::Topology* t,
+                  const AlertEvaluation* alerts) {
   Assessment a;
   a.recovery = summarize_recovery(s, r, t);
   a.scaling = summarize_scaling(s, r);
@@ -450,6 +451,11 @@ Assessment assess(const scenario::Scenario& s, const model::RunResult& r, const 
     }
     if (!v.pass) v.reason = reason_for(s, r, a, v, *info);
     a.verdicts.push_back(std::move(v));
+  }
+  if (!s.alert_rules.empty()) {
+    a.incidents = incidents(s, r);
+    if (alerts) a.alerts = *alerts;
+    for (Verdict& v : judge_alerts(s, alerts, a.incidents)) a.verdicts.push_back(std::move(v));
   }
   std::vector<std::string> failing = a.failing();
   a.outcome = outcome_of(failing, s.expected_failure);

@@ -25,6 +25,8 @@ const std::vector<Command>& commands() {
       {"capacity", "project growth against a capacity plan; size each tier by simulation; report the gaps", add_capacity},
       {"advise", "try the standard remedies for each breached target by simulation; rank those that meet it by cost",
        add_advise},
+      {"import", "turn nginx, Kubernetes and docker-compose files into a topology, listing what was mapped and ignored",
+       add_import},
   };
   return kCommands;
 }

@@ -890,6 +890,17 @@ void RequestFlow::query_answered(Job& q) {
   answer(q, true, FailReason::kInjected, AttemptFailure::kErrorAnswer);
 }
 
+// A job stops waiting for a database connection (the pool's acquire timeout, or its call's timeout).
+void RequestFlow::give_up_pool_wait(Job& j, FailReason why, AttemptFailure f) {
+  j.call->db->cancel_wait(j.pool, ref(j));
+  j.pool = -1;
+  j.phase = Job::Phase::kWaitCall;
+  j.call_ok = false;
+  j.call_reason = why;
+  j.call_failure = f;
+  resume(j);
+}
+
 // ---- hung and frozen stations ------------------------------------------------------------
 
 void RequestFlow::hold(int station, const Event& e) { held_[static_cast<std::size_t>(station)].push_back(e); }
@@ -1007,12 +1018,7 @@ void RequestFlow::on_event(const Event& e) {
     case kPoolTimeout:
       if (Job* j = get(e.b); j && j->phase == Job::Phase::kWaitPool) {
         if (held_at(j->station, e)) return;
-        j->call->db->cancel_wait(j->pool, e.b);
-        j->pool = -1;
-        j->phase = Job::Phase::kWaitCall;
-        j->call_ok = false;
-        j->call_reason = FailReason::kDbUnavailable;
-        resume(*j);
+        give_up_pool_wait(*j, FailReason::kDbUnavailable, AttemptFailure::kErrorAnswer);
       }
       return;
     case kSyncDone:
@@ -1051,14 +1057,7 @@ void RequestFlow::on_event(const Event& e) {
     case kCallTimeout:
       if (Job* j = get(e.b); j && j->phase == Job::Phase::kWaitPool && j->call_seq == e.a) {
         if (held_at(j->station, e)) return;
-        // The call's timeout ends its wait for a connection.
-        j->call->db->cancel_wait(j->pool, e.b);
-        j->pool = -1;
-        j->phase = Job::Phase::kWaitCall;
-        j->call_ok = false;
-        j->call_reason = FailReason::kTimeout;
-        j->call_failure = AttemptFailure::kReadTimeout;
-        resume(*j);
+        give_up_pool_wait(*j, FailReason::kTimeout, AttemptFailure::kReadTimeout);  // the call's own timeout
         return;
       }
       if (Job* j = get(e.b); j && j->phase == Job::Phase::kWaitCall && j->call_seq == e.a) {

@@ -217,6 +217,7 @@ class RequestFlow final : public EventSink, public CpuClient {
   bool stale(const Job& j);
   void query_answered(Job& q);
   void cancel_waits(Job& j);
+  void give_up_pool_wait(Job& j, model::FailReason why, AttemptFailure f);
   void hold(int station, const Event& e);
   bool held_at(int station, const Event& e);
 

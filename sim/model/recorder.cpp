@@ -100,6 +100,10 @@ void Recorder::close_front() {
   Open& o = open_.front();
   if (last_ == &o) last_ = nullptr;
   o.stats.latency = summarize(o.hist);
+  for (std::size_t b = 0; b < kLatencyBucketBounds.size(); ++b) {
+    o.stats.latency_at_most[b] = o.hist.count_at_most(kLatencyBucketBounds[b]);
+  }
+  o.stats.latency_sum = o.hist.sum();
   closed_.push_back(o.stats);
   spare_.push_back(std::move(o));
   open_.pop_front();

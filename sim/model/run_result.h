@@ -34,7 +34,7 @@ const char* reason_name(FailReason r);
 struct LatencyStats {
   std::uint64_t count = 0;
   double mean = 0, p50 = 0, p90 = 0, p99 = 0, p999 = 0, max = 0;
-  double p95 = 0;  ///< after the others: brace initialisers written before it keep their meaning
+  double p95 = 0;  ///< after the others: brace initialisers written before it keep their meaning; k6's p(95)
 };
 
 using ReasonCounts = std::array<std::uint64_t, kReasonCount>;
@@ -45,6 +45,12 @@ struct ClassCounts {
   std::uint64_t arrivals = 0, completed = 0, failed = 0;
 };
 
+/// Upper bounds (seconds) of the latency histogram buckets per window: Prometheus's default
+/// buckets (client_golang prometheus.DefBuckets), so dashboards and histogram_quantile() work as
+/// on a real service's metrics. +Inf is the window's completed count.
+inline constexpr std::array<double, 11> kLatencyBucketBounds = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+                                                                0.5,   1,    2.5,   5,    10};
+
 struct WindowStats {
   double start = 0;
   std::uint64_t arrivals = 0;   ///< requests generated in the window
@@ -52,6 +58,10 @@ struct WindowStats {
   std::uint64_t failed = 0;     ///< failed in the window
   ReasonCounts failures{};
   LatencyStats latency;         ///< of the requests completed in the window
+  /// Completions in the window with latency <= kLatencyBucketBounds[i] (the histogram's buckets,
+  /// LogHistogram::count_at_most), and the sum of their latencies: OpenMetrics histogram buckets.
+  std::array<std::uint64_t, kLatencyBucketBounds.size()> latency_at_most{};
+  double latency_sum = 0;
   std::vector<ClassCounts> by_class;  ///< per request class (topology order)
   /// completed / (completed + failed); 1 when nothing finished.
   double success_ratio() const;

@@ -35,6 +35,22 @@ std::string run_console(const RunReport& rep, const std::string& dir) {
                      core::format_rate(sum.throughput), core::format_ratio(sum.error_rate),
                      format_duration(sum.latency.p50), format_duration(sum.latency.p95),
                      format_duration(sum.latency.p99), format_duration(sum.latency.p999));
+  if (rep.alerts) {
+    const AlertsSection& al = *rep.alerts;
+    out += fmt::format("  alerts: {} rule(s) from {}, evaluated by Prometheus every {}{}\n", al.rules.size(),
+                       al.rules_file, format_duration(al.step), al.error.empty() ? "" : "; not evaluated: " + al.error);
+    for (const auto& x : al.rules) {
+      std::string what;
+      for (const auto& f : x.faults) {
+        what += fmt::format("{}{} {}", what.empty() ? "" : ", ", f.fault,
+                            f.time_to_detect ? "detected after " + format_duration(*f.time_to_detect)
+                                             : std::string("missed"));
+      }
+      if (x.false_alarms) what += fmt::format("{}{} firing(s) with no fault", what.empty() ? "" : ", ", x.false_alarms);
+      out += fmt::format("    {} (for {}): {}\n", x.name, format_duration(x.hold),
+                         what.empty() ? (x.firings.empty() ? "never fired" : "fired") : what);
+    }
+  }
   for (const auto& e : rep.expectations) {
     out += fmt::format("  expected {} {}, actual {}: {}\n", e.metric, e.expected, e.actual, e.pass ? "PASS" : "FAIL");
     if (!e.pass && !e.reason.empty()) out += fmt::format("    why: {}\n", e.reason);

@@ -17,10 +17,13 @@
 #include "sim/report/console.h"
 #include "sim/report/html.h"
 #include "sim/report/markdown.h"
+#include "sim/prometheus/alerts.h"
+#include "sim/report/openmetrics.h"
 #include "sim/report/run_report.h"
 #include "sim/runs/output.h"
 #include "sim/runs/progress.h"
 #include "sim/scenario/profile.h"
+#include "sim/scenario/selectors.h"
 
 namespace sim::runs {
 
@@ -39,6 +42,8 @@ std::optional<scenario::Loaded> load_request(const RunRequest& req, core::Diagno
   // A declared failure is about the scenario as written, not with another fault in it.
   if (!req.extra_faults.empty()) loaded->scenario.expected_failure.reset();
   loaded->scenario.name += req.name_suffix;
+  // Chaos Mesh selector modes choose their instances with the run's seed (scenario/selectors.h).
+  scenario::apply_selectors(&loaded->scenario, loaded->topology, diags);
   const scenario::Scenario& s = loaded->scenario;
   core::Diagnostics adiags;
   *arrivals = model::make_arrivals(s.load, loaded->topology, s.duration,
@@ -221,9 +226,19 @@ int run_one(const RunRequest& req) {
   }
   const model::RunResult& r = outcome.result;
   log_run(r);
-  check::Assessment assessment = check::assess(s, r, &t);
+  // Alerting rules are evaluated by the real Prometheus before the run is judged (sim/prometheus/alerts.h).
+  std::optional<check::AlertEvaluation> alerts;
+  if (!s.alert_rules.empty()) alerts = prometheus::evaluate_alerts(s, r, req.start);
+  check::Assessment assessment = check::assess(s, r, &t, alerts ? &*alerts : nullptr);
   report::RunReport rep = report::build_run_report(s, t, r, assessment);
   rep.provenance = provenance_of(req, s);
+  if (!req.openmetrics.empty()) {  // `run` checked its folder before anything ran
+    if (std::string om_err = write_file(req.openmetrics, report::openmetrics_text(r, req.start)); !om_err.empty()) {
+      std::fprintf(stderr, "internal error: %s; the run finished but --openmetrics could not be written\n",
+                   om_err.c_str());
+      return core::kInternal;
+    }
+  }
   // report.json last: its presence means a complete run (merge, --resume); each file is atomic.
   std::string err = write_files(dir, {{"report.md", report::run_markdown(rep, s)},
                                       {"report.html", report::run_html(rep, report::topology_svg(t) +

@@ -38,6 +38,8 @@ struct RunRequest {
   // Provenance (report.json's "provenance"): how the report can be made again.
   std::string command;                         ///< the command line (cli::provenance_command)
   std::string seed_source;                     ///< how `seed` was chosen; "" = "--seed" when set, else "scenario"
+  std::string openmetrics;                     ///< --openmetrics FILE: the time series as OpenMetrics ("" = none)
+  double start = 1704067200;                   ///< --start: the run's t = 0, seconds since the epoch (2024-01-01)
 };
 
 /// The provenance of a run of `req` on its loaded scenario: version, command, seed, overrides,

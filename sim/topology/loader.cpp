@@ -7,6 +7,7 @@
 
 #include "sim/core/units.h"
 #include "sim/core/yaml_reader.h"
+#include "sim/import/reference.h"
 
 namespace sim::topology {
 namespace {
@@ -283,7 +284,21 @@ struct Pending {
   std::vector<std::pair<std::string, SourcePos>> zone_refs;   // zone, with the component's region in region_of
   std::vector<std::pair<std::string, SourcePos>> component_refs;
   std::set<std::string> broken;  // components whose kind is unknown: skip rules that depend on it
+  // `from:` references (sim/import/reference.h).
+  std::set<std::string> spread_zones;                               // Kubernetes topologySpreadConstraints on zones
+  std::map<std::string, std::pair<HealthCheck, SourcePos>> lb_health;  // backend -> the check of the LB in front
+  std::set<std::string> own_health_check;                           // load balancers that write health_check
+  std::vector<ImportNote> imported;
 };
+
+// The spec a `from:` reference gave (or the defaults), for the written keys to be read over.
+template <typename S>
+S start_from(const std::optional<import::FromResult>& from) {
+  if (from) {
+    if (const S* s = std::get_if<S>(&from->base.spec)) return *s;
+  }
+  return S{};
+}
 
 void read_component(const Reader& r, const std::string& name, const YAML::Node& n, Component* c, Pending* p) {
   c->name = name;
@@ -306,7 +321,23 @@ void read_component(const Reader& r, const std::string& name, const YAML::Node& 
                        {"cdn", "load_balancer", "service", "cache", "database", "queue", "storage"});
   if (!kind) return;
   p->broken.erase(name);
-  std::vector<std::string> common = {"kind", "description", "region", "zone", "zones"};
+  std::vector<std::string> common = {"kind", "description", "region", "zone", "zones", "from"};
+  std::optional<import::FromResult> from;
+  for (auto it = n.begin(); it != n.end(); ++it) {
+    if (!it->first.IsScalar() || it->first.Scalar() != "from") continue;
+    if (auto ref = import::read_from(r, it->second)) {
+      static const std::map<std::string, Kind> kKinds = {
+          {"cdn", Kind::kCdn},     {"load_balancer", Kind::kLoadBalancer}, {"service", Kind::kService},
+          {"cache", Kind::kCache}, {"database", Kind::kDatabase},          {"queue", Kind::kQueue},
+          {"storage", Kind::kStorage}};
+      from = import::component_from(*ref, kKinds.at(*kind), name, r.diags());
+      if (from) {
+        if (from->spread_zones) p->spread_zones.insert(name);
+        if (from->lb_health) p->lb_health[name] = {*from->lb_health, ref->pos};
+        p->imported.insert(p->imported.end(), from->notes.begin(), from->notes.end());
+      }
+    }
+  }
   auto keys = [&](std::vector<std::string> extra) {
     extra.insert(extra.end(), common.begin(), common.end());
     return extra;
@@ -341,7 +372,7 @@ void read_component(const Reader& r, const std::string& name, const YAML::Node& 
     MapView m(r, n, what, keys({"edge_latency", "hit_ratio", "edge_regions"}));
     if (!m.ok()) return;
     read_common(m);
-    CdnSpec s;
+    auto s = start_from<CdnSpec>(from);
     m.read("edge_latency", &Reader::duration, &s.edge_latency);
     if (m.has("hit_ratio")) read_hit_ratios(r, m.get("hit_ratio"), &s.default_hit_ratio, &s.hit_ratio, &p->class_refs);
     if (m.has("edge_regions") && r.is_seq(m.get("edge_regions"), "edge_regions")) {
@@ -362,15 +393,24 @@ void read_component(const Reader& r, const std::string& name, const YAML::Node& 
                     "shared_state"}));
     if (!m.ok()) return;
     read_common(m);
-    // The product first: its defaults are what the other keys override.
-    LbFlavor flavor = LbFlavor::kGeneric;
+    // The product first: its defaults are what the other keys override. A `from:` file is a product
+    // already (an nginx upstream is flavor nginx): its values are the base, and a different flavor
+    // written beside it would silently discard them.
+    const LoadBalancerSpec* imported = from ? std::get_if<LoadBalancerSpec>(&from->base.spec) : nullptr;
+    LbFlavor flavor = imported ? imported->flavor : LbFlavor::kGeneric;
     if (m.has("flavor")) {
       static const std::vector<std::string> kFlavors = {"generic", "nginx", "haproxy", "alb", "envoy", "traefik"};
       if (auto f = r.choice(m.get("flavor"), "load balancer flavor", kFlavors)) {
-        flavor = static_cast<LbFlavor>(std::find(kFlavors.begin(), kFlavors.end(), *f) - kFlavors.begin());
+        auto written = static_cast<LbFlavor>(std::find(kFlavors.begin(), kFlavors.end(), *f) - kFlavors.begin());
+        if (imported && written != imported->flavor) {
+          r.error(m.get("flavor"), fmt::format("flavor: {} contradicts the from: file, which describes {}; expected "
+                                               "flavor: {} or no flavor (the file sets it)",
+                                               *f, flavor_name(imported->flavor), flavor_name(imported->flavor)));
+        }
+        flavor = written;
       }
     }
-    LoadBalancerSpec s = flavor_defaults(flavor);
+    LoadBalancerSpec s = imported ? *imported : flavor_defaults(flavor);
     m.read("replicas", &Reader::integer, &s.replicas, 1, kMaxInstances);
     if (m.has("algorithm")) {
       static const std::vector<std::string> kAlgs = {"round_robin", "least_conn", "weighted", "random",
@@ -383,6 +423,7 @@ void read_component(const Reader& r, const std::string& name, const YAML::Node& 
     m.read("latency", &Reader::duration, &s.latency);
     if (m.has("health_check")) {
       // A check written out is on, also for a product whose default has none (nginx open source).
+      p->own_health_check.insert(name);
       topology::HealthCheck written = s.health_check;
       written.enabled = true;
       if (auto hc = read_health_check(r, m.get("health_check"), "health_check", written)) s.health_check = *hc;
@@ -430,7 +471,7 @@ void read_component(const Reader& r, const std::string& name, const YAML::Node& 
                     "timeout", "boot_time", "service_time", "calls"}));
     if (!m.ok()) return;
     read_common(m);
-    ServiceSpec s;
+    auto s = start_from<ServiceSpec>(from);
     m.read("replicas", &Reader::integer, &s.replicas, 1, kMaxInstances);
     m.read("cores", &Reader::integer, &s.cores, 1, 1024);
     m.read("memory", &Reader::size, &s.memory);
@@ -459,7 +500,7 @@ void read_component(const Reader& r, const std::string& name, const YAML::Node& 
     MapView m(r, n, what, keys({"nodes", "cores", "hit_ratio", "service_time", "warmup", "engine"}));
     if (!m.ok()) return;
     read_common(m);
-    CacheSpec s;
+    auto s = start_from<CacheSpec>(from);
     m.read("nodes", &Reader::integer, &s.nodes, 1, kMaxInstances);
     m.read("cores", &Reader::integer, &s.cores, 1, 1024);
     if (m.has("hit_ratio")) read_hit_ratios(r, m.get("hit_ratio"), &s.default_hit_ratio, &s.hit_ratio, &p->class_refs);
@@ -476,7 +517,7 @@ void read_component(const Reader& r, const std::string& name, const YAML::Node& 
                     "replication", "failover", "backup"}));
     if (!m.ok()) return;
     read_common(m);
-    DatabaseSpec s;
+    auto s = start_from<DatabaseSpec>(from);
     m.read("engine", &Reader::string, &s.engine, "a string");
     m.read("replicas", &Reader::integer, &s.replicas, 0, kMaxInstances);
     m.read("cores", &Reader::integer, &s.cores, 1, 1024);
@@ -545,7 +586,7 @@ void read_component(const Reader& r, const std::string& name, const YAML::Node& 
                     "failure_ratio", "max_retries", "retry_delay"}));
     if (!m.ok()) return;
     read_common(m);
-    QueueSpec s;
+    auto s = start_from<QueueSpec>(from);
     m.read("engine", &Reader::string, &s.engine, "a string");
     m.read("publish_time", &Reader::duration, &s.publish_time);
     m.read("max_length", &Reader::integer, &s.max_length, 0, kMaxQueue);
@@ -565,7 +606,7 @@ void read_component(const Reader& r, const std::string& name, const YAML::Node& 
     MapView m(r, n, what, keys({"engine", "nodes", "cores", "service_time"}));
     if (!m.ok()) return;
     read_common(m);
-    StorageSpec s;
+    auto s = start_from<StorageSpec>(from);
     m.read("engine", &Reader::string, &s.engine, "a string");
     m.read("nodes", &Reader::integer, &s.nodes, 1, kMaxInstances);
     m.read("cores", &Reader::integer, &s.cores, 1, 1024);
@@ -802,6 +843,7 @@ void check(const Reader& r, Topology* t, const Pending& p) {
                                        c.name, reg->name, c.zones.front(), zr->name));
       }
     }
+    if (c.zones.empty() && p.spread_zones.count(c.name)) c.zones = reg->zones;  // topologySpreadConstraints
     if (c.zones.empty()) c.zones.push_back(reg->zones.front());
   }
 
@@ -912,7 +954,7 @@ void check(const Reader& r, Topology* t, const Pending& p) {
   }
 
   // Load balancer weights must match the backend's instance count.
-  for (const Component& c : t->components) {
+  for (Component& c : t->components) {
     const LoadBalancerSpec* lb = c.lb();
     if (!lb || p.broken.count(c.name)) continue;
     std::set<std::string> backends;
@@ -933,6 +975,18 @@ void check(const Reader& r, Topology* t, const Pending& p) {
         r.error(c.pos, fmt::format("load balancer '{}' marks {} of the {} instances of '{}' as backup; expected "
                                        "at least one primary",
                                        c.name, lb->backup, bc->instances(), b));
+      }
+    }
+    // A backend's readiness probe or compose healthcheck is what the load balancer in front checks,
+    // unless the load balancer writes its own health_check.
+    if (!p.own_health_check.count(c.name)) {
+      for (const std::string& b : backends) {
+        auto it = p.lb_health.find(b);
+        if (it == p.lb_health.end()) continue;
+        std::get<LoadBalancerSpec>(c.spec).health_check = it->second.first;
+        t->imported.push_back({ImportNote::Kind::kMapped, it->second.second, b + "'s health check",
+                               fmt::format("components.{}.health_check (the load balancer in front)", c.name)});
+        break;
       }
     }
     if (lb->algorithm == LbAlgorithm::kWeighted && lb->weights.empty()) {
@@ -987,6 +1041,7 @@ std::optional<Topology> parse_topology(const std::string& file, const YAML::Node
   }
   YAML::Node reqs = m.require("requests", "request classes, like requests: {api: {share: 100%, path: [lb, app]}}");
   if (reqs.IsDefined()) read_requests(r, reqs, &t);
+  t.imported = p.imported;
   check(r, &t, p);
   if (diags.error_count() > errors_before) return std::nullopt;
   return t;

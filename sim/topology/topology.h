@@ -20,6 +20,21 @@ using core::Distribution;
 /// Where a key was written, for findings that point back into the file (core/source.h).
 using core::SourcePos;
 
+/// A value taken from a foreign file (nginx, Kubernetes, docker-compose), or a
+/// directive or field of one that infrasim did not use, and why. `infrasim
+/// import` writes them into its output's header; `validate` prints them.
+struct ImportNote {
+  enum class Kind {
+    kMapped,   ///< became a topology or scenario value (`detail` says which)
+    kPending,  ///< a semantic infrasim does not model yet (passive checks, retries, per-client limits...)
+    kIgnored,  ///< outside what infrasim models (TLS, headers, images...)
+  };
+  Kind kind = Kind::kMapped;
+  SourcePos pos;        ///< in the foreign file
+  std::string what;     ///< as written: "least_conn", "server app1:3000 weight=3", "spec.minReplicas"
+  std::string detail;   ///< mapped: "components.lb.algorithm: least_conn"; otherwise why
+};
+
 struct Region {
   std::string name;
   std::vector<std::string> zones;  ///< default: one zone named after the region
@@ -345,6 +360,7 @@ struct Topology {
   Clients clients;
   std::vector<Component> components;        ///< in file order
   std::vector<RequestClass> requests;       ///< in file order
+  std::vector<ImportNote> imported;         ///< what `from:` references took from foreign files
 
   const Component* find(const std::string& name) const;
   Component* find(const std::string& name);

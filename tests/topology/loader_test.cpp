@@ -611,7 +611,7 @@ network: {latency: 1ms}
             "t.yaml:4:53: error: 0 is out of range; expected a whole number between 1 and 1000\n"
             "t.yaml:4:56: error: unknown key 'colour' in component 'app'; expected one of replicas, cores, memory, "
             "memory_base, memory_per_request, workers, queue_limit, timeout, boot_time, service_time, calls, kind, "
-            "description, region, zone, zones\n"
+            "description, region, zone, zones, from\n"
             "t.yaml:5:40: error: unknown load balancing algorithm 'least_con'; did you mean 'least_conn'?\n"
             "t.yaml:5:76: error: invalid duration 'fast'; expected a duration with a unit like 250us, 5ms, 10s, 5m, "
             "24h or 7d\n"
