@@ -50,6 +50,7 @@ void Supervisor::instance_down(int si, bool host_lost, bool fault_lasts) {
   s.fault_lasts = fault_lasts;
   s.host_lost = host_lost;
   s.pending = 0;
+  if (host_lost && w_.comp(w_.st(si).component).spec->replace.enabled) replace_later(si);
   if (!r.restarts_crashes() || host_lost) return;  // a lost host: nobody restarts anything until it is back
   if (now - s.up_since >= r.reset_after) s.in_row = 0;  // it ran long enough: the back-off starts over
   if (r.policy == RestartSpec::Policy::kOnFailure && r.max_retries > 0 && s.retries >= r.max_retries) {
@@ -95,6 +96,38 @@ void Supervisor::attempt(int si, std::uint64_t gen) {
   w_.timeline(now, "restart", st.name, fmt::format("restarted by its restart policy ({})",
                                                    topology::restart_policy_name(spec(si).policy)));
   w_.recover_station(si, w_.boot_time(si));
+}
+
+// The ReplicaSet controller: once the node is declared lost and its pods evicted (`after`),
+// a new pod is created and scheduled on a host that is not lost, in another zone when there
+// is one; it boots and joins the balancer through its health checks. The lost pod is deleted:
+// it does not come back with its host.
+void Supervisor::replace_later(int si) {
+  const double after = w_.comp(w_.st(si).component).spec->replace.after;
+  const double lost_at = w_.kernel.now();
+  w_.spawn(w_.st(si).name + "-replace", w_.platform->control(), [this, si, after, lost_at] {
+    sg::this_actor::sleep_for(after);
+    w_.kernel.enter();
+    Station& old = w_.st(si);
+    if (old.up || !old.started || !w_.host_lost(si)) return;  // back already, or gone otherwise
+    const double now = w_.kernel.now();
+    int pick = -1;
+    for (int cand : w_.comp(old.component).stations) {
+      const Station& c = w_.st(cand);
+      if (c.started || c.up || w_.host_lost(cand)) continue;
+      if (pick < 0 || (w_.st(pick).zone == old.zone && c.zone != old.zone)) pick = cand;
+    }
+    if (pick < 0) {
+      w_.timeline(now, "replace", old.name, fmt::format("lost with its host {} ago; no host left to replace it",
+                                                       core::format_duration(now - lost_at)));
+      return;
+    }
+    old.started = false;  // the lost pod is deleted
+    w_.timeline(now, "replace", old.name,
+                fmt::format("lost with its host {} ago: replaced by {} in zone {}", core::format_duration(now - lost_at),
+                            w_.st(pick).name, w_.places.zones[static_cast<std::size_t>(w_.st(pick).zone)]));
+    w_.start_station(pick, w_.boot_time(pick));
+  })->daemonize();
 }
 
 bool Supervisor::fault_ended(int si) {

@@ -71,6 +71,8 @@ class Supervisor {
   };
   const topology::RestartSpec& spec(int station) const;
   void schedule(int station, double delay, const std::string& why);
+  /// Kubernetes-style replacement of an instance lost with its host (topology `replace`).
+  void replace_later(int station);
   void attempt(int station, std::uint64_t generation);
   void probe(int station);
 

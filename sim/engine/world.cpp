@@ -22,6 +22,9 @@ int max_instances(const topology::Component& c, const scenario::Scenario& s) {
   for (const auto& a : s.autoscaling) {
     if (a.component == c.name) n = std::max(n, a.hpa() ? a.hpa()->max : a.rules()->max);
   }
+  // Replacements need somewhere to go: as many spare hosts as instances, continuing the
+  // round robin over the zones (or shared hosts), so that each zone has spares.
+  if (c.replace.enabled) n += c.instances();
   return n;
 }
 
@@ -37,6 +40,7 @@ World::World(const scenario::Scenario& s, const topology::Topology& t, const Run
       rng_flow(streams.stream("flow")),
       rng_service(streams.stream("service-times")) {
   build_stations();
+  machine_lost_.assign(hosts.size(), 0);
   build_tiers();
   build_plans();
   flow = std::make_unique<RequestFlow>(*this);
@@ -338,6 +342,18 @@ void World::build_platform() {
   }
 }
 
+void World::set_place_lost(const scenario::Target& t, bool lost) {
+  if (machine_lost_.size() != hosts.size()) machine_lost_.assign(hosts.size(), 0);
+  for (std::size_t h = 0; h < hosts.size(); ++h) {
+    int zone = hosts[h].zone;
+    bool in = (!t.host.empty() && h < topo.hosts.size() && topo.hosts[h].name == t.host) ||
+              (!t.zone.empty() && places.zones[static_cast<std::size_t>(zone)] == t.zone) ||
+              (!t.region.empty() &&
+               places.regions[static_cast<std::size_t>(places.zone_region[static_cast<std::size_t>(zone)])] == t.region);
+    if (in) machine_lost_[h] += lost ? 1 : -1;
+  }
+}
+
 double World::boot_time(int si) const {
   const topology::Component& c = *comps[static_cast<std::size_t>(st(si).component)].spec;
   return c.kind == Kind::kService ? c.service()->boot_time : 0.0;
@@ -426,6 +442,7 @@ void World::recover_station(int si, double boot) {
 }
 
 void World::end_crash(int si) {
+  if (!st(si).started) return;  // replaced (or scaled in) meanwhile: it stays gone
   if (!supervisor.fault_ended(si)) recover_station(si, boot_time(si));
 }
 

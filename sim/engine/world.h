@@ -157,6 +157,10 @@ class World final : public EventSink {
   void end_crash(int station);
   /// Its boot time (a service's boot_time; 0 for the other kinds).
   double boot_time(int station) const;
+  /// A zone, region or shared host is lost (crashed) or back: no replacement goes there meanwhile.
+  void set_place_lost(const scenario::Target& place, bool lost);
+  /// Whether the station's host is in a lost place.
+  bool host_lost(int station) const { return machine_lost_[static_cast<std::size_t>(st(station).machine)] > 0; }
   /// An autoscaler provisions a spare: up now, ready after `boot`, then health checks.
   void start_station(int station, double boot);
   /// An autoscaler removes an instance (after draining).
@@ -186,6 +190,7 @@ class World final : public EventSink {
   std::vector<std::vector<model::ComponentPoint>> series_;  ///< [component][window]
   double window_start_ = 0;
   bool stopping_ = false;  ///< stop_station is crashing it: not a failure, nothing restarts it
+  std::vector<int> machine_lost_;  ///< [host] lost places it is in (zone, region, itself)
 };
 
 }  // namespace sim::engine

@@ -307,7 +307,7 @@ void read_component(const Reader& r, const std::string& name, const YAML::Node& 
   std::vector<std::string> common = {"kind", "description", "region", "zone", "zones"};
   // Keys of anything with instances (every kind but a CDN): placement on shared hosts and
   // what brings an instance back.
-  const std::vector<std::string> instance_keys = {"host", "hosts", "cpus", "restart", "liveness"};
+  const std::vector<std::string> instance_keys = {"host", "hosts", "cpus", "restart", "liveness", "replace"};
   auto keys = [&](std::vector<std::string> extra) {
     extra.insert(extra.end(), common.begin(), common.end());
     if (*kind != "cdn") extra.insert(extra.end(), instance_keys.begin(), instance_keys.end());
@@ -369,6 +369,26 @@ void read_component(const Reader& r, const std::string& name, const YAML::Node& 
     if (m.has("cores")) p->cores_keys[name] = r.pos(m.key_mark("cores"));
     if (m.has("restart")) read_restart(r, m.get("restart"), &c->restart);
     if (m.has("liveness")) read_liveness(r, m.get("liveness"), &c->liveness);
+    if (m.has("replace")) {
+      // replace: true | false | {after: 5m40s}
+      const YAML::Node& v = m.get("replace");
+      if (v.IsMap()) {
+        MapView rm(r, v, "replace", {"after"});
+        if (rm.ok()) {
+          c->replace.enabled = true;
+          rm.read("after", &Reader::duration, &c->replace.after);
+        }
+      } else {
+        m.read("replace", &Reader::boolean, &c->replace.enabled);
+      }
+      if (c->replace.enabled && *kind != "service") {
+        r.error(m.key_mark("replace"),
+                fmt::format("replace applies to services (a Deployment's stateless pods); a {} keeps state, and "
+                            "Kubernetes does not move a StatefulSet's pod off a lost node by itself; expected it on "
+                            "a service",
+                            *kind));
+      }
+    }
     // A liveness kill needs something to restart the instance: Kubernetes' default policy is Always.
     if (c->liveness.enabled && !c->restart.enabled()) {
       c->restart = restart_defaults(RestartSpec::By::kKubernetes);

@@ -290,6 +290,16 @@ struct LivenessSpec {
   double detection_time() const { return period * failure_threshold + timeout; }
 };
 
+/// Kubernetes-style replacement (a Deployment's ReplicaSet): an instance lost with its
+/// host (a zone, region or shared host crash) is replaced by a new one on another host
+/// `after` the loss; the lost one is deleted and does not come back with its host.
+struct ReplaceSpec {
+  bool enabled = false;
+  /// node-monitor-grace-period (40 s) + the default toleration of node.kubernetes.io/unreachable
+  /// (tolerationSeconds 300, the DefaultTolerationSeconds admission plugin) = 340 s.
+  double after = 340;
+};
+
 enum class Kind { kCdn, kLoadBalancer, kService, kCache, kDatabase, kQueue, kStorage };
 
 const char* kind_name(Kind k);
@@ -309,6 +319,7 @@ struct Component {
   double cpus = 0;          ///< Docker `cpus`: at most this many cores' time per instance (CFS quota); 0 = no limit
   RestartSpec restart;      ///< what brings a crashed instance back (default: its fault's end)
   LivenessSpec liveness;    ///< liveness probe (default off)
+  ReplaceSpec replace;      ///< replacement of an instance lost with its host (default off)
   SourcePos pos;
 
   const CdnSpec* cdn() const { return std::get_if<CdnSpec>(&spec); }

@@ -611,7 +611,7 @@ network: {latency: 1ms}
             "t.yaml:4:53: error: 0 is out of range; expected a whole number between 1 and 1000\n"
             "t.yaml:4:56: error: unknown key 'colour' in component 'app'; expected one of replicas, cores, memory, "
             "memory_base, memory_per_request, workers, queue_limit, timeout, boot_time, service_time, kind, "
-            "description, region, zone, zones, host, hosts, cpus, restart, liveness\n"
+            "description, region, zone, zones, host, hosts, cpus, restart, liveness, replace\n"
             "t.yaml:5:40: error: unknown load balancing algorithm 'least_con'; did you mean 'least_conn'?\n"
             "t.yaml:5:76: error: invalid duration 'fast'; expected a duration with a unit like 250us, 5ms, 10s, 5m, "
             "24h or 7d\n"
@@ -716,7 +716,24 @@ requests:
   EXPECT_EQ(t.instance_cores(app, 0), 4);
   EXPECT_TRUE(t.hosts.front().share_by_process);
   EXPECT_FALSE(t.find("db")->liveness.enabled);
+  EXPECT_FALSE(app.replace.enabled);
   EXPECT_EQ(t.find("db")->restart.policy, RestartSpec::Policy::kOnFailure);
+}
+
+TEST(TopologyLoader, ReadsReplaceWithKubernetesEvictionDelay) {
+  Topology t = load(R"(name: ops
+components:
+  lb: {kind: load_balancer}
+  app: {kind: service, service_time: 5ms, replace: true}
+  api: {kind: service, service_time: 5ms, replace: {after: 1m}}
+requests:
+  r: {share: 50%, path: [lb, app]}
+  s: {share: 50%, path: [api]}
+)");
+  EXPECT_TRUE(t.find("app")->replace.enabled);
+  EXPECT_EQ(t.find("app")->replace.after, 340);  // node-monitor-grace-period 40 s + tolerationSeconds 300
+  EXPECT_TRUE(t.find("api")->replace.enabled);
+  EXPECT_EQ(t.find("api")->replace.after, 60);
 }
 
 TEST(TopologyLoader, LivenessWithoutARestartPolicyGetsKubernetesAlways) {
