@@ -185,11 +185,14 @@ void FaultInjector::play() {
           add(at, [&w, hit, name, f, stations_of]() {
             *hit = stations_of(f.target);
             w.timeline(w.kernel.now(), "fault", f.target.text(), f.silent ? name + " (silent: no refusals, callers time out)" : name, name);
+            // A lost zone, region or shared host: replacements go elsewhere while it lasts.
+            if (f.target.lost_silently()) w.set_place_lost(f.target, true);
             // Without `for:` nothing keeps it down: a restart policy brings it back at its first attempt.
             for (int si : *hit) w.crash_station(si, name, true, f.silent, /*lasts=*/f.length > 0);
           });
           if (until > 0) {
-            add(until, [&w, hit]() {
+            add(until, [&w, hit, f]() {
+              if (f.target.lost_silently()) w.set_place_lost(f.target, false);
               for (int si : *hit) w.end_crash(si);
             });
           }
