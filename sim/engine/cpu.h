@@ -32,7 +32,7 @@
 //             none left. Cas01 then shares the CPU: this is the differential
 //             oracle of the kernel's arithmetic (tests/engine/differential).
 //             Shared or capped hosts stay with the kernel (Cas01 has no groups);
-//             their arithmetic is checked against closed forms (tests/engine/cpu_share_test).
+//             their arithmetic is checked against closed forms (tests/behaviour/cases/shared-host-cpu-limits).
 
 #include <cstdint>
 #include <deque>
