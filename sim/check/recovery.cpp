@@ -47,9 +47,13 @@ Prediction predict(const topology::Topology& t, const Fault& f) {
       return p;
     }
     case Fault::Kind::kCrash: {
-      if (!f.target.region.empty() || !f.target.zone.empty()) {
-        // Component by component: instances are spread round-robin over the listed zones.
-        auto in_place = [&](const std::string& zone) {
+      if (!f.target.region.empty() || !f.target.zone.empty() || !f.target.host.empty()) {
+        // Component by component: instances are spread round-robin over the listed zones (or shared hosts).
+        auto in_place = [&](const topology::Component& c, int i) {
+          if (!f.target.host.empty()) {
+            return !c.hosts.empty() && c.hosts[static_cast<std::size_t>(i) % c.hosts.size()] == f.target.host;
+          }
+          const std::string& zone = c.zones[static_cast<std::size_t>(i) % c.zones.size()];
           if (!f.target.zone.empty()) return zone == f.target.zone;
           const topology::Region* r = t.region_of_zone(zone);
           return r && r->name == f.target.region;
@@ -60,11 +64,11 @@ Prediction predict(const topology::Topology& t, const Fault& f) {
           int n = c.instances();
           if (n == 0) continue;
           int hit = 0;
-          for (int i = 0; i < n; ++i) hit += in_place(c.zones[static_cast<std::size_t>(i) % c.zones.size()]) ? 1 : 0;
+          for (int i = 0; i < n; ++i) hit += in_place(c, i) ? 1 : 0;
           if (hit == 0) continue;
           std::optional<double> rto;
           if (const topology::DatabaseSpec* db = c.database()) {
-            bool primary_hit = in_place(c.zones.front());
+            bool primary_hit = in_place(c, 0);
             if (!primary_hit) {
               rto = 0.0;
             } else if (db->replicas > 0 && db->failover.automatic && hit < n) {

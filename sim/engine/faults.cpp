@@ -83,6 +83,15 @@ void FaultInjector::play() {
   // The stations a fault hits, resolved when it happens (a database's primary moves).
   auto stations_of = [&w](const scenario::Target& t) {
     std::vector<int> out;
+    if (!t.host.empty()) {  // a shared host: every instance on it
+      for (std::size_t h = 0; h < w.topo.hosts.size(); ++h) {
+        if (w.topo.hosts[h].name != t.host) continue;
+        for (int si : w.host_stations[h]) {
+          if (w.st(si).started) out.push_back(si);
+        }
+      }
+      return out;
+    }
     if (!t.region.empty() || !t.zone.empty()) {
       for (std::size_t i = 0; i < w.stations.size(); ++i) {
         const Station& s = w.stations[i];
@@ -116,10 +125,6 @@ void FaultInjector::play() {
       }
     }
     return out;
-  };
-  auto boot_of = [&w](int si) {
-    const topology::Component& c = *w.comp(w.st(si).component).spec;
-    return c.kind == Kind::kService ? c.service()->boot_time : 0.0;
   };
   auto add = [&](double at, std::function<void()> fn) {
     if (at < duration) schedule.push_back({at, order++, std::move(fn)});
@@ -164,8 +169,8 @@ void FaultInjector::play() {
             w.timeline(w.kernel.now(), "fault", w.st(*victim).name, name + ": chaos monkey", name);
             w.crash_station(*victim, name);
           });
-          add(t + repair, [&w, victim, boot_of]() {
-            if (*victim >= 0) w.recover_station(*victim, boot_of(*victim));
+          add(t + repair, [&w, victim]() {
+            if (*victim >= 0) w.end_crash(*victim);
           });
           t += repair + f.mtbf.sample(rng);
         }
@@ -180,11 +185,15 @@ void FaultInjector::play() {
           add(at, [&w, hit, name, f, stations_of]() {
             *hit = stations_of(f.target);
             w.timeline(w.kernel.now(), "fault", f.target.text(), f.silent ? name + " (silent: no refusals, callers time out)" : name, name);
-            for (int si : *hit) w.crash_station(si, name, true, f.silent);
+            // A lost zone, region or shared host: replacements go elsewhere while it lasts.
+            if (f.target.lost_silently()) w.set_place_lost(f.target, true);
+            // Without `for:` nothing keeps it down: a restart policy brings it back at its first attempt.
+            for (int si : *hit) w.crash_station(si, name, true, f.silent, /*lasts=*/f.length > 0);
           });
           if (until > 0) {
-            add(until, [&w, hit, boot_of]() {
-              for (int si : *hit) w.recover_station(si, boot_of(si));
+            add(until, [&w, hit, f]() {
+              if (f.target.lost_silently()) w.set_place_lost(f.target, false);
+              for (int si : *hit) w.end_crash(si);
             });
           }
           break;
@@ -355,8 +364,8 @@ void FaultInjector::play() {
               w.timeline(w.kernel.now(), "fault", f.target.text(), name + ": down", name);
               for (int si : *down) w.crash_station(si, name);
             });
-            add(t + f.length, [&w, down, boot_of]() {
-              for (int si : *down) w.recover_station(si, boot_of(si));
+            add(t + f.length, [&w, down]() {
+              for (int si : *down) w.end_crash(si);
             });
           }
           break;

@@ -349,11 +349,12 @@ namespace {
 
 std::optional<Target> read_target(const Reader& r, const YAML::Node& n, const Topology& topo, bool allow_places) {
   static const std::string kExpected =
-      "a component ('app'), an instance ('app[1]'), a database role ('db.primary') or {region: ...} / {zone: ...}";
+      "a component ('app'), an instance ('app[1]'), a database role ('db.primary') or {region: ...} / {zone: ...} / "
+      "{host: ...}";
   if (n.IsMap() && allow_places) {
-    MapView m(r, n, "target", {"region", "zone"});
+    MapView m(r, n, "target", {"region", "zone", "host"});
     if (!m.ok()) return std::nullopt;
-    std::string which = m.exactly_one_of({"region", "zone"}, true);
+    std::string which = m.exactly_one_of({"region", "zone", "host"}, true);
     if (which.empty()) return std::nullopt;
     auto name = r.identifier(m.get(which));
     if (!name) return std::nullopt;
@@ -366,6 +367,14 @@ std::optional<Target> read_target(const Reader& r, const YAML::Node& n, const To
         return std::nullopt;
       }
       t.region = *name;
+    } else if (which == "host") {
+      if (!topo.find_host(*name)) {
+        std::vector<std::string> known;
+        for (const auto& h : topo.hosts) known.push_back(h.name);
+        r.error(m.get(which), unknown_name("", "host", *name, known));
+        return std::nullopt;
+      }
+      t.host = *name;
     } else {
       if (!topo.region_of_zone(*name)) {
         std::vector<std::string> known;
@@ -573,7 +582,7 @@ std::optional<Fault> read_fault(const Reader& r, const YAML::Node& n, const Topo
   }
   if (kind == "crash") {
     f.kind = Fault::Kind::kCrash;
-    if (v.IsMap() && !std::as_const(v)["region"] && !std::as_const(v)["zone"]) {
+    if (v.IsMap() && !std::as_const(v)["region"] && !std::as_const(v)["zone"] && !std::as_const(v)["host"]) {
       // Chaos Mesh's selector: crash: {target: app, mode: fixed-percent, value: 50}
       MapView sm(r, v, "crash", {"target", "mode", "value"});
       if (!sm.ok()) return std::nullopt;
@@ -1275,7 +1284,7 @@ std::optional<Override> parse_override(const std::string& text, std::string* err
     o.path = o.path.substr(9);
   } else {
     static const std::set<std::string> kTopologyRoots = {"components", "requests", "network", "clients", "regions",
-                                                         "name", "description"};
+                                                         "hosts", "name", "description"};
     std::string root = o.path.substr(0, o.path.find('.'));
     o.topology = kTopologyRoots.count(root) > 0;
   }

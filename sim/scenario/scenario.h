@@ -65,12 +65,13 @@ struct Target {
   std::string role;        ///< "primary" / "replica" for databases
   std::string region;      ///< {region: fra1}
   std::string zone;        ///< {zone: fra1-a}
+  std::string host;        ///< {host: docker-host}: a shared host and every instance on it
   std::vector<std::string> between;  ///< two components or regions, for network faults
   std::string text() const;
   /// A lost zone or region says nothing (no refusal, no reset: its hosts and network are
   /// gone), so a crash of one is silent unless the scenario says otherwise; a crashed
   /// process on a live host is refused by its kernel. See docs/failures.md.
-  bool lost_silently() const { return !zone.empty() || !region.empty(); }
+  bool lost_silently() const { return !zone.empty() || !region.empty() || !host.empty(); }
 };
 
 struct Fault {

@@ -283,6 +283,9 @@ struct Pending {
   std::vector<std::pair<std::string, SourcePos>> region_refs;
   std::vector<std::pair<std::string, SourcePos>> zone_refs;   // zone, with the component's region in region_of
   std::vector<std::pair<std::string, SourcePos>> component_refs;
+  std::vector<std::pair<std::string, SourcePos>> host_refs;   // `host:` / `hosts:` of components
+  std::map<std::string, SourcePos> cores_keys;                // components that set `cores` (not allowed on a shared host)
+  std::map<std::string, SourcePos> cpus_keys;                 // where each `cpus` is written
   std::set<std::string> broken;  // components whose kind is unknown: skip rules that depend on it
   // `from:` references (sim/import/reference.h).
   std::set<std::string> spread_zones;                               // Kubernetes topologySpreadConstraints on zones
@@ -290,6 +293,120 @@ struct Pending {
   std::set<std::string> own_health_check;                           // load balancers that write health_check
   std::vector<ImportNote> imported;
 };
+
+// restart: always | on-failure | unless-stopped | no (Docker's names; `never` is Kubernetes' `no`)
+//   or {policy: always, by: docker | kubernetes, max_retries: 0, backoff: {initial, max, reset_after, immediate_first}}
+void read_restart(const Reader& r, const YAML::Node& n, RestartSpec* out) {
+  static const std::vector<std::string> kPolicies = {"no", "never", "always", "on-failure", "unless-stopped"};
+  auto policy_of = [](const std::string& v) {
+    if (v == "always") return RestartSpec::Policy::kAlways;
+    if (v == "on-failure") return RestartSpec::Policy::kOnFailure;
+    if (v == "unless-stopped") return RestartSpec::Policy::kUnlessStopped;
+    return RestartSpec::Policy::kNo;
+  };
+  if (n.IsScalar()) {
+    if (auto v = r.choice(n, "restart policy", kPolicies)) {
+      *out = restart_defaults(*v == "never" ? RestartSpec::By::kKubernetes : RestartSpec::By::kDocker);
+      out->policy = policy_of(*v);
+    }
+    return;
+  }
+  MapView m(r, n, "restart", {"policy", "by", "max_retries", "backoff"});
+  if (!m.ok()) return;
+  RestartSpec::By by = RestartSpec::By::kDocker;
+  if (m.has("by")) {
+    if (auto b = r.choice(m.get("by"), "restart supervisor", {"docker", "kubernetes"})) {
+      by = *b == "kubernetes" ? RestartSpec::By::kKubernetes : RestartSpec::By::kDocker;
+    }
+  }
+  RestartSpec spec = restart_defaults(by);
+  YAML::Node policy = m.require("policy", "a restart policy, like policy: always");
+  if (policy.IsDefined()) {
+    if (auto v = r.choice(policy, "restart policy", kPolicies)) {
+      spec.policy = policy_of(*v);
+      if (by == RestartSpec::By::kKubernetes && *v == "unless-stopped") {
+        r.error(policy, "Kubernetes has no restart policy 'unless-stopped'; expected always, on-failure or never");
+      }
+    }
+  } else {
+    spec.policy = RestartSpec::Policy::kAlways;  // reported; keep reading
+  }
+  if (m.has("max_retries")) {
+    m.read("max_retries", &Reader::integer, &spec.max_retries, 0, 1000000);
+    if (spec.policy != RestartSpec::Policy::kOnFailure) {
+      r.error(m.get("max_retries"), fmt::format("max_retries applies to the on-failure policy (Docker's on-failure:N); "
+                                                "expected it only with policy: on-failure, got policy: {}",
+                                                restart_policy_name(spec.policy)));
+    }
+  }
+  if (m.has("backoff")) {
+    MapView b(r, m.get("backoff"), "restart backoff", {"initial", "max", "reset_after", "immediate_first"});
+    if (b.ok()) {
+      b.read("initial", &Reader::duration, &spec.initial);
+      b.read("max", &Reader::duration, &spec.max);
+      b.read("reset_after", &Reader::duration, &spec.reset_after);
+      b.read("immediate_first", &Reader::boolean, &spec.immediate_first);
+      if (spec.max < spec.initial) {
+        r.error(b.has("max") ? b.get("max") : b.get("initial"),
+                fmt::format("restart backoff max {} is below its initial delay {}; expected initial <= max",
+                            core::format_duration(spec.max), core::format_duration(spec.initial)));
+      }
+    }
+  }
+  *out = spec;
+}
+
+// liveness: {period: 10s, timeout: 1s, failure_threshold: 3, initial_delay: 0s} (Kubernetes' defaults; {} = all defaults)
+void read_liveness(const Reader& r, const YAML::Node& n, LivenessSpec* out) {
+  MapView m(r, n, "liveness", {"period", "timeout", "failure_threshold", "initial_delay"});
+  if (!m.ok()) return;
+  LivenessSpec l;
+  l.enabled = true;
+  m.read("period", &Reader::positive_duration, &l.period);
+  m.read("timeout", &Reader::positive_duration, &l.timeout);
+  m.read("failure_threshold", &Reader::integer, &l.failure_threshold, 1, 1000);
+  m.read("initial_delay", &Reader::duration, &l.initial_delay);
+  if (l.timeout > l.period) {
+    r.error(m.has("timeout") ? m.get("timeout") : m.get("period"),
+            fmt::format("liveness timeout {}{} is longer than its period {}{}; expected timeout <= period",
+                        core::format_duration(l.timeout), m.has("timeout") ? "" : " (the default)",
+                        core::format_duration(l.period), m.has("period") ? "" : " (the default)"));
+  }
+  *out = l;
+}
+
+// hosts: {docker-host: {zone: z, cores: 8, description: ...}}
+void read_hosts(const Reader& r, const YAML::Node& n, Topology* t, Pending* p) {
+  MapView m(r, n, "hosts", {});
+  if (!m.ok()) return;
+  for (const std::string& k : m.keys()) {
+    Host h;
+    h.name = k;
+    h.pos = r.pos(m.key_mark(k));
+    YAML::Node key_node;  // the first one: later duplicates are reported by MapView
+    for (auto it = n.begin(); it != n.end(); ++it) {
+      if (it->first.IsScalar() && it->first.Scalar() == k) {
+        key_node.reset(it->first);
+        break;
+      }
+    }
+    if (!r.identifier(key_node)) continue;
+    MapView hm(r, m.get(k), fmt::format("host '{}'", k), {"zone", "cores", "sharing", "description"});
+    if (!hm.ok()) continue;
+    if (hm.has("zone")) {
+      if (auto z = r.identifier(hm.get("zone"))) {
+        h.zone = *z;
+        p->zone_refs.push_back({*z, r.pos(hm.get("zone"))});
+      }
+    }
+    hm.read("cores", &Reader::integer, &h.cores, 1, 1024);
+    if (hm.has("sharing")) {
+      if (auto v = r.choice(hm.get("sharing"), "CPU sharing", {"containers", "processes"})) h.share_by_process = *v == "processes";
+    }
+    hm.read("description", &Reader::string, &h.description, "a string");
+    t->hosts.push_back(std::move(h));
+  }
+}
 
 // The spec a `from:` reference gave (or the defaults), for the written keys to be read over.
 template <typename S>
@@ -322,6 +439,9 @@ void read_component(const Reader& r, const std::string& name, const YAML::Node& 
   if (!kind) return;
   p->broken.erase(name);
   std::vector<std::string> common = {"kind", "description", "region", "zone", "zones", "from"};
+  // Keys of anything with instances (every kind but a CDN): placement on shared hosts and
+  // what brings an instance back.
+  const std::vector<std::string> instance_keys = {"host", "hosts", "cpus", "restart", "liveness", "replace"};
   std::optional<import::FromResult> from;
   for (auto it = n.begin(); it != n.end(); ++it) {
     if (!it->first.IsScalar() || it->first.Scalar() != "from") continue;
@@ -340,6 +460,7 @@ void read_component(const Reader& r, const std::string& name, const YAML::Node& 
   }
   auto keys = [&](std::vector<std::string> extra) {
     extra.insert(extra.end(), common.begin(), common.end());
+    if (*kind != "cdn") extra.insert(extra.end(), instance_keys.begin(), instance_keys.end());
     return extra;
   };
   auto read_common = [&](const MapView& m) {
@@ -363,6 +484,65 @@ void read_component(const Reader& r, const std::string& name, const YAML::Node& 
           p->zone_refs.push_back({*zone, r.pos(item)});
         }
       }
+    }
+    if (*kind == "cdn") return;
+    std::string h = m.exactly_one_of({"host", "hosts"}, false);
+    if (!h.empty() && !z.empty()) {
+      r.error(m.key_mark(z), fmt::format("{} '{}' runs on shared hosts, which have their zones; expected {} or {}, not "
+                                         "both",
+                                         *kind, name, h, z));
+    }
+    if (h == "host") {
+      if (auto host = r.identifier(m.get("host"))) {
+        c->hosts.push_back(*host);
+        p->host_refs.push_back({*host, r.pos(m.get("host"))});
+      }
+    } else if (h == "hosts" && r.is_seq(m.get("hosts"), "hosts")) {
+      if (m.get("hosts").size() == 0) r.error(m.get("hosts"), "hosts is empty; expected at least one host name");
+      for (const auto& item : m.get("hosts")) {
+        if (auto host = r.identifier(item)) {
+          c->hosts.push_back(*host);
+          p->host_refs.push_back({*host, r.pos(item)});
+        }
+      }
+    }
+    if (m.has("cpus")) {
+      if (auto v = r.number(m.get("cpus"), 0, 1024)) {
+        if (*v <= 0) {
+          r.error(m.get("cpus"), "cpus must be above 0; expected a number of cores like 0.5 or 2 (Docker's --cpus)");
+        } else {
+          c->cpus = *v;
+          p->cpus_keys[name] = r.pos(m.get("cpus"));
+        }
+      }
+    }
+    if (m.has("cores")) p->cores_keys[name] = r.pos(m.key_mark("cores"));
+    if (m.has("restart")) read_restart(r, m.get("restart"), &c->restart);
+    if (m.has("liveness")) read_liveness(r, m.get("liveness"), &c->liveness);
+    if (m.has("replace")) {
+      // replace: true | false | {after: 5m40s}
+      const YAML::Node& v = m.get("replace");
+      if (v.IsMap()) {
+        MapView rm(r, v, "replace", {"after"});
+        if (rm.ok()) {
+          c->replace.enabled = true;
+          rm.read("after", &Reader::duration, &c->replace.after);
+        }
+      } else {
+        m.read("replace", &Reader::boolean, &c->replace.enabled);
+      }
+      if (c->replace.enabled && *kind != "service") {
+        r.error(m.key_mark("replace"),
+                fmt::format("replace applies to services (a Deployment's stateless pods); a {} keeps state, and "
+                            "Kubernetes does not move a StatefulSet's pod off a lost node by itself; expected it on "
+                            "a service",
+                            *kind));
+      }
+    }
+    // A liveness kill needs something to restart the instance: Kubernetes' default policy is Always.
+    if (c->liveness.enabled && !c->restart.enabled()) {
+      c->restart = restart_defaults(RestartSpec::By::kKubernetes);
+      c->restart.policy = RestartSpec::Policy::kAlways;
     }
   };
 
@@ -824,6 +1004,56 @@ void check(const Reader& r, Topology* t, const Pending& p) {
   for (const auto& ref : p.component_refs) check_ref(ref, component_names, "component");
   for (const auto& ref : p.class_refs) check_ref(ref, class_names, "request class");
 
+  // Shared hosts: a host without a zone is in the first region's first zone; a component on
+  // hosts is in their zones (instance i on hosts[i % n], in zones[i % n]).
+  std::vector<std::string> host_names;
+  for (Host& h : t->hosts) {
+    host_names.push_back(h.name);
+    if (h.zone.empty()) h.zone = t->regions.front().zones.front();
+  }
+  for (const auto& ref : p.host_refs) {
+    if (std::find(host_names.begin(), host_names.end(), ref.first) != host_names.end()) continue;
+    r.error(ref.second, core::unknown_name({.noun = "host", .name = ref.first,
+                                            .none = "the topology has no hosts: section (expected a shared host "
+                                                    "defined under hosts:, like hosts: {box: {cores: 8}})"},
+                                           host_names));
+  }
+  for (Component& c : t->components) {
+    if (c.hosts.empty()) continue;
+    bool known = true;
+    int cores = 1024;
+    for (const std::string& hn : c.hosts) {
+      const Host* h = t->find_host(hn);
+      if (!h) {
+        known = false;
+        continue;
+      }
+      cores = std::min(cores, h->cores);
+    }
+    if (!known) continue;
+    c.zones.clear();
+    for (const std::string& hn : c.hosts) c.zones.push_back(t->find_host(hn)->zone);
+    if (auto it = p.cores_keys.find(c.name); it != p.cores_keys.end()) {
+      r.error(it->second, fmt::format("component '{}' runs on shared host '{}', whose cores it shares; expected no "
+                                      "cores here (set the host's cores, and cpus: to limit one instance)",
+                                      c.name, c.hosts.front()));
+    }
+    if (c.cpus > cores) {
+      r.error(p.cpus_keys.at(c.name), fmt::format("cpus {} is more than the {} core{} of host '{}'; expected at most {}",
+                                                  c.cpus, cores, cores == 1 ? "" : "s", c.hosts.front(), cores));
+    }
+  }
+
+  for (const Component& c : t->components) {
+    if (!c.hosts.empty() || c.cpus <= 0 || p.broken.count(c.name)) continue;
+    int cores = t->instance_cores(c, 0);
+    if (c.cpus > cores) {
+      r.error(p.cpus_keys.at(c.name), fmt::format("cpus {} is more than the {} core{} of each instance of '{}'; "
+                                                  "expected at most {}",
+                                                  c.cpus, cores, cores == 1 ? "" : "s", c.name, cores));
+    }
+  }
+
   // Placement defaults and consistency.
   for (Component& c : t->components) {
     if (c.region.empty()) {
@@ -1008,7 +1238,8 @@ std::optional<Topology> parse_topology(const std::string& file, const YAML::Node
   std::size_t errors_before = diags.error_count();
   const YAML::Node* root = &root_node;
   Reader r(file, diags);
-  MapView m(r, *root, "topology", {"name", "description", "regions", "network", "clients", "components", "requests"});
+  MapView m(r, *root, "topology",
+            {"name", "description", "regions", "network", "clients", "hosts", "components", "requests"});
   if (!m.ok() && !root->IsMap()) return std::nullopt;
   Topology t;
   t.file = file;
@@ -1019,6 +1250,7 @@ std::optional<Topology> parse_topology(const std::string& file, const YAML::Node
   if (m.has("regions")) read_regions(r, m.get("regions"), &t);
   if (m.has("network")) read_network(r, m.get("network"), &t, &p);
   if (m.has("clients")) read_clients(r, m.get("clients"), &t, &p);
+  if (m.has("hosts")) read_hosts(r, m.get("hosts"), &t, &p);
   YAML::Node comps = m.require("components", "a mapping of components, like components: {app: {kind: service, ...}}");
   if (comps.IsDefined()) {
     MapView cm(r, comps, "components", {});

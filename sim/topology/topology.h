@@ -305,6 +305,76 @@ struct StorageSpec {
   Distribution service_time = Distribution::constant(5e-3);
 };
 
+/// A machine that several components' instances share (containers on one Docker host,
+/// services on one VM): its cores are shared by everything on it, and it fails as one
+/// (docs/operations.md). Components name it with `host:` (or `hosts:`).
+struct Host {
+  std::string name;
+  std::string zone;         ///< where it is (default: the first region's first zone)
+  int cores = 1;            ///< shared by every instance on it (default 1)
+  /// `sharing: containers` (default): busy instances get equal shares (Docker: a cgroup per
+  /// container); `sharing: processes`: every busy worker competes alone (processes without
+  /// their own cgroups, e.g. several services started on one machine).
+  bool share_by_process = false;
+  std::string description;  ///< informational
+  SourcePos pos;
+};
+
+/// What brings a crashed instance back: Docker's restart policies (moby's restartmanager)
+/// or the kubelet's restartPolicy with its CrashLoopBackOff (docs/operations.md has the
+/// sources). Unset (the default) keeps the fault in charge: an instance comes back when
+/// its fault ends (`for:`), never on its own.
+struct RestartSpec {
+  enum class Policy { kUnset, kNo, kAlways, kOnFailure, kUnlessStopped };
+  enum class By { kDocker, kKubernetes };
+  Policy policy = Policy::kUnset;
+  By by = By::kDocker;
+  /// Delay before the k-th restart in a row (k = 1, 2, ...): min(initial × 2^(k-1), max);
+  /// with `immediate_first` the first is at once and the k-th waits min(initial × 2^(k-2), max).
+  double initial = 0.1;        ///< Docker 100 ms; Kubernetes 10 s
+  double max = 60;             ///< Docker 1 min; Kubernetes 5 min
+  bool immediate_first = false;  ///< Docker false; Kubernetes true (the kubelet restarts at once the first time)
+  double reset_after = 10;     ///< running this long resets the back-off (Docker 10 s; Kubernetes 10 min)
+  int max_retries = 0;         ///< on-failure:N (Docker); 0 = unlimited
+  bool enabled() const { return policy != Policy::kUnset; }
+  /// Whether the policy restarts a process that died (exit code != 0: a crash, a kill).
+  bool restarts_crashes() const { return policy == Policy::kAlways || policy == Policy::kOnFailure || policy == Policy::kUnlessStopped; }
+  /// Whether the instance comes back when its host comes back (Docker's daemon start: always
+  /// and unless-stopped; the kubelet: always and on-failure).
+  bool restarts_after_host() const {
+    return policy == Policy::kAlways || policy == Policy::kUnlessStopped ||
+           (by == By::kKubernetes && policy == Policy::kOnFailure);
+  }
+};
+
+/// The back-off defaults of Docker or Kubernetes (the policy stays unset).
+RestartSpec restart_defaults(RestartSpec::By by);
+const char* restart_policy_name(RestartSpec::Policy p);
+
+/// A liveness probe (Kubernetes livenessProbe): every `period` from the instance's start, a
+/// probe that gets no answer within `timeout` fails (a hung or frozen instance, or one still
+/// booting); `failure_threshold` failures in a row and the instance is killed, then its
+/// restart policy brings it back. Defaults are Kubernetes'.
+struct LivenessSpec {
+  bool enabled = false;
+  double period = 10;          ///< periodSeconds (default 10)
+  double timeout = 1;          ///< timeoutSeconds (default 1)
+  int failure_threshold = 3;   ///< failureThreshold (default 3)
+  double initial_delay = 0;    ///< initialDelaySeconds (default 0)
+  /// Worst case from a hang to the kill: the probes that fail, the last one's timeout.
+  double detection_time() const { return period * failure_threshold + timeout; }
+};
+
+/// Kubernetes-style replacement (a Deployment's ReplicaSet): an instance lost with its
+/// host (a zone, region or shared host crash) is replaced by a new one on another host
+/// `after` the loss; the lost one is deleted and does not come back with its host.
+struct ReplaceSpec {
+  bool enabled = false;
+  /// node-monitor-grace-period (40 s) + the default toleration of node.kubernetes.io/unreachable
+  /// (tolerationSeconds 300, the DefaultTolerationSeconds admission plugin) = 340 s.
+  double after = 340;
+};
+
 enum class Kind { kCdn, kLoadBalancer, kService, kCache, kDatabase, kQueue, kStorage };
 
 const char* kind_name(Kind k);
@@ -318,6 +388,13 @@ struct Component {
   /// regions, the first must be in `region`. Default: the region's first zone.
   std::vector<std::string> zones;
   std::variant<CdnSpec, LoadBalancerSpec, ServiceSpec, CacheSpec, DatabaseSpec, QueueSpec, StorageSpec> spec;
+  /// Shared hosts its instances run on (instance i on hosts[i % n]); empty: a host of its own
+  /// per instance. With hosts, `zones` are the hosts' zones.
+  std::vector<std::string> hosts;
+  double cpus = 0;          ///< Docker `cpus`: at most this many cores' time per instance (CFS quota); 0 = no limit
+  RestartSpec restart;      ///< what brings a crashed instance back (default: its fault's end)
+  LivenessSpec liveness;    ///< liveness probe (default off)
+  ReplaceSpec replace;      ///< replacement of an instance lost with its host (default off)
   SourcePos pos;
 
   const CdnSpec* cdn() const { return std::get_if<CdnSpec>(&spec); }
@@ -358,6 +435,7 @@ struct Topology {
   std::vector<Region> regions;
   Network network;
   Clients clients;
+  std::vector<Host> hosts;                  ///< shared hosts, in file order
   std::vector<Component> components;        ///< in file order
   std::vector<RequestClass> requests;       ///< in file order
   std::vector<ImportNote> imported;         ///< what `from:` references took from foreign files
@@ -366,6 +444,10 @@ struct Topology {
   Component* find(const std::string& name);
   const RequestClass* find_class(const std::string& name) const;
   const Region* find_region(const std::string& name) const;
+  const Host* find_host(const std::string& name) const;
+  /// The cores instance `i` of `c` runs on: its shared host's, or its own (`cores`; 1 for a
+  /// load balancer).
+  int instance_cores(const Component& c, int i) const;
   /// The region holding `zone`, or nullptr.
   const Region* region_of_zone(const std::string& zone) const;
 };

@@ -383,7 +383,7 @@ faults:
             "s.yaml:9:31: error: unknown component or region 'dbb'; did you mean 'db'?\n"
             "s.yaml:10:37: error: 'app' has 2 instance(s); expected an index from 0 to 1\n"
             "s.yaml:11:21: error: invalid target 'app[x]'; expected a component ('app'), an instance ('app[1]'), a "
-            "database role ('db.primary') or {region: ...} / {zone: ...}\n"
+            "database role ('db.primary') or {region: ...} / {zone: ...} / {host: ...}\n"
             "s.yaml:12:31: error: 'cdn.primary' names a role but 'cdn' is a cdn; expected roles on databases only\n");
 }
 
