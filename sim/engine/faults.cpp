@@ -292,6 +292,12 @@ void FaultInjector::play() {
             });
           }
           break;
+        case Fault::Kind::kReshard:
+          add(at, [&w, &f]() {
+            w.timeline(w.kernel.now(), "fault", f.target.text(), fmt::format("{}: to {} shards", f.name, f.shards), f.name);
+            static_cast<Database*>(w.comp(w.component_index(f.target.component)).tier)->reshard(f);
+          });
+          break;
         case Fault::Kind::kChaosMonkey:
           break;
       }

@@ -27,6 +27,7 @@ const char* fault_kind_name(Fault::Kind k) {
     case Fault::Kind::kRestore: return "restore";
     case Fault::Kind::kErrors: return "errors";
     case Fault::Kind::kChaosMonkey: return "chaos_monkey";
+    case Fault::Kind::kReshard: return "reshard";
   }
   return "?";
 }

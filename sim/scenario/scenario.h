@@ -82,6 +82,7 @@ struct Fault {
     kRestore,      ///< database lost and restored from the last backup
     kErrors,       ///< a fraction `value` of the component's responses fail
     kChaosMonkey,  ///< random crashes of `targets` with MTBF/MTTR distributions
+    kReshard,      ///< a database's data re-sharded to `shards` shards, moved over the network
   };
   Kind kind = Kind::kCrash;
   double at = 0;
@@ -92,6 +93,9 @@ struct Fault {
   double ramp = 0;     ///< kDelay: time to reach the full added latency
   std::vector<Target> targets;  ///< kChaosMonkey
   Distribution mtbf, mttr;      ///< kChaosMonkey
+  int shards = 0;      ///< kReshard: the new shard count
+  double rate = 0;     ///< kReshard: bytes/s per moving stream (0 = as fast as the links allow)
+  int cpu = 1;         ///< kReshard: cores the copy keeps busy on each source and target primary (default 1)
   std::string name;    ///< for the timeline (default: generated from kind and target)
   SourcePos pos;
 };
