@@ -119,6 +119,19 @@ class Verdicts(unittest.TestCase):
         self.assertEqual(r[0]["verdict"], "agree")
         self.assertAlmostEqual(r[0]["tolerance"], 0.02)
 
+    def test_the_simulated_spread_adds_to_the_real_one(self):
+        # real 90, 100, 110 ms (spread 10 ms); seeds at 110, 120, 130 ms (mean 120, spread 10 ms):
+        # tolerance max(15 ms, 10 + 10 ms) = 20 ms, so a difference of 20 ms agrees
+        case = dict(CASE, metrics=[{"name": "x", "from": 0.0, "to": 10.0, "kind": "latency", "q": 50}])
+        real = [FakeRun([ok(0.5, v)]) for v in (0.09, 0.1, 0.11)]
+        sims = [report([1] * 10, [0] * 10, p50=v) for v in (0.11, 0.12, 0.13)]
+        r = calibrate.compare_case(case, real, [({"model": "default"}, sims)])
+        self.assertAlmostEqual(r[0]["tolerance"], 0.02)
+        self.assertEqual(r[0]["verdict"], "agree")
+        sims = [report([1] * 10, [0] * 10, p50=v) for v in (0.121, 0.121, 0.121)]  # no simulated spread
+        r = calibrate.compare_case(case, real, [({"model": "default"}, sims)])
+        self.assertEqual(r[0]["verdict"], "DISAGREE")
+
     def test_counts_event_times_and_known_gaps(self):
         r = self.rows([0.01], report([1] * 10, [0] * 10), {"kind": "errors"})
         self.assertEqual(r[0]["verdict"], "agree")  # 0 and 0, within the floor of one request

@@ -34,6 +34,7 @@ std::vector<Case> single_failures(const topology::Topology& t, double at, double
     f.at = at;
     f.length = length;
     f.target = target;
+    f.silent = target.lost_silently();
     f.name = "crash " + target.text();
     out.push_back({name, f.name, f});
   };

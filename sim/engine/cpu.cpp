@@ -125,8 +125,28 @@ void HostCpu::fail_all() {
 }
 
 void HostCpu::speed_changed() {
-  ps_.set_speed(kernel_.now(), current_speed());
+  ps_.set_speed(kernel_.now(), frozen_ ? 0.0 : current_speed());
   schedule();
+}
+
+// A frozen process: the kernel's share runs at speed 0. Executions SimGrid holds
+// (--cpu-model simgrid) are suspended and resumed with it.
+void HostCpu::freeze() {
+  frozen_ = true;
+  speed_changed();
+  for (std::uint32_t i = 0; i < jobs_.size(); ++i) {
+    Job& j = jobs_[i];
+    if (j.live && j.in_simgrid && j.exec) j.exec->suspend();
+  }
+}
+
+void HostCpu::thaw() {
+  frozen_ = false;
+  speed_changed();
+  for (std::uint32_t i = 0; i < jobs_.size(); ++i) {
+    Job& j = jobs_[i];
+    if (j.live && j.in_simgrid && j.exec) j.exec->resume();
+  }
 }
 
 void HostCpu::to_simgrid(double now) {
@@ -162,6 +182,7 @@ void HostCpu::start_exec(std::uint32_t idx, double flops) {
     x.exec->set_flops_amount(std::max(flops, 1.0))->set_host(host_);
     x.exec->set_data(static_cast<ActivityTag*>(&x));
     x.exec->start();
+    if (frozen_) x.exec->suspend();
   });
 }
 

@@ -62,6 +62,9 @@ class HostCpu final : public EventSink {
   void fail_all();
   /// Re-reads the host's speed (pstate, availability) from `now` on.
   void speed_changed();
+  /// The process on the host is stopped (SIGSTOP): its work makes no progress until thaw().
+  void freeze();
+  void thaw();
 
   int running() const { return running_; }
   simgrid::s4u::Host* host() const { return host_; }
@@ -99,6 +102,7 @@ class HostCpu final : public EventSink {
   std::vector<std::uint32_t> due_;              ///< scratch: jobs finishing at one event
   int running_ = 0;
   int in_simgrid_ = 0;
+  bool frozen_ = false;
   // The one live completion event: rescheduled only when the next completion moves
   // earlier; an event that fires early (the set slowed down) finds nothing due and reschedules.
   double scheduled_ = model::ProcessorSharing::kNever;

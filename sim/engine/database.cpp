@@ -319,6 +319,11 @@ void Database::failover_loop(int index) {
         set_state(sh, PrimaryState::kPromoting);
         sg::this_actor::sleep_for(f.promote);
         w_.kernel.enter();
+        if (sh.state != PrimaryState::kPromoting) {  // the old primary came back first: nothing to promote
+          fails = 0;
+          sg::this_actor::sleep_until(std::max(sg::Engine::get_clock(), tick + hc.interval));
+          continue;
+        }
         promote(sh, false, fmt::format("promotion took {}", core::format_duration(f.promote)));
         if (!w_.st(primary_station(index)).up) {
           set_state(sh, PrimaryState::kCrashed);  // nobody to promote: the next checks try again
@@ -616,9 +621,10 @@ void Database::instance_down(int station, const std::string& why) {
 }
 
 void Database::instance_up(int station) {
-  // The primary came back before any failover: its data is durable, nothing was lost.
+  // The primary came back before a replica was promoted (even while the promotion
+  // was under way: it is abandoned): its data is durable, nothing was lost.
   Shard& sh = shard_of_station(station);
-  if (station == primary_station(sh.index) && sh.state == PrimaryState::kCrashed) {
+  if (station == primary_station(sh.index) && (sh.state == PrimaryState::kCrashed || sh.state == PrimaryState::kPromoting)) {
     sh.crashed_at = -1;
     sh.crash_losses.clear();
     set_state(sh, PrimaryState::kUp);

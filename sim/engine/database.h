@@ -12,7 +12,7 @@
 // The primary's state machine, per shard — the only place it is written:
 //
 //     kUp ──primary crashes──> kCrashed ──detected by the failover controller──> kPromoting
-//      ^  <──primary back before any failover── ┘                                   │ promote
+//      ^  <──primary back before a replica is promoted (kCrashed or kPromoting)──┘   │ promote
 //      │                                                                            v
 //      └───────────────────────── DNS TTL over ─────────────────────────── kReconnecting
 //     kUp ──planned `failover` fault──> kSwitchover ──promote (nothing lost)──> kUp

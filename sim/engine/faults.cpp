@@ -179,8 +179,8 @@ void FaultInjector::play() {
         case Fault::Kind::kCrash:
           add(at, [&w, hit, name, f, stations_of]() {
             *hit = stations_of(f.target);
-            w.timeline(w.kernel.now(), "fault", f.target.text(), name, name);
-            for (int si : *hit) w.crash_station(si, name);
+            w.timeline(w.kernel.now(), "fault", f.target.text(), f.silent ? name + " (silent: no refusals, callers time out)" : name, name);
+            for (int si : *hit) w.crash_station(si, name, true, f.silent);
           });
           if (until > 0) {
             add(until, [&w, hit, boot_of]() {
@@ -292,6 +292,75 @@ void FaultInjector::play() {
             });
           }
           break;
+        case Fault::Kind::kHang:
+        case Fault::Kind::kFreeze: {
+          bool hang = f.kind == Fault::Kind::kHang;
+          add(at, [&w, hit, name, f, stations_of, hang]() {
+            *hit = stations_of(f.target);
+            w.timeline(w.kernel.now(), "fault", f.target.text(), name, name);
+            for (int si : *hit) {
+              if (hang) {
+                w.hang_station(si, name);
+              } else {
+                w.freeze_station(si, name);
+              }
+            }
+          });
+          if (until > 0) {
+            add(until, [&w, hit, hang]() {
+              for (int si : *hit) {
+                if (hang) {
+                  w.unhang_station(si);
+                } else {
+                  w.thaw_station(si);
+                }
+              }
+            });
+          }
+          break;
+        }
+        case Fault::Kind::kSlow:
+          add(at, [&w, hit, name, f, stations_of]() {
+            *hit = stations_of(f.target);
+            for (int si : *hit) {
+              Station& s = w.st(si);
+              if (f.value > 1) {
+                auto it = std::find(s.pstates.begin(), s.pstates.end(), 1.0 / f.value);
+                w.host_of(si)->set_pstate(static_cast<unsigned long>(it - s.pstates.begin()));
+                s.cpu->speed_changed();
+              }
+              s.net_factor = f.value2;
+            }
+            w.timeline(w.kernel.now(), "fault", f.target.text(),
+                       fmt::format("{}: service time x {}, hop latency x {}", name, f.value, f.value2), name);
+          });
+          if (until > 0) {
+            add(until, [&w, hit, f]() {
+              for (int si : *hit) {
+                w.host_of(si)->set_pstate(0);
+                w.st(si).cpu->speed_changed();
+                w.st(si).net_factor = 1;
+              }
+              w.timeline(w.kernel.now(), "recover", f.target.text(), "back to normal speed");
+            });
+          }
+          break;
+        case Fault::Kind::kFlap: {
+          // Down for `length` every `every` (a process that crashes and is restarted), until `until`.
+          double stop = f.until > 0 ? std::min(f.until, duration) : duration;
+          for (double t = f.at; t < stop; t += f.every) {
+            auto down = std::make_shared<std::vector<int>>();
+            add(t, [&w, down, name, f, stations_of]() {
+              *down = stations_of(f.target);
+              w.timeline(w.kernel.now(), "fault", f.target.text(), name + ": down", name);
+              for (int si : *down) w.crash_station(si, name);
+            });
+            add(t + f.length, [&w, down, boot_of]() {
+              for (int si : *down) w.recover_station(si, boot_of(si));
+            });
+          }
+          break;
+        }
         case Fault::Kind::kReshard:
           add(at, [&w, &f]() {
             w.timeline(w.kernel.now(), "fault", f.target.text(), fmt::format("{}: to {} shards", f.name, f.shards), f.name);
@@ -301,7 +370,7 @@ void FaultInjector::play() {
         case Fault::Kind::kChaosMonkey:
           break;
       }
-      if (f.every <= 0) break;
+      if (f.kind == Fault::Kind::kFlap || f.every <= 0) break;
     }
   }
   std::stable_sort(schedule.begin(), schedule.end(), [](const Action& a, const Action& b) {

@@ -11,7 +11,7 @@ namespace sim::engine {
 
 using model::FailReason;
 
-RequestFlow::RequestFlow(World& world) : w_(world), kernel_(world.kernel) {}
+RequestFlow::RequestFlow(World& world) : w_(world), kernel_(world.kernel) { held_.resize(world.stations.size()); }
 
 // ---- requests ---------------------------------------------------------------------
 
@@ -30,8 +30,14 @@ std::uint32_t RequestFlow::new_request(double now, int cls) {
 }
 
 void RequestFlow::release_request(std::uint32_t r) {
-  ++requests_[r].gen;  // stale deadlines and jobs no longer match
+  ++requests_[r].gen;  // stale deadlines, attempts and jobs no longer match
   requests_.release(r);
+}
+
+// A request is released once its outcome is recorded and no handler job points at it.
+void RequestFlow::maybe_release(std::uint32_t r) {
+  Request& q = requests_[r];
+  if (q.finished && q.holders == 0) release_request(r);
 }
 
 void RequestFlow::complete(Request& r, double t) {
@@ -53,9 +59,10 @@ void RequestFlow::fail(Request& r, double t, FailReason why) {
   w_.recorder->failure(t, r.cls, why);
 }
 
-bool RequestFlow::live(const Job& j) const {
+// The entry handler of the request's current attempt, while the request waits for it.
+bool RequestFlow::owner(const Job& j) const {
   const Request& r = requests_[j.req];
-  return r.gen == j.req_gen && !r.finished;
+  return r.gen == j.req_gen && r.attempt == j.attempt && !r.finished;
 }
 
 // ---- jobs ---------------------------------------------------------------------------
@@ -74,17 +81,25 @@ JobRef RequestFlow::new_job(Job::Kind kind, std::uint32_t req, JobRef parent, in
   j.parent = parent;
   j.station = station;
   j.demand = demand;
+  if (parent == 0) ++requests_[req].holders;
   return ref_of(idx, gen);
 }
 
-// Every job ends here: the balancer that chose its station hears that it is done.
+// Every job ends here; an entry handler lets go of its request.
 void RequestFlow::free_job(Job& j) {
-  if (j.lb) j.lb->done(j.station);
-  j.lb = nullptr;
+  if (j.call_lb_active) j.call->via_lb->done(j.call_lb);
+  j.call_lb_active = false;
   j.phase = Job::Phase::kFree;
   ++j.gen;
   if (j.gen == 0) j.gen = 1;  // a JobRef is never 0
   jobs_.release(j.index);
+  if (j.parent == 0) {
+    Request& r = requests_[j.req];
+    if (r.gen == j.req_gen) {
+      if (r.holders > 0) --r.holders;
+      maybe_release(j.req);
+    }
+  }
 }
 
 // ---- arrivals and delivery ------------------------------------------------------------
@@ -127,11 +142,11 @@ void RequestFlow::arrival() {
     double hit = plan.cdn->hit_ratio(px.hit_ratio);
     if (hit > 0 && w_.rng_flow.bernoulli(hit)) {
       complete(r, a.time + px.cdn_hit);  // answered at the edge
-      release_request(ri);
+      maybe_release(ri);
       return;
     }
   }
-  r.return_latency = px.back;
+  r.back = px.back;
   kernel_.at(a.time + px.to_entry, this, kDeliver, ri, r.gen);
 }
 
@@ -139,44 +154,125 @@ void RequestFlow::deliver(std::uint32_t ri) {
   Request& r = requests_[ri];
   const double now = kernel_.now();
   const ClassPlan& plan = w_.plans[static_cast<std::size_t>(r.cls)];
-  int target = -1;
-  FailReason why = FailReason::kConnectionRefused;
-  double hop = 0;
-  LoadBalancer* lb = nullptr;
+  // The client's deadline: the entry service's timeout.
+  double timeout = w_.comp(plan.entry).spec->service()->timeout;
+  kernel_.at_lane(w_.class_lane[static_cast<std::size_t>(r.cls)], now + timeout, this, kDeadline, ri, r.gen);
   if (plan.entry_lb) {
-    if (auto chosen = plan.entry_lb->choose(r.region, &why)) {
-      target = *chosen;
-      lb = plan.entry_lb;
-      int forwarder = plan.entry_lb->forwarder(r.region);
-      hop = forwarder >= 0 ? w_.latency(forwarder, target) : 0;
+    FailReason why = FailReason::kConnectionRefused;
+    if (!plan.entry_lb->admit(&r.lb, &why)) {
+      fail(r, now + r.back, why);
+      maybe_release(ri);
+      return;
     }
-  } else {
-    target = w_.rotate(plan.entry, [this](int, int si) { return w_.st(si).up && w_.st(si).started; });
+    attempt(ri, false);
+    return;
   }
+  int target = w_.rotate(plan.entry, [this](int, int si) { return w_.st(si).up && w_.st(si).started; });
   if (target >= 0 && !w_.net.empty()) {
     LinkEffect e = w_.net.between_regions(r.region, w_.region_of(target), now);
     if (e.partitioned || (e.loss > 0 && w_.rng_flow.bernoulli(e.loss))) {
-      if (lb) lb->done(target);
-      fail(r, now + (e.partitioned ? NetworkFaults::kConnectTimeout : r.return_latency), FailReason::kNetwork);
-      release_request(ri);
+      fail(r, now + (e.partitioned ? NetworkFaults::kConnectTimeout : r.back), FailReason::kNetwork);
+      maybe_release(ri);
       return;
     }
-    hop += e.extra;
+    r.hop = e.extra;
   }
   if (target < 0) {
-    fail(r, now + r.return_latency, why);
-    release_request(ri);
+    fail(r, now + r.back, FailReason::kConnectionRefused);
+    maybe_release(ri);
     return;
   }
-  r.return_latency += hop;
   double demand = plan.demand[0]->sample(w_.rng_service);
   JobRef jr = new_job(Job::Kind::kHandle, ri, 0, target, demand);
-  get(jr)->lb = lb;
-  if (hop > 0) {
-    kernel_.at(now + hop, this, kEnter, 0, jr);
+  if (r.hop > 0) {
+    kernel_.at(now + r.hop, this, kEnter, 0, jr);
   } else {
     enter(*get(jr));
   }
+}
+
+// One attempt of the entry balancer: a backend (a new one, or the same for a
+// HAProxy-style retry), the hop to it, the balancer's read timeout if it is
+// shorter than the client's patience.
+void RequestFlow::attempt(std::uint32_t ri, bool same_backend) {
+  Request& r = requests_[ri];
+  const double now = kernel_.now();
+  const ClassPlan& plan = w_.plans[static_cast<std::size_t>(r.cls)];
+  LoadBalancer& lb = *plan.entry_lb;
+  int target = -1;
+  if (same_backend && r.lb.backend >= 0) {
+    lb.retry_same(&r.lb);
+    target = r.lb.backend;
+  } else {
+    FailReason why = FailReason::kNoHealthyBackend;
+    auto chosen = lb.choose(r.region, &r.lb, &why);
+    if (!chosen) {
+      fail(r, now + r.back, why);
+      maybe_release(ri);
+      return;
+    }
+    target = *chosen;
+  }
+  r.lb_active = true;
+  ++r.attempt;
+  r.attempt_sent = now;
+  int forwarder = lb.forwarder(r.region);
+  r.hop = forwarder >= 0 ? w_.latency(forwarder, target) : 0;
+  if (!w_.net.empty()) {
+    LinkEffect e = w_.net.between_regions(r.region, w_.region_of(target), now);
+    if (e.partitioned || (e.loss > 0 && w_.rng_flow.bernoulli(e.loss))) {
+      lb_end_attempt(r);
+      fail(r, now + (e.partitioned ? NetworkFaults::kConnectTimeout : r.back), FailReason::kNetwork);
+      maybe_release(ri);
+      return;
+    }
+    r.hop += e.extra;
+  }
+  const topology::LoadBalancerSpec& spec = lb.spec();
+  double client_left = w_.comp(plan.entry).spec->service()->timeout - (now - r.start);
+  if (spec.read_timeout > 0 && spec.read_timeout < client_left) {
+    kernel_.at(now + r.hop + spec.read_timeout, this, kLbTimeout, ri,
+               (static_cast<std::uint64_t>(r.attempt) << 32) | r.gen);
+  }
+  double demand = plan.demand[0]->sample(w_.rng_service);
+  JobRef jr = new_job(Job::Kind::kHandle, ri, 0, target, demand);
+  get(jr)->attempt = r.attempt;
+  if (r.hop > 0) {
+    kernel_.at(now + r.hop, this, kEnter, 0, jr);
+  } else {
+    enter(*get(jr));
+  }
+}
+
+// The current attempt stops counting at the balancer.
+void RequestFlow::lb_end_attempt(Request& r) {
+  if (!r.lb_active) return;
+  r.lb_active = false;
+  w_.plans[static_cast<std::size_t>(r.cls)].entry_lb->done(r.lb);
+}
+
+// A failed attempt, at the entry balancer: count it, retry or answer the client.
+void RequestFlow::lb_failed(std::uint32_t ri, AttemptFailure f, FailReason why) {
+  Request& r = requests_[ri];
+  const double now = kernel_.now();
+  const ClassPlan& plan = w_.plans[static_cast<std::size_t>(r.cls)];
+  lb_end_attempt(r);
+  if (r.finished) {  // the client gave up: the balancer closes the attempt, nothing to count
+    maybe_release(ri);
+    return;
+  }
+  LoadBalancer::Next next = plan.entry_lb->failed(&r.lb, f, plan.write, why);
+  ++r.attempt;  // the failed attempt's handler, if any, is an orphan from now on
+  if (next.retry) {
+    if (next.delay > 0) {
+      kernel_.at(now + next.delay, this, kLbRetry, ri, (static_cast<std::uint64_t>(next.same_backend) << 32) | r.gen);
+    } else {
+      attempt(ri, next.same_backend);
+    }
+    return;
+  }
+  fail(r, now + r.back, next.give_up);
+  maybe_release(ri);
 }
 
 // ---- stations -------------------------------------------------------------------------
@@ -185,10 +281,38 @@ void RequestFlow::deliver(std::uint32_t ri) {
 void RequestFlow::enter(Job& j) {
   const double now = kernel_.now();
   Station& s = w_.st(j.station);
+  if (j.parent == 0 && j.kind == Job::Kind::kHandle && !owner(j)) {  // its attempt was given up on the way
+    free_job(j);
+    return;
+  }
+  // Nobody answers the connection: the caller finds out when its connect timeout ends.
+  if ((!s.up && s.silent) || s.hung) {
+    if (j.parent == 0) {
+      Request& r = requests_[j.req];
+      double ct = w_.plans[static_cast<std::size_t>(r.cls)].entry_lb
+                      ? w_.plans[static_cast<std::size_t>(r.cls)].entry_lb->spec().connect_timeout
+                      : 0;
+      if (ct <= 0) ct = kOsConnectTimeout;
+      if (w_.plans[static_cast<std::size_t>(r.cls)].entry_lb) {
+        kernel_.at(std::max(now, r.attempt_sent + ct), this, kLbTimeout, j.req,
+                   (static_cast<std::uint64_t>(r.attempt) << 32) | r.gen);
+      }
+      // (without a balancer the client's own deadline ends it)
+    } else if (Job* p = get(j.parent); p && p->child == ref(j)) {
+      double ct = p->call && p->call->via_lb && p->call->via_lb->spec().connect_timeout > 0
+                      ? p->call->via_lb->spec().connect_timeout
+                      : kOsConnectTimeout;
+      p->child = 0;
+      kernel_.at(std::max(now, p->call_sent + ct), this, kCallTimeout, p->call_seq, ref(*p));
+      p->call_failure = AttemptFailure::kConnectTimeout;
+    }
+    free_job(j);
+    return;
+  }
   if (j.kind == Job::Kind::kQuery) {
     // A database never queues: the pool is the queue, and a connection is a server process.
     if (!s.up) {
-      answer(j, false, FailReason::kDbUnavailable);
+      answer(j, false, FailReason::kDbUnavailable, AttemptFailure::kRefused);
       return;
     }
     s.count_unqueued_wait();
@@ -196,22 +320,16 @@ void RequestFlow::enter(Job& j) {
     return;
   }
   if (!s.up) {
-    finish(j, false, FailReason::kConnectionRefused);
+    finish(j, false, FailReason::kConnectionRefused, AttemptFailure::kRefused);
     return;
   }
-  if (j.kind == Job::Kind::kHandle && j.parent == 0) {
-    // The client's deadline: the entry service's timeout, from when the request reaches it.
-    const Request& r = requests_[j.req];
-    double timeout = w_.comp(s.component).spec->service()->timeout;
-    kernel_.at_lane(w_.class_lane[static_cast<std::size_t>(r.cls)], now + timeout, this, kDeadline, j.req, r.gen);
-  }
+  if (j.parent == 0) requests_[j.req].lb.sent = true;
   std::uint32_t slot = 0;
   switch (s.admit(ref(j), now, &slot)) {
     case Station::Admit::kStart:
       j.holds_slot = true;
       j.slot = slot;
       if (stale(j)) {
-        if (j.parent == 0 && requests_[j.req].gen == j.req_gen) release_request(j.req);
         leave_station(j);
         return;
       }
@@ -230,8 +348,9 @@ void RequestFlow::enter(Job& j) {
 // Work nobody wants any more: a request that timed out (or was given up) before
 // its handler started, a call whose caller is gone.
 bool RequestFlow::stale(const Job& j) {
-  if (j.parent == 0) return !live(j);
-  if (!get(j.parent)) return true;
+  if (j.parent == 0) return !owner(j);
+  const Job* p = get(j.parent);
+  if (!p || p->child != ref(j)) return true;
   return j.kind == Job::Kind::kHandle && requests_[j.req].gen != j.req_gen;
 }
 
@@ -256,7 +375,6 @@ void RequestFlow::leave_station(Job& j) {
     if (stale(*n)) {
       // Drop it unserved and give the slot back (take_next gave it one).
       Job& x = *n;
-      if (x.parent == 0 && requests_[x.req].gen == x.req_gen) release_request(x.req);
       JobRef moved = s.release(x.slot, now);
       if (moved) get(moved)->slot = x.slot;
       free_job(x);
@@ -281,7 +399,8 @@ void RequestFlow::cpu_done(std::uint64_t token, bool ok) {
   s.cpu_ended(kernel_.now(), ok);
   if (!ok) {
     // The host failed under it (only queries get here: a station's own jobs were aborted by its crash).
-    answer(*j, false, j->kind == Job::Kind::kQuery ? FailReason::kDbUnavailable : FailReason::kConnectionRefused);
+    answer(*j, false, j->kind == Job::Kind::kQuery ? FailReason::kDbUnavailable : FailReason::kConnectionRefused,
+           AttemptFailure::kReset);
     return;
   }
   after_cpu(*j);
@@ -292,11 +411,11 @@ void RequestFlow::after_cpu(Job& j) {
   bool injected = s.error_ratio > 0 && w_.rng_flow.bernoulli(s.error_ratio);
   switch (j.kind) {
     case Job::Kind::kServe:
-      answer(j, !injected, FailReason::kInjected);
+      answer(j, !injected, FailReason::kInjected, AttemptFailure::kErrorAnswer);
       return;
     case Job::Kind::kQuery:
       if (injected) {
-        answer(j, false, FailReason::kInjected);
+        answer(j, false, FailReason::kInjected, AttemptFailure::kErrorAnswer);
         return;
       }
       if (j.write) {
@@ -309,7 +428,7 @@ void RequestFlow::after_cpu(Job& j) {
         }
         db->record_write();
       }
-      answer(j, true, FailReason::kInjected);
+      answer(j, true, FailReason::kInjected, AttemptFailure::kErrorAnswer);
       return;
     case Job::Kind::kHandle:
       if (injected) {
@@ -331,29 +450,42 @@ void RequestFlow::run_calls(Job& j) {
     const Request& r = requests_[j.req];
     if (r.gen != j.req_gen || r.finished || r.ends_early) break;
     const CallPlan& c = calls[static_cast<std::size_t>(j.pc++)];
+    if (!j.retrying) j.call_lb = LbAttempt{};
     if (!issue(j, c)) return;  // waiting for the call's answer
   }
   finish(j, true, FailReason::kInjected);
 }
 
-void RequestFlow::call_failed(Job& j, double after, FailReason why) {
+void RequestFlow::call_failed(Job& j, double after, FailReason why, AttemptFailure f) {
   j.phase = Job::Phase::kWaitCall;
   j.child = 0;
   j.call_ok = false;
   j.call_reason = why;
-  kernel_.at(kernel_.now() + after, this, kResume, 0, ref(j));
+  j.call_failure = f;
+  kernel_.at(kernel_.now() + after, this, kResume, j.call_seq, ref(j));
 }
 
-void RequestFlow::send(Job& parent, Job::Kind kind, int station, double demand, double one_way, LoadBalancer* lb) {
+void RequestFlow::send(Job& parent, Job::Kind kind, int station, double demand, double one_way) {
   JobRef child = new_job(kind, parent.req, ref(parent), station, demand);
   Job& c = *get(child);
-  c.lb = lb;
   c.write = kind == Job::Kind::kQuery && parent.call->write;
+  c.call_number = parent.call_seq;
   if (kind == Job::Kind::kHandle) c.segment = parent.segment + 1;
   parent.phase = Job::Phase::kWaitCall;
   parent.child = child;
   parent.callee = station;
   parent.back = one_way;
+  parent.call_sent = kernel_.now();
+  if (parent.call->via_lb) {
+    // The balancer's read timeout, when it comes before the request's own deadline.
+    const topology::LoadBalancerSpec& spec = parent.call->via_lb->spec();
+    if (spec.read_timeout > 0) kernel_.at(kernel_.now() + one_way + spec.read_timeout, this, kCallTimeout, parent.call_seq, ref(parent));
+  }
+  // A message from a hung station waits until the station is reachable again.
+  if (w_.st(parent.station).hung) {
+    hold(parent.station, Event{kernel_.now() + one_way, 0, child, 0, 0, kEnter});
+    return;
+  }
   if (one_way > 0) {
     kernel_.at(kernel_.now() + one_way, this, kEnter, 0, child);
   } else {
@@ -361,14 +493,16 @@ void RequestFlow::send(Job& parent, Job::Kind kind, int station, double demand, 
   }
 }
 
-// Starts call `c` of job j: false = j now waits for its answer (always, but for
-// a cache node that is down... which also answers later: the miss takes a round trip).
+// Starts call `c` of job j: false = j now waits for its answer (always: even a
+// call that fails at once answers after what it costs to find out).
 bool RequestFlow::issue(Job& j, const CallPlan& c) {
   const double now = kernel_.now();
   const int self = j.station;
+  ++j.call_seq;
   j.call = &c;
   j.call_ok = true;
   j.call_down_miss = false;
+  j.call_failure = AttemptFailure::kErrorAnswer;
   j.pool = -1;
   int target = -1;
   FailReason why = FailReason::kConnectionRefused;
@@ -379,7 +513,7 @@ bool RequestFlow::issue(Job& j, const CallPlan& c) {
     case CallPlan::Kind::kDatabase:
       target = c.db->route(c.to_replica);
       if (target < 0) {  // writes are not served now: refused after a round trip to the old primary
-        call_failed(j, 2 * w_.latency(self, c.db->primary_station()), FailReason::kDbUnavailable);
+        call_failed(j, 2 * w_.latency(self, c.db->primary_station()), FailReason::kDbUnavailable, AttemptFailure::kRefused);
         return false;
       }
       break;
@@ -391,12 +525,25 @@ bool RequestFlow::issue(Job& j, const CallPlan& c) {
       break;
     case CallPlan::Kind::kService:
       if (c.via_lb) {
-        if (auto chosen = c.via_lb->choose(-1, &why)) target = *chosen;
+        if (j.call_lb.tries == 0 && !c.via_lb->admit(&j.call_lb, &why)) {
+          call_failed(j, 0, why, AttemptFailure::kRefused);
+          return false;
+        }
+        if (j.retry_same && j.call_lb.backend >= 0) {
+          c.via_lb->retry_same(&j.call_lb);
+          target = j.call_lb.backend;
+          j.call_lb_active = true;
+        } else if (auto chosen = c.via_lb->choose(-1, &j.call_lb, &why)) {
+          target = *chosen;
+          j.call_lb_active = true;
+        }
+        j.retry_same = false;
+        j.retrying = false;
       } else {
         target = w_.rotate(c.component, [this](int, int si) { return w_.st(si).up && w_.st(si).started; });
       }
       if (target < 0) {
-        call_failed(j, 0, why);
+        call_failed(j, 0, why, AttemptFailure::kRefused);
         return false;
       }
       break;
@@ -407,25 +554,26 @@ bool RequestFlow::issue(Job& j, const CallPlan& c) {
     LinkEffect e = w_.net.between(w_.st(self).component, w_.region_of(self), w_.st(target).component,
                                   w_.region_of(target), now);
     if (e.partitioned || (e.loss > 0 && w_.rng_flow.bernoulli(e.loss))) {
-      if (c.kind == CallPlan::Kind::kService && c.via_lb) c.via_lb->done(target);
-      call_failed(j, e.partitioned ? NetworkFaults::kConnectTimeout : 2 * one_way, FailReason::kNetwork);
+      call_failed(j, e.partitioned ? NetworkFaults::kConnectTimeout : 2 * one_way, FailReason::kNetwork,
+                  e.partitioned ? AttemptFailure::kConnectTimeout : AttemptFailure::kReset);
       return false;
     }
     one_way += e.extra;
   }
-  if (!w_.st(target).up) {
+  const Station& t = w_.st(target);
+  if (!t.up && !t.silent) {
     // Connection refused, known after a round trip. A cache node that is down is a miss.
-    if (c.kind == CallPlan::Kind::kService && c.via_lb) c.via_lb->done(target);
     if (c.kind == CallPlan::Kind::kCache) {
       c.cache->miss_down();
       j.phase = Job::Phase::kWaitCall;
       j.child = 0;
       j.call_down_miss = true;
-      kernel_.at(now + 2 * one_way, this, kResume, 0, ref(j));
+      kernel_.at(now + 2 * one_way, this, kResume, j.call_seq, ref(j));
       return false;
     }
     call_failed(j, 2 * one_way,
-                c.kind == CallPlan::Kind::kDatabase ? FailReason::kDbUnavailable : FailReason::kConnectionRefused);
+                c.kind == CallPlan::Kind::kDatabase ? FailReason::kDbUnavailable : FailReason::kConnectionRefused,
+                AttemptFailure::kRefused);
     return false;
   }
   switch (c.kind) {
@@ -438,7 +586,7 @@ bool RequestFlow::issue(Job& j, const CallPlan& c) {
       j.query_demand = demand;
       if (got == Database::Acquire::kRefused) {
         j.pool = -1;
-        call_failed(j, 2 * one_way, FailReason::kDbUnavailable);
+        call_failed(j, 2 * one_way, FailReason::kDbUnavailable, AttemptFailure::kRefused);
         return false;
       }
       if (got == Database::Acquire::kWaiting) {
@@ -446,14 +594,14 @@ bool RequestFlow::issue(Job& j, const CallPlan& c) {
         kernel_.at(now + c.db->acquire_timeout(), this, kPoolTimeout, 0, ref(j));
         return false;
       }
-      send(j, Job::Kind::kQuery, target, demand, one_way, nullptr);
+      send(j, Job::Kind::kQuery, target, demand, one_way);
       return false;
     }
     case CallPlan::Kind::kService:
-      send(j, Job::Kind::kHandle, target, demand, one_way, c.via_lb);
+      send(j, Job::Kind::kHandle, target, demand, one_way);
       return false;
     default:
-      send(j, Job::Kind::kServe, target, demand, one_way, nullptr);
+      send(j, Job::Kind::kServe, target, demand, one_way);
       return false;
   }
 }
@@ -461,20 +609,50 @@ bool RequestFlow::issue(Job& j, const CallPlan& c) {
 void RequestFlow::pool_granted(JobRef ref) {
   Job* j = get(ref);
   if (!j || j->phase != Job::Phase::kWaitPool) return;
-  send(*j, Job::Kind::kQuery, j->callee, j->query_demand, j->back, nullptr);
+  send(*j, Job::Kind::kQuery, j->callee, j->query_demand, j->back);
 }
 
-// The answer of j's pending call has arrived.
+// The call's connection is given back and it stops counting at its balancer.
+void RequestFlow::end_call(Job& j) {
+  const CallPlan& c = *j.call;
+  if (c.kind == CallPlan::Kind::kDatabase && j.pool >= 0) c.db->release(j.pool, j.pool_epoch);
+  j.pool = -1;
+  if (j.call_lb_active) {
+    c.via_lb->done(j.call_lb);
+    j.call_lb_active = false;
+  }
+}
+
+// The answer of j's pending call has arrived (or its timeout).
 void RequestFlow::resume(Job& j) {
   const CallPlan& c = *j.call;
   j.phase = Job::Phase::kCpu;  // between calls: running (no CPU held)
   j.child = 0;
-  if (c.kind == CallPlan::Kind::kDatabase && j.pool >= 0) c.db->release(j.pool, j.pool_epoch);
-  j.pool = -1;
+  end_call(j);
   if (!j.call_ok) {
+    if (c.kind == CallPlan::Kind::kService && c.via_lb && j.call_lb.backend >= 0) {
+      // Through a balancer: it counts the failure and may try again.
+      bool write = w_.plans[static_cast<std::size_t>(requests_[j.req].cls)].write;
+      LoadBalancer::Next next = c.via_lb->failed(&j.call_lb, j.call_failure, write, j.call_reason);
+      if (next.retry && requests_[j.req].gen == j.req_gen && !requests_[j.req].finished) {
+        --j.pc;  // the same call again, through the balancer
+        j.retrying = true;
+        j.retry_same = next.same_backend;
+        if (next.delay > 0) {
+          j.phase = Job::Phase::kWaitCall;
+          kernel_.at(kernel_.now() + next.delay, this, kCallRetry, j.call_seq, ref(j));
+          return;
+        }
+        run_calls(j);
+        return;
+      }
+      finish(j, false, next.give_up);
+      return;
+    }
     finish(j, false, j.call_reason);
     return;
   }
+  if (c.kind == CallPlan::Kind::kService && c.via_lb) c.via_lb->succeeded(j.call_lb);
   if (requests_[j.req].gen != j.req_gen) {  // the request was given up upstream while we waited
     finish(j, false, FailReason::kConnectionRefused);
     return;
@@ -494,20 +672,37 @@ void RequestFlow::resume(Job& j) {
 
 // ---- answers ---------------------------------------------------------------------------
 
-// A handle job is done: it answers its caller or its client, and leaves its station.
-void RequestFlow::finish(Job& j, bool ok, FailReason why) {
+// A handle job is done: it answers its caller or its client (through the entry
+// balancer), and leaves its station.
+void RequestFlow::finish(Job& j, bool ok, FailReason why, AttemptFailure f) {
   if (j.parent != 0) {
-    answer(j, ok, why);
+    answer(j, ok, why, f);
     return;
   }
-  Request& r = requests_[j.req];
+  const std::uint32_t ri = j.req;
+  Request& r = requests_[ri];
   const double now = kernel_.now();
-  if (r.gen != j.req_gen) {  // cannot happen: the handler owns its request
+  if (!owner(j)) {  // an orphan: its attempt was given up, or the client is gone
     leave_station(j);
     return;
   }
+  // A hung station's answer waits until it is reachable again.
+  if (w_.st(j.station).hung) {
+    hold(j.station, Event{now, 0, ref(j), (static_cast<std::uint32_t>(why) << 1) | (ok ? 1u : 0u), 0, kHeldFinish});
+    return;
+  }
   const ClassPlan& plan = w_.plans[static_cast<std::size_t>(r.cls)];
-  if (ok && plan.response_size > 0 && !r.finished) {
+  if (!ok && plan.entry_lb) {
+    // The balancer hears of the failure after the hop back; it may retry elsewhere. A backend
+    // that answered with an error (its cache or database failed) is not a failed connection:
+    // nginx counts it (max_fails) and retries it only with proxy_next_upstream http_5xx.
+    r.failure = f;
+    r.failure_reason = why;
+    kernel_.at(now + r.hop, this, kLbFail, ri, (static_cast<std::uint64_t>(r.attempt) << 32) | r.gen);
+    leave_station(j);
+    return;
+  }
+  if (ok && plan.response_size > 0) {
     // A large answer contends for bandwidth on its way to the clients.
     j.phase = Job::Phase::kSending;
     Transfer* t;
@@ -532,12 +727,15 @@ void RequestFlow::finish(Job& j, bool ok, FailReason why) {
     });
     return;
   }
-  if (ok) {
-    complete(r, now + r.return_latency);
-  } else {
-    fail(r, now + r.return_latency, why);
+  if (plan.entry_lb) {
+    plan.entry_lb->succeeded(r.lb);
+    lb_end_attempt(r);
   }
-  release_request(j.req);
+  if (ok) {
+    complete(r, now + r.hop + r.back);
+  } else {
+    fail(r, now + r.hop + r.back, why);
+  }
   leave_station(j);
 }
 
@@ -554,12 +752,18 @@ void RequestFlow::on_activity_completion(const sg::Activity& activity, ActivityT
     if (!j || j->phase != Job::Phase::kSending) return;  // its station crashed: already failed
     Request& r = f.requests_[j->req];
     double now = f.kernel_.now();
-    if (activity.get_state() == sg::Activity::State::FINISHED) {
-      f.complete(r, now + r.return_latency);
-    } else {
-      f.fail(r, now + r.return_latency, FailReason::kNetwork);
+    const ClassPlan& plan = f.w_.plans[static_cast<std::size_t>(r.cls)];
+    if (f.owner(*j)) {
+      if (plan.entry_lb) {
+        plan.entry_lb->succeeded(r.lb);
+        f.lb_end_attempt(r);
+      }
+      if (activity.get_state() == sg::Activity::State::FINISHED) {
+        f.complete(r, now + r.hop + r.back);
+      } else {
+        f.fail(r, now + r.hop + r.back, FailReason::kNetwork);
+      }
     }
-    f.release_request(j->req);
     f.leave_station(*j);
   } catch (const std::exception& e) {
     f.kernel_.record_failure(e.what());
@@ -568,12 +772,18 @@ void RequestFlow::on_activity_completion(const sg::Activity& activity, ActivityT
 
 // A call job (serve, query or a nested handle) answers its caller: the outcome
 // travels back for the hop's latency; the job frees itself now.
-void RequestFlow::answer(Job& j, bool ok, FailReason why) {
+void RequestFlow::answer(Job& j, bool ok, FailReason why, AttemptFailure f) {
   Job* parent = get(j.parent);
   if (parent && parent->phase == Job::Phase::kWaitCall && parent->child == ref(j)) {
     parent->call_ok = ok;
     parent->call_reason = why;
-    kernel_.at(kernel_.now() + parent->back, this, kResume, 0, ref(*parent));
+    parent->call_failure = f;
+    Event resume{kernel_.now() + parent->back, 0, ref(*parent), parent->call_seq, 0, kResume};
+    if (w_.st(j.station).hung) {
+      hold(j.station, resume);  // the answer waits until the station is reachable again
+    } else {
+      kernel_.at(resume.time, this, kResume, resume.a, resume.b);
+    }
   }
   if (j.kind == Job::Kind::kQuery) {
     free_job(j);
@@ -585,7 +795,30 @@ void RequestFlow::answer(Job& j, bool ok, FailReason why) {
 void RequestFlow::query_answered(Job& q) {
   Database* db = static_cast<Database*>(w_.comp(w_.st(q.station).component).tier);
   db->record_write();
-  answer(q, true, FailReason::kInjected);
+  answer(q, true, FailReason::kInjected, AttemptFailure::kErrorAnswer);
+}
+
+// ---- hung and frozen stations ------------------------------------------------------------
+
+void RequestFlow::hold(int station, const Event& e) { held_[static_cast<std::size_t>(station)].push_back(e); }
+
+// An event for a job at a frozen station waits for the process to run again.
+bool RequestFlow::held_at(int station, const Event& e) {
+  if (!w_.st(station).frozen) return false;
+  hold(station, e);
+  return true;
+}
+
+// The station runs and is reachable again (World calls it when a hang or a freeze
+// ends): what waited goes on, in the order it waited; a message that waited is
+// delivered now (TCP retransmits it when the path comes back), not earlier.
+void RequestFlow::release_held(int station) {
+  Station& s = w_.st(station);
+  if (s.hung || s.frozen) return;
+  std::vector<Event> held;
+  held.swap(held_[static_cast<std::size_t>(station)]);
+  const double now = kernel_.now();
+  for (const Event& e : held) kernel_.at(std::max(now, e.time), this, e.kind, e.a, e.b);
 }
 
 // ---- crashes ---------------------------------------------------------------------------
@@ -604,23 +837,38 @@ void RequestFlow::cancel_waits(Job& j) {
       free_job(*c);
     }
   }
+  if (j.phase == Job::Phase::kWaitCall || j.phase == Job::Phase::kWaitPool) end_call(j);
 }
 
-void RequestFlow::abort(const std::vector<JobRef>& jobs) {
+void RequestFlow::abort(const std::vector<JobRef>& jobs, bool silent) {
   const double now = kernel_.now();
   for (JobRef jr : jobs) {
     Job* j = get(jr);
     if (!j) continue;
     cancel_waits(*j);
     j->holds_slot = false;  // the station already forgot its holders
+    if (silent) {
+      // A lost host says nothing: callers wait for their timeouts (the client for its deadline).
+      if (j->parent != 0) {
+        if (Job* p = get(j->parent); p && p->child == jr) p->call_failure = AttemptFailure::kReadTimeout;
+      }
+      free_job(*j);
+      continue;
+    }
     if (j->parent != 0) {
-      answer(*j, false, FailReason::kConnectionRefused);
+      answer(*j, false, FailReason::kConnectionRefused, AttemptFailure::kReset);
       continue;
     }
     Request& r = requests_[j->req];
-    if (r.gen == j->req_gen) {
-      fail(r, now + r.return_latency, FailReason::kConnectionRefused);
-      release_request(j->req);
+    if (owner(*j)) {
+      const ClassPlan& plan = w_.plans[static_cast<std::size_t>(r.cls)];
+      if (plan.entry_lb) {
+        r.failure = j->phase == Job::Phase::kTravel ? AttemptFailure::kRefused : AttemptFailure::kReset;
+        r.failure_reason = FailReason::kConnectionRefused;
+        kernel_.at(now + r.hop, this, kLbFail, j->req, (static_cast<std::uint64_t>(r.attempt) << 32) | r.gen);
+      } else {
+        fail(r, now + r.hop + r.back, FailReason::kConnectionRefused);
+      }
     }
     free_job(*j);
   }
@@ -640,15 +888,24 @@ void RequestFlow::on_event(const Event& e) {
       if (Job* j = get(e.b); j && j->phase == Job::Phase::kTravel) enter(*j);
       return;
     case kResume:
-      if (Job* j = get(e.b); j && j->phase == Job::Phase::kWaitCall) resume(*j);
+      if (Job* j = get(e.b); j && j->phase == Job::Phase::kWaitCall && j->call_seq == e.a) {
+        if (held_at(j->station, e)) return;
+        resume(*j);
+      }
       return;
     case kDeadline: {
       Request& r = requests_[e.a];
-      if (r.gen == static_cast<std::uint32_t>(e.b) && !r.finished) fail(r, kernel_.now(), FailReason::kTimeout);
+      if (r.gen == static_cast<std::uint32_t>(e.b) && !r.finished) {
+        fail(r, kernel_.now(), FailReason::kTimeout);
+        // The client closed the connection: the balancer lets the attempt go (not a failure of the backend).
+        if (r.lb_active) lb_end_attempt(r);
+        maybe_release(e.a);
+      }
       return;
     }
     case kPoolTimeout:
       if (Job* j = get(e.b); j && j->phase == Job::Phase::kWaitPool) {
+        if (held_at(j->station, e)) return;
         j->call->db->cancel_wait(j->pool, e.b);
         j->pool = -1;
         j->phase = Job::Phase::kWaitCall;
@@ -659,6 +916,47 @@ void RequestFlow::on_event(const Event& e) {
       return;
     case kSyncDone:
       if (Job* j = get(e.b); j && j->phase == Job::Phase::kSync) query_answered(*j);
+      return;
+    case kHeldFinish:
+      // A hung entry handler's answer, on its way now that the station is reachable.
+      if (Job* j = get(e.b)) finish(*j, (e.a & 1u) != 0, static_cast<FailReason>(e.a >> 1));
+      return;
+    case kCallRetry:
+      if (Job* j = get(e.b); j && j->phase == Job::Phase::kWaitCall && j->call_seq == e.a) {
+        if (held_at(j->station, e)) return;
+        j->phase = Job::Phase::kCpu;
+        run_calls(*j);
+      }
+      return;
+    case kLbFail: {
+      Request& r = requests_[e.a];
+      if (r.gen == static_cast<std::uint32_t>(e.b) && r.attempt == static_cast<std::uint32_t>(e.b >> 32)) {
+        lb_failed(e.a, r.failure, r.failure_reason);
+      }
+      return;
+    }
+    case kLbTimeout: {
+      Request& r = requests_[e.a];
+      if (r.gen == static_cast<std::uint32_t>(e.b) && r.attempt == static_cast<std::uint32_t>(e.b >> 32) && !r.finished) {
+        lb_failed(e.a, r.lb.sent ? AttemptFailure::kReadTimeout : AttemptFailure::kConnectTimeout, FailReason::kTimeout);
+      }
+      return;
+    }
+    case kLbRetry: {
+      Request& r = requests_[e.a];
+      if (r.gen == static_cast<std::uint32_t>(e.b) && !r.finished) attempt(e.a, (e.b >> 32) != 0);
+      return;
+    }
+    case kCallTimeout:
+      if (Job* j = get(e.b); j && j->phase == Job::Phase::kWaitCall && j->call_seq == e.a) {
+        if (held_at(j->station, e)) return;
+        // The caller gives up: the callee's answer, if it ever comes, is dropped.
+        j->call_ok = false;
+        j->call_reason = FailReason::kTimeout;
+        if (j->child != 0 || j->call_failure != AttemptFailure::kConnectTimeout) j->call_failure = AttemptFailure::kReadTimeout;
+        j->child = 0;
+        resume(*j);
+      }
       return;
   }
 }

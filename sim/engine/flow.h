@@ -44,6 +44,7 @@
 
 #include "sim/engine/cpu.h"
 #include "sim/engine/kernel.h"
+#include "sim/engine/load_balancer.h"
 #include "sim/engine/plan.h"
 #include "sim/engine/slab.h"
 #include "sim/engine/station.h"
@@ -61,10 +62,13 @@ class RequestFlow final : public EventSink, public CpuClient {
 
   /// Schedules the first arrival. Call once, when the simulation starts.
   void start(std::unique_ptr<model::ArrivalStream> arrivals);
-  /// A station crashed and handed back these jobs: they fail (calls answer their callers).
-  void abort(const std::vector<JobRef>& jobs);
+  /// A station crashed and handed back these jobs: they fail (calls answer their
+  /// callers); with `silent`, nobody hears of it (callers wait for their timeouts).
+  void abort(const std::vector<JobRef>& jobs, bool silent);
   /// The database handed a released connection to this waiting job.
   void pool_granted(JobRef job);
+  /// A station stopped being hung or frozen: what waited for it goes on.
+  void release_held(int station);
   /// A response transfer ended (the engine's Activity::on_completion handler).
   static void on_activity_completion(const simgrid::s4u::Activity& activity, ActivityTag* tag);
 
@@ -78,17 +82,37 @@ class RequestFlow final : public EventSink, public CpuClient {
   void on_event(const Event& e) override;
   void cpu_done(std::uint64_t token, bool ok) override;
 
+  /// What a client without a timeout of its own waits on a connection nobody answers:
+  /// Linux's SYN retries (tcp_syn_retries 6: 1 + 2 + ... + 64 s).
+  static constexpr double kOsConnectTimeout = 127;
+
  private:
-  enum EventKind : std::uint32_t { kArrival, kDeliver, kEnter, kResume, kDeadline, kPoolTimeout, kSyncDone };
+  enum EventKind : std::uint32_t {
+    kArrival, kDeliver, kEnter, kResume, kDeadline, kPoolTimeout, kSyncDone,
+    kLbFail,       ///< a failed attempt reaches the entry balancer (a = request, b = gen; the kind in the request)
+    kLbTimeout,    ///< the entry balancer's connect or read timeout (a = request, b = attempt << 32 | gen)
+    kLbRetry,      ///< the entry balancer retries after its delay
+    kCallTimeout,  ///< a caller gives up its call (a = call number, b = the caller)
+    kCallRetry,    ///< a call through a balancer is tried again after the balancer's delay
+    kHeldFinish,   ///< a hung entry handler's answer, released (a = ok | reason << 1, b = the job)
+  };
 
   struct Request {
     std::uint32_t gen = 1;
     int cls = 0;
     int region = 0;               ///< client region
     double start = 0;
-    double return_latency = 0;    ///< from the entry station back to the client
+    double back = 0;              ///< entry balancer (or entry) -> client, constant per class and region
+    double hop = 0;               ///< the current attempt's balancer -> backend latency (with network delay)
     bool finished = false;        ///< its outcome is recorded
     bool ends_early = false;      ///< a cache hit ended the path
+    std::uint16_t holders = 0;    ///< handler jobs that still point at it (the current attempt's and orphans)
+    bool lb_active = false;       ///< its current attempt is counted active at the entry balancer
+    std::uint32_t attempt = 0;    ///< the current attempt's number
+    double attempt_sent = 0;      ///< when the current attempt left the balancer
+    LbAttempt lb;
+    AttemptFailure failure = AttemptFailure::kRefused;  ///< kLbFail: how the attempt failed
+    model::FailReason failure_reason = model::FailReason::kConnectionRefused;
   };
 
   struct Job {
@@ -101,30 +125,39 @@ class RequestFlow final : public EventSink, public CpuClient {
     bool holds_slot = false;
     bool write = false;            ///< kQuery: a write to the primary (tracked, sync replication)
     std::uint32_t req = 0, req_gen = 0;
+    std::uint32_t attempt = 0;     ///< an entry handler: the attempt it serves
     JobRef parent = 0;             ///< the caller waiting for this job; 0 = answers the client
+    std::uint32_t call_number = 0; ///< a call job: the caller's call it answers
     int station = -1;              ///< where it runs (kQuery: the database server)
     std::uint32_t slot = 0;        ///< its worker slot at `station`
     int segment = 0, pc = 0;       ///< kHandle: the path segment and its next call
     double demand = 0;
     HostCpu::Handle cpu;
-    LoadBalancer* lb = nullptr;    ///< the balancer that chose this station: told when the job ends
     // Its pending call (kWaitCall / kWaitPool), written by the callee's answer.
     const CallPlan* call = nullptr;
+    std::uint32_t call_seq = 0;    ///< numbers its calls (and retries): an answer or timeout of an older one is stale
     JobRef child = 0;
     int callee = -1;               ///< the callee's station
     double back = 0;               ///< one-way latency of the answer's way back
+    double call_sent = 0;          ///< when the current call left
     int pool = -1;                 ///< database calls: the connection's pool
     std::uint32_t pool_epoch = 0;
     double query_demand = 0;       ///< a query waiting for a connection: its CPU demand
     bool call_ok = true;
     bool call_down_miss = false;   ///< cache node down: a miss, no lookup
+    bool call_lb_active = false;   ///< the call counts active at its balancer (call_lb)
+    bool retrying = false;         ///< the current call is a balancer's retry: keep its attempts
+    bool retry_same = false;       ///< ... on the same backend (HAProxy without redispatch)
     model::FailReason call_reason = model::FailReason::kConnectionRefused;
+    AttemptFailure call_failure = AttemptFailure::kErrorAnswer;
+    LbAttempt call_lb;             ///< a service call through a balancer: its attempts
   };
 
   // requests
   std::uint32_t new_request(double now, int cls);
   void release_request(std::uint32_t r);
-  bool live(const Job& j) const;
+  void maybe_release(std::uint32_t r);
+  bool owner(const Job& j) const;
   void complete(Request& r, double t);
   void fail(Request& r, double t, model::FailReason why);
 
@@ -143,20 +176,28 @@ class RequestFlow final : public EventSink, public CpuClient {
   // the path
   void arrival();
   void deliver(std::uint32_t r);
+  void attempt(std::uint32_t r, bool same_backend);
+  void lb_failed(std::uint32_t r, AttemptFailure f, model::FailReason why);
+  void lb_end_attempt(Request& r);
   void enter(Job& j);
   void start_cpu(Job& j);
   void after_cpu(Job& j);
   void run_calls(Job& j);
   bool issue(Job& j, const CallPlan& c);
-  void call_failed(Job& j, double after, model::FailReason why);
-  void send(Job& parent, Job::Kind kind, int station, double demand, double one_way, LoadBalancer* lb);
+  void call_failed(Job& j, double after, model::FailReason why, AttemptFailure f);
+  void send(Job& parent, Job::Kind kind, int station, double demand, double one_way);
   void resume(Job& j);
-  void finish(Job& j, bool ok, model::FailReason why);
-  void answer(Job& j, bool ok, model::FailReason why);
+  void end_call(Job& j);
+  /// `f`: how the caller sees a failure — the station refused the connection
+  /// (kRefused) or answered with an error (kErrorAnswer, whatever failed behind it).
+  void finish(Job& j, bool ok, model::FailReason why, AttemptFailure f = AttemptFailure::kErrorAnswer);
+  void answer(Job& j, bool ok, model::FailReason why, AttemptFailure f);
   void leave_station(Job& j);
   bool stale(const Job& j);
   void query_answered(Job& q);
   void cancel_waits(Job& j);
+  void hold(int station, const Event& e);
+  bool held_at(int station, const Event& e);
 
   World& w_;
   Kernel& kernel_;
@@ -166,6 +207,7 @@ class RequestFlow final : public EventSink, public CpuClient {
   double throw_at_ = -1;  ///< tests: an injected internal error at this time
   Slab<Request> requests_;
   Slab<Job> jobs_;
+  std::vector<std::vector<Event>> held_;  ///< per station: events waiting for it to be reachable or running again
   struct Transfer : ActivityTag {
     RequestFlow* flow = nullptr;
     JobRef job = 0;

@@ -41,12 +41,18 @@ class Station {
   std::vector<double> pstates;     ///< the host's speed factors: [0] = 1, then each cpu_slowdown aimed at it
   HostCpu* cpu = nullptr;          ///< set when the platform is built
 
-  // ---- power and readiness (written by World::crash_station / recover_station / start_station / stop_station)
+  // ---- power, readiness and how it fails (written by World's station lifecycle only)
   bool up = true;                  ///< host on and process running
+  /// Down without a word (a zone or region lost with its power or network): connections
+  /// get no answer and in-flight calls never return, instead of a refusal or a reset.
+  bool silent = false;
+  bool hung = false;               ///< alive but unreachable (a blackhole): messages to and from it wait
+  bool frozen = false;             ///< its process is stopped (SIGSTOP): it accepts connections, runs nothing
   bool started = true;             ///< provisioned (autoscaling spares start false)
   bool ready = true;               ///< booted and ready to serve
   bool draining = false;           ///< an autoscaler is removing it: no new requests
   double error_ratio = 0;          ///< an `errors` fault on it
+  double net_factor = 1;           ///< a `slow` fault's hop latency factor
   double start_time = 0, ready_time = 0, drain_since = 0;
 
   // ---- queue and worker slots (the request flow drives them)

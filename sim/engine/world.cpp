@@ -111,10 +111,13 @@ void World::build_stations() {
   }
   // Host speeds: full speed, then every cpu_slowdown factor aimed at the component.
   for (const auto& f : scen.faults) {
-    if (f.kind != scenario::Fault::Kind::kCpuSlowdown) continue;
+    double speed = f.kind == scenario::Fault::Kind::kCpuSlowdown ? f.value
+                   : f.kind == scenario::Fault::Kind::kSlow && f.value > 1 ? 1.0 / f.value
+                                                                             : 0;
+    if (speed <= 0) continue;
     for (int si : comps[static_cast<std::size_t>(component_index(f.target.component))].stations) {
       auto& ps = st(si).pstates;
-      if (std::find(ps.begin(), ps.end(), f.value) == ps.end()) ps.push_back(f.value);
+      if (std::find(ps.begin(), ps.end(), speed) == ps.end()) ps.push_back(speed);
     }
   }
 }
@@ -347,11 +350,15 @@ void World::on_event(const Event& e) {
 
 // ---- station lifecycle ---------------------------------------------------------------------
 
-void World::crash_station(int si, const std::string& why, bool record) {
+void World::crash_station(int si, const std::string& why, bool record, bool silent) {
   Station& s = st(si);
   if (!s.up) return;
-  // The station hands back its jobs: the flow fails them (calls answer their callers).
-  flow->abort(s.crash(kernel.now()));
+  if (s.frozen) s.cpu->thaw();  // a dead process is not stopped any more
+  s.hung = s.frozen = false;
+  s.silent = silent;
+  // The station hands back its jobs: the flow fails them (calls answer their callers,
+  // unless the host went silent: then callers wait for their timeouts).
+  flow->abort(s.crash(kernel.now()), silent);
   // Work of other owners on the host (queries from other stations' callers, consumers) fails with it.
   s.cpu->fail_all();
   if (Tier* t = comp(s.component).tier) t->instance_down(si, why);
@@ -364,6 +371,7 @@ void World::recover_station(int si, double boot) {
   Station& s = st(si);
   if (s.up) return;
   const double now = kernel.now();
+  s.silent = false;
   host_of(si)->turn_on();
   s.cpu->speed_changed();  // a host comes back at its current pstate
   s.recover(now, boot <= 0);
@@ -376,6 +384,38 @@ void World::recover_station(int si, double boot) {
       if (st(si).up) mark_ready(si);
     });
   }
+}
+
+void World::hang_station(int si, const std::string& why) {
+  Station& s = st(si);
+  if (!s.up || s.hung) return;
+  s.hung = true;
+  timeline(kernel.now(), "hang", s.name, why + ": unreachable (packets dropped), still running");
+}
+
+void World::unhang_station(int si) {
+  Station& s = st(si);
+  if (!s.hung) return;
+  s.hung = false;
+  timeline(kernel.now(), "recover", s.name, "reachable again");
+  flow->release_held(si);
+}
+
+void World::freeze_station(int si, const std::string& why) {
+  Station& s = st(si);
+  if (!s.up || s.frozen) return;
+  s.frozen = true;
+  s.cpu->freeze();
+  timeline(kernel.now(), "freeze", s.name, why + ": stopped (accepts connections, runs nothing)");
+}
+
+void World::thaw_station(int si) {
+  Station& s = st(si);
+  if (!s.frozen) return;
+  s.frozen = false;
+  s.cpu->thaw();
+  timeline(kernel.now(), "recover", s.name, "running again");
+  flow->release_held(si);
 }
 
 void World::mark_ready(int si) {

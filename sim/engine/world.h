@@ -100,7 +100,11 @@ class World final : public EventSink {
   ComponentRt& comp(int i) { return comps[static_cast<std::size_t>(i)]; }
   int component_index(const std::string& name) const;
   int region_of(int station) const { return places.zone_region[static_cast<std::size_t>(st(station).zone)]; }
-  double latency(int a, int b) const { return platform->latency(a, b); }
+  /// One-way latency between two stations (a `slow` fault on either multiplies it).
+  double latency(int a, int b) const {
+    double f = std::max(st(a).net_factor, st(b).net_factor);
+    return f == 1 ? platform->latency(a, b) : f * platform->latency(a, b);
+  }
   sg::Host* host_of(int station) const { return platform->host(station); }
   /// Round robin over a component's instances: the first from its rotation that `usable`
   /// accepts, or -1; the rotation goes on after the one chosen.
@@ -119,7 +123,17 @@ class World final : public EventSink {
   }
 
   // ---- station lifecycle (kernel's now; from control actors after Kernel::enter)
-  void crash_station(int station, const std::string& why, bool record = true);
+  /// The station goes down. `silent`: its host is lost without a word (a zone or
+  /// region outage): connections to it get no answer and in-flight calls never
+  /// return — callers find out by their timeouts; otherwise its process died on a
+  /// live host, which refuses connections and resets them.
+  void crash_station(int station, const std::string& why, bool record = true, bool silent = false);
+  /// A hang (blackhole): the instance runs but nothing reaches it or leaves it until `unhang`.
+  void hang_station(int station, const std::string& why);
+  void unhang_station(int station);
+  /// A freeze (SIGSTOP): it accepts connections but runs nothing until `thaw`.
+  void freeze_station(int station, const std::string& why);
+  void thaw_station(int station);
   /// Back up; ready after `boot` (a service's boot_time), at once when 0.
   void recover_station(int station, double boot);
   /// An autoscaler provisions a spare: up now, ready after `boot`, then health checks.

@@ -113,6 +113,8 @@ struct ComponentStats {
   std::uint64_t queue_depth_max = 0;
   double instance_hours = 0;       ///< sum over instances of time up (hours)
   std::uint64_t queue_full = 0;    ///< requests turned away by a full queue over the run
+  std::uint64_t retries = 0;       ///< load balancer: attempts retried (next upstream, same server)
+  std::uint64_t ejections = 0;     ///< load balancer: backends set aside by passive health
   // Sharded databases.
   std::vector<ShardStats> shards;  ///< every shard the run had (empty when never sharded)
   int shards_final = 0;            ///< shards in the map at the end

@@ -208,6 +208,8 @@ RunReport build_run_report(const scenario::Scenario& s, const topology::Topology
     x.jobs_retried = c.jobs_retried;
     x.dead_letters = c.dead_letters;
     x.depth_max = c.queue_depth_max;
+    x.retries = c.retries;
+    x.ejections = c.ejections;
     for (const auto& i : c.instance_stats) {
       x.instances_stats.push_back({i.name, i.zone, fixed(i.utilization), i.served, fixed(i.queue_mean), i.queue_max,
                                    fixed(i.up_seconds)});
@@ -361,6 +363,10 @@ Json component_json(const ComponentRow& c, bool with_series) {
     cj["jobs_retried"] = c.jobs_retried;
     cj["dead_letters"] = c.dead_letters;
     cj["depth_max"] = c.depth_max;
+  }
+  if (c.kind == "load_balancer") {
+    cj["retries"] = c.retries;      // attempts tried again (next upstream, same server)
+    cj["ejections"] = c.ejections;  // backends set aside by passive health
   }
   data_tier(cj);
   Json inst = Json::array();
@@ -630,6 +636,8 @@ std::optional<RunReport> parse_run_report(const Json& j, std::string* error) {
     x.jobs_retried = count(c, "jobs_retried");
     x.dead_letters = count(c, "dead_letters");
     x.depth_max = count(c, "depth_max");
+    x.retries = count(c, "retries");
+    x.ejections = count(c, "ejections");
     for (const auto& i : array(c, "instance_stats")) {
       x.instances_stats.push_back({text(i, "name"), text(i, "zone"), number(i, "utilization"), count(i, "served"),
                                    number(i, "queue_mean"), count(i, "queue_max"), number(i, "up_seconds")});

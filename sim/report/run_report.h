@@ -137,6 +137,8 @@ struct ComponentRow {
   double lag_mean = 0, lag_p99 = 0, lag_max = 0;
   // queue
   std::uint64_t jobs_done = 0, jobs_retried = 0, dead_letters = 0, depth_max = 0;
+  // load balancer
+  std::uint64_t retries = 0, ejections = 0;
   // sharded database (present when it has or had more than one shard)
   std::vector<ShardRow> shards;
   std::optional<HotShardRow> hot_shard;

@@ -379,12 +379,13 @@ std::optional<std::vector<std::string>> read_between(const Reader& r, const YAML
   return out;
 }
 
-const std::vector<std::string> kFaultKinds = {"crash", "partition", "delay",  "loss",   "bandwidth",   "cpu_slowdown",
-                                              "flush", "failover",  "restore", "errors", "chaos_monkey", "reshard"};
+const std::vector<std::string> kFaultKinds = {"crash",  "partition", "delay",  "loss",   "bandwidth",
+                                              "cpu_slowdown", "flush", "failover", "restore", "errors",
+                                              "chaos_monkey", "hang", "freeze", "slow", "flap", "reshard"};
 
 std::optional<Fault> read_fault(const Reader& r, const YAML::Node& n, const Topology& topo, double duration) {
   std::vector<std::string> allowed = kFaultKinds;
-  for (const char* k : {"at", "for", "every", "name"}) allowed.push_back(k);
+  for (const char* k : {"at", "for", "every", "name", "silent"}) allowed.push_back(k);
   MapView m(r, n, "fault", allowed);
   if (!m.ok()) return std::nullopt;
   Fault f;
@@ -470,12 +471,61 @@ std::optional<Fault> read_fault(const Reader& r, const YAML::Node& n, const Topo
     lm.read("ramp", &Reader::duration, &f.ramp);
   };
 
-  if (kind == "crash") {
-    f.kind = Fault::Kind::kCrash;
-    target_of(v, true);
+  auto no_cdn = [&]() {
     if (ok && !f.target.component.empty() && topo.find(f.target.component)->kind == Kind::kCdn) {
       r.error(v, fmt::format("'{}' is a CDN, which infrasim treats as always up; expected a component with instances",
                              f.target.component));
+      ok = false;
+    }
+  };
+  if (m.has("silent") && kind != "crash") {
+    r.error(m.get("silent"), fmt::format("silent applies to crash faults; a {} fault has no such setting", kind));
+    ok = false;
+  }
+  if (kind == "crash") {
+    f.kind = Fault::Kind::kCrash;
+    target_of(v, true);
+    no_cdn();
+    f.silent = ok && f.target.lost_silently();
+    m.read("silent", &Reader::boolean, &f.silent);
+  } else if (kind == "hang" || kind == "freeze") {
+    f.kind = kind == "hang" ? Fault::Kind::kHang : Fault::Kind::kFreeze;
+    target_of(v, true);
+    no_cdn();
+  } else if (kind == "slow") {
+    f.kind = Fault::Kind::kSlow;
+    MapView sm(r, v, "slow", {"target", "factor", "network"});
+    if (!sm.ok()) return std::nullopt;
+    YAML::Node t = sm.require("target", "an instance or component, like target: app[1]");
+    if (!t.IsDefined()) return std::nullopt;
+    target_of(t, false);
+    f.value = 1;
+    sm.read("factor", &Reader::number, &f.value, 1.0, 1e6);
+    sm.read("network", &Reader::number, &f.value2, 1.0, 1e6);
+    if (!sm.has("factor") && !sm.has("network")) {
+      r.error(v, "slow needs factor (service time x k) or network (hop latency x k); expected factor: 3 or network: 2");
+      ok = false;
+    }
+    component_kind({Kind::kService, Kind::kCache, Kind::kDatabase, Kind::kStorage, Kind::kQueue}, "a component with hosts");
+  } else if (kind == "flap") {
+    f.kind = Fault::Kind::kFlap;
+    MapView fm(r, v, "flap", {"target", "period", "down"});
+    if (!fm.ok()) return std::nullopt;
+    YAML::Node t = fm.require("target", "an instance or component, like target: app[1]");
+    YAML::Node pe = fm.require("period", "how often it goes down, like period: 1m");
+    YAML::Node dn = fm.require("down", "how long it stays down each time, like down: 10s");
+    if (!t.IsDefined() || !pe.IsDefined() || !dn.IsDefined()) return std::nullopt;
+    target_of(t, false);
+    no_cdn();
+    set_if(r.positive_duration(pe), &f.every);
+    set_if(r.positive_duration(dn), &f.length);
+    if (f.every > 0 && f.length >= f.every) {
+      r.error(dn, fmt::format("flap is down {} of every {}; expected down < period", core::format_duration(f.length),
+                              core::format_duration(f.every)));
+      ok = false;
+    }
+    if (m.has("every")) {
+      r.error(m.get("every"), "flap repeats by its own period; expected no every on a flap");
       ok = false;
     }
   } else if (kind == "partition") {
@@ -613,6 +663,11 @@ std::optional<Fault> read_fault(const Reader& r, const YAML::Node& n, const Topo
     f.mttr = *b;
   }
   if (!ok) return std::nullopt;
+  if (f.kind == Fault::Kind::kFlap && m.has("for")) {
+    double total = 0;
+    set_if(r.positive_duration(m.get("for")), &total);
+    f.until = f.at + total;
+  }
   if (f.name.empty()) {
     f.name = fmt::format("{} {}", fault_kind_name(f.kind), f.kind == Fault::Kind::kChaosMonkey ? "" : f.target.text());
     while (!f.name.empty() && f.name.back() == ' ') f.name.pop_back();

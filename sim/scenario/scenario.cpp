@@ -27,6 +27,10 @@ const char* fault_kind_name(Fault::Kind k) {
     case Fault::Kind::kRestore: return "restore";
     case Fault::Kind::kErrors: return "errors";
     case Fault::Kind::kChaosMonkey: return "chaos_monkey";
+    case Fault::Kind::kHang: return "hang";
+    case Fault::Kind::kFreeze: return "freeze";
+    case Fault::Kind::kSlow: return "slow";
+    case Fault::Kind::kFlap: return "flap";
     case Fault::Kind::kReshard: return "reshard";
   }
   return "?";

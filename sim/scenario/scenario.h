@@ -67,6 +67,10 @@ struct Target {
   std::string zone;        ///< {zone: fra1-a}
   std::vector<std::string> between;  ///< two components or regions, for network faults
   std::string text() const;
+  /// A lost zone or region says nothing (no refusal, no reset: its hosts and network are
+  /// gone), so a crash of one is silent unless the scenario says otherwise; a crashed
+  /// process on a live host is refused by its kernel. See docs/failures.md.
+  bool lost_silently() const { return !zone.empty() || !region.empty(); }
 };
 
 struct Fault {
@@ -82,6 +86,10 @@ struct Fault {
     kRestore,      ///< database lost and restored from the last backup
     kErrors,       ///< a fraction `value` of the component's responses fail
     kChaosMonkey,  ///< random crashes of `targets` with MTBF/MTTR distributions
+    kHang,         ///< unreachable but running (a blackhole): callers wait for their timeouts
+    kFreeze,       ///< process stopped (SIGSTOP): accepts connections, answers nothing, until `for` ends
+    kSlow,         ///< gray failure: CPU demand × `value` and/or hop latencies × `value2`
+    kFlap,         ///< down for `length` every `every`, from `at` until `until`
     kReshard,      ///< a database's data re-sharded to `shards` shards, moved over the network
   };
   Kind kind = Kind::kCrash;
@@ -90,7 +98,12 @@ struct Fault {
   double every = 0;    ///< repeat period; 0 = once
   Target target;
   double value = 0;    ///< see Kind
+  double value2 = 1;   ///< kSlow: the hop latency factor
   double ramp = 0;     ///< kDelay: time to reach the full added latency
+  double until = 0;    ///< kFlap: when the flapping stops (0 = the end of the run)
+  /// kCrash: the host is lost without a word (no refusal, no reset; callers time out).
+  /// Default: true for a zone or region, false for instances and components.
+  bool silent = false;
   std::vector<Target> targets;  ///< kChaosMonkey
   Distribution mtbf, mttr;      ///< kChaosMonkey
   int shards = 0;      ///< kReshard: the new shard count

@@ -21,10 +21,10 @@ constexpr long long kMaxInstances = 1000;
 constexpr long long kMaxWorkers = 100000;
 constexpr long long kMaxQueue = 10000000;
 
-std::optional<HealthCheck> read_health_check(const Reader& r, const YAML::Node& n, const std::string& what) {
+std::optional<HealthCheck> read_health_check(const Reader& r, const YAML::Node& n, const std::string& what,
+                                             HealthCheck hc = HealthCheck{}) {
   MapView m(r, n, what, {"enabled", "interval", "timeout", "healthy_threshold", "unhealthy_threshold", "path"});
   if (!m.ok()) return std::nullopt;
-  HealthCheck hc;
   m.read("enabled", &Reader::boolean, &hc.enabled);
   m.read("interval", &Reader::positive_duration, &hc.interval);
   m.read("timeout", &Reader::positive_duration, &hc.timeout);
@@ -38,6 +38,72 @@ std::optional<HealthCheck> read_health_check(const Reader& r, const YAML::Node& 
                         core::format_duration(hc.interval), m.has("interval") ? "" : " (the default)"));
   }
   return hc;
+}
+
+// passive: off | {max_fails: 1, fail_timeout: 10s} (nginx) | {consecutive_errors: 5, ejection_time: 30s} (Envoy).
+void read_passive(const Reader& r, const YAML::Node& n, PassiveHealth* p) {
+  if (n.IsScalar()) {
+    if (auto v = r.choice(n, "passive health", {"off"})) p->kind = PassiveHealth::Kind::kOff;
+    return;
+  }
+  MapView m(r, n, "passive", {"max_fails", "fail_timeout", "consecutive_errors", "ejection_time"});
+  if (!m.ok()) return;
+  bool nginx = m.has("max_fails") || m.has("fail_timeout");
+  bool envoy = m.has("consecutive_errors") || m.has("ejection_time");
+  if (nginx && envoy) {
+    r.error(n, "passive health mixes nginx's max_fails/fail_timeout with Envoy's consecutive_errors/ejection_time; "
+               "expected one kind");
+    return;
+  }
+  if (nginx) {
+    p->kind = PassiveHealth::Kind::kNginx;
+    if (m.has("max_fails")) {
+      long long v = 1;
+      m.read("max_fails", &Reader::integer, &v, 0, 1000);
+      p->max_fails = static_cast<int>(v);
+      if (v == 0) p->kind = PassiveHealth::Kind::kOff;  // nginx: max_fails=0 disables the accounting
+    }
+    m.read("fail_timeout", &Reader::positive_duration, &p->fail_timeout);
+  } else if (envoy) {
+    p->kind = PassiveHealth::Kind::kConsecutive;
+    if (m.has("consecutive_errors")) {
+      long long v = 5;
+      m.read("consecutive_errors", &Reader::integer, &v, 1, 1000);
+      p->max_fails = static_cast<int>(v);
+    }
+    m.read("ejection_time", &Reader::positive_duration, &p->fail_timeout);
+  }
+}
+
+// retry: {on: [error, timeout], tries: 0, next_server: true, redispatch: false, delay: 0s, timeout: 0s, non_idempotent: false}
+void read_lb_retry(const Reader& r, const YAML::Node& n, LbRetry* t) {
+  if (n.IsScalar()) {
+    if (r.choice(n, "retry", {"off"})) *t = LbRetry{};
+    return;
+  }
+  MapView m(r, n, "retry", {"on", "tries", "next_server", "redispatch", "delay", "timeout", "non_idempotent"});
+  if (!m.ok()) return;
+  if (m.has("on") && r.is_seq(m.get("on"), "retry on")) {
+    t->on_error = t->on_connect_timeout = t->on_timeout = t->on_5xx = false;
+    for (const auto& item : m.get("on")) {
+      auto v = r.choice(item, "retry condition", {"error", "connect_timeout", "timeout", "http_5xx"});
+      if (!v) continue;
+      if (*v == "error") t->on_error = true;
+      if (*v == "connect_timeout") t->on_connect_timeout = true;
+      if (*v == "timeout") t->on_timeout = t->on_connect_timeout = true;
+      if (*v == "http_5xx") t->on_5xx = true;
+    }
+  }
+  if (m.has("tries")) {
+    long long v = 1;
+    m.read("tries", &Reader::integer, &v, 0, 1000);
+    t->tries = static_cast<int>(v);
+  }
+  m.read("next_server", &Reader::boolean, &t->next_server);
+  m.read("redispatch", &Reader::boolean, &t->redispatch);
+  m.read("delay", &Reader::duration, &t->delay);
+  m.read("timeout", &Reader::duration, &t->timeout);
+  m.read("non_idempotent", &Reader::boolean, &t->non_idempotent);
 }
 
 // "hit_ratio: 0.8" or "hit_ratio: {static: 95%, api_read: 0}".
@@ -333,10 +399,20 @@ void read_component(const Reader& r, const std::string& name, const YAML::Node& 
     c->kind = Kind::kLoadBalancer;
     c->spec = LoadBalancerSpec{};
     MapView m(r, n, what,
-              keys({"replicas", "algorithm", "latency", "health_check", "rate_limit", "weights", "backup", "steering"}));
+              keys({"flavor", "replicas", "algorithm", "latency", "health_check", "rate_limit", "weights", "backup",
+                    "steering", "passive", "retry", "connect_timeout", "read_timeout", "slow_start", "processes",
+                    "shared_state"}));
     if (!m.ok()) return;
     read_common(m);
-    LoadBalancerSpec s;
+    // The product first: its defaults are what the other keys override.
+    LbFlavor flavor = LbFlavor::kGeneric;
+    if (m.has("flavor")) {
+      static const std::vector<std::string> kFlavors = {"generic", "nginx", "haproxy", "alb", "envoy", "traefik"};
+      if (auto f = r.choice(m.get("flavor"), "load balancer flavor", kFlavors)) {
+        flavor = static_cast<LbFlavor>(std::find(kFlavors.begin(), kFlavors.end(), *f) - kFlavors.begin());
+      }
+    }
+    LoadBalancerSpec s = flavor_defaults(flavor);
     m.read("replicas", &Reader::integer, &s.replicas, 1, kMaxInstances);
     if (m.has("algorithm")) {
       static const std::vector<std::string> kAlgs = {"round_robin", "least_conn", "weighted", "random",
@@ -348,7 +424,7 @@ void read_component(const Reader& r, const std::string& name, const YAML::Node& 
     }
     m.read("latency", &Reader::duration, &s.latency);
     if (m.has("health_check")) {
-      if (auto hc = read_health_check(r, m.get("health_check"), "health_check")) s.health_check = *hc;
+      if (auto hc = read_health_check(r, m.get("health_check"), "health_check", s.health_check)) s.health_check = *hc;
     }
     if (m.has("rate_limit")) {
       MapView rl(r, m.get("rate_limit"), "rate_limit", {"rate", "burst"});
@@ -377,6 +453,13 @@ void read_component(const Reader& r, const std::string& name, const YAML::Node& 
     if (m.has("steering")) {
       if (auto st = r.choice(m.get("steering"), "steering", {"none", "region"})) s.steer_by_region = *st == "region";
     }
+    if (m.has("passive")) read_passive(r, m.get("passive"), &s.passive);
+    if (m.has("retry")) read_lb_retry(r, m.get("retry"), &s.retry);
+    m.read("connect_timeout", &Reader::duration, &s.connect_timeout);
+    m.read("read_timeout", &Reader::duration, &s.read_timeout);
+    m.read("slow_start", &Reader::duration, &s.slow_start);
+    m.read("processes", &Reader::integer, &s.processes, 1, 1024);
+    m.read("shared_state", &Reader::boolean, &s.shared_state);
     c->spec = s;
   } else if (*kind == "service") {
     c->kind = Kind::kService;

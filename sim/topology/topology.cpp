@@ -17,6 +17,76 @@ const char* kind_name(Kind k) {
   return "?";
 }
 
+const char* flavor_name(LbFlavor f) {
+  switch (f) {
+    case LbFlavor::kGeneric: return "generic";
+    case LbFlavor::kNginx: return "nginx";
+    case LbFlavor::kHaproxy: return "haproxy";
+    case LbFlavor::kAlb: return "alb";
+    case LbFlavor::kEnvoy: return "envoy";
+    case LbFlavor::kTraefik: return "traefik";
+  }
+  return "?";
+}
+
+LoadBalancerSpec flavor_defaults(LbFlavor f) {
+  LoadBalancerSpec s;
+  s.flavor = f;
+  switch (f) {
+    case LbFlavor::kGeneric:
+      break;  // infrasim's first model: active checks 5s/3s/2/3, nothing passive, no retries
+    case LbFlavor::kNginx:
+      // nginx open source: no active checks; server max_fails=1 fail_timeout=10s;
+      // proxy_next_upstream error timeout, _tries 0, _timeout 0; proxy_connect_timeout
+      // and proxy_read_timeout 60s (ngx_http_upstream_module, ngx_http_proxy_module).
+      s.health_check.enabled = false;
+      s.passive = {PassiveHealth::Kind::kNginx, 1, 10};
+      s.retry.on_error = s.retry.on_timeout = s.retry.on_connect_timeout = true;
+      s.retry.tries = 0;
+      s.connect_timeout = 60;
+      s.read_timeout = 60;
+      break;
+    case LbFlavor::kHaproxy:
+      // HAProxy: `check` with inter 2s fall 3 rise 2 (the check times out after inter);
+      // retries 3 on a connection failure (retry-on conn-failure), on the same server,
+      // after a turn-around of min(timeout connect, 1s); no redispatch; Debian's default
+      // haproxy.cfg: timeout connect 5s, timeout server 50s.
+      s.health_check = HealthCheck{true, 2, 2, 2, 3};
+      s.retry.on_error = true;
+      s.retry.on_connect_timeout = true;
+      s.retry.tries = 4;
+      s.retry.next_server = false;
+      s.retry.delay = 1;
+      s.connect_timeout = 5;
+      s.read_timeout = 50;
+      break;
+    case LbFlavor::kAlb:
+      // AWS Application Load Balancer: HTTP target group checks every 30s, timeout 5s,
+      // healthy 5, unhealthy 2; no retries; a 10s connection timeout to targets, the
+      // 60s idle timeout.
+      s.health_check = HealthCheck{true, 30, 5, 5, 2};
+      s.connect_timeout = 10;
+      s.read_timeout = 60;
+      break;
+    case LbFlavor::kEnvoy:
+      // Envoy: no active checks unless configured; outlier detection consecutive_5xx 5,
+      // base_ejection_time 30s; no retry policy by default; cluster connect_timeout 5s,
+      // route timeout 15s.
+      s.health_check.enabled = false;
+      s.passive = {PassiveHealth::Kind::kConsecutive, 5, 30};
+      s.connect_timeout = 5;
+      s.read_timeout = 15;
+      break;
+    case LbFlavor::kTraefik:
+      // Traefik: no health check unless configured, no retries (the retry middleware is
+      // opt-in); dialTimeout 30s, responseHeaderTimeout 0 (none).
+      s.health_check.enabled = false;
+      s.connect_timeout = 30;
+      break;
+  }
+  return s;
+}
+
 int Component::instances() const {
   switch (kind) {
     case Kind::kCdn: return 0;

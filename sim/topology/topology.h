@@ -84,18 +84,67 @@ struct CdnSpec {
   std::vector<std::string> edge_regions;         ///< default: the component's region
 };
 
+/// The product a load balancer is: it sets the defaults of everything below
+/// (docs/load-balancers.md has the table and its sources). `generic` keeps
+/// infrasim's first model: active checks, nothing passive, no retries.
+enum class LbFlavor { kGeneric, kNginx, kHaproxy, kAlb, kEnvoy, kTraefik };
+
+const char* flavor_name(LbFlavor f);
+
+/// Passive health: a backend whose requests fail is set aside for a while.
+struct PassiveHealth {
+  enum class Kind {
+    kOff,
+    /// nginx `max_fails` / `fail_timeout`: `max_fails` failures, each within `fail_timeout`
+    /// of the last, and the server is skipped for `fail_timeout`; then one request tries it.
+    kNginx,
+    /// Envoy outlier detection: `max_fails` consecutive errors eject the host for
+    /// `fail_timeout` × the number of times it was ejected.
+    kConsecutive,
+  };
+  Kind kind = Kind::kOff;
+  int max_fails = 1;
+  double fail_timeout = 10;
+};
+
+/// What a load balancer does when an attempt fails (nginx `proxy_next_upstream`,
+/// HAProxy `retries` / `option redispatch`, Envoy and Traefik retry policies).
+struct LbRetry {
+  bool on_error = false;        ///< a connection refused or reset
+  bool on_connect_timeout = false;  ///< no answer to the connection (a hung backend)
+  bool on_timeout = false;      ///< connect or read timeout (nginx's `timeout`)
+  bool on_5xx = false;          ///< an error answer (injected errors, queue full, the backend's own failures)
+  int tries = 1;                ///< attempts in all, the first included; 0 = one per backend (nginx's 0)
+  bool next_server = true;      ///< a retry goes to another backend (nginx); false: the same one (HAProxy)
+  bool redispatch = false;      ///< HAProxy `option redispatch`: the last retry goes to another backend
+  double delay = 0;             ///< before a retry (HAProxy's turn-around: min(timeout connect, 1 s))
+  double timeout = 0;           ///< nginx `proxy_next_upstream_timeout`: no retry after this long; 0 = none
+  bool non_idempotent = false;  ///< writes are retried also after they were sent (nginx `non_idempotent`)
+};
+
 struct LoadBalancerSpec {
+  LbFlavor flavor = LbFlavor::kGeneric;
   int replicas = 1;                     ///< active-active LB instances (default 1)
   LbAlgorithm algorithm = LbAlgorithm::kRoundRobin;
   double latency = 0;                   ///< processing overhead per request (default 0)
   HealthCheck health_check;
   std::optional<RateLimit> rate_limit;
-  std::vector<double> weights;          ///< per backend instance (weighted); default all 1
+  std::vector<double> weights;          ///< per backend instance (weighted and least_conn); default all 1
   int backup = 0;                       ///< the last `backup` backend instances serve only when all others are down
   /// `steering: region`: a request goes to backends in its client's region when one is
   /// eligible there (geo-DNS / a global LB), else to any; `none` (default) ignores regions.
   bool steer_by_region = false;
+  PassiveHealth passive;
+  LbRetry retry;
+  double connect_timeout = 0;           ///< giving up a connection nobody answers (a hung backend); 0 = the OS's 127 s
+  double read_timeout = 0;              ///< giving up an answer that does not come; 0 = none
+  double slow_start = 0;                ///< a backend back in service gets its weight gradually over this (0 = off)
+  int processes = 1;                    ///< nginx worker processes: without `shared_state`, each keeps its own view
+  bool shared_state = true;             ///< nginx `zone`: the workers share counts and failures
 };
+
+/// The product's defaults (docs/load-balancers.md: the table and where each value comes from).
+LoadBalancerSpec flavor_defaults(LbFlavor f);
 
 /// Per-request-class service times; "default" applies to classes not listed.
 using ServiceTimes = std::map<std::string, Distribution>;
