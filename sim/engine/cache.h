@@ -75,13 +75,6 @@ class Cache final : public Tier {
   bool lookup(int station, double warm, int cls, std::uint64_t key, core::Rng& rng);
   /// A lookup on a node that is down: a miss.
   void miss_down(int cls, std::uint64_t key);
-  /// Callers that pass no class (kept until the request flow passes classes and keys).
-  int node(core::Rng& rng) {
-    std::uint64_t key = 0;
-    return route(-1, rng, &key);
-  }
-  bool lookup(int station, double warm, core::Rng& rng) { return lookup(station, warm, -1, 0, rng); }
-  void miss_down() { miss_down(-1, 0); }
 
   // ---- control
   /// Every node loses its content at the kernel's now.

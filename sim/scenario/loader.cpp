@@ -1045,7 +1045,7 @@ std::optional<Override> parse_override(const std::string& text, std::string* err
     o.path = o.path.substr(9);
   } else {
     static const std::set<std::string> kTopologyRoots = {"components", "requests", "network", "clients", "regions",
-                                                         "name", "description"};
+                                                         "name", "description", "users"};
     std::string root = o.path.substr(0, o.path.find('.'));
     o.topology = kTopologyRoots.count(root) > 0;
   }
