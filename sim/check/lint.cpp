@@ -96,9 +96,17 @@ std::vector<Finding> lint(const Topology& topo, const scenario::Scenario* scen) 
                          c.pos});
         }
       }
-      if (const topology::DatabaseSpec* db = c.database(); db && rto && db->replicas > 0 && db->failover.automatic) {
-        double d = db->failover.detection.detection_time() + db->failover.promote + db->failover.dns_ttl;
-        if (d > *rto) {
+      if (const topology::DatabaseSpec* db = c.database(); db && rto && db->replicas > 0 && db->failover.fails_over()) {
+        double d = db->failover.worst_time();
+        if (d > *rto && db->failover.manual) {
+          out.push_back({"detection-rto",
+                         fmt::format("database '{}' is failed over by hand in up to {} (an operator starts after {}, "
+                                     "promotes {} later, DNS TTL {}), above the RTO target {}",
+                                     c.name, core::format_duration(d), core::format_duration(db->failover.manual->detect),
+                                     core::format_duration(db->failover.manual->act),
+                                     core::format_duration(db->failover.dns_ttl), core::format_duration(*rto)),
+                         db->failover.manual->pos});
+        } else if (d > *rto) {
           out.push_back({"detection-rto",
                          fmt::format("database '{}' fails over in up to {} (detection {} + promotion {} + DNS TTL {}), "
                                      "above the RTO target {}",

@@ -236,6 +236,50 @@ void Database::on_primary_crash(Shard& sh, const std::string& fault) {
     }
   }
   log.clear();
+  const topology::FailoverSpec& fo = w_.comp(component_).spec->database()->failover;
+  ++sh.crash_epoch;
+  if (!fo.automatic && fo.manual && per_shard_ > 1) {
+    int index = sh.index;
+    std::uint64_t epoch = sh.crash_epoch;
+    w_.spawn("operator-" + name_ + (index ? fmt::format("/{}", index) : ""), w_.platform->control(),
+             [this, index, epoch] { operator_failover(index, epoch); });
+  }
+}
+
+// The manual failover (failover: {automatic: false, operator: {detect, act}}), as a
+// runbook like seed 000's: an operator starts `detect` after the crash (alert, page,
+// acknowledgement), promotes the replica that lost least `act` later (pg_promote and
+// the runbook's checks), then clients reconnect after the DNS TTL (the runbook's DNS
+// change). The primary coming back before the promotion ends it: nothing is promoted.
+void Database::operator_failover(int index, std::uint64_t epoch) {
+  const topology::FailoverSpec f = w_.comp(component_).spec->database()->failover;
+  w_.kernel.enter();
+  const double crash = w_.kernel.now();
+  sg::this_actor::sleep_until(crash + f.manual->detect);
+  w_.kernel.enter();
+  Shard& sh = shard(index);
+  if (sh.crash_epoch != epoch || sh.state != PrimaryState::kCrashed) return;  // back, or crashed again since
+  w_.timeline(w_.kernel.now(), "detect", name_,
+              fmt::format("primary {} is down; an operator starts the failover runbook ({} after the crash)",
+                          w_.st(primary_station(index)).name, core::format_duration(w_.kernel.now() - crash)));
+  set_state(sh, PrimaryState::kPromoting);
+  sg::this_actor::sleep_until(crash + f.manual->detect + f.manual->act);
+  w_.kernel.enter();
+  if (sh.crash_epoch != epoch || sh.state != PrimaryState::kPromoting) return;  // the old primary came back first
+  promote(sh, false, fmt::format("by an operator, {} after starting the runbook", core::format_duration(f.manual->act)));
+  if (!w_.st(primary_station(index)).up) {
+    set_state(sh, PrimaryState::kCrashed);  // no replica was up: it stays down until the primary returns
+    return;
+  }
+  set_state(sh, PrimaryState::kReconnecting);
+  if (f.dns_ttl > 0) sg::this_actor::sleep_for(f.dns_ttl);
+  w_.kernel.enter();
+  if (sh.state == PrimaryState::kReconnecting && w_.st(primary_station(index)).up) {
+    set_state(sh, PrimaryState::kUp);
+    w_.timeline(w_.kernel.now(), "reconnect", name_,
+                f.dns_ttl > 0 ? fmt::format("clients reconnected after the DNS TTL of {}", core::format_duration(f.dns_ttl))
+                              : "clients reconnected");
+  }
 }
 
 void Database::promote(Shard& sh, bool planned, const std::string& why) {

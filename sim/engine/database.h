@@ -11,7 +11,7 @@
 //
 // The primary's state machine, per shard — the only place it is written:
 //
-//     kUp ──primary crashes──> kCrashed ──detected by the failover controller──> kPromoting
+//     kUp ──primary crashes──> kCrashed ──detected (failover controller, or an operator)──> kPromoting
 //      ^  <──primary back before a replica is promoted (kCrashed or kPromoting)──┘   │ promote
 //      │                                                                            v
 //      └───────────────────────── DNS TTL over ─────────────────────────── kReconnecting
@@ -32,7 +32,9 @@
 // rate × lag). On a primary crash the writes each replica lacks are counted; the
 // failover controller (health checks on the primary, then `promote`, then the
 // DNS TTL before clients reconnect) promotes the replica that lost least, and
-// the loss is reported. Sync replication makes each write wait for a standby's
+// the loss is reported. With `automatic: false` and an `operator`, a person does
+// it: the runbook starts `detect` after the crash and promotes `act` later, then
+// the DNS TTL; without an operator nobody promotes (the primary must come back). Sync replication makes each write wait for a standby's
 // confirmation; with no standby up the primary goes on alone (RDS multi-AZ,
 // Patroni's non-strict mode). Backups of the whole database are taken at
 // k × interval from t = 0; a restore loses every write since the last one and
@@ -84,8 +86,6 @@ class Database final : public Tier, public CpuClient {
   int route(bool to_replica, int shard);
   /// Shard `shard`'s current primary station (for the round trip of a refused write).
   int primary_station(int shard = 0) const;
-  /// Unsharded callers: shard 0. (Kept until the request flow passes shards.)
-  int route(bool to_replica) { return route(to_replica, 0); }
 
   enum class Acquire { kGranted, kRefused, kWaiting };
   /// A connection from `client_station`'s pool to `server_station` for `job`; *pool and
@@ -104,7 +104,6 @@ class Database final : public Tier, public CpuClient {
   double acknowledge_write(int server_station);
   /// A write was acknowledged by the primary `server_station` at now: counted for backups and replication.
   void record_write(int server_station);
-  void record_write() { record_write(primary_station(0)); }
 
   // ---- control (from the fault injector)
   /// The stations a fault's target names: role "primary" (every shard's, or the
@@ -175,6 +174,7 @@ class Database final : public Tier, public CpuClient {
     std::string crash_fault;
     std::vector<std::pair<std::uint64_t, double>> crash_losses;  ///< per instance: (writes lost, oldest ack)
     std::uint64_t queries = 0;                ///< routed to it
+    std::uint64_t crash_epoch = 0;            ///< bumped at every primary crash: a stale operator gives up
   };
   /// A reshard's copy job on a host: the token's index in copies_.
   struct Copy {
@@ -189,6 +189,7 @@ class Database final : public Tier, public CpuClient {
   void on_primary_crash(Shard& s, const std::string& fault);
   void promote(Shard& s, bool planned, const std::string& why);
   void failover_loop(int shard);
+  void operator_failover(int shard, std::uint64_t epoch);
   void start_controller(Shard& s);
   void reshard_run(const scenario::Fault& f);
   void stop_copies();

@@ -585,7 +585,7 @@ void read_component(const Reader& r, const std::string& name, const YAML::Node& 
       }
     }
     if (m.has("failover")) {
-      MapView fm(r, m.get("failover"), "failover", {"automatic", "health_check", "promote", "dns_ttl"});
+      MapView fm(r, m.get("failover"), "failover", {"automatic", "health_check", "promote", "dns_ttl", "operator"});
       if (fm.ok()) {
         fm.read("automatic", &Reader::boolean, &s.failover.automatic);
         if (fm.has("health_check")) {
@@ -593,6 +593,32 @@ void read_component(const Reader& r, const std::string& name, const YAML::Node& 
         }
         fm.read("promote", &Reader::duration, &s.failover.promote);
         fm.read("dns_ttl", &Reader::duration, &s.failover.dns_ttl);
+        if (fm.has("operator")) {
+          // failover: {automatic: false, operator: {detect: 5m, act: 15m}}: a person promotes the replica.
+          const YAML::Node& on = fm.get("operator");
+          MapView om(r, on, "failover operator", {"detect", "act"});
+          if (om.ok()) {
+            OperatorSpec op;
+            op.pos = r.pos(on);
+            YAML::Node d = om.require("detect", "the time until an operator starts the runbook, like detect: 5m");
+            YAML::Node a = om.require("act", "the time the runbook takes until the replica is promoted, like act: 15m");
+            om.read("detect", &Reader::duration, &op.detect);
+            om.read("act", &Reader::duration, &op.act);
+            if (d.IsDefined() && a.IsDefined()) s.failover.manual = op;
+          }
+          if (s.failover.automatic) {
+            r.error(on, "failover operator is the manual failover; expected automatic: false with it (or no operator)");
+          } else if (s.replicas == 0) {
+            r.error(on, "failover operator promotes a replica, but the database has none; expected replicas: 1 or more");
+          }
+          for (const char* k : {"health_check", "promote"}) {
+            if (fm.has(k)) {
+              r.error(fm.get(k), fmt::format("{} applies to the automatic failover; with an operator, expected only "
+                                             "detect and act (and dns_ttl)",
+                                             k));
+            }
+          }
+        }
       }
     }
     if (m.has("backup")) {

@@ -235,11 +235,25 @@ struct ReplicationSpec {
   Distribution lag = Distribution::constant(0.1);  ///< async: commit to replica apply (default 100ms)
 };
 
+/// A person runs the failover (automatic: false): `operator: {detect, act}`.
+struct OperatorSpec {
+  double detect = 0;         ///< from the crash until an operator starts the runbook (alert, page, acknowledge)
+  double act = 0;            ///< from then until the replica is promoted (the runbook's steps, promotion included)
+  SourcePos pos;
+};
+
 struct FailoverSpec {
   bool automatic = true;     ///< promote a replica when the primary is detected dead (default true)
   HealthCheck detection;     ///< how the primary's death is detected (default 5s / 3s / 2 / 3)
   double promote = 30;       ///< promotion time (default 30s)
   double dns_ttl = 0;        ///< clients reconnect after the DNS record's TTL (default 0: immediate)
+  std::optional<OperatorSpec> manual;  ///< automatic: false with an operator: promoted by hand (default none)
+  /// A replica is ever promoted after a crash (automatically, or by an operator).
+  bool fails_over() const { return automatic || manual.has_value(); }
+  /// The longest from a primary's crash until clients reach the new primary.
+  double worst_time() const {
+    return (automatic ? detection.detection_time() + promote : manual ? manual->detect + manual->act : 0) + dns_ttl;
+  }
 };
 
 struct BackupSpec {
