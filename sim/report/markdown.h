@@ -12,4 +12,7 @@ namespace sim::report {
 /// `s` gives the recovery rule (threshold, stabilization) the RTO column was measured with.
 std::string run_markdown(const RunReport& report, const scenario::Scenario& s);
 
+/// The "## Alerts" section: per rule and fault the time to detect (or missed), false alarms, each firing.
+std::string alerts_markdown(const AlertsSection& alerts);
+
 }  // namespace sim::report
