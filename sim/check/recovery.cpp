@@ -71,8 +71,8 @@ Prediction predict(const topology::Topology& t, const Fault& f) {
             bool primary_hit = in_place(c, 0);
             if (!primary_hit) {
               rto = 0.0;
-            } else if (db->replicas > 0 && db->failover.automatic && hit < n) {
-              rto = db->failover.detection.detection_time() + db->failover.promote + db->failover.dns_ttl;
+            } else if (db->replicas > 0 && db->failover.fails_over() && hit < n) {
+              rto = db->failover.worst_time();
               parts.push_back(fmt::format("{} fails over in {}", c.name, format_duration(*rto)));
               if (db->replication.mode == topology::ReplicationMode::kAsync) {
                 p.rpo = std::max(p.rpo.value_or(0), db->replication.lag.quantile(0.99));
@@ -119,11 +119,15 @@ Prediction predict(const topology::Topology& t, const Fault& f) {
       }
       if (db) {
         bool primary = f.target.role == "primary" || (f.target.role.empty() && (f.target.instance <= 0));
-        if (primary && db->replicas > 0 && db->failover.automatic) {
+        if (primary && db->replicas > 0 && db->failover.fails_over()) {
           const topology::FailoverSpec& fo = db->failover;
-          p.rto = fo.detection.detection_time() + fo.promote + fo.dns_ttl;
-          p.explanation = fmt::format("{} + promotion {} + DNS TTL {} = {}", hc_text(fo.detection),
-                                      format_duration(fo.promote), format_duration(fo.dns_ttl), format_duration(*p.rto));
+          p.rto = fo.worst_time();
+          p.explanation = fo.automatic ? fmt::format("{} + promotion {} + DNS TTL {} = {}", hc_text(fo.detection),
+                                                     format_duration(fo.promote), format_duration(fo.dns_ttl),
+                                                     format_duration(*p.rto))
+                                       : fmt::format("an operator starts after {} and promotes {} later + DNS TTL {} = {}",
+                                                     format_duration(fo.manual->detect), format_duration(fo.manual->act),
+                                                     format_duration(fo.dns_ttl), format_duration(*p.rto));
           if (db->replication.mode == topology::ReplicationMode::kAsync) {
             p.rpo = db->replication.lag.quantile(0.99);
             p.explanation += fmt::format("; async replication: writes younger than the lag are lost (p99 {})",

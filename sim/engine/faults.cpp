@@ -104,20 +104,8 @@ void FaultInjector::play() {
     int ci = w.component_index(t.component);
     ComponentRt& c = w.comp(ci);
     const Database* db = dynamic_cast<const Database*>(c.tier);
-    int primary = db ? w.st(db->primary_station()).index : 0;
-    if (t.role == "primary") {
-      out.push_back(c.stations[static_cast<std::size_t>(primary)]);
-    } else if (t.role == "replica") {
-      std::vector<int> replicas;
-      for (std::size_t i = 0; i < c.stations.size(); ++i) {
-        if (static_cast<int>(i) != primary) replicas.push_back(c.stations[i]);
-      }
-      if (t.instance >= 0) {
-        if (t.instance < static_cast<int>(replicas.size())) out.push_back(replicas[static_cast<std::size_t>(t.instance)]);
-      } else {
-        out = replicas;
-      }
-    } else if (t.instance >= 0) {
+    if (db && !t.role.empty()) return db->stations_with_role(t.role, t.instance);  // every shard's, or the instance-th
+    if (t.instance >= 0) {
       out.push_back(c.stations[static_cast<std::size_t>(t.instance)]);
     } else {
       for (int si : c.stations) {
@@ -370,6 +358,12 @@ void FaultInjector::play() {
           }
           break;
         }
+        case Fault::Kind::kReshard:
+          add(at, [&w, &f]() {
+            w.timeline(w.kernel.now(), "fault", f.target.text(), fmt::format("{}: to {} shards", f.name, f.shards), f.name);
+            static_cast<Database*>(w.comp(w.component_index(f.target.component)).tier)->reshard(f);
+          });
+          break;
         case Fault::Kind::kChaosMonkey:
           break;
       }

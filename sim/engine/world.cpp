@@ -19,6 +19,7 @@ namespace {
 int max_instances(const topology::Component& c, const scenario::Scenario& s) {
   int n = c.instances();
   if (c.kind == Kind::kQueue) n = 1 + c.queue()->consumers;  // broker + consumers
+  if (c.kind == Kind::kDatabase) n = Database::max_shards(c, s) * (1 + c.database()->replicas);  // a reshard's new shards
   for (const auto& a : s.autoscaling) {
     if (a.component == c.name) n = std::max(n, a.hpa() ? a.hpa()->max : a.rules()->max);
   }

@@ -32,6 +32,7 @@ const char* fault_kind_name(Fault::Kind k) {
     case Fault::Kind::kFreeze: return "freeze";
     case Fault::Kind::kSlow: return "slow";
     case Fault::Kind::kFlap: return "flap";
+    case Fault::Kind::kReshard: return "reshard";
   }
   return "?";
 }

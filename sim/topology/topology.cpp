@@ -92,8 +92,8 @@ int Component::instances() const {
     case Kind::kCdn: return 0;
     case Kind::kLoadBalancer: return lb() ? lb()->replicas : 0;
     case Kind::kService: return service() ? service()->replicas : 0;
-    case Kind::kCache: return cache() ? cache()->nodes : 0;
-    case Kind::kDatabase: return database() ? 1 + database()->replicas : 0;
+    case Kind::kCache: return cache() ? cache()->instances() : 0;
+    case Kind::kDatabase: return database() ? database()->instances() : 0;
     case Kind::kQueue: return 1;
     case Kind::kStorage: return storage() ? storage()->nodes : 0;
   }

@@ -418,7 +418,8 @@ faults:
             "s.yaml:13:25: error: between lists 1 name; expected two components or two regions, like [app, db]\n"
             "s.yaml:14:43: error: invalid ratio '150%'; expected a ratio between 0 and 1, like 70% or 0.7\n"
             "s.yaml:15:26: error: 'crash' and 'partition' cannot be used together in fault; expected exactly one of "
-            "crash, partition, delay, loss, bandwidth, cpu_slowdown, flush, failover, restore, errors, chaos_monkey, hang, freeze, slow, flap\n"
+            "crash, partition, delay, loss, bandwidth, cpu_slowdown, flush, failover, restore, errors, chaos_monkey, hang, freeze, slow, flap, "
+            "reshard\n"
             "s.yaml:16:5: error: fault without 'at'; expected when it happens, like at: 10m\n");
 }
 

@@ -787,6 +787,108 @@ TEST(TopologyLoader, RejectsBadOperationsKeys) {
 }  // namespace
 }  // namespace sim::topology
 
+// ---- the data tier: shards, users, cache keys, Redis ha and persistence ---------
+
+namespace sim::topology {
+namespace {
+
+//   clients -> app -> cache (Redis: keys, ha, persistence) -> db (sharded by user)
+const char* kDataTier = R"(name: data
+users: {count: 10000, skew: {zipf: 0.8}}
+components:
+  app: {kind: service, service_time: 1ms}
+  cache:
+    kind: cache
+    nodes: 3
+    replicas: 1
+    memory: 4GiB
+    keys:
+      api: {count: 200000, zipf: 0.9, size: 8KB, ttl: 5m}
+      session: {per_user: 1, size: 2KB, ttl: 24h}
+    ha: {sentinel: {down_after: 5s, quorum: 2, sentinels: 3}}
+    persistence: {rdb: {every: 15m}, aof: {fsync: always}, load_rate: 200MB/s}
+  db: {kind: database, shards: 4, size: 500GB, replicas: 1, query_time: 1ms}
+requests:
+  api: {share: 80%, path: [app, cache, db]}
+  session: {share: 20%, path: [app, cache, db], users: uniform}
+)";
+
+TEST(TopologyLoader, ReadsTheDataTierKeysInSiUnits) {
+  Topology t = load(kDataTier);
+  EXPECT_EQ(t.users.count, 10000u);
+  EXPECT_DOUBLE_EQ(t.users.zipf, 0.8);
+  EXPECT_FALSE(t.find_class("api")->user_zipf);
+  EXPECT_EQ(*t.find_class("session")->user_zipf, 0.0);
+  const DatabaseSpec& db = *t.find("db")->database();
+  EXPECT_EQ(db.shards, 4);
+  EXPECT_DOUBLE_EQ(db.size, 500e9);
+  EXPECT_EQ(t.find("db")->instances(), 8);  // 4 shards x (primary + replica)
+  const CacheSpec& c = *t.find("cache")->cache();
+  EXPECT_EQ(t.find("cache")->instances(), 6);  // 3 masters x (1 + 1 replica)
+  EXPECT_DOUBLE_EQ(c.memory, 4.0 * 1024 * 1024 * 1024);
+  const CacheKeys& api = c.keys.at("api");
+  EXPECT_EQ(api.keys(10000), 200000u);
+  EXPECT_DOUBLE_EQ(api.zipf, 0.9);
+  EXPECT_DOUBLE_EQ(api.size, 8000);
+  EXPECT_DOUBLE_EQ(api.ttl, 300);
+  EXPECT_EQ(c.keys.at("session").keys(10000), 10000u);  // one per user
+  EXPECT_DOUBLE_EQ(c.keys.at("session").ttl, 86400);
+  EXPECT_EQ(c.ha.mode, CacheHa::Mode::kSentinel);
+  EXPECT_DOUBLE_EQ(c.ha.down_after, 5);
+  EXPECT_EQ(c.ha.quorum, 2);
+  EXPECT_TRUE(c.persistence.given);
+  EXPECT_DOUBLE_EQ(c.persistence.rdb_every, 900);
+  EXPECT_TRUE(c.persistence.aof);
+  EXPECT_EQ(c.persistence.fsync, CachePersistence::Fsync::kAlways);
+  EXPECT_DOUBLE_EQ(c.persistence.load_rate, 200e6);
+}
+
+TEST(TopologyLoader, DataTierDefaultsAreRedisOnes) {
+  Topology t = load(R"(name: d
+components:
+  app: {kind: service, service_time: 1ms}
+  cache: {kind: cache, ha: {cluster: {}}, persistence: none}
+requests:
+  r: {share: 100%, path: [app, cache]}
+)");
+  const CacheSpec& c = *t.find("cache")->cache();
+  EXPECT_EQ(c.ha.mode, CacheHa::Mode::kCluster);
+  EXPECT_DOUBLE_EQ(c.ha.node_timeout, 15);  // cluster-node-timeout 15000
+  EXPECT_DOUBLE_EQ(CacheHa{}.down_after, 30);  // down-after-milliseconds 30000
+  EXPECT_TRUE(c.persistence.given);
+  EXPECT_FALSE(c.persistence.any());
+  EXPECT_EQ(c.replicas, 0);
+  EXPECT_TRUE(c.keys.empty());
+  EXPECT_EQ(CachePersistence{}.fsync, CachePersistence::Fsync::kEverysec);  // appendfsync everysec
+}
+
+TEST(TopologyLoader, RejectsInconsistentDataTiers) {
+  EXPECT_EQ(errors_of(R"(name: d
+components:
+  app: {kind: service, service_time: 1ms}
+  cache: {kind: cache, keys: {r: {count: 10, ttl: 1m}, x: {per_user: 1}}, hit_ratio: {r: 50%}}
+  db: {kind: database, shards: 2, query_time: 1ms}
+requests:
+  r: {share: 50%, path: [app, cache, db], users: {zipf: 1}}
+  x: {share: 50%, path: [app, db]}
+)"),
+            "t.yaml:4:30: error: cache 'cache' models its hit ratio from keys but has no memory; expected the memory "
+            "of a node, like memory: 4GiB\n"
+            "t.yaml:4:31: error: request class 'r' has both a hit_ratio and keys in cache 'cache'; expected one: keys "
+            "model the hit ratio\n"
+            "t.yaml:4:56: error: cache 'cache' has keys for request class 'x', whose path does not reach it; expected "
+            "keys only for classes that look it up\n"
+            "t.yaml:4:56: error: keys of 'x' in cache 'cache' count per user but the topology has no users; expected "
+            "users: {count: 10000} at the top level, or count: instead of per_user:\n"
+            "t.yaml:5:7: error: database 'db' has 2 shards but the topology has no users; expected users: {count: "
+            "10000} (a user's data lives on shard hash(user) % shards)\n"
+            "t.yaml:7:6: error: request class 'r' sets its users' skew but the topology has no users; expected users: "
+            "{count: 10000} at the top level\n");
+}
+
+}  // namespace
+}  // namespace sim::topology
+
 namespace sim::topology {
 namespace {
 
