@@ -11,7 +11,10 @@ namespace sim::engine {
 
 using model::FailReason;
 
-RequestFlow::RequestFlow(World& world) : w_(world), kernel_(world.kernel) { held_.resize(world.stations.size()); }
+RequestFlow::RequestFlow(World& world)
+    : w_(world), kernel_(world.kernel), users_(world.topo, world.streams.stream("users")) {
+  held_.resize(world.stations.size());
+}
 
 // ---- requests ---------------------------------------------------------------------
 
@@ -23,6 +26,7 @@ std::uint32_t RequestFlow::new_request(double now, int cls) {
   q.gen = gen;
   q.index = r;
   q.cls = cls;
+  q.user = users_.draw(cls);
   q.start = now;
   ++in_flight_;
   ++generated_;
@@ -465,7 +469,7 @@ void RequestFlow::after_cpu(Job& j) {
           kernel_.at(kernel_.now() + wait, this, kSyncDone, 0, ref(j));
           return;
         }
-        db->record_write();
+        db->record_write(j.station);
       }
       answer(j, true, FailReason::kInjected, AttemptFailure::kErrorAnswer);
       return;
@@ -558,16 +562,17 @@ bool RequestFlow::issue(Job& j, const CallPlan& c) {
     }
     if (pol.timeout > 0) kernel_.at(now + pol.timeout, this, kCallTimeout, j.call_seq, ref(j));
   }
-  int target = -1;
+  int target = -1, shard = 0;
   FailReason why = FailReason::kConnectionRefused;
   switch (c.kind) {
     case CallPlan::Kind::kCache:
-      target = c.cache->node(w_.rng_flow);
+      target = c.cache->route(requests_[j.req].cls, w_.rng_flow, &j.cache_key);
       break;
     case CallPlan::Kind::kDatabase:
-      target = c.db->route(c.to_replica);
+      shard = c.db->shard_of(requests_[j.req].user);
+      target = c.db->route(c.to_replica, shard);
       if (target < 0) {  // writes are not served now: refused after a round trip to the old primary
-        call_failed(j, 2 * w_.latency(self, c.db->primary_station()), FailReason::kDbUnavailable, AttemptFailure::kRefused);
+        call_failed(j, 2 * w_.latency(self, c.db->primary_station(shard)), FailReason::kDbUnavailable, AttemptFailure::kRefused);
         return false;
       }
       break;
@@ -618,7 +623,7 @@ bool RequestFlow::issue(Job& j, const CallPlan& c) {
   if (!t.up && !t.silent) {
     // Connection refused, known after a round trip. A cache node that is down is a miss.
     if (c.kind == CallPlan::Kind::kCache) {
-      c.cache->miss_down();
+      c.cache->miss_down(requests_[j.req].cls, j.cache_key);
       j.phase = Job::Phase::kWaitCall;
       j.child = 0;
       j.call_down_miss = true;
@@ -709,7 +714,7 @@ void RequestFlow::resume(Job& j) {
     if (c.policy >= 0 && policy_retry(j)) return;
     if (c.kind == CallPlan::Kind::kCache) {
       // Cache-aside: a cache that fails (an error, a timeout) is a miss; the path goes on.
-      c.cache->miss_down();
+      c.cache->miss_down(requests_[j.req].cls, j.cache_key);
       run_calls(j);
       return;
     }
@@ -723,7 +728,7 @@ void RequestFlow::resume(Job& j) {
   }
   switch (c.kind) {
     case CallPlan::Kind::kCache:
-      if (!j.call_down_miss && c.cache->lookup(j.callee, c.hit_ratio, w_.rng_flow)) requests_[j.req].ends_early = true;
+      if (!j.call_down_miss && c.cache->lookup(j.callee, c.hit_ratio, requests_[j.req].cls, j.cache_key, w_.rng_flow)) requests_[j.req].ends_early = true;
       break;
     case CallPlan::Kind::kQueue:
       c.queue->publish();
@@ -886,7 +891,7 @@ void RequestFlow::answer(Job& j, bool ok, FailReason why, AttemptFailure f) {
 
 void RequestFlow::query_answered(Job& q) {
   Database* db = static_cast<Database*>(w_.comp(w_.st(q.station).component).tier);
-  db->record_write();
+  db->record_write(q.station);
   answer(q, true, FailReason::kInjected, AttemptFailure::kErrorAnswer);
 }
 

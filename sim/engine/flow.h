@@ -48,6 +48,7 @@
 #include "sim/engine/plan.h"
 #include "sim/engine/slab.h"
 #include "sim/engine/station.h"
+#include "sim/engine/users.h"
 #include "sim/model/arrivals.h"
 #include "sim/model/run_result.h"
 
@@ -105,6 +106,7 @@ class RequestFlow final : public EventSink, public CpuClient {
     std::uint32_t gen = 1;
     int cls = 0;
     int region = 0;               ///< client region
+    std::uint64_t user = 0;       ///< who sent it (the shard key; 0: the topology has no users)
     double start = 0;
     double back = 0;              ///< entry balancer (or entry) -> client, constant per class and region
     double hop = 0;               ///< the current attempt's balancer -> backend latency (with network delay)
@@ -156,6 +158,7 @@ class RequestFlow final : public EventSink, public CpuClient {
     double query_demand = 0;       ///< a query waiting for a connection: its CPU demand
     bool call_ok = true;
     bool call_down_miss = false;   ///< cache node down: a miss, no lookup
+    std::uint64_t cache_key = 0;   ///< a cache call: its key (a class whose hit ratio is modelled)
     bool call_lb_active = false;   ///< the call counts active at its balancer (call_lb)
     bool retrying = false;         ///< the current call is a balancer's retry: keep its attempts
     bool retry_same = false;       ///< ... on the same backend (HAProxy without redispatch)
@@ -226,6 +229,7 @@ class RequestFlow final : public EventSink, public CpuClient {
   std::unique_ptr<model::ArrivalStream> arrivals_;
   std::optional<model::Arrival> next_arrival_;
   std::vector<double> region_cdf_;
+  UserPopulation users_;
   double throw_at_ = -1;  ///< tests: an injected internal error at this time
   Slab<Request> requests_;
   Slab<Job> jobs_;

@@ -222,9 +222,15 @@ LoadBalancer::Next LoadBalancer::failed(LbAttempt* a, AttemptFailure f, bool wri
   if (r.timeout > 0 && now - a->first >= r.timeout) return next;
   next.retry = true;
   next.delay = r.delay;
-  // HAProxy retries on the same server; with redispatch, the last retry goes elsewhere.
+  // HAProxy retries on the same server; with redispatch, the last retry goes elsewhere, and
+  // every retry does when the balancing is not deterministic (round robin, least_conn: all of
+  // infrasim's) and more than one server is up (stream_choose_redispatch(): "an immediate
+  // redispatch without waiting"). The turn-around is waited only before a retry on the same
+  // server (back_handle_st_cer()).
   bool last = a->tries + 1 >= max_tries;
-  next.same_backend = !r.next_server && !(r.redispatch && last);
+  int up = static_cast<int>(std::count_if(health_.begin(), health_.end(), [](const Health& h) { return h.healthy; }));
+  next.same_backend = !r.next_server && !(r.redispatch && (last || up > 1));
+  if (!r.next_server && !next.same_backend) next.delay = 0;
   ++retries_;
   return next;
 }

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <map>
 #include <fmt/format.h>
+#include <map>
 #include <regex>
 #include <set>
 #include <utility>
@@ -349,11 +350,12 @@ namespace {
 
 std::optional<Target> read_target(const Reader& r, const YAML::Node& n, const Topology& topo, bool allow_places) {
   static const std::string kExpected =
-      "a component ('app'), an instance ('app[1]'), a database role ('db.primary') or {region: ...} / {zone: ...}";
+      "a component ('app'), an instance ('app[1]'), a database role ('db.primary') or {region: ...} / {zone: ...} / "
+      "{host: ...}";
   if (n.IsMap() && allow_places) {
-    MapView m(r, n, "target", {"region", "zone"});
+    MapView m(r, n, "target", {"region", "zone", "host"});
     if (!m.ok()) return std::nullopt;
-    std::string which = m.exactly_one_of({"region", "zone"}, true);
+    std::string which = m.exactly_one_of({"region", "zone", "host"}, true);
     if (which.empty()) return std::nullopt;
     auto name = r.identifier(m.get(which));
     if (!name) return std::nullopt;
@@ -366,6 +368,14 @@ std::optional<Target> read_target(const Reader& r, const YAML::Node& n, const To
         return std::nullopt;
       }
       t.region = *name;
+    } else if (which == "host") {
+      if (!topo.find_host(*name)) {
+        std::vector<std::string> known;
+        for (const auto& h : topo.hosts) known.push_back(h.name);
+        r.error(m.get(which), unknown_name("", "host", *name, known));
+        return std::nullopt;
+      }
+      t.host = *name;
     } else {
       if (!topo.region_of_zone(*name)) {
         std::vector<std::string> known;
@@ -398,7 +408,10 @@ std::optional<Target> read_target(const Reader& r, const YAML::Node& n, const To
     r.error(n, fmt::format("'{}' has no replicas; expected {}.primary", c->name, c->name));
     return std::nullopt;
   }
-  int count = t->role == "replica" ? c->database()->replicas : t->role == "primary" ? 1 : c->instances();
+  // Per shard: a primary and its replicas.
+  int count = t->role == "replica"   ? c->database()->shards * c->database()->replicas
+              : t->role == "primary" ? c->database()->shards
+                                     : c->instances();
   if (t->instance >= 0 && t->instance >= count) {
     r.error(n, fmt::format("'{}' has {} instance(s); expected an index from 0 to {}", c->name, count, count - 1));
     return std::nullopt;
@@ -448,7 +461,7 @@ std::optional<std::vector<std::string>> read_between(const Reader& r, const YAML
 
 const std::vector<std::string> kFaultKinds = {"crash",  "partition", "delay",  "loss",   "bandwidth",
                                               "cpu_slowdown", "flush", "failover", "restore", "errors",
-                                              "chaos_monkey", "hang", "freeze", "slow", "flap"};
+                                              "chaos_monkey", "hang", "freeze", "slow", "flap", "reshard"};
 
 std::optional<Fault> read_fault(const Reader& r, const YAML::Node& n, const Topology& topo, double duration) {
   std::vector<std::string> allowed = kFaultKinds;
@@ -573,7 +586,7 @@ std::optional<Fault> read_fault(const Reader& r, const YAML::Node& n, const Topo
   }
   if (kind == "crash") {
     f.kind = Fault::Kind::kCrash;
-    if (v.IsMap() && !std::as_const(v)["region"] && !std::as_const(v)["zone"]) {
+    if (v.IsMap() && !std::as_const(v)["region"] && !std::as_const(v)["zone"] && !std::as_const(v)["host"]) {
       // Chaos Mesh's selector: crash: {target: app, mode: fixed-percent, value: 50}
       MapView sm(r, v, "crash", {"target", "mode", "value"});
       if (!sm.ok()) return std::nullopt;
@@ -726,6 +739,46 @@ std::optional<Fault> read_fault(const Reader& r, const YAML::Node& n, const Topo
     if (!t.IsDefined() || !ra.IsDefined()) return std::nullopt;
     target_of(t, false);
     set_if(r.ratio(ra), &f.value);
+  } else if (kind == "reshard") {
+    // reshard: {target: db, shards: 8, rate: 100MB/s, cpu: 1}
+    f.kind = Fault::Kind::kReshard;
+    MapView rm(r, v, "reshard", {"target", "shards", "rate", "cpu"});
+    if (!rm.ok()) return std::nullopt;
+    YAML::Node t = rm.require("target", "a database, like target: db");
+    YAML::Node sh = rm.require("shards", "the new shard count, like shards: 8");
+    if (!t.IsDefined() || !sh.IsDefined()) return std::nullopt;
+    target_of(t, false);
+    if (ok && (f.target.instance >= 0 || !f.target.role.empty())) {
+      r.error(t, fmt::format("reshard moves a whole database; expected a component name, like target: {}",
+                             f.target.component));
+      ok = false;
+    }
+    component_kind({Kind::kDatabase}, "a database");
+    if (auto x = r.integer(sh, 1, 1024)) {
+      f.shards = static_cast<int>(*x);
+    } else {
+      ok = false;
+    }
+    rm.read("rate", &Reader::bandwidth, &f.rate);
+    if (rm.has("rate") && f.rate <= 0) {
+      r.error(rm.get("rate"), "reshard rate 0 would never finish; expected a rate like 100MB/s, or no rate");
+      ok = false;
+    }
+    rm.read("cpu", &Reader::integer, &f.cpu, 0, 64);
+    if (ok) {
+      const topology::DatabaseSpec& db = *topo.find(f.target.component)->database();
+      if (db.data_size() <= 0) {
+        r.error(v, fmt::format("reshard of '{}' moves its data, but its size is unknown; expected size: 500GB on the "
+                               "database",
+                               f.target.component));
+        ok = false;
+      }
+    }
+    if (m.has("every") || m.has("for")) {
+      r.error(m.has("every") ? m.get("every") : m.get("for"),
+              "reshard happens once and lasts as long as its data takes to move; expected no 'for' or 'every'");
+      ok = false;
+    }
   } else {
     f.kind = Fault::Kind::kChaosMonkey;
     MapView cm(r, v, "chaos_monkey", {"targets", "mtbf", "mttr"});
@@ -773,6 +826,30 @@ std::optional<Fault> read_fault(const Reader& r, const YAML::Node& n, const Topo
     while (!f.name.empty() && f.name.back() == ' ') f.name.pop_back();
   }
   return f;
+}
+
+// Re-shardings of one database, in time order: each changes the shard count, one at a time.
+void check_reshards(const Reader& r, const Topology& topo, const std::vector<Fault>& faults) {
+  std::vector<const Fault*> order;
+  for (const Fault& f : faults) {
+    if (f.kind == Fault::Kind::kReshard) order.push_back(&f);
+  }
+  std::stable_sort(order.begin(), order.end(), [](const Fault* a, const Fault* b) { return a->at < b->at; });
+  std::map<std::string, int> shards;
+  std::map<std::string, double> last;
+  for (const Fault* f : order) {
+    const std::string& db = f->target.component;
+    auto [it, fresh] = shards.emplace(db, topo.find(db)->database()->shards);
+    if (f->shards == it->second) {
+      r.error(f->pos, fmt::format("reshard of '{}' to {} shards, which it already has at {}; expected another count",
+                                  db, f->shards, core::format_duration(f->at)));
+    }
+    if (!fresh && last[db] == f->at) {
+      r.error(f->pos, fmt::format("two reshards of '{}' at {}; expected one at a time", db, core::format_duration(f->at)));
+    }
+    it->second = f->shards;
+    last[db] = f->at;
+  }
 }
 
 // ---- autoscaling ---------------------------------------------------------
@@ -1403,7 +1480,7 @@ std::optional<Override> parse_override(const std::string& text, std::string* err
     o.path = o.path.substr(9);
   } else {
     static const std::set<std::string> kTopologyRoots = {"components", "requests", "network", "clients", "regions",
-                                                         "name", "description"};
+                                                         "hosts", "name", "description", "users"};
     std::string root = o.path.substr(0, o.path.find('.'));
     o.topology = kTopologyRoots.count(root) > 0;
   }
@@ -1531,6 +1608,7 @@ std::optional<Loaded> parse_scenario(const std::string& file, const std::string&
       for (const auto& item : m.get("faults")) {
         if (auto f = read_fault(r, item, topo, s.duration)) s.faults.push_back(std::move(*f));
       }
+      check_reshards(r, topo, s.faults);
     }
     if (m.has("autoscaling")) read_autoscaling(r, m.get("autoscaling"), topo, &s);
     if (m.has("expect")) read_expectations(r, m.get("expect"), topo, &s);

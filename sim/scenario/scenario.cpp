@@ -7,6 +7,7 @@ namespace sim::scenario {
 std::string Target::text() const {
   if (!region.empty()) return "region " + region;
   if (!zone.empty()) return "zone " + zone;
+  if (!host.empty()) return "host " + host;
   if (!between.empty()) return between.size() == 2 ? between[0] + "<->" + between[1] : "?";
   std::string s = component;
   if (!role.empty()) s += "." + role;
@@ -31,6 +32,7 @@ const char* fault_kind_name(Fault::Kind k) {
     case Fault::Kind::kFreeze: return "freeze";
     case Fault::Kind::kSlow: return "slow";
     case Fault::Kind::kFlap: return "flap";
+    case Fault::Kind::kReshard: return "reshard";
   }
   return "?";
 }

@@ -65,12 +65,13 @@ struct Target {
   std::string role;        ///< "primary" / "replica" for databases
   std::string region;      ///< {region: fra1}
   std::string zone;        ///< {zone: fra1-a}
+  std::string host;        ///< {host: docker-host}: a shared host and every instance on it
   std::vector<std::string> between;  ///< two components or regions, for network faults
   std::string text() const;
   /// A lost zone or region says nothing (no refusal, no reset: its hosts and network are
   /// gone), so a crash of one is silent unless the scenario says otherwise; a crashed
   /// process on a live host is refused by its kernel. See docs/failures.md.
-  bool lost_silently() const { return !zone.empty() || !region.empty(); }
+  bool lost_silently() const { return !zone.empty() || !region.empty() || !host.empty(); }
 };
 
 struct Fault {
@@ -90,6 +91,7 @@ struct Fault {
     kFreeze,       ///< process stopped (SIGSTOP): accepts connections, answers nothing, until `for` ends
     kSlow,         ///< gray failure: CPU demand × `value` and/or hop latencies × `value2`
     kFlap,         ///< down for `length` every `every`, from `at` until `until`
+    kReshard,      ///< a database's data re-sharded to `shards` shards, moved over the network
   };
   Kind kind = Kind::kCrash;
   double at = 0;
@@ -112,6 +114,9 @@ struct Fault {
   bool silent = false;
   std::vector<Target> targets;  ///< kChaosMonkey
   Distribution mtbf, mttr;      ///< kChaosMonkey
+  int shards = 0;      ///< kReshard: the new shard count
+  double rate = 0;     ///< kReshard: bytes/s per moving stream (0 = as fast as the links allow)
+  int cpu = 1;         ///< kReshard: cores the copy keeps busy on each source and target primary (default 1)
   std::string name;    ///< for the timeline (default: generated from kind and target)
   SourcePos pos;
 };
