@@ -40,7 +40,7 @@ std::string shell_word(const std::string& w) {
 
 }  // namespace
 
-std::string provenance_command(const std::vector<std::string>& argv) {
+std::string provenance_command(const std::vector<std::string>& argv, const std::vector<std::string>& others) {
   static const std::vector<std::string> kWithValue = {"--out", "-j", "--jobs", "--junit", "--summary", "--log-level",
                                                       "--max-wall", "--cpu-model", "--wake"};
   static const std::vector<std::string> kFlags = {"-q", "--quiet", "--resume", "--stats"};
@@ -51,7 +51,7 @@ std::string provenance_command(const std::vector<std::string>& argv) {
   for (std::size_t i = 1; i < argv.size(); ++i) {
     const std::string& a = argv[i];
     std::string name = a.substr(0, a.find('='));
-    if (in(kFlags, a)) continue;
+    if (in(kFlags, a) || in(others, a)) continue;
     if (a.size() > 2 && a.starts_with("-j") && !a.starts_with("--")) continue;  // -j4
     if (in(kWithValue, name)) {
       if (name == a) ++i;  // the value is the next word

@@ -20,6 +20,8 @@ std::optional<std::vector<scenario::Override>> parse_sets(const std::vector<std:
 /// options that never change a result: --out, -j/--jobs, -q/--quiet, --junit, --summary,
 /// --log-level, --resume, --stats, --max-wall, --cpu-model, --wake (each as "--opt value" or
 /// "--opt=value"). Arguments with spaces or shell characters are single-quoted.
-std::string provenance_command(const std::vector<std::string>& argv);
+/// `others` are arguments to leave out (the other scenarios of a multi-scenario `run`), so each
+/// report's command makes that report alone.
+std::string provenance_command(const std::vector<std::string>& argv, const std::vector<std::string>& others = {});
 
 }  // namespace sim::cli

@@ -190,7 +190,11 @@ std::function<int()> add_run(CLI::App& app, const GlobalOptions& global) {
       r.wake = o->wake;
       r.progress = !global.quiet;
       r.stats = o->stats;
-      r.command = provenance_command(global.argv);
+      std::vector<std::string> others;
+      for (const std::string& p : o->scenarios) {
+        if (p != path) others.push_back(p);
+      }
+      r.command = provenance_command(global.argv, others);
       r.openmetrics = o->openmetrics;
       r.start = start;
       reqs.push_back(r);

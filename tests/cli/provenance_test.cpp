@@ -51,6 +51,20 @@ TEST(Provenance, TheReportSaysHowToMakeItAgain) {
   fs::remove_all(dir);
 }
 
+TEST(Provenance, EachReportOfABatchNamesItsOwnScenarioOnly) {
+  std::string dir = testing::temp_dir("provenance-batch");
+  std::string body = "topology: " + testing::repo_root() + "/tests/bad/ok/topology.yaml\nduration: 1m\nload: 10/s\n";
+  testing::write_file(dir + "/a.yaml", "name: a\n" + body);
+  testing::write_file(dir + "/b.yaml", "name: b\n" + body);
+  auto r = testing::run_infrasim({"run", dir + "/a.yaml", dir + "/b.yaml", "--seed", "3", "--out", dir + "/out", "-q"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  for (const char* n : {"a", "b"}) {
+    auto p = nlohmann::json::parse(testing::read_file(dir + "/out/" + n + "/report.json"))["provenance"];
+    EXPECT_EQ(p["command"], "infrasim run " + dir + "/" + n + ".yaml --seed 3") << p.dump(1);
+  }
+  fs::remove_all(dir);
+}
+
 TEST(Provenance, TwoScenariosWithOneNameAreRefusedBeforeAnythingRuns) {
   std::string dir = testing::temp_dir("same-name");
   std::string body = "topology: " + testing::repo_root() + "/tests/bad/ok/topology.yaml\nduration: 1m\nload: 10/s\n";
