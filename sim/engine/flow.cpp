@@ -191,6 +191,7 @@ void RequestFlow::deliver(std::uint32_t ri) {
   if (plan.entry_lb) {
     FailReason why = FailReason::kConnectionRefused;
     if (!plan.entry_lb->admit(&r.lb, &why)) {
+      if (why == FailReason::kTimeout) return;  // no answer: the deadline set above fails it
       fail(r, now + r.back, why);
       maybe_release(ri);
       return;
@@ -209,6 +210,12 @@ void RequestFlow::deliver(std::uint32_t ri) {
     r.hop = e.extra;
   }
   if (target < 0) {
+    // Every instance lost without a word: nothing answers the connection; the deadline set above fails it.
+    const std::vector<int>& entry = w_.comp(plan.entry).stations;
+    if (!entry.empty() &&
+        std::all_of(entry.begin(), entry.end(), [this](int si) { return !w_.st(si).up && w_.st(si).silent; })) {
+      return;
+    }
     fail(r, now + r.back, FailReason::kConnectionRefused);
     maybe_release(ri);
     return;

@@ -50,7 +50,10 @@ bool LoadBalancer::admit(LbAttempt* a, FailReason* why) {
   const ComponentRt& self = w_.comp(component_);
   bool any_up = std::any_of(self.stations.begin(), self.stations.end(), [&](int i) { return w_.st(i).up; });
   if (!any_up) {
-    *why = FailReason::kConnectionRefused;
+    // Lost without a word (its zone's power or network): the client's connection gets no
+    // answer at all, not a refusal; kTimeout tells the flow to let the client's deadline end it.
+    bool silent = std::all_of(self.stations.begin(), self.stations.end(), [&](int i) { return w_.st(i).silent; });
+    *why = silent ? FailReason::kTimeout : FailReason::kConnectionRefused;
     return false;
   }
   if (limiter_ && !limiter_->admit(w_.kernel.now())) {
@@ -211,7 +214,7 @@ LoadBalancer::Next LoadBalancer::failed(LbAttempt* a, AttemptFailure f, bool wri
     }
   }
   // Retry?
-  bool kind_ok = (f == AttemptFailure::kRefused && r.on_error) || (f == AttemptFailure::kReset && r.on_error) ||
+  bool kind_ok = (f == AttemptFailure::kRefused && r.on_error) || (f == AttemptFailure::kReset && r.on_reset) ||
                  (f == AttemptFailure::kConnectTimeout && r.on_connect_timeout) ||
                  (f == AttemptFailure::kReadTimeout && r.on_timeout) || (f == AttemptFailure::kErrorAnswer && r.on_5xx);
   // A write that reached the backend is not sent again (nginx since 1.9.13, unless non_idempotent).

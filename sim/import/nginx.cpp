@@ -739,13 +739,13 @@ class UpstreamReader {
                             "error timeout;");
         return;
       }
-      t.on_error = t.on_timeout = t.on_connect_timeout = t.on_5xx = false;
+      t.on_error = t.on_reset = t.on_timeout = t.on_connect_timeout = t.on_5xx = false;
       std::vector<std::string> on, fivexx, unmodelled;
       bool off = false;
       for (std::size_t i = 0; i < d.args.size(); ++i) {
         const std::string& a = d.args[i];
         if (a == "error") {
-          t.on_error = true;
+          t.on_error = t.on_reset = true;
           on.push_back("error");
         } else if (a == "timeout") {
           t.on_timeout = t.on_connect_timeout = true;

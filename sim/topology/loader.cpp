@@ -85,11 +85,15 @@ void read_lb_retry(const Reader& r, const YAML::Node& n, LbRetry* t) {
   MapView m(r, n, "retry", {"on", "tries", "next_server", "redispatch", "delay", "timeout", "non_idempotent"});
   if (!m.ok()) return;
   if (m.has("on") && r.is_seq(m.get("on"), "retry on")) {
-    t->on_error = t->on_connect_timeout = t->on_timeout = t->on_5xx = false;
+    t->on_error = t->on_reset = t->on_connect_timeout = t->on_timeout = t->on_5xx = false;
     for (const auto& item : m.get("on")) {
-      auto v = r.choice(item, "retry condition", {"error", "connect_timeout", "timeout", "http_5xx"});
+      // nginx's names (proxy_next_upstream) and HAProxy's (retry-on conn-failure, empty-response).
+      auto v = r.choice(item, "retry condition",
+                        {"error", "connect_timeout", "timeout", "http_5xx", "conn_failure", "empty_response"});
       if (!v) continue;
-      if (*v == "error") t->on_error = true;
+      if (*v == "error") t->on_error = t->on_reset = true;
+      if (*v == "conn_failure") t->on_error = t->on_connect_timeout = true;
+      if (*v == "empty_response") t->on_reset = true;
       if (*v == "connect_timeout") t->on_connect_timeout = true;
       if (*v == "timeout") t->on_timeout = t->on_connect_timeout = true;
       if (*v == "http_5xx") t->on_5xx = true;

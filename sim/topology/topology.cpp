@@ -41,14 +41,15 @@ LoadBalancerSpec flavor_defaults(LbFlavor f) {
       // and proxy_read_timeout 60s (ngx_http_upstream_module, ngx_http_proxy_module).
       s.health_check.enabled = false;
       s.passive = {PassiveHealth::Kind::kNginx, 1, 10};
-      s.retry.on_error = s.retry.on_timeout = s.retry.on_connect_timeout = true;
+      s.retry.on_error = s.retry.on_reset = s.retry.on_timeout = s.retry.on_connect_timeout = true;
       s.retry.tries = 0;
       s.connect_timeout = 60;
       s.read_timeout = 60;
       break;
     case LbFlavor::kHaproxy:
       // HAProxy: `check` with inter 2s fall 3 rise 2 (the check times out after inter);
-      // retries 3 on a connection failure (retry-on conn-failure), on the same server,
+      // retries 3 on a connection failure (retry-on conn-failure: not after the request was
+      // sent, when it answers 502), on the same server,
       // after a turn-around of min(timeout connect, 1s); no redispatch; Debian's default
       // haproxy.cfg: timeout connect 5s, timeout server 50s.
       s.health_check = HealthCheck{true, 2, 2, 2, 3};

@@ -184,7 +184,10 @@ struct PassiveHealth {
 /// What a load balancer does when an attempt fails (nginx `proxy_next_upstream`,
 /// HAProxy `retries` / `option redispatch`, Envoy and Traefik retry policies).
 struct LbRetry {
-  bool on_error = false;        ///< a connection refused or reset
+  bool on_error = false;        ///< a connection refused (nginx's `error`; HAProxy's `conn-failure`)
+  /// The connection broke after the request was sent (the backend crashed mid-request): nginx's
+  /// `error` covers it, HAProxy's default `retry-on conn-failure` does not (it answers 502).
+  bool on_reset = false;
   bool on_connect_timeout = false;  ///< no answer to the connection (a hung backend)
   bool on_timeout = false;      ///< connect or read timeout (nginx's `timeout`)
   bool on_5xx = false;          ///< an error answer (injected errors, queue full, the backend's own failures)

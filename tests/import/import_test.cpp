@@ -105,6 +105,7 @@ TEST(NginxUpstream, Seed001BackendAsTheSeedGivesIt) {
   EXPECT_EQ(u->lb.passive.max_fails, 3);
   EXPECT_EQ(u->lb.passive.fail_timeout, 30);
   EXPECT_TRUE(u->lb.retry.on_error);  // nginx's default proxy_next_upstream error timeout
+  EXPECT_TRUE(u->lb.retry.on_reset);  // nginx's `error` covers a connection broken after the request was sent
   EXPECT_TRUE(u->lb.retry.on_timeout);
   EXPECT_FALSE(u->lb.retry.on_5xx);
   EXPECT_EQ(u->lb.retry.tries, 0);
@@ -444,6 +445,7 @@ void expect_same_lb(const topology::LoadBalancerSpec& got, const topology::LoadB
   EXPECT_EQ(got.processes, want.processes) << what;
   EXPECT_EQ(got.shared_state, want.shared_state) << what;
   EXPECT_EQ(got.retry.on_error, want.retry.on_error) << what;
+  EXPECT_EQ(got.retry.on_reset, want.retry.on_reset) << what;
   EXPECT_EQ(got.retry.on_timeout, want.retry.on_timeout) << what;
   EXPECT_EQ(got.retry.on_connect_timeout, want.retry.on_connect_timeout) << what;
   EXPECT_EQ(got.retry.on_5xx, want.retry.on_5xx) << what;

@@ -915,6 +915,38 @@ requests:
 )").find("lb")->lb()->health_check.enabled);
 }
 
+TEST(TopologyLoader, RetryConditionsInNginxsAndHaproxysNames) {
+  // nginx's `error` covers a refused connection and one broken after the request was sent;
+  // HAProxy's default `retry-on conn-failure` a refused one and a connect timeout, not a reset.
+  Topology t = load(R"(name: t
+components:
+  ng: {kind: load_balancer, flavor: nginx}
+  ha: {kind: load_balancer, flavor: haproxy}
+  both: {kind: load_balancer, flavor: haproxy, retry: {on: [conn_failure, empty_response]}}
+  err: {kind: load_balancer, retry: {on: [error]}}
+  app: {kind: service, service_time: 5ms}
+  app2: {kind: service, service_time: 5ms}
+  app3: {kind: service, service_time: 5ms}
+  app4: {kind: service, service_time: 5ms}
+requests:
+  a: {share: 25%, path: [ng, app]}
+  b: {share: 25%, path: [ha, app2]}
+  c: {share: 25%, path: [both, app3]}
+  d: {share: 25%, path: [err, app4]}
+)");
+  const LbRetry& ng = t.find("ng")->lb()->retry;
+  EXPECT_TRUE(ng.on_error && ng.on_reset && ng.on_connect_timeout && ng.on_timeout);
+  const LbRetry& ha = t.find("ha")->lb()->retry;
+  EXPECT_TRUE(ha.on_error && ha.on_connect_timeout);
+  EXPECT_FALSE(ha.on_reset || ha.on_timeout || ha.on_5xx);
+  const LbRetry& both = t.find("both")->lb()->retry;
+  EXPECT_TRUE(both.on_error && both.on_connect_timeout && both.on_reset);
+  EXPECT_FALSE(both.on_timeout);
+  const LbRetry& err = t.find("err")->lb()->retry;
+  EXPECT_TRUE(err.on_error && err.on_reset);
+  EXPECT_FALSE(err.on_connect_timeout || err.on_timeout);
+}
+
 TEST(TopologyLoader, ReadsCallPoliciesAndClientRetries) {
   Topology t = load(R"(name: t
 clients:
