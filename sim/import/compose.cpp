@@ -143,8 +143,54 @@ std::optional<ComposeService> read_service(const Reader& r, const std::string& n
       std::string k = it->first.IsScalar() ? it->first.Scalar() : "";
       if (k == "replicas" || k == "resources") continue;
       if (k == "restart_policy") {
-        note(Kind::kPending, r.pos(it->first), path + "deploy.restart_policy",
-             "restart policies are not modelled yet (failure-semantics issue)");
+        // Swarm's restart_policy: condition any (default) | on-failure | none, a fixed delay (default 0:
+        // the compose spec), max_attempts (default unlimited); `window` is not modelled.
+        const YAML::Node rp = it->second;
+        if (!r.is_map(rp, "deploy.restart_policy")) return std::nullopt;
+        topology::RestartSpec spec = topology::restart_defaults(topology::RestartSpec::By::kDocker);
+        spec.policy = topology::RestartSpec::Policy::kAlways;
+        std::string cond = "any";
+        if (auto c = child(rp, "condition"); c.IsDefined()) {
+          if (auto v = r.choice(c, "restart condition", {"none", "on-failure", "any"})) {
+            cond = *v;
+          } else {
+            ok = false;
+          }
+        }
+        if (cond == "none") spec.policy = topology::RestartSpec::Policy::kNo;
+        if (cond == "on-failure") spec.policy = topology::RestartSpec::Policy::kOnFailure;
+        spec.initial = spec.max = 0;
+        if (auto dl = child(rp, "delay"); dl.IsDefined()) {
+          if (auto v = duration(r, dl)) spec.initial = spec.max = *v; else ok = false;
+        }
+        spec.reset_after = 0;  // a fixed delay: nothing to reset
+        std::string extra;
+        if (auto ma = child(rp, "max_attempts"); ma.IsDefined()) {
+          if (auto v = r.integer(ma, 0, 1000000)) {
+            if (spec.policy == topology::RestartSpec::Policy::kOnFailure) {
+              spec.max_retries = static_cast<int>(*v);
+              extra = fmt::format(", max_retries: {}", *v);
+            } else {
+              note(Kind::kIgnored, key_pos(r, rp, "max_attempts"), path + "deploy.restart_policy.max_attempts",
+                   "infrasim bounds restarts only under on-failure (Docker's on-failure:N)");
+            }
+          } else {
+            ok = false;
+          }
+        }
+        if (child(rp, "window").IsDefined()) {
+          note(Kind::kIgnored, key_pos(r, rp, "window"), path + "deploy.restart_policy.window", "not modelled");
+        }
+        if (child(s, "restart").IsDefined()) {
+          note(Kind::kIgnored, r.pos(it->first), path + "deploy.restart_policy",
+               "the service's restart: (the Docker engine's) is the one used");
+        } else {
+          out.restart = spec;
+          note(Kind::kMapped, r.pos(it->first), path + "deploy.restart_policy",
+               fmt::format("restart: {{policy: {}, backoff: {{initial: {}, max: {}}}{}}}",
+                           topology::restart_policy_name(spec.policy), core::format_duration(spec.initial),
+                           core::format_duration(spec.max), extra));
+        }
       } else if (k == "update_config" || k == "rollback_config") {
         note(Kind::kPending, r.pos(it->first), path + "deploy." + k,
              "rolling updates are not modelled yet (operations issue)");
@@ -210,9 +256,15 @@ std::optional<ComposeService> read_service(const Reader& r, const std::string& n
   }
   if (auto rs = child(s, "restart"); rs.IsDefined()) {
     if (auto v = r.choice(rs, "restart policy", {"no", "always", "on-failure", "unless-stopped"})) {
-      note(Kind::kPending, key_pos(r, s, "restart"), path + "restart " + *v,
-           "restart policies are not modelled yet (failure-semantics issue): a crashed instance stays down unless "
-           "the scenario's fault ends");
+      // The Docker engine's policy and back-off (100 ms doubling to 1 min, reset after 10 s up).
+      topology::RestartSpec spec = topology::restart_defaults(topology::RestartSpec::By::kDocker);
+      spec.policy = *v == "always"           ? topology::RestartSpec::Policy::kAlways
+                    : *v == "on-failure"     ? topology::RestartSpec::Policy::kOnFailure
+                    : *v == "unless-stopped" ? topology::RestartSpec::Policy::kUnlessStopped
+                                             : topology::RestartSpec::Policy::kNo;
+      out.restart = spec;
+      note(Kind::kMapped, key_pos(r, s, "restart"), path + "restart",
+           fmt::format("restart: {} (Docker's back-off: 100ms doubling to 1m)", *v));
     } else {
       ok = false;
     }

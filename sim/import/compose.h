@@ -5,7 +5,7 @@
 // nginx / haproxy -> load balancer, monitoring images -> left out, anything
 // else -> service), with deploy.replicas, deploy.resources.limits (cpus ->
 // cores, memory), healthcheck (-> the health check of the load balancer in
-// front, start_period -> boot_time), restart (not modelled yet: said so) and
+// front, start_period -> boot_time), restart and deploy.restart_policy (-> restart:) and
 // depends_on (-> request paths). Every other field is listed as ignored.
 
 #include <optional>
@@ -30,6 +30,7 @@ struct ComposeService {
   std::optional<topology::HealthCheck> healthcheck;  ///< interval, timeout, retries (Docker's defaults 30s, 30s, 3)
   std::optional<double> start_period;  ///< healthcheck.start_period
   std::vector<std::string> depends_on; ///< in file order
+  std::optional<topology::RestartSpec> restart;  ///< restart: (Docker's back-off), or deploy.restart_policy
   SourcePos pos;
   std::vector<ImportNote> notes;
 };

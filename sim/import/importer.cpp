@@ -361,6 +361,18 @@ class Importer {
         case Kind::kCdn:
           break;
       }
+      if (s.restart && s.restart->enabled()) {
+        const topology::RestartSpec& rs = *s.restart;
+        const topology::RestartSpec def = topology::restart_defaults(topology::RestartSpec::By::kDocker);
+        std::string text = topology::restart_policy_name(rs.policy);
+        if (rs.initial != def.initial || rs.max != def.max || rs.reset_after != def.reset_after || rs.max_retries) {
+          text = fmt::format("{{policy: {}, backoff: {{initial: {}, max: {}, reset_after: {}}}{}}}", text,
+                             core::format_duration(rs.initial), core::format_duration(rs.max),
+                             core::format_duration(rs.reset_after),
+                             rs.max_retries ? fmt::format(", max_retries: {}", rs.max_retries) : "");
+        }
+        c.set("restart", text, src + (rs.initial == def.initial ? ": restart" : ": deploy.restart_policy"));
+      }
       std::string engine;
       std::string img = s.image.substr(0, s.image.find(':'));
       if (c.kind == Kind::kDatabase || c.kind == Kind::kQueue) engine = identifier(img.substr(img.rfind('/') + 1), "");

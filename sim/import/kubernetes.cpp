@@ -446,7 +446,7 @@ std::optional<K8sDeployment> read_deployment(const Reader& r, const YAML::Node& 
     for (const char* probe : {"livenessProbe", "startupProbe"}) {
       if (child(ct, probe).IsDefined()) {
         c.note(Kind::kPending, key_pos(r, ct, probe), path + "." + probe,
-               "restarts after failed probes are not modelled yet (failure-semantics issue)");
+               "restarts after failed probes are not taken from the file yet; write liveness: on the component");
       }
     }
     c.rest(ct, path + ".", used);

@@ -171,6 +171,7 @@ std::optional<FromResult> component_from(const FromRef& ref, Kind kind, const st
     case Kind::kCdn:
       break;
   }
+  if (svc->restart) out.base.restart = *svc->restart;
   std::string w = where(svc->pos);
   for (ImportNote n : svc->notes) {
     // The compose notes were written for `infrasim import`; here the component is named.

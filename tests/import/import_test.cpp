@@ -308,9 +308,63 @@ TEST(Compose, Seed004ServicesAsWritten) {
   EXPECT_EQ(svc("rabbitmq").kind, topology::Kind::kQueue);
   EXPECT_EQ(svc("minio").kind, topology::Kind::kStorage);
   EXPECT_FALSE(svc("prometheus").kind);  // monitoring: left out
+  // restart: unless-stopped, with the Docker engine's back-off (100 ms doubling to 1 min, reset after 10 s).
+  ASSERT_TRUE(svc("postgres").restart);
+  EXPECT_EQ(svc("postgres").restart->policy, topology::RestartSpec::Policy::kUnlessStopped);
+  EXPECT_EQ(svc("postgres").restart->by, topology::RestartSpec::By::kDocker);
+  EXPECT_DOUBLE_EQ(svc("postgres").restart->initial, 0.1);
+  EXPECT_DOUBLE_EQ(svc("postgres").restart->max, 60);
   EXPECT_TRUE(std::any_of(svc("postgres").notes.begin(), svc("postgres").notes.end(), [](const auto& n) {
-    return n.kind == topology::ImportNote::Kind::kPending && n.what.find("restart") != std::string::npos;
+    return n.kind == topology::ImportNote::Kind::kMapped && n.what.find("restart") != std::string::npos;
   }));
+}
+
+TEST(Compose, SwarmRestartPolicyAndTheEnginesRestart) {
+  core::Diagnostics d;
+  auto f = import::parse_compose("c.yml", R"(services:
+  a:
+    image: shop/a:1
+    deploy: {restart_policy: {condition: on-failure, delay: 5s, max_attempts: 3, window: 2m}}
+  b:
+    image: shop/b:1
+    deploy: {restart_policy: {}}
+  c:
+    image: shop/c:1
+    restart: always
+    deploy: {restart_policy: {condition: none}}
+  d:
+    image: shop/d:1
+)", d);
+  ASSERT_TRUE(f) << d.format();
+  using P = topology::RestartSpec::Policy;
+  const auto& a = *f->services[0].restart;
+  EXPECT_EQ(a.policy, P::kOnFailure);
+  EXPECT_EQ(a.initial, 5);  // a fixed delay: initial = max, nothing to reset
+  EXPECT_EQ(a.max, 5);
+  EXPECT_EQ(a.reset_after, 0);
+  EXPECT_EQ(a.max_retries, 3);
+  const auto& b = *f->services[1].restart;  // the compose spec's defaults: condition any, delay 0
+  EXPECT_EQ(b.policy, P::kAlways);
+  EXPECT_EQ(b.initial, 0);
+  EXPECT_EQ(b.max_retries, 0);
+  EXPECT_EQ(f->services[2].restart->policy, P::kAlways);  // the engine's restart: wins
+  EXPECT_FALSE(f->services[3].restart);
+  // The topology a `from:` gives: the restart policy, which a written restart: overrides.
+  std::string dir = testing::temp_dir("compose-restart");
+  testing::write_file(dir + "/c.yml", "services:\n  a: {image: shop/a:1, restart: on-failure}\n");
+  testing::write_file(dir + "/t.yaml", R"(name: t
+components:
+  a: {kind: service, from: {compose: c.yml, service: a}, service_time: 5ms}
+  b: {kind: service, from: {compose: c.yml, service: a}, service_time: 5ms, restart: always}
+requests:
+  r: {share: 100%, path: [a, b]}
+)");
+  core::Diagnostics td;
+  auto t = topology::parse_topology(dir + "/t.yaml", testing::read_file(dir + "/t.yaml"), td);
+  ASSERT_TRUE(t) << td.format();
+  EXPECT_EQ(t->find("a")->restart.policy, P::kOnFailure);
+  EXPECT_EQ(t->find("b")->restart.policy, P::kAlways);
+  std::filesystem::remove_all(dir);
 }
 
 // The seed topologies read the seeds' own files with from:, and get exactly the values they had
@@ -485,6 +539,7 @@ TEST(ImportCommand, RoundTripMatchesTheFromReference) {
   auto t4 = topology::parse_topology("imported.yaml", cr.out, d2);
   ASSERT_TRUE(t4) << d2.format() << cr.out;
   EXPECT_EQ(t4->find("foundation")->service()->replicas, 2);
+  EXPECT_EQ(t4->find("foundation")->restart.policy, topology::RestartSpec::Policy::kUnlessStopped);
   EXPECT_EQ(t4->find("traefik")->lb()->health_check.timeout, 10);
   EXPECT_FALSE(t4->find("prometheus"));
   EXPECT_GE(t4->requests.size(), 4u);  // foundation's depends_on: cache + db, queue, mongodb, minio
