@@ -1183,8 +1183,12 @@ void read_k6_thresholds(const Reader& r, const std::string& k6_metric, const YAM
                                                                 {"90", "latency_p90"},   {"95", "latency_p95"},
                                                                 {"99", "latency_p99"},   {"99.9", "latency_p999"}};
       auto it = kStats.find(pct.empty() ? agg : pct);
-      if (it != kStats.end()) metric = it->second;
-      why = "expected avg, med, max, p(50), p(90), p(95), p(99) or p(99.9)";
+      if (it != kStats.end()) {
+        metric = it->second;
+      } else if (!pct.empty() && find_metric("latency_p" + pct)) {
+        metric = "latency_p" + pct;  // any other percentile, as k6 computes any p(N)
+      }
+      why = "expected avg, med, max or a percentile p(N) with 0 < N < 100";
     } else if (k6_metric == "http_req_failed") {
       if (agg == "rate") metric = "error_rate";
       why = "expected rate (the share of failed requests), like 'rate<0.01'";

@@ -61,16 +61,18 @@ TEST(K6Stages, Errors) {
 TEST(K6Thresholds, BecomeExpectationsInInfrasimUnits) {
   std::string err;
   auto l = parse("duration: 1m\nload: 100/s\nexpect:\n"
-                 "  http_req_duration: [\"p(95)<500\", \"avg<=200\", {threshold: \"med < 100\"}, \"p(99.9)===2000\"]\n"
+                 "  http_req_duration: [\"p(95)<500\", \"avg<=200\", {threshold: \"med < 100\"}, \"p(99.9)===2000\", "
+                 "\"p(97.5)<800\"]\n"
                  "  http_req_failed: \"rate<0.01\"\n  http_reqs: [\"count>=1000\"]\n",
                  &err);
   ASSERT_TRUE(l) << err;
   const auto& e = l->scenario.expectations;
-  ASSERT_EQ(e.size(), 6u);
+  ASSERT_EQ(e.size(), 7u);
   std::map<std::string, std::pair<Expectation::Op, double>> want = {
       {"latency_p95", {Expectation::Op::kLt, 0.5}},   {"latency_mean", {Expectation::Op::kLe, 0.2}},
       {"latency_p50", {Expectation::Op::kLt, 0.1}},   {"latency_p999", {Expectation::Op::kEq, 2}},
-      {"error_rate", {Expectation::Op::kLt, 0.01}},   {"generated", {Expectation::Op::kGe, 1000}}};
+      {"error_rate", {Expectation::Op::kLt, 0.01}},   {"generated", {Expectation::Op::kGe, 1000}},
+      {"latency_p97.5", {Expectation::Op::kLt, 0.8}}};  // any other percentile, as k6 computes it
   for (const auto& x : e) {
     ASSERT_TRUE(want.count(x.metric)) << x.metric;
     EXPECT_EQ(x.op, want[x.metric].first) << x.metric;
