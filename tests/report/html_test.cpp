@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "sim/report/html.h"
 #include "sim/report/junit.h"
@@ -217,6 +218,47 @@ TEST(HtmlReport, CommittedReportsRenderWithChartsAndScreenshots) {
     }
     fs::remove_all(dir);
   }
+}
+
+// Undefined metrics are gaps, not 0. clients -> lb -> app x2; the only load balancer is down from 2m to 3m
+// (window 10 s): no request finishes in the windows 2:10 .. 2:50 (the first one finishes the 3 in flight) —
+// latency is undefined there — and the lb has no ready instance (its utilization is undefined, the app's
+// is a defined 0). Every request fails then, so the error rate is 100 %, defined.
+TEST(HtmlReport, UndefinedMetricsAreGaps) {
+  if (!have_chromium()) GTEST_SKIP() << "chromium is not installed: cannot draw the charts";
+  std::string dir = testing::temp_dir("gaps");
+  testing::write_file(dir + "/t.yaml", "name: g\ncomponents:\n  lb: {kind: load_balancer}\n"
+                                       "  app: {kind: service, replicas: 2, cores: 2, service_time: 5ms}\n"
+                                       "requests:\n  r: {share: 100%, path: [lb, app]}\n");
+  testing::write_file(dir + "/s.yaml", "name: gaps\ntopology: t.yaml\nduration: 5m\nwarmup: 30s\nwindow: 10s\nseed: 3\n"
+                                       "load: {constant: 50/s}\nfaults:\n  - {at: 2m, crash: lb, for: 1m}\n");
+  auto r = testing::run_infrasim({"run", dir + "/s.yaml", "--out", dir + "/out", "-q"});
+  ASSERT_LE(r.exit_code, 1) << r.out << r.err;
+  auto report = nlohmann::json::parse(testing::read_file(dir + "/out/report.json"));
+  int empty = 0;
+  for (const auto& c : report["windows"]["completed"]) empty += c.get<long long>() == 0 ? 1 : 0;
+  ASSERT_GE(empty, 5) << "the crash should leave windows where nothing finished";
+  std::string dump = fmt::format("timeout 120 chromium --headless --no-sandbox --disable-gpu --no-first-run "
+                                 "--user-data-dir='{}/profile' --virtual-time-budget=10000 --dump-dom 'file://{}/out/report.html' "
+                                 ">'{}/dom.html' 2>/dev/null",
+                                 dir, dir, dir);
+  ASSERT_EQ(std::system(dump.c_str()), 0);
+  std::string dom = testing::read_file(dir + "/dom.html");
+  auto gaps_of = [&](const std::string& title) {
+    std::size_t at = dom.find("data-title=\"" + title + "\"");
+    if (at == std::string::npos) return std::string("(no chart)");
+    std::size_t tag = dom.rfind('<', at), end = dom.find('>', at);
+    std::string t = dom.substr(tag, end - tag);
+    std::size_t g = t.find("data-gaps=\"");
+    return g == std::string::npos ? std::string("(no gaps attribute)") : t.substr(g + 11, t.find('"', g + 11) - g - 11);
+  };
+  std::string n = std::to_string(empty);
+  EXPECT_EQ(gaps_of("Latency"), n + "," + n);            // p50, p99
+  EXPECT_EQ(gaps_of("Error rate"), "0");                  // every request failed: 100 %, defined
+  std::string util = gaps_of("Utilization by tier");      // lb, app, cache, db: the lb has gaps
+  // Ready is sampled at each window's end: the lb is not ready at the ends of the 6 windows 2:00 .. 2:50.
+  EXPECT_EQ(util, "6,0") << util;
+  fs::remove_all(dir);
 }
 
 TEST(HtmlReport, CheckReportFailsOnAJavaScriptError) {

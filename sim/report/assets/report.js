@@ -255,6 +255,11 @@
       cursor: { drag: { x: true, y: false } },
       plugins: [backdropPlugin(spec.warmup, spec.targets, spec.spans), markersPlugin(spec.events || [])]
     };
+    // For checks (tests/report/html_test.cpp): per series, how many points are gaps (undefined).
+    box.setAttribute('data-title', spec.title);
+    box.setAttribute('data-gaps', spec.series.map(function (s) {
+      return s.values.filter(function (v) { return v === null || v === undefined; }).length;
+    }).join(','));
     var plot = new uPlot(opts, data, box);
     // Helper series (band edges) stay out of the legend.
     var rows = box.querySelectorAll('.u-legend .u-series');
@@ -478,8 +483,15 @@
     }
     var caches = comps.filter(function (c) { return arr(get(c, 'series.hit_ratio', [])).length; });
     if (caches.length) {
+      // The report writes 0 for a window without lookups: no ready node, or no request finished, is a gap.
       chart(g2, spec({ title: 'Cache hit ratio', yFormat: 'ratio', yMax: 1.05, distinct: true, yLabel: 'hits / lookups (%)',
-                       series: caches.map(function (c) { return { label: c.name, values: arr(c.series.hit_ratio) }; }) }));
+                       note: 'Gaps: no cache node was ready, or no request finished.',
+                       series: caches.map(function (c) {
+                         var ready = arr(get(c, 'series.ready', []));
+                         return { label: c.name, values: arr(c.series.hit_ratio).map(function (v, k) {
+                           return v === 0 && ((k < ready.length && ready[k] === 0) || (k < completed.length && completed[k] === 0)) ? null : v;
+                         }) };
+                       }) }));
     }
     var dbs = comps.filter(function (c) { return arr(get(c, 'series.replication_lag_max', [])).length; });
     if (dbs.length) {
@@ -539,6 +551,12 @@
                   warmup: num(get(designs[0].report, 'scenario.warmup', 0)) || 0 });
   }
 
+  /** A run's latency series with a gap where no request finished in the window (undefined, not 0). */
+  function servedLatency(r, key) {
+    var c = arr(get(r, 'windows.completed', []));
+    return arr(get(r, 'windows.' + key, [])).map(function (v, k) { return k < c.length && c[k] === 0 ? null : v; });
+  }
+
   function faultEvents(report) {
     return reportEvents(report).filter(function (e) { return e.kind === 'fault'; })
       .map(function (e, i) { return { time: e.time, kind: e.kind, target: e.target, detail: e.detail, n: i + 1 }; });
@@ -549,11 +567,11 @@
     if (!designs.length) return;
     var evs = faultEvents(designs[0].report);
     var g = section('Over time, per design', 'One line per design. Vertical lines: the scenario\'s faults (numbered in the table below).');
-    overlay(g, 'Latency p99', designs, function (r) { return arr(get(r, 'windows.latency_p99', [])); }, 'duration', evs, null,
+    overlay(g, 'Latency p99', designs, function (r) { return servedLatency(r, 'latency_p99'); }, 'duration', evs, null,
             targetLines(designs[0].report, ['latency_p99']));
     overlay(g, 'Error rate', designs, errorRates, 'ratio', evs, null, targetLines(designs[0].report, ['error_rate']));
     overlay(g, 'Throughput (completed/s)', designs, function (r) { return perSecond(get(r, 'windows.completed', []), windowSeconds(r)); }, 'rate', evs);
-    overlay(g, 'Latency p50', designs, function (r) { return arr(get(r, 'windows.latency_p50', [])); }, 'duration', evs);
+    overlay(g, 'Latency p50', designs, function (r) { return servedLatency(r, 'latency_p50'); }, 'duration', evs);
     eventsTable(document.getElementById('charts'), evs);
   }
 
@@ -576,7 +594,7 @@
       return mean;
     }
     var evs = faultEvents(runs[0].report);
-    [['Latency p99', function (r) { return arr(get(r, 'windows.latency_p99', [])); }, 'duration', ['latency_p99']],
+    [['Latency p99', function (r) { return servedLatency(r, 'latency_p99'); }, 'duration', ['latency_p99']],
      ['Error rate', errorRates, 'ratio', ['error_rate']],
      ['Throughput (completed/s)', function (r) { return perSecond(get(r, 'windows.completed', []), windowSeconds(r)); }, 'rate', []]]
       .forEach(function (c) {
