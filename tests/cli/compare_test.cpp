@@ -69,6 +69,7 @@ TEST(CompareCommand, SeedsRunEveryDesignSeveralTimes) {
   EXPECT_NE(s0["scenario"]["seed"], s1["scenario"]["seed"]);
   EXPECT_EQ(s1["scenario"]["seed"], t1["scenario"]["seed"]);
   EXPECT_NE(r.out.find("2 seeds each"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("at seed 0, 2/2 seeds pass"), std::string::npos) << r.out;
   fs::remove_all(dir);
 }
 
