@@ -800,7 +800,7 @@ std::string capacity_console(const Json& r) {
                       r["simulation"]["rounds"].get<int>());
   }
   out += fmt::format("capacity plan {}: {} horizons{}\n", p["name"].get<std::string>(), r["horizons"].size(), sim);
-  // One line per horizon: users, rate, then per tier planned/required(binding)/simulated.
+  // One line per horizon: users, rate, then per tier planned/recommended and the binding reason.
   for (const auto& h : r["horizons"]) {
     std::string line = fmt::format("  {:<18} {:>9} users {:>9}", horizon_title(h), count(h["users"].get<double>()),
                                    format_rate(h["request_rate"].get<double>()));
