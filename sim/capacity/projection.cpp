@@ -124,6 +124,23 @@ std::string format_bytes(double bytes) {
   return format_number(v, 4) + kUnits[u];
 }
 
+
+std::pair<std::string, std::string> format_bytes_gap(double needed, double planned) {
+  if (!(needed > planned)) return {format_bytes(needed), format_bytes(planned)};
+  // A gap must show: both in the larger one's decimal unit ("1TB" and "1000GB" would hide it too),
+  // with digits added until the texts differ.
+  int u = 0;
+  for (double v = needed; std::fabs(v) >= 1000 && u < 6; v /= 1000) ++u;
+  double scale = std::pow(1000.0, u);
+  static const char* kUnits[] = {"B", "KB", "MB", "GB", "TB", "PB", "EB"};
+  std::pair<std::string, std::string> t;
+  for (int digits = 4; digits <= 15; ++digits) {
+    t = {format_number(needed / scale, digits) + kUnits[u], format_number(planned / scale, digits) + kUnits[u]};
+    if (t.first != t.second) break;
+  }
+  return t;
+}
+
 std::string format_count(double x) {
   long long v = std::llround(x);
   std::string digits = std::to_string(v < 0 ? -v : v);

@@ -21,6 +21,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sim/capacity/plan.h"
@@ -129,6 +130,10 @@ Projection project(const Plan& plan, const LoadModel* load);
 /// Bytes in decimal units, as plans write them: "500GB", "1.25TB", "100MB"; a
 /// whole number of MiB that is not one of MB in binary units: "16GiB".
 std::string format_bytes(double bytes);
+/// The needed and the planned amount as format_bytes() text, never equal when
+/// needed > planned: digits are added until they differ, so a gap never rounds
+/// away ("4.0004TB needed, 4TB planned", not "4TB needed, 4TB planned").
+std::pair<std::string, std::string> format_bytes_gap(double needed, double planned);
 /// A count rounded to a whole number, with thousands separators: "15,811".
 std::string format_count(double x);
 

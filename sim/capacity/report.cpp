@@ -80,20 +80,32 @@ bool has_failure(const Outcome& o, const char* reason) {
 
 }  // namespace
 
-std::string explain_difference(const TierProjection& analytic, const TierAnswer& sim, std::size_t t, int min,
+std::string explain_difference(const TierProjection& analytic, const TierAnswer& sim, std::size_t t, const Tier& tier,
                                double headroom_cpu) {
+  int min = tier.min;
   int an = std::max({analytic.by_load, min, 1});
   int s = sim.count;
   double at_u = sim.at ? util_of(*sim.at, t) : 0;
   std::string head;
   if (s == an) {
-    head = fmt::format("agrees with the analytic count ({} busy with {})", format_ratio(at_u), s);
+    head = fmt::format("matches the request-cost estimate (analytic {}; {} busy with {})", an, format_ratio(at_u), s);
   } else if (s < an) {
-    head = fmt::format("{} fewer than the analytic {}: the targets hold at {} busy, above the {} CPU headroom the "
-                       "analytic count keeps",
+    head = fmt::format("{} fewer than the request-cost estimate (analytic {}): the targets hold at {} busy, above the "
+                       "{} CPU headroom the estimate keeps",
                        an - s, an, format_ratio(at_u), format_ratio(headroom_cpu));
   } else {
-    head = fmt::format("{} more than the analytic {}", s - an, an);
+    head = fmt::format("{} more than the request-cost estimate (analytic {})", s - an, an);
+  }
+  // The plan's per-user CPU against the CPU the simulated requests cost: name a disagreement.
+  if (analytic.cpu > 0 && sim.at) {
+    double busy = at_u * s * tier.server.cores;
+    int by_cpu = analytic.by_cpu;
+    if (by_cpu > 2 * s || 2 * by_cpu < s) {
+      head += fmt::format("; the per-user CPU estimate (analytic) asks for {}: {} cores for the users, where the "
+                          "simulated requests kept {} cores busy — the plan's CPU per user does not match the "
+                          "scenario's request costs",
+                          by_cpu, format_number(analytic.cpu, 4), format_number(busy, 3));
+    }
   }
   if (!sim.below) {
     return head + (s <= std::max(min, 1) ? fmt::format("; {} is the tier's minimum", s) : std::string());
@@ -125,6 +137,61 @@ std::string explain_difference(const TierProjection& analytic, const TierAnswer&
   }
   if (obs && obs->hit_ratio) cause += fmt::format("; cache hit ratio {}", format_ratio(*obs->hit_ratio));
   return fmt::format("{}; with {} the run fails ({}): {}", head, sim.below_count, describe_misses(b), cause);
+}
+
+Recommendation recommend(const Plan& plan, const Tier& tier, const TierProjection& tp, const TierAnswer* sim,
+                         bool feasible, std::size_t t) {
+  Recommendation r;
+  if (!sim) {
+    // Not simulated: the analytic requirement, named as such.
+    r.servers = tp.required;
+    r.binding = tp.binding;
+    r.reason = tp.binding == "min" ? fmt::format("the tier's min {} (analytic: every estimate is lower)", tier.min)
+                                   : fmt::format("analytic: the {} estimate with headroom gives {}", tp.binding,
+                                                 tp.required);
+    return r;
+  }
+  r.simulated = true;
+  if (!feasible) {
+    r.feasible = false;
+    r.binding = "none";
+    r.reason = fmt::format("no count up to {} met the targets at this load", plan.simulate.max_servers);
+    return r;
+  }
+  int s = sim->count;
+  double u = sim->at ? util_of(*sim->at, t) : 0;
+  r.busy_cores = u * s * tier.server.cores;
+  r.at_headroom = std::max(s, servers_for(u * s / plan.headroom_cpu));
+  r.n_plus_1 = s + 1;
+  bool mem = tier.memory_share > 0 && plan.memory_per_user > 0;
+  bool sto = tier.storage_share > 0 && (plan.storage_per_user > 0 || plan.data.given());
+  r.servers = std::max({r.at_headroom, r.n_plus_1, mem ? tp.by_memory : 0, sto ? tp.by_storage : 0, tier.min});
+  // Ties go to the first: headroom, N+1, memory, storage, min.
+  std::string below = sim->below ? fmt::format("{} failed: {}", sim->below_count, describe_misses(*sim->below))
+                                 : fmt::format("{} is under the tier's min", s - 1);
+  if (r.at_headroom == r.servers) {
+    r.binding = "headroom";
+    r.reason = fmt::format("simulated: {} met the targets at {} busy ({} cores); {} keeps them at or under the {} CPU "
+                           "headroom",
+                           s, format_ratio(u), format_number(r.busy_cores, 3), r.servers,
+                           format_ratio(plan.headroom_cpu));
+  } else if (r.n_plus_1 == r.servers) {
+    r.binding = "n+1";
+    r.reason = fmt::format("simulated N+1: losing one of {} leaves {}, the fewest that met the targets ({})",
+                           r.servers, s, below);
+  } else if (mem && tp.by_memory == r.servers) {
+    r.binding = "memory";
+    r.reason = fmt::format("analytic memory: {} per-user memory at {} of {} per server", format_bytes(tp.memory),
+                           format_ratio(plan.headroom_memory), format_bytes(tier.server.memory));
+  } else if (sto && tp.by_storage == r.servers) {
+    r.binding = "storage";
+    r.reason = fmt::format("analytic storage: {} stored at {} of {} disk per server", format_bytes(tp.storage),
+                           format_ratio(plan.headroom_storage), format_bytes(tier.server.disk));
+  } else {
+    r.binding = "min";
+    r.reason = fmt::format("the tier's min {}", tier.min);
+  }
+  return r;
 }
 
 Json capacity_json(const Plan& plan, const Projection& projection, const LoadModel* load, const SearchResult* sim,
@@ -183,8 +250,8 @@ Json capacity_json(const Plan& plan, const Projection& projection, const LoadMod
 
   bool holds = true;
   Json horizons = Json::array();
-  // The first horizon each tier falls short in simulation.
-  std::vector<Json> sim_short(plan.tiers.size());
+  // The first horizon each tier falls short of its recommended count.
+  std::vector<Json> verdict_short(plan.tiers.size());
   for (std::size_t h = 0; h < projection.horizons.size(); ++h) {
     const HorizonProjection& hp = projection.horizons[h];
     const HorizonAnswer* ha = sim && h < sim->horizons.size() ? &sim->horizons[h] : nullptr;
@@ -227,37 +294,53 @@ Json capacity_json(const Plan& plan, const Projection& projection, const LoadMod
       x["gap"] = tp.planned ? Json(tp.gap) : Json(nullptr);
       x["status"] = status_name(tp.status);
       if (!tp.note.empty()) x["note"] = tp.note;
-      std::string verdict = status_name(tp.status);
-      if (tp.status == Status::kShort) holds = false;
-      if (ha && !tier.component.empty()) {
-        const TierAnswer& ta = ha->tiers[t];
+      const TierAnswer* ta = ha && !tier.component.empty() ? &ha->tiers[t] : nullptr;
+      if (ta) {
         Json sj;
         sj["feasible"] = ha->feasible;
-        sj["servers"] = ha->feasible ? Json(ta.count) : Json(nullptr);
-        sj["start"] = ta.start;
-        Status ss = Status::kNoPlan;
-        if (tp.planned) ss = ha->feasible ? status_of(*tp.planned, ta.count) : Status::kShort;
-        sj["gap"] = tp.planned && ha->feasible ? Json(*tp.planned - ta.count) : Json(nullptr);
-        sj["status"] = status_name(ss);
-        if (ss == Status::kShort) {
-          holds = false;
-          if (sim_short[t].is_null()) {
-            sim_short[t] = {{"what", tp.tier},
-                            {"first_horizon", fixed(hp.month)},
-                            {"date", hp.date},
-                            {"required", ha->feasible ? Json(ta.count) : Json(nullptr)},
-                            {"planned", *tp.planned}};
-          }
+        sj["servers"] = ha->feasible ? Json(ta->count) : Json(nullptr);
+        sj["start"] = ta->start;
+        if (ta->at) sj["at"] = outcome_json(*ta->at, t);
+        if (ta->below) {
+          sj["below"] = outcome_json(*ta->below, t);
+          sj["below"]["servers"] = ta->below_count;
         }
-        if (ta.at) sj["at"] = outcome_json(*ta.at, t);
-        if (ta.below) {
-          sj["below"] = outcome_json(*ta.below, t);
-          sj["below"]["servers"] = ta.below_count;
-        }
-        sj["explanation"] = ha->feasible ? explain_difference(tp, ta, t, tier.min, plan.headroom_cpu)
+        sj["explanation"] = ha->feasible ? explain_difference(tp, *ta, t, tier, plan.headroom_cpu)
                                          : fmt::format("no count up to {} meets the expectations at this load: {}",
                                                        plan.simulate.max_servers, describe_misses(ha->final));
         x["simulated"] = sj;
+      }
+      // The one count that decides: the plan is judged against it.
+      Recommendation rec = recommend(plan, tier, tp, ta, ha && ha->feasible, t);
+      Json rj;
+      rj["method"] = rec.simulated ? "simulated" : "analytic";
+      // How the binding figure was found: headroom and N+1 by simulation; memory, storage, min, cpu, load by estimate.
+      rj["binding_method"] = rec.binding == "headroom" || rec.binding == "n+1" ? "simulated" : "analytic";
+      rj["servers"] = rec.feasible ? Json(rec.servers) : Json(nullptr);
+      rj["binding"] = rec.binding;
+      rj["reason"] = rec.reason;
+      if (rec.simulated && rec.feasible) {
+        rj["at_headroom"] = rec.at_headroom;
+        rj["n_plus_1"] = rec.n_plus_1;
+        rj["busy_cores"] = fixed(rec.busy_cores);
+      }
+      Status rs = Status::kNoPlan;
+      if (tp.planned) rs = rec.feasible ? status_of(*tp.planned, rec.servers) : Status::kShort;
+      rj["gap"] = tp.planned && rec.feasible ? Json(*tp.planned - rec.servers) : Json(nullptr);
+      rj["status"] = status_name(rs);
+      x["recommended"] = rj;
+      if (rs == Status::kShort) {
+        holds = false;
+        if (verdict_short[t].is_null()) {
+          verdict_short[t] = {{"what", tp.tier},
+                              {"month", fixed(hp.month)},
+                              {"date", hp.date},
+                              {"required", rec.feasible ? Json(rec.servers) : Json(nullptr)},
+                              {"planned", *tp.planned},
+                              {"binding", rec.binding},
+                              {"method", rj["binding_method"]},
+                              {"reason", rec.reason}};
+        }
       }
       tj.push_back(x);
     }
@@ -315,14 +398,38 @@ Json capacity_json(const Plan& plan, const Projection& projection, const LoadMod
                           {"planned", fixed(s.planned)}});
   }
   j["shortfalls"] = shortfalls;
-  Json ss = Json::array();
-  for (const auto& s : sim_short) {
-    if (!s.is_null()) ss.push_back(s);
+  // What decides, earliest first: each tier's first horizon under its recommended count, and storage
+  // on the growth curve (storage is only estimated, so the curve gives its first month short).
+  Json verdict = Json::array();
+  for (const auto& v : verdict_short) {
+    if (!v.is_null()) verdict.push_back(v);
   }
-  std::stable_sort(ss.begin(), ss.end(), [](const Json& a, const Json& b) {
-    return a["first_horizon"].get<double>() < b["first_horizon"].get<double>();
+  for (const auto& sf : projection.shortfalls) {
+    // A tier sized analytically falls short first on the curve (between horizons, perhaps).
+    auto v = std::find_if(verdict.begin(), verdict.end(), [&](const Json& x) { return x["what"] == sf.what; });
+    bool storage = sf.what == "storage";
+    auto tier_at = std::find_if(plan.tiers.begin(), plan.tiers.end(), [&](const Tier& t) { return t.name == sf.what; });
+    bool simulated_tier = tier_at != plan.tiers.end() && sim && !tier_at->component.empty();
+    if (!storage && (v == verdict.end() || simulated_tier)) continue;
+    Json e = {{"what", sf.what},
+              {"month", fixed(sf.month)},
+              {"date", sf.date},
+              {"required", fixed(sf.required)},
+              {"planned", fixed(sf.planned)},
+              {"binding", storage ? "storage" : (*v)["binding"].get<std::string>()},
+              {"method", "analytic"},
+              {"reason", storage ? "the plan's per-user storage and data growth with headroom, on the growth curve"
+                                 : (*v)["reason"].get<std::string>() + ", on the growth curve"}};
+    if (storage) {
+      verdict.push_back(e);
+    } else {
+      *v = e;
+    }
+  }
+  std::stable_sort(verdict.begin(), verdict.end(), [](const Json& a, const Json& b) {
+    return a["month"].get<double>() < b["month"].get<double>();
   });
-  j["simulated_shortfalls"] = ss;
+  j["verdict"] = verdict;
   j["findings"] = projection.findings;
 
   const Series& sr = projection.series;
@@ -360,7 +467,7 @@ Json capacity_json(const Plan& plan, const Projection& projection, const LoadMod
   } else {
     j["simulation"] = nullptr;
   }
-  j["holds"] = holds;
+  j["holds"] = holds && verdict.empty();
   return j;
 }
 
@@ -385,38 +492,28 @@ std::string signed_int(const Json& v) {
   return x > 0 ? "+" + std::to_string(x) : std::to_string(x);
 }
 
-// The earliest shortfall, analytic (on the curve) or simulated (at a horizon), as one sentence.
+std::string when_text(double m, const std::string& date) {
+  return fmt::format("{}{}", m == 0 ? "now" : "at month " + format_number(m, 3), date.empty() ? "" : " (" + date + ")");
+}
+
+// "7 servers (simulated: n+1)" / "1.25TB" against what is planned: never equal when short.
+std::pair<std::string, std::string> verdict_amounts(const Json& s) {
+  if (s["what"] == "storage") return format_bytes_gap(s["required"].get<double>(), s["planned"].get<double>());
+  std::string need = s["required"].is_null() ? std::string("more than the search tried")
+                                             : count(s["required"].get<double>()) + " servers";
+  return {fmt::format("{} ({}, {})", need, s["binding"].get<std::string>(), s["method"].get<std::string>()),
+          count(s["planned"].get<double>())};
+}
+
+// The earliest shortfall against what decides (each tier's recommended count; storage), as one sentence.
 std::string first_short_sentence(const Json& r) {
-  const Json* best = nullptr;
-  double best_month = 1e300;
-  bool simulated = false;
-  for (const auto& s : r["shortfalls"]) {
-    if (s["month"].get<double>() < best_month) {
-      best_month = s["month"].get<double>();
-      best = &s;
-      simulated = false;
-    }
-  }
-  for (const auto& s : r["simulated_shortfalls"]) {
-    if (s["first_horizon"].get<double>() < best_month) {
-      best_month = s["first_horizon"].get<double>();
-      best = &s;
-      simulated = true;
-    }
-  }
-  if (!best) return "";
-  const Json& s = *best;
-  std::string date = s["date"].get<std::string>();
-  std::string when = fmt::format("{}{}", best_month == 0 ? "now" : "at month " + format_number(best_month, 3),
-                                 date.empty() ? "" : " (" + date + ")");
+  if (r["verdict"].empty()) return "";
+  const Json& s = r["verdict"][0];
+  auto [need, have] = verdict_amounts(s);
   std::string what = s["what"].get<std::string>();
-  if (what == "storage") {
-    return fmt::format("The plan first falls short {}: storage needs {} with headroom, the plan has {}.", when,
-                       format_bytes(s["required"].get<double>()), format_bytes(s["planned"].get<double>()));
-  }
-  return fmt::format("The plan first falls short {}: {} needs {} servers{}, the plan has {}.", when, what,
-                     s["required"].is_null() ? std::string("more than the search tried") : count(s["required"].get<double>()),
-                     simulated ? " (simulated)" : " (analytic)", count(s["planned"].get<double>()));
+  return fmt::format("The plan first falls short {}: {} needs {}{}, the plan has {}.",
+                     when_text(s["month"].get<double>(), s["date"].get<std::string>()), what, need,
+                     what == "storage" ? " with headroom" : "", have);
 }
 
 // "3–6" for a range of counts, "2" for a single one.
@@ -424,35 +521,26 @@ std::string range_text(int lo, int hi) {
   return lo == hi ? std::to_string(lo) : fmt::format("{}–{}", lo, hi);
 }
 
-// One sentence per side: the plan's own estimates, and the simulation (when it ran).
+// The verdict line by line (each shortfall with its reason), the recommended counts over the horizons,
+// and the per-user estimates when they are not what decides.
 std::vector<std::string> verdict_lines(const Json& r) {
   std::vector<std::string> out;
-  auto when = [](double m, const std::string& date) {
-    return fmt::format("{}{}", m == 0 ? "now" : "at month " + format_number(m, 3), date.empty() ? "" : " (" + date + ")");
-  };
-  if (r["shortfalls"].empty()) {
-    out.push_back("By the plan's own estimates (analytic), it holds up to the last horizon.");
-  } else {
-    std::string s = "By the plan's own estimates (analytic), it falls short";
-    for (std::size_t i = 0; i < r["shortfalls"].size(); ++i) {
-      const Json& x = r["shortfalls"][i];
-      bool storage = x["what"] == "storage";
-      s += fmt::format("{} {} {}: {} needed, {} planned", i ? ";" : "", x["what"].get<std::string>(),
-                       when(x["month"].get<double>(), x["date"].get<std::string>()),
-                       storage ? format_bytes(x["required"].get<double>()) : count(x["required"].get<double>()),
-                       storage ? format_bytes(x["planned"].get<double>()) : count(x["planned"].get<double>()));
-    }
-    out.push_back(s + ".");
+  for (const auto& x : r["verdict"]) {
+    auto [need, have] = verdict_amounts(x);
+    out.push_back(fmt::format("Short: {} {}: {} needed, {} planned — {}.", x["what"].get<std::string>(),
+                              when_text(x["month"].get<double>(), x["date"].get<std::string>()), need, have,
+                              x["reason"].get<std::string>()));
   }
-  if (r["simulation"].is_null()) return out;
-  // Simulated need against the plan, per tier, over the horizons.
+  // Recommended counts against the plan, per tier, over the horizons.
   std::string ranges;
+  bool any_simulated = false;
   for (std::size_t t = 0; t < r["plan"]["tiers"].size(); ++t) {
     int slo = 1 << 30, shi = -1, plo = 1 << 30, phi = -1;
     for (const auto& h : r["horizons"]) {
       const Json& x = h["tiers"][t];
-      if (!x.contains("simulated") || x["simulated"]["servers"].is_null()) continue;
-      int n = x["simulated"]["servers"].get<int>();
+      if (x["recommended"]["servers"].is_null()) continue;
+      any_simulated = any_simulated || x["recommended"]["method"] == "simulated";
+      int n = x["recommended"]["servers"].get<int>();
       slo = std::min(slo, n);
       shi = std::max(shi, n);
       if (!x["planned"].is_null()) {
@@ -464,20 +552,25 @@ std::vector<std::string> verdict_lines(const Json& r) {
     ranges += fmt::format("{}{} {}{}", ranges.empty() ? "" : ", ", r["plan"]["tiers"][t]["name"].get<std::string>(),
                           range_text(slo, shi), phi < 0 ? "" : fmt::format(" (planned {})", range_text(plo, phi)));
   }
-  if (r["simulated_shortfalls"].empty()) {
-    out.push_back(fmt::format("By simulation at the projected peak rates, it holds at every horizon; servers needed: {}.",
-                              ranges));
-  } else {
-    std::string s = "By simulation at the projected peak rates, it falls short";
-    for (std::size_t i = 0; i < r["simulated_shortfalls"].size(); ++i) {
-      const Json& x = r["simulated_shortfalls"][i];
-      s += fmt::format("{} {} {}: {} needed, {} planned", i ? ";" : "", x["what"].get<std::string>(),
-                       when(x["first_horizon"].get<double>(), x["date"].get<std::string>()),
-                       x["required"].is_null() ? std::string("more than the search tried")
-                                               : std::to_string(x["required"].get<int>()),
-                       x["planned"].get<int>());
-    }
-    out.push_back(fmt::format("{}. Servers needed: {}.", s, ranges));
+  if (!ranges.empty()) out.push_back(fmt::format("Recommended servers over the horizons: {}.", ranges));
+  if (!any_simulated) return out;
+  // Simulated tiers are not judged by the per-user CPU estimate: say when it alone would have said otherwise.
+  std::string differ;
+  for (const auto& x : r["shortfalls"]) {
+    if (x["what"] == "storage") continue;
+    // Only a simulated tier is judged by something else than its per-user estimates.
+    bool simulated = !r["horizons"].empty() && std::any_of(r["horizons"][0]["tiers"].begin(), r["horizons"][0]["tiers"].end(),
+                                                           [&](const Json& t) {
+                                                             return t["tier"] == x["what"] && t["recommended"]["method"] == "simulated";
+                                                           });
+    if (!simulated) continue;
+    differ += fmt::format("{}{} {}: {} needed, {} planned", differ.empty() ? "" : "; ", x["what"].get<std::string>(),
+                          when_text(x["month"].get<double>(), x["date"].get<std::string>()),
+                          count(x["required"].get<double>()), count(x["planned"].get<double>()));
+  }
+  if (!differ.empty()) {
+    out.push_back("The per-user estimates alone (analytic, not what decides for simulated tiers) would fall short: " +
+                  differ + ".");
   }
   return out;
 }
@@ -540,71 +633,89 @@ std::string capacity_markdown(const Json& r) {
   md += "\nThe growth chart's data (every tier's required and planned servers, users, data, peak rate, sampled 48 "
         "times between the first and the last horizon) is `series` in capacity.json.\n";
 
-  md += "\n## Tiers per horizon\n\nServers needed with headroom, by resource (— where the tier carries none of it); "
-        "*required* is the largest, with the binding resource in brackets; *gap* is planned − required. "
-        "*simulated* is the smallest count that met the scenario's expectations at the horizon's peak rate, and its "
-        "gap and verdict compare the plan with it. Verdicts: short (planned < needed), holds, over (planned at "
-        "least twice what is needed).\n";
+  md += "\n## Tiers per horizon\n\n*recommended* is the count the plan is judged against. For a simulated tier it is "
+        "the largest of: *at headroom* (the CPU the simulation measured at the smallest count that met the targets, "
+        "kept at or under the CPU headroom), *N+1* (one more than that smallest count, so losing any one instance "
+        "leaves enough) and the per-user memory and storage estimates; for a tier not simulated, the analytic "
+        "requirement. The binding reason is in brackets; *gap* is planned − recommended. The *analytic* columns are "
+        "the plan's own estimates with headroom (per-user CPU, memory, storage; *by load*: the scenario's request "
+        "costs); a simulated tier's per-user CPU estimate is shown, not used (the simulation measures CPU). "
+        "Verdicts: short (planned < recommended), holds, over (planned at least twice the recommended).\n";
   for (const auto& h : r["horizons"]) {
     md += fmt::format("\n### {}: {} users, {} at peak\n\n", horizon_title(h), count(h["users"].get<double>()),
                       format_rate(h["request_rate"].get<double>()));
-    md += "| tier | planned | by cpu | by memory | by storage | by load | required | gap | verdict | simulated | "
-          "gap | verdict |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+    md += "| tier | planned | analytic: by cpu | by memory | by storage | by load | simulated: met targets | at "
+          "headroom | N+1 | recommended | gap | verdict |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n";
     auto bold = [](const std::string& v) { return v == "short" ? "**short**" : v; };
     for (const auto& t : h["tiers"]) {
-      std::string sim = "—", sim_gap = "—", sim_verdict = "—";
+      std::string sim = "—", headroom = "—", n1 = "—";
       if (t.contains("simulated")) {
         const Json& s = t["simulated"];
         sim = s["feasible"].get<bool>() ? std::to_string(s["servers"].get<int>()) : "none up to max";
-        sim_gap = signed_int(s["gap"]);
-        sim_verdict = bold(s["status"].get<std::string>());
       }
-      md += fmt::format("| {} | {} | {} | {} | {} | {} | {} ({}) | {} | {} | {} | {} | {} |\n",
-                        t["tier"].get<std::string>(), opt_int(t["planned"]), opt_int(t["by"]["cpu"]),
-                        opt_int(t["by"]["memory"]), opt_int(t["by"]["storage"]), opt_int(t["by"]["load"]),
-                        t["required"].get<int>(), t["binding"].get<std::string>(), signed_int(t["gap"]),
-                        bold(t["status"].get<std::string>()), sim, sim_gap, sim_verdict);
+      const Json& rec = t["recommended"];
+      if (rec.contains("at_headroom")) {
+        headroom = std::to_string(rec["at_headroom"].get<int>());
+        n1 = std::to_string(rec["n_plus_1"].get<int>());
+      }
+      std::string recommended = rec["servers"].is_null()
+                                    ? "none up to max"
+                                    : fmt::format("**{}** ({})", rec["servers"].get<int>(), rec["binding"].get<std::string>());
+      md += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", t["tier"].get<std::string>(),
+                        opt_int(t["planned"]), opt_int(t["by"]["cpu"]), opt_int(t["by"]["memory"]),
+                        opt_int(t["by"]["storage"]), opt_int(t["by"]["load"]), sim, headroom, n1, recommended,
+                        signed_int(rec["gap"]), bold(rec["status"].get<std::string>()));
     }
     const Json& s = h["storage"];
     if (s["needed"].get<double>() > 0 || !s["planned"].is_null()) {
-      std::string gap = s["planned"].is_null() ? "—"
-                                               : (s["gap"].get<double>() >= 0 ? "+" : "-") + format_bytes(std::fabs(s["gap"].get<double>()));
-      std::string verdict = s["status"].get<std::string>();
-      md += fmt::format("| storage | {} | | | {} needed | | {} | {} | {} | | | |\n",
-                        s["planned"].is_null() ? "—" : format_bytes(s["planned"].get<double>()),
-                        format_bytes(s["needed"].get<double>()), format_bytes(s["required"].get<double>()), gap,
-                        bold(verdict));
+      double planned = s["planned"].is_null() ? 0 : s["planned"].get<double>();
+      auto [required, have] = format_bytes_gap(s["required"].get<double>(), planned);
+      std::string gap = "—";
+      if (!s["planned"].is_null()) {
+        double g = s["gap"].get<double>();
+        // A shortfall never shows as "-0B": at least the digits that tell the two amounts apart.
+        gap = g >= 0 ? "+" + format_bytes(g) : "-" + format_bytes_gap(-g, 0).first;
+      }
+      md += fmt::format("| storage | {} | | | {} needed | | | | | {} | {} | {} |\n",
+                        s["planned"].is_null() ? "—" : have, format_bytes(s["needed"].get<double>()), required, gap,
+                        bold(s["status"].get<std::string>()));
     }
     for (const auto& t : h["tiers"]) {
       if (t.contains("note")) md += fmt::format("\n- {}: {}\n", t["tier"].get<std::string>(), t["note"].get<std::string>());
     }
+    for (const auto& t : h["tiers"]) {
+      md += fmt::format("\n- {}: {}", t["tier"].get<std::string>(), md_escape(t["recommended"]["reason"].get<std::string>()));
+    }
+    md += "\n";
   }
 
   md += "\n## When the plan first falls short\n\n";
-  if (r["shortfalls"].empty() && r["simulated_shortfalls"].empty()) {
+  if (r["verdict"].empty()) {
     md += "Never, up to the last horizon.\n";
   } else {
-    if (!r["shortfalls"].empty()) {
-      md += "On the growth curve (analytic; the requirement follows users and data between horizons):\n\n"
-            "| what | first short | date | first horizon short | required then | planned then |\n|---|---|---|---|---|---|\n";
-      for (const auto& s : r["shortfalls"]) {
-        bool storage = s["what"] == "storage";
-        auto v = [&](const Json& x) { return storage ? format_bytes(x.get<double>()) : count(x.get<double>()); };
-        md += fmt::format("| {} | {} | {} | {} | {} | {} |\n", s["what"].get<std::string>(),
-                          month_label(s["month"].get<double>()), s["date"].get<std::string>().empty() ? "—" : s["date"].get<std::string>(),
-                          s["first_horizon"].is_null() ? "—" : month_label(s["first_horizon"].get<double>()),
-                          v(s["required"]), v(s["planned"]));
-      }
+    md += "Against what decides (each tier's recommended count at the horizons; a tier sized analytically, and "
+          "storage, on the growth curve between horizons):\n\n"
+          "| what | first short | date | needed | planned | binding | why |\n|---|---|---|---|---|---|---|\n";
+    for (const auto& s : r["verdict"]) {
+      auto [need, have] = verdict_amounts(s);
+      md += fmt::format("| {} | {} | {} | {} | {} | {} ({}) | {} |\n", s["what"].get<std::string>(),
+                        month_label(s["month"].get<double>()),
+                        s["date"].get<std::string>().empty() ? "—" : s["date"].get<std::string>(), need, have,
+                        s["binding"].get<std::string>(), s["method"].get<std::string>(),
+                        md_escape(s["reason"].get<std::string>()));
     }
-    if (!r["simulated_shortfalls"].empty()) {
-      md += "\nBy simulation (at the horizons):\n\n| what | first horizon short | date | simulated need | planned |\n|---|---|---|---|---|\n";
-      for (const auto& s : r["simulated_shortfalls"]) {
-        md += fmt::format("| {} | {} | {} | {} | {} |\n", s["what"].get<std::string>(),
-                          month_label(s["first_horizon"].get<double>()),
-                          s["date"].get<std::string>().empty() ? "—" : s["date"].get<std::string>(),
-                          s["required"].is_null() ? "more than the search tried" : std::to_string(s["required"].get<int>()),
-                          s["planned"].get<int>());
-      }
+  }
+  if (!r["shortfalls"].empty()) {
+    md += "\nThe plan's own per-user estimates (analytic) on the growth curve, for comparison:\n\n"
+          "| what | first short | date | first horizon short | required then | planned then |\n|---|---|---|---|---|---|\n";
+    for (const auto& s : r["shortfalls"]) {
+      bool storage = s["what"] == "storage";
+      std::string need = count(s["required"].get<double>()), have = count(s["planned"].get<double>());
+      if (storage) std::tie(need, have) = format_bytes_gap(s["required"].get<double>(), s["planned"].get<double>());
+      md += fmt::format("| {} | {} | {} | {} | {} | {} |\n", s["what"].get<std::string>(),
+                        month_label(s["month"].get<double>()),
+                        s["date"].get<std::string>().empty() ? "—" : s["date"].get<std::string>(),
+                        s["first_horizon"].is_null() ? "—" : month_label(s["first_horizon"].get<double>()), need, have);
     }
   }
 
@@ -689,30 +800,27 @@ std::string capacity_console(const Json& r) {
                       r["simulation"]["rounds"].get<int>());
   }
   out += fmt::format("capacity plan {}: {} horizons{}\n", p["name"].get<std::string>(), r["horizons"].size(), sim);
-  // One line per horizon: users, rate, then per tier planned/required(binding)/simulated.
+  // One line per horizon: users, rate, then per tier planned/recommended and the binding reason.
   for (const auto& h : r["horizons"]) {
     std::string line = fmt::format("  {:<18} {:>9} users {:>9}", horizon_title(h), count(h["users"].get<double>()),
                                    format_rate(h["request_rate"].get<double>()));
     for (const auto& t : h["tiers"]) {
-      std::string s;
-      if (t.contains("simulated")) {
-        s = t["simulated"]["feasible"].get<bool>() ? fmt::format("/{}", t["simulated"]["servers"].get<int>()) : "/none";
-      }
-      bool short_ = t["status"] == "short" || (t.contains("simulated") && t["simulated"]["status"] == "short");
-      line += fmt::format("  {} {}/{}{} {}{}", t["tier"].get<std::string>(), opt_int(t["planned"]), t["required"].get<int>(),
-                          s, t["binding"].get<std::string>(), short_ ? " SHORT" : "");
+      const Json& rec = t["recommended"];
+      std::string n = rec["servers"].is_null() ? "none" : std::to_string(rec["servers"].get<int>());
+      line += fmt::format("  {} {}/{} {}{}", t["tier"].get<std::string>(), opt_int(t["planned"]), n,
+                          rec["binding"].get<std::string>(), rec["status"] == "short" ? " SHORT" : "");
     }
     const Json& st = h["storage"];
     if (!st["planned"].is_null()) {
-      line += fmt::format("  storage {}/{}{}", format_bytes(st["planned"].get<double>()),
-                          format_bytes(st["required"].get<double>()), st["status"] == "short" ? " SHORT" : "");
+      auto [need, have] = format_bytes_gap(st["required"].get<double>(), st["planned"].get<double>());
+      line += fmt::format("  storage {}/{}{}", have, need, st["status"] == "short" ? " SHORT" : "");
     }
     if (h.contains("dimensions")) {
       for (const auto& d : h["dimensions"]) line += fmt::format("  {} {}", d["name"].get<std::string>(), d["text"].get<std::string>());
     }
     out += line + "\n";
   }
-  out += "  (tier planned/required[/simulated] binding resource";
+  out += "  (tier planned/recommended binding";
   out += !r["horizons"].empty() && r["horizons"][0].contains("dimensions") ? "; data-tier dimensions simulated)\n" : ")\n";
   out += r["holds"].get<bool>() ? "the plan holds at every horizon\n" : first_short_sentence(r) + "\n";
   for (const auto& line : verdict_lines(r)) out += "  " + line + "\n";
@@ -735,26 +843,23 @@ std::string capacity_html(const Json& r) {
   bool holds = r.value("holds", false);
   std::string body = fmt::format("<h1>Capacity plan {} <span class=\"badge {}\">{}</span></h1>\n", html_escape(name),
                                  holds ? "pass" : "fail", holds ? "holds" : "falls short");
-  if (r.contains("shortfalls") && r["shortfalls"].is_array() && !r["shortfalls"].empty()) {
+  // The headline: what decides (the recommended counts; storage), each shortfall with its reason.
+  if (r.contains("verdict") && r["verdict"].is_array() && !r["verdict"].empty()) {
     body += "<h2>Where the plan falls short</h2>\n<ul>\n";
-    for (const auto& x : r["shortfalls"]) {
-      std::string what = x.is_object() ? text(x.value("what", Json())) : text(x);
-      if (!x.is_object()) {
-        body += "<li>" + html_escape(what) + "</li>\n";
-        continue;
-      }
-      bool bytes = what == "storage";
-      auto amount = [&](const char* key) {
-        const Json& v = x.value(key, Json());
-        if (!v.is_number() || !bytes) return text(v);
-        // Plans write storage in decimal units (1TB, 500GB): answer in the same.
-        double b = v.get<double>();
-        return b >= 1e12 ? core::format_number(b / 1e12, 4) + "TB" : core::format_number(b / 1e9, 4) + "GB";
-      };
-      std::string date = text(x.value("date", Json()));
-      body += fmt::format("<li><b>{}</b> from month {}{}: {} needed, {} planned</li>\n", html_escape(what),
-                          text(x.value("month", Json())), date.empty() || date == "-" ? "" : " (" + html_escape(date) + ")",
-                          html_escape(amount("required")), html_escape(amount("planned")));
+    for (const auto& x : r["verdict"]) {
+      auto [need, have] = verdict_amounts(x);
+      std::string date = x["date"].get<std::string>();
+      body += fmt::format("<li><b>{}</b> from {}: {} needed, {} planned — {}</li>\n", html_escape(x["what"].get<std::string>()),
+                          html_escape(when_text(x["month"].get<double>(), date)), html_escape(need), html_escape(have),
+                          html_escape(x["reason"].get<std::string>()));
+    }
+    body += "</ul>\n";
+  }
+  {
+    std::vector<std::string> lines = verdict_lines(r);
+    body += "<ul class=\"muted\">\n";
+    for (const auto& l : lines) {
+      if (l.rfind("Short: ", 0) != 0) body += "<li>" + html_escape(l) + "</li>\n";
     }
     body += "</ul>\n";
   }
@@ -763,18 +868,24 @@ std::string capacity_html(const Json& r) {
     std::string month = core::format_number(h.value("month", 0.0), 4);
     for (const auto& t : h.value("tiers", Json::array())) {
       const Json& sim = t.contains("simulated") ? t["simulated"] : Json();
-      std::string status = text(t.value("status", Json()));
+      const Json& rec = t["recommended"];
+      std::string status = text(rec.value("status", Json()));
       rows.push_back({cell("num", month), html_escape(text(t.value("tier", Json()))), cell("num", text(t.value("planned", Json()))),
-                      cell("num", text(t.value("required", Json()))), html_escape(text(t.value("binding", Json()))),
+                      cell("num", text(rec.value("servers", Json()))),
+                      html_escape(text(rec.value("binding", Json())) + " (" + text(rec.value("binding_method", Json())) + ")"),
                       cell(status == "short" ? "fail" : "pass", html_escape(status)),
+                      cell("num", text(t.value("required", Json()))) ,
                       cell("num", sim.is_object() ? text(sim.value("servers", Json())) : "-"),
-                      sim.is_object() ? html_escape(text(sim.value("explanation", Json()))) : ""});
+                      html_escape(text(rec.value("reason", Json()))) +
+                          (sim.is_object() ? "<br><span class=\"muted\">" + html_escape(text(sim.value("explanation", Json()))) + "</span>" : "")});
     }
   }
-  body += "<h2>Per horizon and tier</h2>\n<p class=\"muted\">required: by the plan's per-user estimates with headroom "
-          "(the binding resource); simulated: the smallest count that met the scenario's expectations at the horizon's "
-          "load.</p>\n" +
-          report::html_table({"month", "tier", "planned", "required", "binding", "plan", "simulated", "why"}, rows);
+  body += "<h2>Per horizon and tier</h2>\n<p class=\"muted\">recommended: the count the plan is judged against — "
+          "simulated tiers: the largest of the simulated CPU at the headroom, N+1 (one more than the fewest that met "
+          "the targets) and the per-user memory and storage estimates; other tiers: the analytic requirement. "
+          "analytic: the plan's per-user estimates with headroom (binding resource in the JSON); simulated: the "
+          "smallest count that met the scenario's expectations at the horizon's load.</p>\n" +
+          report::html_table({"month", "tier", "planned", "recommended", "binding", "plan", "analytic", "simulated", "why"}, rows);
   std::string after;
   if (r.contains("findings") && r["findings"].is_array() && !r["findings"].empty()) {
     after += "<h2>What the plan's own numbers imply</h2>\n<ul>\n";

@@ -37,10 +37,37 @@ std::string capacity_html(const report::Json& report);
 /// The one-page summary printed by `infrasim capacity`.
 std::string capacity_console(const report::Json& report);
 
-/// Why the simulated count differs from (or agrees with) the analytic one, from
-/// what the runs reported: utilization against the headroom target, the misses
-/// of the run with one server fewer (queueing, connection limits, cache hits).
+/// The one count recommended for a tier at a horizon, and what binds it:
+///   simulated tiers  max(at headroom, N+1, memory, storage)
+///     at headroom    the CPU the simulation measured at the smallest count that met the targets
+///                    (its mean utilization × that count), at the plan's CPU headroom: ⌈u × n / headroom⌉
+///     N+1            one more than that smallest count: losing any one instance leaves a count that met
+///                    the targets (one fewer failed, or is under the tier's min)
+///     memory         the plan's per-user memory with headroom (analytic: the simulation does not model it)
+///     storage        the plan's per-user storage / data growth with headroom (analytic, likewise)
+///   other tiers      the analytic requirement (per-user CPU, memory, storage, request cost, min)
+/// The per-user CPU estimate does not enter a simulated tier's count: the simulation measures the CPU
+/// the scenario's requests cost instead (the two are compared in the tier's explanation).
+struct Recommendation {
+  bool feasible = true;  ///< false: no count up to the search's maximum met the targets
+  bool simulated = false;
+  int servers = 0;
+  std::string binding;   ///< "headroom", "n+1", "memory", "storage", "min"; analytic: "cpu", "load", ...
+  std::string reason;    ///< one sentence with the numbers
+  int at_headroom = 0, n_plus_1 = 0;  ///< simulated tiers only
+  double busy_cores = 0;              ///< simulated: cores the tier kept busy at the smallest passing count
+};
+
+/// `sim` null: the tier was not simulated. `t` indexes the tier in the run's observations.
+Recommendation recommend(const Plan& plan, const Tier& tier, const TierProjection& analytic, const TierAnswer* sim,
+                         bool feasible, std::size_t t);
+
+/// Why the simulated count differs from (or matches) the request-cost estimate
+/// (analytic), and whether the plan's per-user CPU estimate disagrees with the
+/// CPU the simulated requests cost, from what the runs reported: utilization
+/// against the headroom target, the misses of the run with one server fewer
+/// (queueing, connection limits, cache hits).
 std::string explain_difference(const TierProjection& analytic, const TierAnswer& simulated, std::size_t tier_index,
-                               int min, double headroom_cpu);
+                               const Tier& tier, double headroom_cpu);
 
 }  // namespace sim::capacity

@@ -8,6 +8,7 @@
 #include "sim/cli/cli.h"
 #include "sim/cli/options.h"
 #include "sim/core/exit_status.h"
+#include "sim/core/random.h"
 #include "sim/report/compare.h"
 #include "sim/report/html.h"
 #include "sim/runs/batch.h"
@@ -70,6 +71,7 @@ std::function<int()> add_compare(CLI::App& app, const GlobalOptions& global) {
     std::vector<std::string> topologies, variants, sets;
     std::string out;
     std::optional<std::uint64_t> seed;
+    int seeds = 1;
     int jobs = 0;
   };
   auto o = std::make_shared<Opts>();
@@ -82,7 +84,12 @@ std::function<int()> add_compare(CLI::App& app, const GlobalOptions& global) {
       ->take_all();
   app.add_option("--seed", o->seed, "override the scenario's seed (the same for every design)");
   app.add_option("--out", o->out, "comparison directory (default out/compare-<scenario>/); a sub-directory per design");
-  app.add_option("-j,--jobs", o->jobs, "designs run in parallel (default: all cores)");
+  app.add_option("--seeds", o->seeds,
+                 "run every design with N seeds (derived from the seed, the same N for every design); values are "
+                 "means, and a difference counts only when Welch's t-test at 5% says it exceeds the seeds' spread "
+                 "(default 1)")
+      ->check(CLI::Range(1, 1000));
+  app.add_option("-j,--jobs", o->jobs, "runs in parallel (default: all cores)");
   app.footer("Without --topology, the scenario as written is the first design ('baseline').\n"
              "Differences are against the first design. Exit status: 0 every design ran (verdicts are in the\n"
              "table), 2 bad input (nothing run or written) or a design's load the model cannot carry, 3 a run\n"
@@ -134,31 +141,59 @@ std::function<int()> add_compare(CLI::App& app, const GlobalOptions& global) {
     auto all = runs::load_all(batch.runs);
     if (!all) return static_cast<int>(core::kBadInput);
     const std::vector<scenario::Loaded>& loaded = *all;
+    const std::size_t n_seeds = static_cast<std::size_t>(o->seeds);
+    if (n_seeds > 1) {
+      // N runs per design, seed k derived from the scenario's (or --seed) like run --runs: every design sees
+      // the same N seeds. Run (design i, seed k) is batch.runs[i * N + k].
+      std::vector<runs::RunRequest> seeded;
+      for (std::size_t i = 0; i < batch.runs.size(); ++i) {
+        std::uint64_t base = o->seed.value_or(loaded[i].scenario.seed);
+        for (std::size_t k = 0; k < n_seeds; ++k) {
+          runs::RunRequest r = batch.runs[i];
+          r.seed = core::derive_run_seed(base, k);
+          r.seed_source = fmt::format("seed {} of compare --seeds {}, derived from seed {}", k, n_seeds, base);
+          seeded.push_back(r);
+        }
+      }
+      batch.runs = seeded;
+    }
     std::string out = o->out.empty() ? runs::default_out("compare-" + loaded[0].scenario.name) : o->out;
     runs::DirLock lock(out);
     if (!lock.ok()) {
       std::fprintf(stderr, "infrasim compare: %s\n", lock.error().c_str());
       return static_cast<int>(core::kBadInput);
     }
-    for (std::size_t i = 0; i < batch.runs.size(); ++i) batch.runs[i].out_dir = (fs::path(out) / specs[i].name).string();
+    // One seed: <out>/<design>/; several: <out>/<design>/seed-K/.
+    auto run_dir = [&](std::size_t i, std::size_t k) {
+      return n_seeds > 1 ? fmt::format("{}/seed-{}", specs[i].name, k) : specs[i].name;
+    };
+    for (std::size_t i = 0; i < specs.size(); ++i) {
+      for (std::size_t k = 0; k < n_seeds; ++k) batch.runs[i * n_seeds + k].out_dir = (fs::path(out) / run_dir(i, k)).string();
+    }
     std::vector<runs::RunOutcome> outcomes = runs::run_batch(batch);
     std::vector<report::Design> designs;
     int verdict = core::kOk;
     for (std::size_t i = 0; i < specs.size(); ++i) {
+      const runs::RunOutcome& first = outcomes[i * n_seeds];
       report::Design d;
       d.name = specs[i].name;
       d.topology = loaded[i].scenario.topology_path;
       d.overrides = o->sets;
       d.overrides.insert(d.overrides.end(), specs[i].override_text.begin(), specs[i].override_text.end());
-      d.dir = specs[i].name;
-      d.exit_code = outcomes[i].exit_code;
-      d.report = outcomes[i].report;
-      d.error = outcomes[i].error;
+      d.dir = run_dir(i, 0);
+      d.exit_code = first.exit_code;
+      d.report = first.report;
+      d.error = first.error;
       d.diagram = report::topology_svg(loaded[i].topology) + report::topology_paths_html(loaded[i].topology);
-      if (!outcomes[i].complete()) {
-        std::fprintf(stderr, "infrasim compare: design %s: %s\n", d.name.c_str(), runs::describe(outcomes[i]).c_str());
-        // A design whose load the model cannot carry is bad input for the comparison.
-        if (outcomes[i].status == runs::RunStatus::kRejected) verdict = core::kBadInput;
+      for (std::size_t k = 0; k < n_seeds; ++k) {
+        const runs::RunOutcome& oc = outcomes[i * n_seeds + k];
+        if (n_seeds > 1 && oc.report) d.seeds.push_back(*oc.report);
+        if (!oc.complete()) {
+          std::fprintf(stderr, "infrasim compare: design %s%s: %s\n", d.name.c_str(),
+                       n_seeds > 1 ? fmt::format(" seed {}", k).c_str() : "", runs::describe(oc).c_str());
+          // A design whose load the model cannot carry is bad input for the comparison.
+          if (oc.status == runs::RunStatus::kRejected) verdict = core::kBadInput;
+        }
       }
       designs.push_back(std::move(d));
     }

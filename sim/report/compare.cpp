@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
+#include <functional>
 
 #include "sim/core/units.h"
 #include "sim/scenario/metrics.h"
@@ -35,7 +36,65 @@ std::string metric_key(const ExpectationRow& e) {
   return e.metric + (e.request_class.empty() ? "" : " (" + e.request_class + ")");
 }
 
+// The samples of one metric for a design: one per seed (Design::seeds), else its one report's value.
+std::vector<double> samples_of(const Design& d, const std::function<std::optional<double>(const RunReport&)>& pick) {
+  std::vector<double> out;
+  if (d.seeds.size() > 1) {
+    for (const auto& r : d.seeds) {
+      if (auto v = pick(r)) out.push_back(*v);
+    }
+  } else if (d.report) {
+    if (auto v = pick(*d.report)) out.push_back(*v);
+  }
+  return out;
+}
+
+// A metric row's values (the mean over the samples), and with several seeds its samples and 95 % intervals.
+void fill_values(Json& m, const std::vector<Design>& designs,
+                 const std::function<std::optional<double>(const RunReport&)>& pick, bool seeded) {
+  Json values = Json::array(), samples = Json::array(), ci = Json::array();
+  for (const auto& d : designs) {
+    std::vector<double> xs = samples_of(d, pick);
+    if (xs.empty()) {
+      values.push_back(nullptr);
+      samples.push_back(Json::array());
+      ci.push_back(nullptr);
+      continue;
+    }
+    Interval iv = confidence_interval(xs);
+    values.push_back(fixed(iv.mean));
+    Json sx = Json::array();
+    for (double x : xs) sx.push_back(fixed(x));
+    samples.push_back(sx);
+    ci.push_back(xs.size() > 1 ? Json::array({fixed(iv.lower), fixed(iv.upper)}) : Json(nullptr));
+  }
+  m["values"] = values;
+  if (seeded) {
+    m["samples"] = samples;
+    m["ci95"] = ci;
+  }
+}
+
+// false when the difference of design i against the first is within the runs' noise (several seeds, Welch).
+bool beyond_noise(const Json& m, std::size_t i) {
+  const Json& diffs = member(m, "difference");
+  if (!diffs.is_array() || i >= diffs.size() || !diffs[i].is_object()) return true;
+  return !diffs[i].contains("significant") || diffs[i]["significant"].get<bool>();
+}
+
 }  // namespace
+
+bool welch_differs(const std::vector<double>& a, const std::vector<double>& b) {
+  Interval x = confidence_interval(a), y = confidence_interval(b);
+  double va = x.stddev * x.stddev / static_cast<double>(a.size()), vb = y.stddev * y.stddev / static_cast<double>(b.size());
+  double se2 = va + vb;
+  if (se2 <= 0) return std::fabs(x.mean - y.mean) > 1e-12 * std::max({1.0, std::fabs(x.mean), std::fabs(y.mean)});
+  // Welch–Satterthwaite degrees of freedom.
+  double df = se2 * se2 / ((va > 0 ? va * va / static_cast<double>(a.size() - 1) : 0) +
+                           (vb > 0 ? vb * vb / static_cast<double>(b.size() - 1) : 0));
+  double t = std::fabs(x.mean - y.mean) / std::sqrt(se2);
+  return t > student_t_quantile(0.975, df);
+}
 
 Json compare_json(const std::vector<Design>& designs) {
   Json j;
@@ -67,6 +126,11 @@ Json compare_json(const std::vector<Design>& designs) {
     dj.push_back(x);
   }
   j["designs"] = dj;
+  std::size_t n_seeds = 1;
+  for (const auto& d : designs) n_seeds = std::max(n_seeds, d.seeds.size());
+  bool seeded = n_seeds > 1;
+  j["seeds"] = n_seeds;
+  j["noise_rule"] = seeded ? "welch-t-5%" : "none: one seed per design";
 
   Json metrics = Json::array();
   for (const scenario::MetricInfo* h : scenario::headline_metrics()) {
@@ -75,12 +139,7 @@ Json compare_json(const std::vector<Design>& designs) {
     m["title"] = scenario::title_of(*h);
     m["unit"] = scenario::unit_name(h->unit);
     m["lower_is_better"] = scenario::lower_is_better(*h);
-    Json values = Json::array();
-    for (const auto& d : designs) {
-      auto v = d.report ? d.report->value(*h) : std::nullopt;
-      values.push_back(v ? Json(fixed(*v)) : Json(nullptr));
-    }
-    m["values"] = values;
+    fill_values(m, designs, [h](const RunReport& r) { return r.value(*h); }, seeded);
     metrics.push_back(m);
   }
   // Rows for expectation metrics that are not headline metrics (rto, availability, ...).
@@ -103,17 +162,16 @@ Json compare_json(const std::vector<Design>& designs) {
     m["title"] = key;
     m["unit"] = info ? scenario::unit_name(info->unit) : "number";
     m["lower_is_better"] = info ? scenario::lower_is_better(*info) : true;
-    Json values = Json::array();
-    for (const auto& d : designs) {
-      Json v;
-      if (d.report) {
-        for (const auto& e : d.report->expectations) {
-          if (metric_key(e) == key && e.actual_value) v = *e.actual_value;
-        }
-      }
-      values.push_back(v);
-    }
-    m["values"] = values;
+    fill_values(
+        m, designs,
+        [&key](const RunReport& r) -> std::optional<double> {
+          std::optional<double> v;
+          for (const auto& e : r.expectations) {
+            if (metric_key(e) == key && e.actual_value) v = *e.actual_value;
+          }
+          return v;
+        },
+        seeded);
     metrics.push_back(m);
   }
   for (auto& m : metrics) {
@@ -128,6 +186,9 @@ Json compare_json(const std::vector<Design>& designs) {
       Json x;
       x["absolute"] = fixed(d);
       x["relative"] = std::fabs(values[0].get<double>()) > 1e-12 ? Json(fixed(d / values[0].get<double>())) : Json(nullptr);
+      if (seeded && m["samples"][0].size() > 1 && m["samples"][i].size() > 1) {
+        x["significant"] = welch_differs(m["samples"][0].get<std::vector<double>>(), m["samples"][i].get<std::vector<double>>());
+      }
       diffs.push_back(x);
     }
     m["difference"] = diffs;
@@ -157,6 +218,21 @@ Json compare_json(const std::vector<Design>& designs) {
           }
         }
       }
+      if (d.seeds.size() > 1) {
+        // Met on every seed, or not: "FAIL 181ms at seed 0, 2/3 seeds pass".
+        std::size_t found = 0, passed = 0;
+        for (const auto& r : d.seeds) {
+          for (const auto& e : r.expectations) {
+            if (e.key() != key) continue;
+            ++found;
+            passed += e.pass ? 1 : 0;
+          }
+        }
+        if (found) {
+          v = passed == found ? "PASS" : "FAIL";
+          a = fmt::format("{} at seed 0, {}/{} seeds pass", a, passed, found);
+        }
+      }
       verdicts.push_back(v);
       actual.push_back(a);
     }
@@ -169,6 +245,20 @@ Json compare_json(const std::vector<Design>& designs) {
 }
 
 namespace {
+
+// How differences were judged against the runs' noise, in one sentence.
+std::string noise_sentence(const Json& cmp) {
+  const Json& n = member(cmp, "seeds");
+  std::size_t seeds = n.is_number() ? n.get<std::size_t>() : 1;
+  if (seeds <= 1) {
+    return "One seed per design: differences are not tested against the runs' noise (--seeds N runs N seeds per "
+           "design and marks only differences beyond it).";
+  }
+  return fmt::format("{} seeds per design: values are means over the seeds; a difference counts (and is coloured) only "
+                     "when Welch's t-test at the 5% level says it exceeds the seeds' spread, else it is marked "
+                     "\"within noise\".",
+                     seeds);
+}
 
 struct Table {
   std::vector<std::string> header;
@@ -189,7 +279,7 @@ Table metric_table(const Json& cmp, bool with_diff) {
       any = any || values[i].is_number();
       if (with_diff && i > 0) {
         std::string d = diff_text(values[i], values[0], member_text(m, "unit"));
-        if (!d.empty() && d != "=") c += " (" + d + ")";
+        if (!d.empty() && d != "=") c += " (" + d + (beyond_noise(m, i) ? "" : ", within noise") + ")";
       }
       row.push_back(c);
     }
@@ -203,9 +293,9 @@ Table metric_table(const Json& cmp, bool with_diff) {
 std::string compare_markdown(const Json& cmp) {
   const Json& sc = member(cmp, "scenario");
   std::string md = fmt::format("# Comparison: {}\n\n", member_text(sc, "name"));
-  md += fmt::format("Scenario `{}`, seed {}, {} simulated, on {} designs; differences are against the first ({}).\n\n",
+  md += fmt::format("Scenario `{}`, seed {}, {} simulated, on {} designs; differences are against the first ({}). {}\n\n",
                     member_text(sc, "file"), member_text(sc, "seed"), scenario::format_value(scenario::Unit::kDuration, member(sc, "duration").is_number() ? member(sc, "duration").get<double>() : 0),
-                    member(cmp, "designs").size(), member_text(member(cmp, "designs")[0], "name"));
+                    member(cmp, "designs").size(), member_text(member(cmp, "designs")[0], "name"), noise_sentence(cmp));
   md += "| design | topology | changes | report | verdict |\n|---|---|---|---|---|\n";
   for (const auto& d : member(cmp, "designs")) {
     std::string ov;
@@ -269,8 +359,11 @@ std::string compare_console(const Json& cmp) {
     out += l + "\n";
   };
   const Json& sc = member(cmp, "scenario");
-  out += fmt::format("compare {} (seed {}): {} designs, differences against {}\n", member_text(sc, "name"), member_text(sc, "seed"),
-                     member(cmp, "designs").size(), member_text(member(cmp, "designs")[0], "name"));
+  const Json& n = member(cmp, "seeds");
+  std::size_t seeds = n.is_number() ? n.get<std::size_t>() : 1;
+  out += fmt::format("compare {} (seed {}): {} designs, differences against {}{}\n", member_text(sc, "name"),
+                     member_text(sc, "seed"), member(cmp, "designs").size(), member_text(member(cmp, "designs")[0], "name"),
+                     seeds > 1 ? fmt::format("; {} seeds each, means, Welch's t-test at 5% for the noise", seeds) : "");
   line(t.header);
   std::size_t metric_rows = t.rows.size() - ex.size();
   for (std::size_t i = 0; i < t.rows.size(); ++i) {
@@ -287,9 +380,9 @@ std::string compare_html(const Json& cmp, const std::vector<Design>& designs) {
   const Json& sc = member(cmp, "scenario");
   std::string b = fmt::format("<h1>Comparison: {}</h1>\n", html_escape(member_text(sc, "name")));
   b += fmt::format("<p class=\"sub\">Scenario <code>{}</code>, seed {}, on {} designs. Differences are against the "
-                   "first design, <b>{}</b>; green is better, red worse.</p>\n",
+                   "first design, <b>{}</b>; green is better, red worse. {}</p>\n",
                    html_escape(member_text(sc, "file")), html_escape(member_text(sc, "seed")), designs.size(),
-                   html_escape(designs.empty() ? "" : designs[0].name));
+                   html_escape(designs.empty() ? "" : designs[0].name), html_escape(noise_sentence(cmp)));
   std::vector<std::vector<std::string>> drows;
   for (const auto& d : member(cmp, "designs")) {
     std::string ov;
@@ -319,7 +412,9 @@ std::string compare_html(const Json& cmp, const std::vector<Design>& designs) {
       if (i > 0 && values[i].is_number() && values[0].is_number()) {
         std::string d = diff_text(values[i], values[0], member_text(m, "unit"));
         double delta = values[i].get<double>() - values[0].get<double>();
-        if (!d.empty() && d != "=") {
+        if (!d.empty() && d != "=" && !beyond_noise(m, i)) {
+          c += " <span class=\"muted\">(" + html_escape(d) + ", within noise)</span>";
+        } else if (!d.empty() && d != "=") {
           c += " <span class=\"muted\">(" + html_escape(d) + ")</span>";
           cls = (delta < 0) == lower_better ? "num better" : "num worse";
         }

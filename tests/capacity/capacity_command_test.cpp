@@ -67,6 +67,7 @@ simulate: {{max_servers: 40}}
 struct Result {
   testing::RunOutput run;
   nlohmann::json report;
+  std::string dir;
 };
 
 Result capacity(const std::string& name, const std::string& topo, const std::string& scenario,
@@ -78,6 +79,7 @@ Result capacity(const std::string& name, const std::string& topo, const std::str
   std::vector<std::string> args = {"capacity", dir + "/plan.yaml", "--out", dir + "/out", "-q"};
   args.insert(args.end(), extra.begin(), extra.end());
   Result r;
+  r.dir = dir;
   r.run = testing::run_infrasim(args);
   std::string json = testing::read_file(dir + "/out/capacity.json");
   if (!json.empty()) r.report = nlohmann::json::parse(json);
@@ -103,6 +105,17 @@ TEST(CapacitySearch, MmcTierMatchesErlangC) {
   EXPECT_EQ(t["simulated"]["below"]["servers"], expected - 1);
   // 12 passes, 11 passes, 9 fails (gallop), 10 passes (bisect).
   EXPECT_EQ(r.report["simulation"]["runs"], 4);
+  // Recommended: at 10 cores the tier is λ/(cμ) = 80 % busy, 8 busy cores; at the 70 % headroom
+  // 8 / 0.7 = 11.4 -> 12 (any measured utilization in (77 %, 84 %] gives 12). N+1 = 11. 12 binds.
+  const auto& rec = t["recommended"];
+  EXPECT_EQ(rec["method"], "simulated");
+  EXPECT_NEAR(rec["busy_cores"].get<double>(), 8.0, 0.3);
+  EXPECT_EQ(rec["at_headroom"], 12);
+  EXPECT_EQ(rec["n_plus_1"], 11);
+  EXPECT_EQ(rec["servers"], 12);
+  EXPECT_EQ(rec["binding"], "headroom");
+  EXPECT_EQ(rec["status"], "holds");
+  EXPECT_TRUE(r.report["verdict"].empty());
 }
 
 TEST(CapacitySearch, RandomSplitReplicasMatchMm1) {
@@ -118,12 +131,88 @@ TEST(CapacitySearch, RandomSplitReplicasMatchMm1) {
   // Analytic: 300/s × 10 ms = 3 cores / 70 % = 4.3 -> 5 replicas; too few for the p99.
   EXPECT_EQ(t["by"]["load"], 5);
   EXPECT_EQ(t["simulated"]["servers"], 6) << r.report["horizons"][0]["simulation"]["log"].dump(1);
-  EXPECT_EQ(t["simulated"]["status"], "short");
   EXPECT_EQ(t["status"], "short");  // 4 < 5 analytic too
-  EXPECT_NE(t["simulated"]["explanation"].get<std::string>().find("1 more than the analytic 5"), std::string::npos)
+  EXPECT_NE(t["simulated"]["explanation"].get<std::string>().find("1 more than the request-cost estimate (analytic 5)"),
+            std::string::npos)
       << t["simulated"]["explanation"];
-  ASSERT_EQ(r.report["simulated_shortfalls"].size(), 1u);
-  EXPECT_EQ(r.report["simulated_shortfalls"][0]["required"], 6);
+  // N+1 binds: 6 replicas are 300 × 10 ms / 6 = 50 % busy (3 busy cores; at the 70 % headroom 3 / 0.7 = 4.3 -> 5,
+  // under the 6 the targets need), and losing one of 6 leaves 5, which failed: 6 + 1 = 7.
+  const auto& rec = t["recommended"];
+  EXPECT_EQ(rec["at_headroom"], 6);
+  EXPECT_EQ(rec["n_plus_1"], 7);
+  EXPECT_EQ(rec["servers"], 7);
+  EXPECT_EQ(rec["binding"], "n+1");
+  EXPECT_EQ(rec["gap"], -3);
+  EXPECT_EQ(rec["status"], "short");
+  EXPECT_NE(rec["reason"].get<std::string>().find("losing one of 7 leaves 6, the fewest that met the targets (5 failed:"),
+            std::string::npos)
+      << rec["reason"];
+  ASSERT_EQ(r.report["verdict"].size(), 1u);
+  EXPECT_EQ(r.report["verdict"][0]["required"], 7);
+  EXPECT_EQ(r.report["verdict"][0]["binding"], "n+1");
+  // The simulated verdict is the headline of every output.
+  const std::string headline = "The plan first falls short now: srv needs 7 servers (n+1, simulated), the plan has 4.";
+  EXPECT_NE(r.run.out.find(headline), std::string::npos) << r.run.out;
+  const std::string& dir = r.dir;
+  EXPECT_NE(testing::read_file(dir + "/out/capacity.md").find("**The plan falls short.** " + headline), std::string::npos);
+  EXPECT_NE(testing::read_file(dir + "/out/capacity.html")
+                .find("<li><b>srv</b> from now: 7 servers (n+1, simulated) needed, 4 planned — simulated N+1: losing one"),
+            std::string::npos);
+}
+
+// The same tier and load as RandomSplitReplicasMatchMm1 (6 replicas meet the targets, N+1 = 7), with a
+// per-user estimate that asks for more: the recommended count is the larger, and the reason names it.
+std::string split_plan(const std::string& per_user, const std::string& carries, const std::string& server, int planned) {
+  return fmt::format(R"(name: q
+horizons: [now]
+growth: {{users: {{current: 300, yearly: 1x}}}}
+requests: {{per_user: 1/s}}
+per_user: {}
+tiers:
+  srv: {{component: srv, carries: {}, server: {}}}
+plan:
+  0: {{srv: {}}}
+scenario: s.yaml
+simulate: {{max_servers: 40}}
+)",
+                     per_user, carries, server, planned);
+}
+
+TEST(CapacitySearch, MemoryEstimateBindsOverTheSimulatedCount) {
+  // 300 users × 100MB = 30GB of memory; at 80 % of 4GB per server: 30 / 3.2 = 9.4 -> 10 > N+1 = 7.
+  // The per-user CPU (1 core each: 300 cores, 300 / (1 × 70 %) = 429 servers) is shown but not used:
+  // the simulation measures the CPU the requests cost (3 busy cores).
+  Result r = capacity("cap-mem", kSplitTopology, scenario_text("103ms"),
+                      split_plan("{cpu: 1, memory: 100MB}", "{cpu: 100%, memory: 100%}", "{memory: 4GB}", 8));
+  ASSERT_EQ(r.run.exit_code, 1) << r.run.out << r.run.err;
+  const auto& t = r.report["horizons"][0]["tiers"][0];
+  EXPECT_EQ(t["by"]["memory"], 10);
+  EXPECT_EQ(t["by"]["cpu"], 429);
+  EXPECT_EQ(t["simulated"]["servers"], 6) << r.report["horizons"][0]["simulation"]["log"].dump(1);
+  const auto& rec = t["recommended"];
+  EXPECT_EQ(rec["servers"], 10);
+  EXPECT_EQ(rec["binding"], "memory");
+  EXPECT_EQ(rec["gap"], -2);
+  EXPECT_EQ(rec["reason"], "analytic memory: 30GB per-user memory at 80% of 4GB per server");
+  EXPECT_NE(t["simulated"]["explanation"].get<std::string>().find(
+                "the per-user CPU estimate (analytic) asks for 429: 300 cores for the users, where the simulated "
+                "requests kept 3"),
+            std::string::npos)
+      << t["simulated"]["explanation"];
+  EXPECT_NE(r.run.out.find("srv needs 10 servers (memory, analytic), the plan has 8."), std::string::npos) << r.run.out;
+}
+
+TEST(CapacitySearch, StorageEstimateBindsOverTheSimulatedCount) {
+  // 300 users × 1GB = 300GB stored; at 80 % of a 40GB disk per server: 300 / 32 = 9.4 -> 10 > N+1 = 7.
+  Result r = capacity("cap-sto", kSplitTopology, scenario_text("103ms"),
+                      split_plan("{storage: 1GB}", "{storage: 100%}", "{disk: 40GB}", 10));
+  ASSERT_EQ(r.run.exit_code, 0) << r.run.out << r.run.err;  // 10 planned = 10 recommended
+  const auto& rec = r.report["horizons"][0]["tiers"][0]["recommended"];
+  EXPECT_EQ(rec["n_plus_1"], 7);
+  EXPECT_EQ(rec["servers"], 10);
+  EXPECT_EQ(rec["binding"], "storage");
+  EXPECT_EQ(rec["gap"], 0);
+  EXPECT_EQ(rec["status"], "holds");
 }
 
 // Data-tier dimensions, against answers known without Che's approximation:
@@ -215,12 +304,15 @@ TEST(CapacityCommand, SeedPlanFallsShortWithoutSimulating) {
   std::string dir = testing::temp_dir("cap-seed");
   auto r = testing::run_infrasim({"capacity", "scenarios/plans/seed-002.yaml", "--no-simulate", "--out", dir});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
-  EXPECT_NE(r.out.find("The plan first falls short now: web needs 715 servers (analytic), the plan has 5."),
+  EXPECT_NE(r.out.find("The plan first falls short now: web needs 715 servers (cpu, analytic), the plan has 5."),
             std::string::npos)
       << r.out;
   std::string md = testing::read_file(dir + "/capacity.md");
   EXPECT_NE(md.find("## What the plan's own numbers imply"), std::string::npos);
-  EXPECT_NE(md.find("| web | 5 | 715 | — | — | 2 | 715 (cpu) | -710 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| web | 5 | 715 | — | — | 2 | — | — | — | **715** (cpu) | -710 | **short** |"), std::string::npos)
+      << md;
+  // 1.25TB needed with headroom, 1TB planned: the gap shows in every output.
+  EXPECT_NE(md.find("Short: storage now: 1.25TB needed, 1TB planned"), std::string::npos) << md;
 }
 
 TEST(CapacityCommand, BadPlanExitsTwoAndWritesNothing) {

@@ -262,5 +262,20 @@ TEST(Projection, Formatting) {
   EXPECT_EQ(servers_for(0), 0);
 }
 
+TEST(Projection, AGapNeverRoundsAway) {
+  using P = std::pair<std::string, std::string>;
+  EXPECT_EQ(format_bytes_gap(4.3e12, 4e12), P("4.3TB", "4TB"));
+  // 4 significant digits would print "4TB" twice: digits are added until the two differ.
+  EXPECT_EQ(format_bytes_gap(4.0004e12, 4e12), P("4.0004TB", "4TB"));
+  EXPECT_EQ(format_bytes_gap(4.000001e12, 4e12), P("4.000001TB", "4TB"));
+  EXPECT_EQ(format_bytes_gap(3.9996e12, 3.9993e12), P("4TB", "3.999TB"));  // already apart at 4 digits
+  // "1TB" and "1000GB" would read the same: both in the larger one's unit.
+  EXPECT_EQ(format_bytes_gap(1.0000001e12, 999.99e9), P("1TB", "0.99999TB"));
+  EXPECT_EQ(format_bytes_gap(1.2e12, 800e9), P("1.2TB", "0.8TB"));
+  // No gap (enough planned): the usual text, even when it rounds to the same.
+  EXPECT_EQ(format_bytes_gap(3.9999e12, 4e12), P("4TB", "4TB"));
+  EXPECT_EQ(format_bytes_gap(1.25e12, 1e12), P("1.25TB", "1TB"));
+}
+
 }  // namespace
 }  // namespace sim::capacity

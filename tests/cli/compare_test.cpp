@@ -49,5 +49,40 @@ TEST(CompareCommand, BadDesignStopsBeforeAnythingRuns) {
   fs::remove_all(dir);
 }
 
+TEST(CompareCommand, SeedsRunEveryDesignSeveralTimes) {
+  std::string dir = testing::temp_dir("compare-seeds");
+  auto r = testing::run_infrasim({"compare", "scenarios/steady-state.yaml", "--variant", "two:components.app.replicas=2",
+                                  "--set", "scenario.duration=2m", "--seeds", "2", "--out", dir, "-q"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto cmp = nlohmann::json::parse(testing::read_file(dir + "/compare.json"));
+  EXPECT_EQ(cmp["seeds"], 2);
+  EXPECT_EQ(cmp["designs"][0]["dir"], "baseline/seed-0");
+  EXPECT_EQ(cmp["metrics"][0]["samples"][1].size(), 2u);
+  EXPECT_TRUE(cmp["metrics"][0]["difference"][1].contains("significant")) << cmp["metrics"][0].dump();
+  for (const char* f : {"baseline/seed-0/report.json", "baseline/seed-1/report.json", "two/seed-1/report.json"}) {
+    EXPECT_TRUE(fs::exists(dir + "/" + f)) << f;
+  }
+  // The two seeds differ (derived like run --runs), and both designs ran the same two.
+  auto s0 = nlohmann::json::parse(testing::read_file(dir + "/baseline/seed-0/report.json"));
+  auto s1 = nlohmann::json::parse(testing::read_file(dir + "/baseline/seed-1/report.json"));
+  auto t1 = nlohmann::json::parse(testing::read_file(dir + "/two/seed-1/report.json"));
+  EXPECT_NE(s0["scenario"]["seed"], s1["scenario"]["seed"]);
+  EXPECT_EQ(s1["scenario"]["seed"], t1["scenario"]["seed"]);
+  EXPECT_NE(r.out.find("2 seeds each"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("at seed 0, 2/2 seeds pass"), std::string::npos) << r.out;
+  fs::remove_all(dir);
+}
+
+TEST(CompareCommand, BadSeedsCountIsBadInput) {
+  for (const char* n : {"0", "-1", "many", "1001"}) {
+    std::string dir = testing::temp_dir("compare-bad-seeds");
+    auto r = testing::run_infrasim({"compare", "scenarios/steady-state.yaml", "--variant", "two:components.app.replicas=2",
+                                    "--seeds", n, "--out", dir + "/out"});
+    EXPECT_EQ(r.exit_code, 2) << n << r.out << r.err;
+    EXPECT_NE(r.err.find("--seeds"), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(dir + "/out")) << n;
+  }
+}
+
 }  // namespace
 }  // namespace sim

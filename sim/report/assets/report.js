@@ -130,13 +130,24 @@
   }
 
   /** Grey band over the warmup (excluded from headline statistics), and horizontal target lines. */
-  function backdropPlugin(warmup, targets) {
+  function backdropPlugin(warmup, targets, spans) {
     return {
       hooks: {
         drawAxes: [function (u) {
+          var ctx = u.ctx, left = u.bbox.left, right = u.bbox.left + u.bbox.width;
+          // Each fault from its start to its recovery (or the end): a red band, at least 2px wide.
+          (spans || []).forEach(function (sp) {
+            var a = Math.max(left, u.valToPos(sp.from, 'x', true)), b = Math.min(right, u.valToPos(sp.to, 'x', true));
+            if (b < left || a > right) return;
+            if (b - a < 2) b = a + 2;
+            ctx.save();
+            ctx.fillStyle = 'rgba(201,42,42,0.10)';
+            ctx.fillRect(a, u.bbox.top, b - a, u.bbox.height);
+            ctx.restore();
+          });
           if (!(warmup > 0)) return;
-          var ctx = u.ctx, x0 = u.valToPos(u.scales.x.min, 'x', true), x1 = u.valToPos(warmup, 'x', true);
-          x1 = Math.min(x1, u.bbox.left + u.bbox.width);
+          var x0 = u.valToPos(u.scales.x.min, 'x', true), x1 = u.valToPos(warmup, 'x', true);
+          x1 = Math.min(x1, right);
           if (x1 <= x0) return;
           ctx.save();
           ctx.fillStyle = 'rgba(120,130,150,0.10)';
@@ -190,7 +201,7 @@
   /**
    * spec: {title, note, x: [...], xFormat: 'time'|'number'|fn, xLabel, yFormat, yLabel, series: [{label, values,
    * color, dash, fill, step, width, legend(valueIndex) -> text}], bands: [[hi, lo, fill]], events, warmup,
-   * targets: [{value, label}], yMin, yMax}
+   * targets: [{value, label}], spans: [{from, to}] (faults, shaded), yMin, yMax}
    */
   function chart(parent, spec) {
     var box = el('div', 'chart');
@@ -242,8 +253,13 @@
       bands: (spec.bands || []).map(function (b) { return { series: [b[0], b[1]], fill: b[2] }; }),
       legend: { live: true },
       cursor: { drag: { x: true, y: false } },
-      plugins: [backdropPlugin(spec.warmup, spec.targets), markersPlugin(spec.events || [])]
+      plugins: [backdropPlugin(spec.warmup, spec.targets, spec.spans), markersPlugin(spec.events || [])]
     };
+    // For checks (tests/report/html_test.cpp): per series, how many points are gaps (undefined).
+    box.setAttribute('data-title', spec.title);
+    box.setAttribute('data-gaps', spec.series.map(function (s) {
+      return s.values.filter(function (v) { return v === null || v === undefined; }).length;
+    }).join(','));
     var plot = new uPlot(opts, data, box);
     // Helper series (band edges) stay out of the legend.
     var rows = box.querySelectorAll('.u-legend .u-series');
@@ -325,6 +341,64 @@
     return out;
   }
 
+  /**
+   * Each fault's span, from the run's recovery verdicts: [fault time, fault time + RTO] (the predicted RTO
+   * when the measured one is missing; the end of the run when it never recovered). A fault without a
+   * recovery verdict spans one event (its start).
+   */
+  function faultSpans(report) {
+    var end = num(get(report, 'scenario.duration', 0)) || 0;
+    var rec = arr(get(report, 'recovery', []));
+    var out = [];
+    reportEvents(report).forEach(function (e) {
+      if (e.kind !== 'fault') return;
+      var r = null;
+      rec.forEach(function (x) { if (!r && num(x.time) === e.time && (!x.fault || x.fault === e.detail)) r = x; });
+      if (!r) rec.forEach(function (x) { if (!r && num(x.time) === e.time) r = x; });
+      var len = 0;
+      if (r) len = num(r.rto) !== null ? r.rto : (r.rto === null ? end - e.time : (num(r.predicted_rto) || 0));
+      out.push({ n: e.n, from: e.time, to: Math.min(end, e.time + Math.max(0, len)), detail: e.detail, target: e.target });
+    });
+    return out;
+  }
+
+  /**
+   * In a long run a fault is a sliver (a 9-minute restore in a 14-hour run is one pixel): when the run
+   * is more than 20 times a fault's span (at least 5 windows), the traffic charts are drawn again around it,
+   * from 2 spans before to 2 spans after (at least 10 windows each side).
+   */
+  function zoomAroundFaults(report, spans, xs, mids, secs, evs, warmup, whenServed) {
+    var end = num(get(report, 'scenario.duration', 0)) || 0;
+    spans.forEach(function (sp) {
+      var len = Math.max(sp.to - sp.from, 5 * secs);
+      if (!(end > 20 * len)) return;
+      var pad = Math.max(2 * len, 10 * secs);
+      var lo = sp.from - pad, hi = sp.to + pad;
+      var idx = [];
+      mids.forEach(function (m, k) { if (xs[k] + secs >= lo && xs[k] <= hi) idx.push(k); });
+      if (idx.length < 2) return;
+      function cut(values) { var v = arr(values); return idx.map(function (k) { return k < v.length ? v[k] : null; }); }
+      var x = cut(mids);
+      var near = evs.filter(function (e) { return e.time >= lo && e.time <= hi; });
+      var g = section('Around fault ' + sp.n + ': ' + sp.detail,
+                      'Zoomed: ' + fmtTime(Math.max(0, lo)) + ' to ' + fmtTime(Math.min(end, hi)) + ' of a ' + fmtTime(end) +
+                      ' run; the fault is shaded red from its start to its recovery.');
+      var base = { x: x, events: near, warmup: warmup, spans: [sp],
+                   xAxisLabel: 'simulated time since the start of the run ([h:]mm:ss)' };
+      function zspec(extra) { var s = {}; var k; for (k in base) s[k] = base[k]; for (k in extra) s[k] = extra[k]; return s; }
+      chart(g, zspec({ title: 'Throughput (fault ' + sp.n + ')', yFormat: 'rate', yLabel: 'requests per second',
+                       series: [{ label: 'arrivals/s', values: cut(perSecond(get(report, 'windows.arrivals', []), secs)), color: '#adb5bd', width: 1 },
+                                { label: 'completed/s', values: cut(perSecond(get(report, 'windows.completed', []), secs)), color: '#2f6fdb', width: 2 }] }));
+      chart(g, zspec({ title: 'Error rate (fault ' + sp.n + ')', yFormat: 'ratio', yLabel: 'failed / finished (%)',
+                       series: [{ label: 'failed / finished', values: cut(errorRates(report)), color: '#c92a2a' }],
+                       targets: targetLines(report, ['error_rate']) }));
+      chart(g, zspec({ title: 'Latency (fault ' + sp.n + ')', yFormat: 'duration', yLabel: 'latency (s, ms)',
+                       targets: targetLines(report, ['latency_p50', 'latency_p99']),
+                       series: [{ label: 'p50', values: cut(whenServed(get(report, 'windows.latency_p50', []))), color: '#2f6fdb' },
+                                { label: 'p99', values: cut(whenServed(get(report, 'windows.latency_p99', []))), color: '#e8590c' }] }));
+    });
+  }
+
   function renderRun(report) {
     var xs = arr(get(report, 'windows.start', []));
     if (!xs.length) {
@@ -334,12 +408,21 @@
     var secs = windowSeconds(report);
     var evs = reportEvents(report);
     var warmup = num(get(report, 'scenario.warmup', 0)) || 0;
+    var spans = faultSpans(report);
     // Counts and means are over a window: drawn at its middle. States sampled at its end (replicas): at its end.
     var mids = xs.map(function (x) { return x + secs / 2; }), ends = xs.map(function (x) { return x + secs; });
     // Axis titles with units: the x axis is simulated time since the start (mm:ss alone reads like a clock).
-    var common = { x: mids, events: evs, warmup: warmup, xAxisLabel: 'simulated time since the start of the run ([h:]mm:ss)' };
+    var common = { x: mids, events: evs, warmup: warmup, spans: spans,
+                   xAxisLabel: 'simulated time since the start of the run ([h:]mm:ss)' };
     function spec(extra) { var s = {}; var k; for (k in common) s[k] = common[k]; for (k in extra) s[k] = extra[k]; return s; }
-    var wnote = 'Per metric window of ' + fmtDur(secs) + '. Shaded: warmup. Vertical lines: events (numbered as in the table below).';
+    var wnote = 'Per metric window of ' + fmtDur(secs) + '. Shaded grey: warmup; shaded red: a fault until its ' +
+                'recovery. Vertical lines: events (numbered as in the table below). Gaps: the metric is undefined ' +
+                'in that window (no request finished, no instance ready, nothing waited).';
+    // Undefined is a gap, never 0: a latency without a finished request, a wait without a waiting request.
+    var completed = arr(get(report, 'windows.completed', []));
+    function whenServed(values) {
+      return arr(values).map(function (v, k) { return k < completed.length && completed[k] === 0 ? null : v; });
+    }
 
     var g = section('Traffic', wnote);
     var reasons = get(report, 'windows.failed_by_reason', {});
@@ -364,16 +447,23 @@
     chart(g, spec({ title: 'Error rate', yFormat: 'ratio', yLabel: 'failed / finished (%)', series: [{ label: 'failed / finished', values: errorRates(report), color: '#c92a2a' }],
                     targets: targetLines(report, ['error_rate']) }));
     chart(g, spec({ title: 'Latency', yFormat: 'duration', yLabel: 'latency (s, ms)', targets: targetLines(report, ['latency_p50', 'latency_p99']),
-                    series: [{ label: 'p50', values: arr(get(report, 'windows.latency_p50', [])), color: '#2f6fdb' },
-                             { label: 'p99', values: arr(get(report, 'windows.latency_p99', [])), color: '#e8590c' }],
+                    series: [{ label: 'p50', values: whenServed(get(report, 'windows.latency_p50', [])), color: '#2f6fdb' },
+                             { label: 'p99', values: whenServed(get(report, 'windows.latency_p99', [])), color: '#e8590c' }],
                     note: 'Of the requests completed in each window; merged windows keep their worst value.' }));
+    zoomAroundFaults(report, spans, xs, mids, secs, evs, warmup, whenServed);
 
     var comps = arr(get(report, 'components', []));
     var g2 = section('Tiers');
     var withSeries = comps.filter(function (c) { return arr(get(c, 'series.utilization', [])).length; });
     if (withSeries.length) {
       chart(g2, spec({ title: 'Utilization by tier', yFormat: 'ratio', yMax: 1.05, distinct: true,
-                       yLabel: 'CPU busy (% of the cores)', series: withSeries.map(function (c) { return { label: c.name, values: arr(c.series.utilization) }; }) }));
+                       yLabel: 'CPU busy (% of the cores)', note: 'Gaps: no instance of the tier was ready.',
+                       series: withSeries.map(function (c) {
+                         var ready = arr(get(c, 'series.ready', []));
+                         return { label: c.name, values: arr(c.series.utilization).map(function (v, k) {
+                           return v === 0 && k < ready.length && ready[k] === 0 ? null : v;
+                         }) };
+                       }) }));
     }
     var scaled = comps.filter(function (c) { return arr(get(c, 'series.ready', [])).length; });
     if (scaled.length) {
@@ -393,8 +483,15 @@
     }
     var caches = comps.filter(function (c) { return arr(get(c, 'series.hit_ratio', [])).length; });
     if (caches.length) {
+      // The report writes 0 for a window without lookups: no ready node, or no request finished, is a gap.
       chart(g2, spec({ title: 'Cache hit ratio', yFormat: 'ratio', yMax: 1.05, distinct: true, yLabel: 'hits / lookups (%)',
-                       series: caches.map(function (c) { return { label: c.name, values: arr(c.series.hit_ratio) }; }) }));
+                       note: 'Gaps: no cache node was ready, or no request finished.',
+                       series: caches.map(function (c) {
+                         var ready = arr(get(c, 'series.ready', []));
+                         return { label: c.name, values: arr(c.series.hit_ratio).map(function (v, k) {
+                           return v === 0 && ((k < ready.length && ready[k] === 0) || (k < completed.length && completed[k] === 0)) ? null : v;
+                         }) };
+                       }) }));
     }
     var dbs = comps.filter(function (c) { return arr(get(c, 'series.replication_lag_max', [])).length; });
     if (dbs.length) {
@@ -419,7 +516,12 @@
     if (waits.length) {
       chart(g2, spec({ title: 'Queueing delay by tier', yFormat: 'duration', note: 'Mean wait for a worker per window.',
                        distinct: true, yLabel: 'wait (s, ms)',
-                       series: waits.map(function (c) { return { label: c.name, values: arr(c.series.wait_mean) }; }) }));
+                       series: waits.map(function (c) {
+                         var n = arr(get(c, 'series.wait_count', []));
+                         return { label: c.name, values: arr(c.series.wait_mean).map(function (v, k) {
+                           return k < n.length && n[k] === 0 ? null : v;
+                         }) };
+                       }) }));
     }
     eventsTable(document.getElementById('charts'), evs);
   }
@@ -449,6 +551,12 @@
                   warmup: num(get(designs[0].report, 'scenario.warmup', 0)) || 0 });
   }
 
+  /** A run's latency series with a gap where no request finished in the window (undefined, not 0). */
+  function servedLatency(r, key) {
+    var c = arr(get(r, 'windows.completed', []));
+    return arr(get(r, 'windows.' + key, [])).map(function (v, k) { return k < c.length && c[k] === 0 ? null : v; });
+  }
+
   function faultEvents(report) {
     return reportEvents(report).filter(function (e) { return e.kind === 'fault'; })
       .map(function (e, i) { return { time: e.time, kind: e.kind, target: e.target, detail: e.detail, n: i + 1 }; });
@@ -459,11 +567,11 @@
     if (!designs.length) return;
     var evs = faultEvents(designs[0].report);
     var g = section('Over time, per design', 'One line per design. Vertical lines: the scenario\'s faults (numbered in the table below).');
-    overlay(g, 'Latency p99', designs, function (r) { return arr(get(r, 'windows.latency_p99', [])); }, 'duration', evs, null,
+    overlay(g, 'Latency p99', designs, function (r) { return servedLatency(r, 'latency_p99'); }, 'duration', evs, null,
             targetLines(designs[0].report, ['latency_p99']));
     overlay(g, 'Error rate', designs, errorRates, 'ratio', evs, null, targetLines(designs[0].report, ['error_rate']));
     overlay(g, 'Throughput (completed/s)', designs, function (r) { return perSecond(get(r, 'windows.completed', []), windowSeconds(r)); }, 'rate', evs);
-    overlay(g, 'Latency p50', designs, function (r) { return arr(get(r, 'windows.latency_p50', [])); }, 'duration', evs);
+    overlay(g, 'Latency p50', designs, function (r) { return servedLatency(r, 'latency_p50'); }, 'duration', evs);
     eventsTable(document.getElementById('charts'), evs);
   }
 
@@ -486,7 +594,7 @@
       return mean;
     }
     var evs = faultEvents(runs[0].report);
-    [['Latency p99', function (r) { return arr(get(r, 'windows.latency_p99', [])); }, 'duration', ['latency_p99']],
+    [['Latency p99', function (r) { return servedLatency(r, 'latency_p99'); }, 'duration', ['latency_p99']],
      ['Error rate', errorRates, 'ratio', ['error_rate']],
      ['Throughput (completed/s)', function (r) { return perSecond(get(r, 'windows.completed', []), windowSeconds(r)); }, 'rate', []]]
       .forEach(function (c) {
@@ -578,23 +686,39 @@
                series: [{ label: 'requests/s', values: arr(s.request_rate) }] });
     var required = get(s, 'required', {}), planned = get(s, 'planned', {});
     var horizons = arr(get(data, 'horizons', []));
-    var g2 = section('Servers per tier', 'Needed by the plan\'s per-user estimates (line), planned (steps), and the ' +
-                     'simulation\'s answer at each horizon (points).');
+    var g2 = section('Servers per tier', 'The plan\'s per-user estimates (analytic, line), planned (steps), and at ' +
+                     'each horizon the recommended count the plan is judged against (points) and, for a simulated ' +
+                     'tier, the fewest that met the targets in simulation (points).');
     Object.keys(required).sort().forEach(function (tier) {
-      // The simulated counts sit at the horizons; elsewhere the series has gaps.
-      var sim = months.map(function () { return null; });
+      // Recommended and simulated counts sit at the horizons; elsewhere the series have gaps.
+      var rec = months.map(function () { return null; }), sim = rec.slice();
       horizons.forEach(function (h) {
         arr(h.tiers).forEach(function (t) {
-          if (t.tier !== tier || !t.simulated || t.simulated.servers === undefined) return;
+          if (t.tier !== tier) return;
           var i = months.indexOf(h.month);
-          if (i >= 0) sim[i] = t.simulated.servers;
+          if (i < 0) return;
+          if (t.recommended && typeof t.recommended.servers === 'number') rec[i] = t.recommended.servers;
+          if (t.simulated && typeof t.simulated.servers === 'number') sim[i] = t.simulated.servers;
         });
       });
-      var series = [{ label: 'needed (per-user estimates)', values: arr(required[tier]), color: '#c92a2a' },
+      var series = [{ label: 'analytic (per-user estimates)', values: arr(required[tier]), color: '#c92a2a' },
                     { label: 'planned', values: arr(planned[tier]).map(function (v) { return v < 0 ? null : v; }),
                       color: '#1c7ed6', step: true }];
-      if (sim.some(function (v) { return v !== null; })) series.push({ label: 'simulated', values: sim, color: '#2b8a3e', points: true, width: 0.001 });
-      chart(g2, { title: 'Tier ' + tier, x: months, xFormat: monthFmt, xLabel: 'month', yFormat: 'number', series: series });
+      if (rec.some(function (v) { return v !== null; })) series.push({ label: 'recommended', values: rec, color: '#000000', points: true, width: 0.001 });
+      if (sim.some(function (v) { return v !== null; })) series.push({ label: 'simulated: met targets', values: sim, color: '#2b8a3e', points: true, width: 0.001 });
+      // A simulated tier is decided by the recommended count: when the per-user estimate is far above it, the
+      // scale follows what decides and the estimate runs off the top (said in the note), not the other way round.
+      var top = 0, est = 0;
+      rec.concat(sim, arr(planned[tier])).forEach(function (v) { if (v !== null && v > top) top = v; });
+      arr(required[tier]).forEach(function (v) { if (v !== null && v > est) est = v; });
+      var spec = { title: 'Tier ' + tier, x: months, xFormat: monthFmt, xLabel: 'month', yFormat: 'number', series: series,
+                   yLabel: 'servers' };
+      if (sim.some(function (v) { return v !== null; }) && top > 0 && est > 3 * top) {
+        spec.yMax = Math.ceil(top * 1.3);
+        spec.note = 'The per-user estimate (analytic, red) reaches ' + fmtNum(est) + ', off this scale: the ' +
+                    'simulation decides this tier (recommended, black).';
+      }
+      chart(g2, spec);
     });
   }
 
