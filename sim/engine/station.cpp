@@ -49,6 +49,7 @@ Station::WindowSample Station::take_window(double now) {
   w.queue = queue_integral_ - snap_queue_;
   w.service = service_integral_ - snap_service_;
   w.up = up_total - snap_up_;
+  w.ready = ready_integral_ - snap_ready_;
   w.wait_sum = window_wait_sum_;
   w.wait_count = window_wait_count_;
   w.queue_full = window_queue_full_;
@@ -57,6 +58,7 @@ Station::WindowSample Station::take_window(double now) {
   snap_queue_ = queue_integral_;
   snap_service_ = service_integral_;
   snap_up_ = up_total;
+  snap_ready_ = ready_integral_;
   window_wait_sum_ = 0;
   window_wait_count_ = 0;
   return w;

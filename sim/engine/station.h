@@ -99,6 +99,10 @@ class Station {
   double queue_integral() const { return queue_integral_; }    ///< ∫ queue length dt
   double service_integral() const { return service_integral_; }///< ∫ in_service dt
   double up_seconds(double now) const { return up_seconds_ + (up ? now - up_since_ : 0); }
+  /// Seconds it was up and ready to serve (not booting) until the last account(): what a
+  /// utilization is taken over, so booting instances do not dilute it. Flip `ready` only after
+  /// account(now) (World::mark_ready does).
+  double ready_seconds() const { return ready_integral_; }
   std::uint64_t served() const { return served_; }
   /// A job was turned away: the queue was at queue_limit.
   void count_queue_full() {
@@ -118,6 +122,7 @@ class Station {
   /// Per-window series: deltas since the last call (World::sample_window).
   struct WindowSample {
     double busy = 0, queue = 0, service = 0, up = 0, wait_sum = 0;
+    double ready = 0;  ///< seconds up, started and ready (booted): utilization's denominator
     std::uint64_t wait_count = 0, queue_full = 0;
   };
   WindowSample take_window(double now);
@@ -131,10 +136,11 @@ class Station {
   double last_change_ = 0;
   double busy_integral_ = 0, queue_integral_ = 0, service_integral_ = 0;
   double up_since_ = 0, up_seconds_ = 0;
+  double ready_integral_ = 0;  ///< seconds up, started and ready (account() integrates it)
   std::uint64_t served_ = 0, queue_max_ = 0, queue_full_ = 0, window_queue_full_ = 0;
   double wait_sum_ = 0, window_wait_sum_ = 0;
   std::uint64_t wait_count_ = 0, window_wait_count_ = 0;
-  double snap_busy_ = 0, snap_queue_ = 0, snap_service_ = 0, snap_up_ = 0;
+  double snap_busy_ = 0, snap_queue_ = 0, snap_service_ = 0, snap_up_ = 0, snap_ready_ = 0;
 };
 
 
@@ -146,6 +152,7 @@ inline void Station::account(double now) {
     busy_integral_ += (shared_cpu_ ? busy_ * share_ : std::min(busy_, cores)) * dt;
     queue_integral_ += static_cast<double>(queue_.size()) * dt;
     service_integral_ += static_cast<double>(holders_.size()) * dt;
+    if (up && ready && started) ready_integral_ += dt;
     last_change_ = now;
   }
 }

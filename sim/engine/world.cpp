@@ -497,6 +497,7 @@ void World::thaw_station(int si) {
 
 void World::mark_ready(int si) {
   Station& s = st(si);
+  s.account(kernel.now());  // the time until now was spent booting (Station::ready_seconds)
   s.ready = true;
   s.ready_time = kernel.now();
   timeline(kernel.now(), "ready", s.name, "booted");
@@ -568,7 +569,7 @@ void World::sample_window(double window_start, double now) {
       Station& s = st(si);
       Station::WindowSample w = s.take_window(now);
       busy += w.busy;
-      capacity += w.up * s.capacity;
+      capacity += w.ready * s.capacity;  // over ready instances: booting ones serve nothing
       p.queue_mean += w.queue / len;
       p.in_service += w.service / len;
       p.ready += (s.up && s.ready && s.started) ? 1 : 0;
@@ -604,12 +605,13 @@ void World::collect() {
       is.name = s.name;
       is.zone = places.zones[static_cast<std::size_t>(s.zone)];
       is.up_seconds = up;
-      is.utilization = up > 0 ? s.busy_integral() / (up * s.capacity) : 0;
+      const double ready = s.ready_seconds();
+      is.utilization = ready > 0 ? s.busy_integral() / (ready * s.capacity) : 0;
       is.served = s.served();
       is.queue_mean = end > 0 ? s.queue_integral() / end : 0;
       is.queue_max = s.queue_max();
       busy += s.busy_integral();
-      capacity += up * s.capacity;
+      capacity += ready * s.capacity;
       up_total += up;
       wsum += s.wait_sum();
       wcount += s.wait_count();

@@ -69,7 +69,7 @@ struct WindowStats {
 
 /// Per window, per component.
 struct ComponentPoint {
-  double utilization = 0;   ///< mean CPU utilization of the instances that were up
+  double utilization = 0;   ///< mean CPU utilization of the instances that were ready (booting ones excluded)
   double queue_mean = 0;    ///< time-averaged requests waiting, summed over instances
   double in_service = 0;    ///< time-averaged requests in service, summed over instances
   double wait_mean = 0;     ///< mean time in queue of the jobs that left the queue in the window
@@ -83,7 +83,7 @@ struct ComponentPoint {
 struct InstanceStats {
   std::string name;         ///< "app-0" (also the SimGrid host name)
   std::string zone;
-  double utilization = 0;   ///< busy core-seconds / (cores × seconds up)
+  double utilization = 0;   ///< busy core-seconds / (cores × seconds ready: up and booted)
   double up_seconds = 0;
   std::uint64_t served = 0;
   double queue_mean = 0;
@@ -96,7 +96,7 @@ struct ShardStats {
   std::string primary;               ///< its primary instance at the end of the run
   std::uint64_t queries = 0;         ///< queries routed to it
   double share = 0;                  ///< of the database's queries
-  double utilization = 0;            ///< busy core-seconds / (cores × seconds up) over its instances
+  double utilization = 0;            ///< busy core-seconds / (cores × seconds ready) over its instances
   double busiest_utilization = 0;    ///< its busiest instance's
 };
 
