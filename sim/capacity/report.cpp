@@ -262,6 +262,10 @@ Json capacity_json(const Plan& plan, const Projection& projection, const LoadMod
                           {"error_rate", fixed(ha->final.error_rate)},
                           {"misses", ha->final.misses},
                           {"log", ha->log}};
+      if (ha->final.cost_per_month) {  // only with a pricing file: other plans keep their bytes
+        hj["simulation"]["cost_per_month"] = fixed(*ha->final.cost_per_month);
+        hj["simulation"]["currency"] = ha->final.currency;
+      }
     }
     horizons.push_back(hj);
   }
@@ -539,6 +543,12 @@ std::string capacity_markdown(const Json& r) {
     }
     for (const auto& t : h["tiers"]) {
       if (t.contains("note")) md += fmt::format("\n- {}: {}\n", t["tier"].get<std::string>(), t["note"].get<std::string>());
+    }
+    if (h.contains("simulation") && h["simulation"].contains("cost_per_month")) {
+      const Json& sim = h["simulation"];
+      md += fmt::format("\nThe {} design costs {:.2f} {} per month at this horizon's peak rate (docs/cost.md).\n",
+                        sim["feasible"].get<bool>() ? "simulated" : "last simulated",
+                        sim["cost_per_month"].get<double>(), sim["currency"].get<std::string>());
     }
   }
 

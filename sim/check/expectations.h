@@ -36,6 +36,7 @@ struct Assessment {
   RecoverySummary recovery;             ///< RTO/RPO per fault; predictions and per-class verdicts when a topology was given
   std::vector<ScalingSummary> scaling;  ///< one per autoscaled service
   std::vector<Verdict> verdicts;        ///< one per expectation, in the scenario's order
+  std::optional<double> cost_per_month; ///< when the topology names a pricing file (model/cost.h)
   /// Every verdict passes (true when there are none).
   bool passed() const;
 };
