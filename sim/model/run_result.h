@@ -100,6 +100,14 @@ struct ComponentStats {
   std::uint64_t ejections = 0;     ///< load balancer: backends set aside by passive health
 };
 
+/// One client group's requests (scenario `clients:`), over the whole run.
+struct ClientGroupStats {
+  std::string name;
+  int clients = 0;
+  std::uint64_t generated = 0, completed = 0, failed = 0, rate_limited = 0;
+  std::uint64_t top_client_generated = 0, top_client_rate_limited = 0;  ///< its most active client (rank 1)
+};
+
 struct ClassStats {
   std::string name;
   std::uint64_t generated = 0, completed = 0, failed = 0;
@@ -152,6 +160,7 @@ struct RunResult {
   std::uint64_t measured_completed = 0, measured_failed = 0;
 
   std::vector<ClassStats> classes;
+  std::vector<ClientGroupStats> client_groups;  ///< empty without scenario `clients:`
   std::vector<WindowStats> windows;
   std::vector<ComponentStats> components;
   std::vector<TimelineEvent> timeline;

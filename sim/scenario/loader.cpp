@@ -10,6 +10,7 @@
 #include "sim/core/units.h"
 #include "sim/core/yaml_reader.h"
 #include "sim/scenario/autoscale_state.h"
+#include "sim/scenario/clients.h"
 #include "sim/scenario/metrics.h"
 #include "sim/topology/loader.h"
 
@@ -25,6 +26,8 @@ using topology::Topology;
 
 constexpr int kMaxProfileDepth = 16;
 constexpr int kMaxProfileParts = 10000;
+// Closed-loop users: each is a state of the run (allocated once).
+constexpr long long kMaxUsers = 100000;
 
 // "unknown component 'dbx'; did you mean 'db'?" or "...; expected one of a, b, c",
 // after `prefix` ("autoscaling names ").
@@ -74,6 +77,45 @@ void read_mix(const Reader& r, const YAML::Node& n, std::map<std::string, double
   if (all_shares && !mix->empty() && std::fabs(sum - 1.0) > 1e-6) {
     r.error(n, fmt::format("mix shares sum to {}; expected them to sum to 100%", core::format_ratio(sum)));
   }
+}
+
+// `users:`: closed-loop users (scenario.h Users; docs/load.md).
+std::optional<Users> read_users(const Reader& r, const YAML::Node& n, const Topology* topo) {
+  MapView m(r, n, "users", {"count", "stages", "think", "session", "pause", "mix"});
+  if (!m.ok()) return std::nullopt;
+  Users u;
+  u.pos = r.pos(n);
+  m.read("count", &Reader::integer, &u.count, 0, kMaxUsers);
+  if (m.has("stages") && r.is_seq(m.get("stages"), "stages")) {
+    for (const auto& item : m.get("stages")) {
+      MapView sm(r, item, "stage", {"duration", "target"});
+      if (!sm.ok()) continue;
+      Users::Stage st;
+      st.pos = r.pos(item);
+      YAML::Node d = sm.require("duration", "how long the stage ramps, like duration: 1m");
+      if (d.IsDefined()) set_if(r.duration(d), &st.duration);
+      YAML::Node t = sm.require("target", "the users at the stage's end, like target: 100");
+      if (t.IsDefined()) set_if(r.integer(t, 0, kMaxUsers), &st.target);
+      u.stages.push_back(st);
+    }
+    if (m.get("stages").size() == 0) r.error(m.get("stages"), "empty stages; expected [{duration: 1m, target: 100}, ...]");
+  }
+  if (!m.has("count") && !m.has("stages") && !m.misspelled("count")) {
+    r.error(n, "missing key 'count' in users; expected the number of users, like count: 100, or stages: "
+               "[{duration: 1m, target: 100}]");
+  }
+  if (m.has("think")) set_if(core::read_distribution(r, m.get("think")), &u.think);
+  m.read("session", &Reader::integer, &u.session, 1, 1000000);
+  if (m.has("pause")) {
+    set_if(core::read_distribution(r, m.get("pause")), &u.pause);
+    if (!m.has("session")) r.error(m.get("pause"), "'pause' without 'session' in users; expected session: N "
+                                                   "(requests per session) with a pause between sessions");
+  }
+  if (m.has("mix")) read_mix(r, m.get("mix"), &u.mix, topo);
+  if (u.max_count() == 0 && (m.has("count") || m.has("stages"))) {
+    r.error(n, "users never above 0; expected count or a stage target of at least 1");
+  }
+  return u;
 }
 
 std::optional<TraceSpec> read_trace(const Reader& r, const YAML::Node& n, const std::string& scenario_file) {
@@ -993,7 +1035,7 @@ std::optional<Loaded> parse_scenario(const std::string& file, const std::string&
   if (!apply_overrides(r, *root, overrides, false)) return std::nullopt;
   MapView m(r, *root, "scenario",
             {"name", "description", "topology", "duration", "warmup", "seed", "window", "load", "faults",
-             "autoscaling", "expect", "resilience", "slow"});
+             "autoscaling", "expect", "resilience", "slow", "clients", "users"});
   if (!root->IsMap()) return std::nullopt;
   Loaded out;
   Scenario& s = out.scenario;
@@ -1048,7 +1090,9 @@ std::optional<Loaded> parse_scenario(const std::string& file, const std::string&
   m.read("window", &Reader::positive_duration, &s.window);
   m.read("warmup", &Reader::duration, &s.warmup);
   m.read("slow", &Reader::boolean, &s.slow);
-  YAML::Node load = m.require("load", "the request rate, like load: {constant: 500/s}");
+  // Closed-loop users may be the whole load: then `load:` is optional (no open-loop arrivals).
+  YAML::Node load = m.has("users") && !m.has("load") ? YAML::Node(YAML::NodeType::Undefined)
+                                                     : m.require("load", "the request rate, like load: {constant: 500/s}");
   bool load_ok = false;
   if (load.IsDefined()) {
     int parts = 0;
@@ -1061,7 +1105,7 @@ std::optional<Loaded> parse_scenario(const std::string& file, const std::string&
     set_if(r.positive_duration(m.get("duration")), &s.duration);
   } else if (load_ok && natural_length(s.load) > 0) {
     s.duration = natural_length(s.load);
-  } else if (load_ok && !m.misspelled("duration")) {
+  } else if ((load_ok || (!load.IsDefined() && m.has("users"))) && !m.misspelled("duration")) {
     r.error(*root, "missing key 'duration' in scenario; expected how long to simulate, like duration: 30m");
   }
   bool too_long = s.duration > 400 * 86400.0;
@@ -1095,6 +1139,8 @@ std::optional<Loaded> parse_scenario(const std::string& file, const std::string&
     if (m.has("expect")) read_expectations(r, m.get("expect"), topo, &s);
   }
   if (m.has("resilience")) read_resilience(r, m.get("resilience"), &s);
+  if (m.has("clients")) read_clients(r, m.get("clients"), &s);
+  if (m.has("users")) s.users = read_users(r, m.get("users"), have_topology ? &out.topology : nullptr);
 
   if (diags.error_count() > errors_before) return std::nullopt;
   return out;

@@ -1,5 +1,7 @@
 #include "sim/scenario/scenario.h"
 
+#include <algorithm>
+#include <cmath>
 #include <fmt/format.h>
 
 namespace sim::scenario {
@@ -33,6 +35,30 @@ const char* fault_kind_name(Fault::Kind k) {
     case Fault::Kind::kFlap: return "flap";
   }
   return "?";
+}
+
+}  // namespace sim::scenario
+
+namespace sim::scenario {
+
+int Users::target(double t) const {
+  double start = 0;
+  double from = count;
+  for (const Stage& s : stages) {
+    if (t < start + s.duration) {
+      double f = s.duration > 0 ? (t - start) / s.duration : 1;
+      return static_cast<int>(std::floor(from + (s.target - from) * f + 1e-9));
+    }
+    start += s.duration;
+    from = s.target;
+  }
+  return static_cast<int>(from);
+}
+
+int Users::max_count() const {
+  int m = count;
+  for (const Stage& s : stages) m = std::max(m, s.target);
+  return m;
 }
 
 }  // namespace sim::scenario

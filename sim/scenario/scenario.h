@@ -198,6 +198,38 @@ struct Resilience {
   std::map<std::string, RecoveryTarget> targets;  ///< instance, zone, region, data
 };
 
+/// A group of clients (docs/clients.md): `count` addresses sending `share` of the requests;
+/// within the group, client k (1-based) sends a share ∝ 1 / k^zipf (0: all alike).
+struct ClientGroup {
+  std::string name;
+  int count = 1;
+  double share = 1;   ///< of all requests; the groups' shares sum to 1
+  double zipf = 0;    ///< Zipf exponent of the activity within the group (default 0: uniform)
+  SourcePos pos;
+};
+
+/// Closed-loop users (`users:`; docs/load.md), as k6 virtual users: each sends a request,
+/// waits for its answer (or its failure), thinks, and sends the next; after `session`
+/// requests it pauses instead. Their count follows k6's ramping stages.
+struct Users {
+  struct Stage {
+    double duration = 0;  ///< to ramp linearly from the previous target (or `count`) to `target`
+    int target = 0;
+    SourcePos pos;
+  };
+  int count = 0;                 ///< users at the start (k6 startVUs; with stages default 0)
+  std::vector<Stage> stages;     ///< then ramping; after the last stage the count stays at its target
+  Distribution think = Distribution::constant(1);  ///< between a user's requests (default 1s)
+  int session = 0;               ///< requests per session, then `pause`; 0 = one endless session
+  Distribution pause = Distribution::constant(0);  ///< between sessions
+  std::map<std::string, double> mix;  ///< request-class shares; empty = the topology's
+  SourcePos pos;
+  /// Users wanted at time t (linear within a stage, rounded down).
+  int target(double t) const;
+  /// The most users at any time.
+  int max_count() const;
+};
+
 struct Scenario {
   std::string name;
   std::string description;
@@ -209,6 +241,10 @@ struct Scenario {
   std::uint64_t seed = 1;
   double window = 10;         ///< metric window (default 10s)
   Profile load;
+  /// Who sends the load (`clients:`); empty: one anonymous client (every rate limit is one bucket).
+  std::vector<ClientGroup> clients;
+  /// Closed-loop users (`users:`), beside the open-loop `load`; nullopt: none.
+  std::optional<Users> users;
   std::vector<Fault> faults;
   std::vector<Autoscaler> autoscaling;
   std::vector<Expectation> expectations;
