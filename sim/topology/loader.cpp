@@ -7,6 +7,8 @@
 
 #include "sim/core/units.h"
 #include "sim/core/yaml_reader.h"
+#include "sim/topology/pricing.h"
+#include "sim/topology/rate_limits.h"
 
 namespace sim::topology {
 namespace {
@@ -187,13 +189,14 @@ void read_component(const Reader& r, const std::string& name, const YAML::Node& 
                        {"cdn", "load_balancer", "service", "cache", "database", "queue", "storage"});
   if (!kind) return;
   p->broken.erase(name);
-  std::vector<std::string> common = {"kind", "description", "region", "zone", "zones"};
+  std::vector<std::string> common = {"kind", "description", "region", "zone", "zones", "cost"};
   auto keys = [&](std::vector<std::string> extra) {
     extra.insert(extra.end(), common.begin(), common.end());
     return extra;
   };
   auto read_common = [&](const MapView& m) {
     m.read("description", &Reader::string, &c->description, "a string");
+    if (m.has("cost")) read_component_cost(r, m.get("cost"), c);
     if (m.has("region")) {
       if (auto reg = r.identifier(m.get("region"))) {
         c->region = *reg;
@@ -265,24 +268,7 @@ void read_component(const Reader& r, const std::string& name, const YAML::Node& 
     if (m.has("health_check")) {
       if (auto hc = read_health_check(r, m.get("health_check"), "health_check", s.health_check)) s.health_check = *hc;
     }
-    if (m.has("rate_limit")) {
-      MapView rl(r, m.get("rate_limit"), "rate_limit", {"rate", "burst"});
-      if (rl.ok()) {
-        RateLimit lim;
-        lim.pos = r.pos(m.get("rate_limit"));
-        YAML::Node rate = rl.require("rate", "a rate like rate: 1000/min");
-        if (rate.IsDefined()) {
-          if (auto v = r.rate(rate)) {
-            if (*v <= 0) {
-              r.error(rate, "rate limit must be above 0; expected a rate like 1000/min");
-            }
-            lim.rate = *v;
-          }
-        }
-        rl.read("burst", &Reader::integer, &lim.burst, 0, 10000000);
-        s.rate_limit = lim;
-      }
-    }
+    if (m.has("rate_limit")) read_rate_limits(r, m.get("rate_limit"), &s.rate_limits);
     if (m.has("weights") && r.is_seq(m.get("weights"), "weights")) {
       for (const auto& item : m.get("weights")) {
         if (auto w = r.number(item, 0, 1e6)) s.weights.push_back(*w);
@@ -803,7 +789,8 @@ std::optional<Topology> parse_topology(const std::string& file, const YAML::Node
   std::size_t errors_before = diags.error_count();
   const YAML::Node* root = &root_node;
   Reader r(file, diags);
-  MapView m(r, *root, "topology", {"name", "description", "regions", "network", "clients", "components", "requests"});
+  MapView m(r, *root, "topology",
+            {"name", "description", "regions", "network", "clients", "components", "requests", "cost"});
   if (!m.ok() && !root->IsMap()) return std::nullopt;
   Topology t;
   t.file = file;
@@ -836,7 +823,10 @@ std::optional<Topology> parse_topology(const std::string& file, const YAML::Node
   }
   YAML::Node reqs = m.require("requests", "request classes, like requests: {api: {share: 100%, path: [lb, app]}}");
   if (reqs.IsDefined()) read_requests(r, reqs, &t);
+  if (m.has("cost")) read_topology_cost(r, m.get("cost"), &t);
   check(r, &t, p);
+  check_costs(r, &t);
+  check_rate_limits(r, t);
   if (diags.error_count() > errors_before) return std::nullopt;
   return t;
 }

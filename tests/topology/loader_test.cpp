@@ -77,7 +77,7 @@ TEST(TopologyLoader, ParsesTheExampleTopology) {
   EXPECT_EQ(lb->lb()->health_check.healthy_threshold, 2);
   EXPECT_EQ(lb->lb()->health_check.unhealthy_threshold, 3);
   EXPECT_DOUBLE_EQ(lb->lb()->health_check.detection_time(), 18);
-  EXPECT_FALSE(lb->lb()->rate_limit);
+  EXPECT_TRUE(lb->lb()->rate_limits.empty());
 
   const Component* app = t->find("app");
   ASSERT_TRUE(app && app->service());
@@ -657,8 +657,9 @@ requests:
   upload: {share: 10%, path: [lb, app, files], response_size: 2MB}
 )");
   ASSERT_EQ(t.components.size(), 7u);
-  EXPECT_EQ(t.find("lb")->lb()->rate_limit->rate, 100);
-  EXPECT_EQ(t.find("lb")->lb()->rate_limit->burst, 20);
+  ASSERT_EQ(t.find("lb")->lb()->rate_limits.size(), 1u);
+  EXPECT_EQ(t.find("lb")->lb()->rate_limits[0].rate, 100);
+  EXPECT_EQ(t.find("lb")->lb()->rate_limits[0].burst, 20);
   EXPECT_FALSE(t.find("lb")->lb()->health_check.enabled);
   EXPECT_EQ(t.find("lb")->lb()->weights, (std::vector<double>{3, 1}));
   EXPECT_DOUBLE_EQ(t.find("cdn")->cdn()->default_hit_ratio, 0.1);
