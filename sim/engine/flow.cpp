@@ -11,7 +11,18 @@ namespace sim::engine {
 
 using model::FailReason;
 
-RequestFlow::RequestFlow(World& world) : w_(world), kernel_(world.kernel) { held_.resize(world.stations.size()); }
+RequestFlow::RequestFlow(World& world)
+    : w_(world),
+      kernel_(world.kernel),
+      rng_clients_(world.streams.stream("clients")),
+      rng_users_(world.streams.stream("users")) {
+  held_.resize(world.stations.size());
+  if (!world.scen.clients.empty()) clients_ = std::make_unique<model::ClientPopulation>(world.scen.clients);
+}
+
+std::vector<model::ClientGroupStats> RequestFlow::client_groups() const {
+  return clients_ ? clients_->stats() : std::vector<model::ClientGroupStats>{};
+}
 
 // ---- requests ---------------------------------------------------------------------
 
@@ -45,7 +56,9 @@ void RequestFlow::complete(Request& r, double t) {
   r.finished = true;
   // An answer after the end of the run is still in flight when the run stops.
   if (t >= w_.scen.duration) return;
+  if (r.user >= 0) user_done(r.user, t);
   --in_flight_;
+  if (clients_) clients_->count(r.client, model::ClientPopulation::Outcome::kCompleted);
   double latency = t - r.start;
   w_.recorder->completion(t, r.cls, latency);
   for (Autoscaler* a : w_.class_autoscalers[static_cast<std::size_t>(r.cls)]) a->observe(latency);
@@ -55,7 +68,12 @@ void RequestFlow::fail(Request& r, double t, FailReason why) {
   if (r.finished) return;
   r.finished = true;
   if (t >= w_.scen.duration) return;
+  if (r.user >= 0) user_done(r.user, t);
   --in_flight_;
+  if (clients_) {
+    clients_->count(r.client, why == FailReason::kRateLimited ? model::ClientPopulation::Outcome::kRateLimited
+                                                              : model::ClientPopulation::Outcome::kFailed);
+  }
   w_.recorder->failure(t, r.cls, why);
 }
 
@@ -113,6 +131,65 @@ void RequestFlow::start(std::unique_ptr<model::ArrivalStream> arrivals) {
   for (double s : w_.places.region_share) region_cdf_.push_back(acc += s);
   next_arrival_ = arrivals_->next();
   if (next_arrival_) kernel_.at(next_arrival_->time, this, kArrival);
+  if (w_.scen.users) start_users(*w_.scen.users);
+}
+
+// Closed-loop users: user i runs while the stages want more than i users. Each time the
+// target rises through i + 1 (linearly within a stage) it is woken; a user woken above the
+// target, or finding itself above it after a request, stops (k6 lets a VU finish its iteration).
+void RequestFlow::start_users(const scenario::Users& u) {
+  users_ = &u;
+  user_state_.assign(static_cast<std::size_t>(u.max_count()), UserState{});
+  std::vector<double> shares;
+  for (const auto& rc : w_.topo.requests) {
+    auto it = u.mix.find(rc.name);
+    shares.push_back(u.mix.empty() ? rc.share : (it == u.mix.end() ? 0.0 : it->second));
+  }
+  double acc = 0;
+  for (double s : shares) user_class_cdf_.push_back(acc += s);
+  for (int i = 0; i < u.count; ++i) kernel_.at(0, this, kUserWake, static_cast<std::uint32_t>(i));
+  double start = 0, from = u.count;
+  for (const auto& st : u.stages) {
+    if (st.target > from) {
+      for (int i = static_cast<int>(from); i < st.target; ++i) {
+        double at = start + st.duration * (i + 1 - from) / (st.target - from);
+        if (at < w_.scen.duration) kernel_.at(at, this, kUserWake, static_cast<std::uint32_t>(i));
+      }
+    }
+    start += st.duration;
+    from = st.target;
+  }
+}
+
+void RequestFlow::user_wake(std::int32_t user, bool after_think) {
+  UserState& s = user_state_[static_cast<std::size_t>(user)];
+  const double now = kernel_.now();
+  if (after_think) {
+    s.thinking = false;
+  } else if (s.thinking) {
+    return;  // a stage wants it and it is already in its loop
+  }
+  if (s.busy || user >= users_->target(now) || now >= w_.scen.duration) return;
+  s.busy = true;
+  int cls = 0;
+  if (user_class_cdf_.size() > 1) {
+    double x = rng_users_.uniform() * user_class_cdf_.back();
+    while (cls + 1 < static_cast<int>(user_class_cdf_.size()) && x >= user_class_cdf_[static_cast<std::size_t>(cls)]) ++cls;
+  }
+  begin(now, cls, user);
+}
+
+// The user has its answer (or its failure) at t: it thinks, or pauses after a session, then goes on.
+void RequestFlow::user_done(std::int32_t user, double t) {
+  UserState& s = user_state_[static_cast<std::size_t>(user)];
+  s.busy = false;
+  ++s.done;
+  bool session_end = users_->session > 0 && s.done % static_cast<std::uint32_t>(users_->session) == 0;
+  double gap = (session_end ? users_->pause : users_->think).sample(rng_users_);
+  if (t + gap < w_.scen.duration) {
+    s.thinking = true;
+    kernel_.at(t + gap, this, kUserWake, static_cast<std::uint32_t>(user), 1);
+  }
 }
 
 void RequestFlow::arrival() {
@@ -129,12 +206,22 @@ void RequestFlow::arrival() {
     return;
   }
   if (next_arrival_) kernel_.at(next_arrival_->time, this, kArrival);
+  begin(a.time, a.request_class, -1);
+}
 
+// A request enters: from the open-loop arrivals (user -1) or from a closed-loop user.
+void RequestFlow::begin(double time, int cls, std::int32_t user) {
+  model::Arrival a{time, cls};
   std::uint32_t ri = new_request(a.time, a.request_class);
   Request& r = requests_[ri];
+  r.user = user;
   if (region_cdf_.size() > 1) {
     double u = w_.rng_flow.uniform() * region_cdf_.back();
     while (r.region + 1 < static_cast<int>(region_cdf_.size()) && u >= region_cdf_[static_cast<std::size_t>(r.region)]) ++r.region;
+  }
+  if (clients_) {  // its own stream: scenarios without clients draw exactly as before
+    r.client = clients_->draw(rng_clients_.uniform());
+    clients_->count(r.client, model::ClientPopulation::Outcome::kGenerated);
   }
   const ClassPlan& plan = w_.plans[static_cast<std::size_t>(r.cls)];
   const Prefix& px = plan.prefix[static_cast<std::size_t>(r.region)];
@@ -159,9 +246,14 @@ void RequestFlow::deliver(std::uint32_t ri) {
   kernel_.at_lane(w_.class_lane[static_cast<std::size_t>(r.cls)], now + timeout, this, kDeadline, ri, r.gen);
   if (plan.entry_lb) {
     FailReason why = FailReason::kConnectionRefused;
-    if (!plan.entry_lb->admit(&r.lb, &why)) {
+    double delay = 0;
+    if (!plan.entry_lb->admit(&r.lb, &why, r.client, r.cls, &delay)) {
       fail(r, now + r.back, why);
       maybe_release(ri);
+      return;
+    }
+    if (delay > 0) {  // limit_req without nodelay: the balancer holds the request, then sends it
+      kernel_.at(now + delay, this, kLbRetry, ri, r.gen);
       return;
     }
     attempt(ri, false);
@@ -525,7 +617,9 @@ bool RequestFlow::issue(Job& j, const CallPlan& c) {
       break;
     case CallPlan::Kind::kService:
       if (c.via_lb) {
-        if (j.call_lb.tries == 0 && !c.via_lb->admit(&j.call_lb, &why)) {
+        const Request& q = requests_[j.req];
+        bool live = q.gen == j.req_gen;  // an orphan's request may be gone: no client to key on
+        if (j.call_lb.tries == 0 && !c.via_lb->admit(&j.call_lb, &why, live ? q.client : 0, live ? q.cls : -1)) {
           call_failed(j, 0, why, AttemptFailure::kRefused);
           return false;
         }
@@ -880,6 +974,9 @@ void RequestFlow::on_event(const Event& e) {
   switch (static_cast<EventKind>(e.kind)) {
     case kArrival:
       arrival();
+      return;
+    case kUserWake:
+      user_wake(static_cast<std::int32_t>(e.a), e.b != 0);
       return;
     case kDeliver:
       if (requests_[e.a].gen == static_cast<std::uint32_t>(e.b)) deliver(e.a);

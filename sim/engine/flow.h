@@ -49,6 +49,7 @@
 #include "sim/engine/slab.h"
 #include "sim/engine/station.h"
 #include "sim/model/arrivals.h"
+#include "sim/model/clients.h"
 #include "sim/model/run_result.h"
 
 namespace sim::engine {
@@ -75,6 +76,8 @@ class RequestFlow final : public EventSink, public CpuClient {
   std::uint64_t in_flight() const { return in_flight_; }
   /// Requests created so far.
   std::uint64_t generated() const { return generated_; }
+  /// Per client group (scenario `clients:`): what its requests got; empty without clients.
+  std::vector<model::ClientGroupStats> client_groups() const;
   /// Set when the load explodes (requests in the system above the guard): the run stops.
   const std::string& explosion() const { return explosion_; }
   void set_max_in_flight(std::uint64_t n) { max_in_flight_ = n; }
@@ -95,12 +98,15 @@ class RequestFlow final : public EventSink, public CpuClient {
     kCallTimeout,  ///< a caller gives up its call (a = call number, b = the caller)
     kCallRetry,    ///< a call through a balancer is tried again after the balancer's delay
     kHeldFinish,   ///< a hung entry handler's answer, released (a = ok | reason << 1, b = the job)
+    kUserWake,     ///< a closed-loop user is done thinking (b = 1), or the stages add it (b = 0) (a = the user)
   };
 
   struct Request {
     std::uint32_t gen = 1;
     int cls = 0;
     int region = 0;               ///< client region
+    std::uint32_t client = 0;     ///< who sent it (scenario `clients:`; 0 without)
+    std::int32_t user = -1;       ///< the closed-loop user waiting for it (scenario `users:`); -1: open loop
     double start = 0;
     double back = 0;              ///< entry balancer (or entry) -> client, constant per class and region
     double hop = 0;               ///< the current attempt's balancer -> backend latency (with network delay)
@@ -204,6 +210,22 @@ class RequestFlow final : public EventSink, public CpuClient {
   std::unique_ptr<model::ArrivalStream> arrivals_;
   std::optional<model::Arrival> next_arrival_;
   std::vector<double> region_cdf_;
+  std::unique_ptr<model::ClientPopulation> clients_;  ///< scenario `clients:`; null without
+  core::Rng rng_clients_;                             ///< its own stream: draws nothing without clients
+  // Closed-loop users (scenario `users:`): state per user, allocated at start.
+  struct UserState {
+    bool busy = false;     ///< a request of its own is on its way
+    bool thinking = false; ///< its next wake is scheduled (a stage's wake then changes nothing)
+    std::uint32_t done = 0;  ///< requests finished (sessions: `session` of them, then a pause)
+  };
+  const scenario::Users* users_ = nullptr;
+  std::vector<UserState> user_state_;
+  std::vector<double> user_class_cdf_;
+  core::Rng rng_users_;                               ///< think times and classes of the users
+  void begin(double time, int cls, std::int32_t user);
+  void start_users(const scenario::Users& u);
+  void user_wake(std::int32_t user, bool after_think);
+  void user_done(std::int32_t user, double t);
   double throw_at_ = -1;  ///< tests: an injected internal error at this time
   Slab<Request> requests_;
   Slab<Job> jobs_;

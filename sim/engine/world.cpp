@@ -546,6 +546,7 @@ void World::collect() {
   }
   recorder->finish(&result);
   result.in_flight = flow->in_flight();
+  result.client_groups = flow->client_groups();
   std::stable_sort(result.timeline.begin(), result.timeline.end(),
                    [](const model::TimelineEvent& a, const model::TimelineEvent& b) { return a.time < b.time; });
 }
