@@ -825,7 +825,7 @@ std::optional<Topology> parse_topology(const std::string& file, const YAML::Node
   if (reqs.IsDefined()) read_requests(r, reqs, &t);
   if (m.has("cost")) read_topology_cost(r, m.get("cost"), &t);
   check(r, &t, p);
-  check_costs(r, &t);
+  if (!m.has("cost") || t.cost) check_costs(r, &t);  // a broken cost: block is reported already
   check_rate_limits(r, t);
   if (diags.error_count() > errors_before) return std::nullopt;
   return t;
