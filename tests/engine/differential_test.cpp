@@ -90,7 +90,8 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"DbPrimaryFailover", "scenarios/db-primary-failover.yaml", {}},
                       Case{"ZoneLoss", "scenarios/zone-loss.yaml", {}},
                       Case{"Autoscaling", "scenarios/autoscaling/spike-hpa.yaml", {}},
-                      Case{"ChaosMonkey", "tests/engine/differential/chaos-monkey.yaml", {}}),
+                      Case{"ChaosMonkey", "tests/engine/differential/chaos-monkey.yaml", {}},
+                      Case{"ClientsAndUsers", "tests/engine/differential/clients-users.yaml", {}}),
     [](const ::testing::TestParamInfo<Case>& i) { return std::string(i.param.name); });
 
 }  // namespace
