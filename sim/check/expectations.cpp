@@ -57,6 +57,7 @@ double latency_stat(const model::LatencyStats& l, scenario::LatencyStat stat) {
     case scenario::LatencyStat::kMean: return l.mean;
     case scenario::LatencyStat::kP50: return l.p50;
     case scenario::LatencyStat::kP90: return l.p90;
+    case scenario::LatencyStat::kP95: return l.p95;
     case scenario::LatencyStat::kP99: return l.p99;
     case scenario::LatencyStat::kP999: return l.p999;
     case scenario::LatencyStat::kMax: return l.max;
@@ -161,7 +162,8 @@ std::optional<double> measure(const scenario::Scenario& s, const model::RunResul
   return std::nullopt;
 }
 
-Assessment assess(const scenario::Scenario& s, const model::RunResult& r, const topology::Topology* t) {
+Assessment assess(const scenario::Scenario& s, const model::RunResult& r, const topology::Topology* t,
+                  const AlertEvaluation* alerts) {
   Assessment a;
   a.recovery = summarize_recovery(s, r, t);
   a.scaling = summarize_scaling(s, r);
@@ -187,6 +189,11 @@ Assessment assess(const scenario::Scenario& s, const model::RunResult& r, const 
       v.actual_text = "not measured (" + v.note + ")";
     }
     a.verdicts.push_back(std::move(v));
+  }
+  if (!s.alert_rules.empty()) {
+    a.incidents = incidents(s, r);
+    if (alerts) a.alerts = *alerts;
+    for (Verdict& v : judge_alerts(s, alerts, a.incidents)) a.verdicts.push_back(std::move(v));
   }
   return a;
 }

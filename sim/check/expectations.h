@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/check/alerts.h"
 #include "sim/check/autoscaling.h"
 #include "sim/check/recovery.h"
 #include "sim/model/run_result.h"
@@ -35,14 +36,19 @@ struct Verdict {
 struct Assessment {
   RecoverySummary recovery;             ///< RTO/RPO per fault; predictions and per-class verdicts when a topology was given
   std::vector<ScalingSummary> scaling;  ///< one per autoscaled service
-  std::vector<Verdict> verdicts;        ///< one per expectation, in the scenario's order
+  std::vector<Verdict> verdicts;        ///< one per expectation, in the scenario's order; alert expectations last
+  std::optional<AlertEvaluation> alerts;  ///< the scenario's alerting rules as Prometheus evaluated them (alerts:)
+  std::vector<Incident> incidents;      ///< the run's faults, which the alerts are set against
   std::optional<double> cost_per_month; ///< when the topology names a pricing file (model/cost.h)
   /// Every verdict passes (true when there are none).
   bool passed() const;
 };
 
-/// Assesses a run. `t` (may be null) adds the RTO/RPO predictions and the per-class resilience verdicts.
-Assessment assess(const scenario::Scenario& s, const model::RunResult& r, const topology::Topology* t = nullptr);
+/// Assesses a run. `t` (may be null) adds the RTO/RPO predictions and the per-class resilience verdicts;
+/// `alerts` (may be null) is the evaluation of the scenario's alerting rules (sim/prometheus/alerts.h),
+/// which the alert expectations are judged on (without it they fail as not measured).
+Assessment assess(const scenario::Scenario& s, const model::RunResult& r, const topology::Topology* t = nullptr,
+                  const AlertEvaluation* alerts = nullptr);
 
 /// The value of `metric` in the assessed run, over the request class `request_class` ("" = all);
 /// nullopt with *note when the run cannot measure it (nothing completed, never recovered, no autoscaling).

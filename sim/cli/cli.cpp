@@ -23,6 +23,8 @@ const std::vector<Command>& commands() {
       {"chaos", "break a scenario once per component, instance, zone and region; print the failure matrix", add_chaos},
       {"autoscale", "evaluate one Kubernetes HPA decision from a written-down state and explain it", add_autoscale},
       {"capacity", "project growth against a capacity plan; size each tier by simulation; report the gaps", add_capacity},
+      {"import", "turn nginx, Kubernetes and docker-compose files into a topology, listing what was mapped and ignored",
+       add_import},
   };
   return kCommands;
 }

@@ -37,5 +37,6 @@ std::function<int()> add_merge(CLI::App& app, const GlobalOptions& global);
 std::function<int()> add_chaos(CLI::App& app, const GlobalOptions& global);
 std::function<int()> add_autoscale(CLI::App& app, const GlobalOptions& global);
 std::function<int()> add_capacity(CLI::App& app, const GlobalOptions& global);
+std::function<int()> add_import(CLI::App& app, const GlobalOptions& global);
 
 }  // namespace sim::cli

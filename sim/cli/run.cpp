@@ -12,6 +12,7 @@
 #include "sim/report/html.h"
 #include "sim/report/junit.h"
 #include "sim/report/montecarlo.h"
+#include "sim/report/openmetrics.h"
 #include "sim/runs/batch.h"
 #include "sim/runs/output.h"
 
@@ -110,6 +111,7 @@ std::function<int()> add_run(CLI::App& app, const GlobalOptions& global) {
     bool stats = false, resume = false;
     std::string junit, summary;
     int runs = 0;
+    std::string openmetrics, start;
   };
   auto o = std::make_shared<Opts>();
   app.add_option("scenarios", o->scenarios, "scenario files (each runs in its own process when there are several)")
@@ -133,6 +135,10 @@ std::function<int()> add_run(CLI::App& app, const GlobalOptions& global) {
   app.add_option("--summary", o->summary, "also write a Markdown summary for a CI job page (e.g. $GITHUB_STEP_SUMMARY)");
   app.add_option("--runs", o->runs, "Monte Carlo: K runs with derived seeds; metrics as mean and 95% interval, "
                                     "expectations judged by their bound (writes montecarlo.json/.md/.html)");
+  app.add_option("--openmetrics", o->openmetrics, "also write the run's time series as OpenMetrics text to FILE "
+                                                  "(for promtool tsdb create-blocks-from openmetrics; one scenario)");
+  app.add_option("--start", o->start, "the simulated t = 0 for --openmetrics: 2024-01-01T00:00:00Z (default), a date "
+                                      "or seconds since the epoch");
   app.add_flag("--resume", o->resume, "with --runs: reuse the complete runs of an interrupted series, run the rest");
   app.add_flag("--stats", o->stats, "print engine statistics: SimGrid activities per request, actors, peak memory");
   app.footer("Exit status: 0 every expectation met, 1 an expectation failed (or a limit stopped a run),\n"
@@ -148,6 +154,20 @@ std::function<int()> add_run(CLI::App& app, const GlobalOptions& global) {
       std::fprintf(stderr, "infrasim run: --resume applies to a Monte Carlo series; expected --runs K with it\n");
       return static_cast<int>(core::kBadInput);
     }
+    double start = report::kDefaultStart;
+    if (!o->start.empty()) {
+      auto st = report::parse_start_time(o->start);
+      if (!st) {
+        std::fprintf(stderr, "infrasim run: --start %s: invalid time; expected 2024-01-01T00:00:00Z, 2024-01-01 or "
+                             "seconds since the epoch\n", o->start.c_str());
+        return static_cast<int>(core::kBadInput);
+      }
+      start = *st;
+    }
+    if (!o->openmetrics.empty() && (o->scenarios.size() != 1 || o->runs >= 2)) {
+      std::fprintf(stderr, "infrasim run: --openmetrics writes one run's series; expected one scenario without --runs\n");
+      return static_cast<int>(core::kBadInput);
+    }
     std::vector<RunRequest> reqs;
     for (const std::string& path : o->scenarios) {
       RunRequest r;
@@ -160,13 +180,15 @@ std::function<int()> add_run(CLI::App& app, const GlobalOptions& global) {
       r.wake = o->wake;
       r.progress = !global.quiet;
       r.stats = o->stats;
+      r.openmetrics = o->openmetrics;
+      r.start = start;
       reqs.push_back(r);
     }
     // Every input is checked before anything runs.
     auto all = runs::load_all(reqs);
     if (!all) return static_cast<int>(core::kBadInput);
     const std::vector<scenario::Loaded>& loaded = *all;
-    for (const std::string& path : {o->junit, o->summary}) {
+    for (const std::string& path : {o->junit, o->summary, o->openmetrics}) {
       if (path.empty()) continue;
       fs::path parent = fs::path(path).parent_path();
       if (std::string err = runs::prepare_dir(parent.empty() ? "." : parent.string()); !err.empty()) {

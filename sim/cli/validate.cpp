@@ -13,6 +13,17 @@ namespace sim::cli {
 namespace {
 
 void print_analysis(const topology::Topology& topo, const scenario::Scenario* scen, std::vector<check::Finding>* all) {
+  // What `from:` references took from nginx, Kubernetes and compose files, and what they left out.
+  if (!topo.imported.empty()) {
+    static const char* kTitles[] = {"mapped", "not modelled yet", "ignored"};
+    fmt::print("  imported:\n");
+    for (int k = 0; k < 3; ++k) {
+      for (const auto& n : topo.imported) {
+        if (static_cast<int>(n.kind) != k) continue;
+        fmt::print("    {}: {}:{}:{}: {} -> {}\n", kTitles[k], n.pos.file, n.pos.line, n.pos.column, n.what, n.detail);
+      }
+    }
+  }
   topology::GraphAnalysis g = topology::analyze_graph(topo);
   fmt::print("  paths:\n");
   for (const auto& p : g.paths) fmt::print("    {:<14} {}\n", p.request_class, p.text);

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "sim/core/diagnostics.h"
+#include "sim/core/foreign_names.h"
 
 namespace sim::core {
 
@@ -30,10 +31,22 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
+std::string suggested_name(const UnknownName& u, const std::vector<std::string>& known) {
+  if (u.noun == "key") {
+    if (ForeignName f = foreign_name(u.name, known); !f.key.empty()) return f.key;
+  }
+  return closest_match(u.name, known);
+}
+
 std::string unknown_name(const UnknownName& u, const std::vector<std::string>& known) {
   std::string head = fmt::format("{}unknown {} '{}'{}", u.prefix, u.noun, u.name,
                                  u.in.empty() ? std::string() : fmt::format(" in {}", u.in));
   if (known.empty()) return fmt::format("{}; {}", head, u.none);
+  if (u.noun == "key") {  // minReplicas -> min: the name another tool gives the key
+    if (ForeignName f = foreign_name(u.name, known); !f.key.empty()) {
+      return fmt::format("{}; did you mean '{}'? ({} is {} here; docs/ecosystem.md)", head, f.key, f.source, f.key);
+    }
+  }
   std::string guess = closest_match(u.name, known);
   if (!guess.empty()) return fmt::format("{}; did you mean '{}'?", head, guess);
   std::vector<std::string> once;  // "regions: [a, a]" names a once

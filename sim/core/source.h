@@ -7,7 +7,9 @@
 //   resolve_path   a path as written in a file, relative to that file's folder
 //   join, trim     lists of names in messages; text as written around a value
 //   unknown_name   "unknown component 'dbx'; did you mean 'db'?" or
-//                  "unknown key 'x' in lb; expected one of algorithm, replicas"
+//                  "unknown key 'x' in lb; expected one of algorithm, replicas";
+//                  a key named as another tool names it ("minReplicas") gets its
+//                  infrasim name (core/foreign_names.h)
 //
 // The YAML reader (core/yaml_reader.h) builds on these: Reader::pos(),
 // Reader::error(SourcePos, ...) and MapView::read() (a key's value into a field).
@@ -46,9 +48,15 @@ struct UnknownName {
 };
 
 /// The one message for a name that is not known:
+///   "<prefix>unknown key '<name>'[ in <in>]; did you mean '<key>'? (Kubernetes' minReplicas is min here; docs/ecosystem.md)"
+///                                                                            a key that is another tool's name for one of `known`
 ///   "<prefix>unknown <noun> '<name>'[ in <in>]; did you mean '<closest>'?"   a close one exists (closest_match)
 ///   "<prefix>unknown <noun> '<name>'[ in <in>]; expected one of a, b, c"     otherwise (duplicates listed once)
 ///   "<prefix>unknown <noun> '<name>'[ in <in>]; <none>"                      `known` is empty
 std::string unknown_name(const UnknownName& what, const std::vector<std::string>& known);
+
+/// The name unknown_name() offers in "did you mean" for `what` (the foreign
+/// name's counterpart or the closest by edit distance); "" when it offers none.
+std::string suggested_name(const UnknownName& what, const std::vector<std::string>& known);
 
 }  // namespace sim::core

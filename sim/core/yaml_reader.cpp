@@ -403,9 +403,10 @@ MapView::MapView(const Reader& reader, const YAML::Node& node, std::string what,
       continue;
     }
     if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-      reader.error(k, unknown_name({.noun = "key", .name = key, .in = what_}, allowed));
+      UnknownName u{.noun = "key", .name = key, .in = what_};
+      reader.error(k, unknown_name(u, allowed));
       // A key offered in "did you mean" is not reported again as missing.
-      if (std::string guess = closest_match(key, allowed); !guess.empty()) suggested_.push_back(guess);
+      if (std::string guess = suggested_name(u, allowed); !guess.empty()) suggested_.push_back(guess);
       continue;
     }
     if (it->second.IsNull()) reader.remember_null_value(it->second, k);

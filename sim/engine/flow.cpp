@@ -32,6 +32,7 @@ std::uint32_t RequestFlow::new_request(double now, int cls) {
   std::uint32_t gen = q.gen;
   q = Request{};
   q.gen = gen;
+  q.index = r;
   q.cls = cls;
   q.start = now;
   ++in_flight_;
@@ -66,6 +67,7 @@ void RequestFlow::complete(Request& r, double t) {
 
 void RequestFlow::fail(Request& r, double t, FailReason why) {
   if (r.finished) return;
+  if (client_retry(r, t, why)) return;
   r.finished = true;
   if (t >= w_.scen.duration) return;
   if (r.user >= 0) user_done(r.user, t);
@@ -75,6 +77,24 @@ void RequestFlow::fail(Request& r, double t, FailReason why) {
                                                               : model::ClientPopulation::Outcome::kFailed);
   }
   w_.recorder->failure(t, r.cls, why);
+}
+
+// A client that retries (topology clients: {retry}) hears of the failure at t, waits its
+// backoff and sends the request again: a new try at the entry, the failed one's work
+// carries on as an orphan. Retries are not counted as arrivals; the outcome is the last try's.
+bool RequestFlow::client_retry(Request& r, double t, FailReason why) {
+  const topology::RetryPolicy& rp = w_.topo.clients.retry;
+  if (rp.attempts <= 1 || r.tries + 1 >= rp.attempts || t >= w_.scen.duration) return false;
+  if (why == FailReason::kTimeout ? !rp.on_timeout : !rp.on_error) return false;
+  if (!w_.resilience.withdraw(-1, r.cls, rp, std::max(t, kernel_.now()))) return false;
+  ++r.tries;
+  r.retry_wait = Resilience::wait(rp, r.tries, r.retry_wait, w_.rng_flow);
+  ++r.attempt;  // the failed try's handler, if any, is an orphan from now on
+  r.try_first = r.attempt;
+  const ClassPlan& plan = w_.plans[static_cast<std::size_t>(r.cls)];
+  const Prefix& px = plan.prefix[static_cast<std::size_t>(r.region)];
+  kernel_.at(std::max(t, kernel_.now()) + r.retry_wait + px.to_entry, this, kDeliver, r.index, r.gen);
+  return true;
 }
 
 // The entry handler of the request's current attempt, while the request waits for it.
@@ -99,6 +119,7 @@ JobRef RequestFlow::new_job(Job::Kind kind, std::uint32_t req, JobRef parent, in
   j.parent = parent;
   j.station = station;
   j.demand = demand;
+  j.born = kernel_.now();
   if (parent == 0) ++requests_[req].holders;
   return ref_of(idx, gen);
 }
@@ -241,9 +262,15 @@ void RequestFlow::deliver(std::uint32_t ri) {
   Request& r = requests_[ri];
   const double now = kernel_.now();
   const ClassPlan& plan = w_.plans[static_cast<std::size_t>(r.cls)];
-  // The client's deadline: the entry service's timeout.
-  double timeout = w_.comp(plan.entry).spec->service()->timeout;
-  kernel_.at_lane(w_.class_lane[static_cast<std::size_t>(r.cls)], now + timeout, this, kDeadline, ri, r.gen);
+  // The client's deadline for this try: clients.timeout, else the entry service's timeout.
+  r.deadline = now + plan.deadline;
+  kernel_.at_lane(w_.class_lane[static_cast<std::size_t>(r.cls)], r.deadline, this, kDeadline, ri,
+                  (static_cast<std::uint64_t>(r.tries) << 32) | r.gen);
+  if (r.tries == 0) {
+    w_.resilience.deposit(-1, r.cls, w_.topo.clients.retry, now);
+  } else {
+    r.lb = LbAttempt{};  // a new try: the balancer starts over
+  }
   if (plan.entry_lb) {
     FailReason why = FailReason::kConnectionRefused;
     double delay = 0;
@@ -276,6 +303,7 @@ void RequestFlow::deliver(std::uint32_t ri) {
   }
   double demand = plan.demand[0]->sample(w_.rng_service);
   JobRef jr = new_job(Job::Kind::kHandle, ri, 0, target, demand);
+  get(jr)->attempt = r.attempt;
   if (r.hop > 0) {
     kernel_.at(now + r.hop, this, kEnter, 0, jr);
   } else {
@@ -321,7 +349,7 @@ void RequestFlow::attempt(std::uint32_t ri, bool same_backend) {
     r.hop += e.extra;
   }
   const topology::LoadBalancerSpec& spec = lb.spec();
-  double client_left = w_.comp(plan.entry).spec->service()->timeout - (now - r.start);
+  double client_left = r.deadline - now;
   if (spec.read_timeout > 0 && spec.read_timeout < client_left) {
     kernel_.at(now + r.hop + spec.read_timeout, this, kLbTimeout, ri,
                (static_cast<std::uint64_t>(r.attempt) << 32) | r.gen);
@@ -373,7 +401,7 @@ void RequestFlow::lb_failed(std::uint32_t ri, AttemptFailure f, FailReason why) 
 void RequestFlow::enter(Job& j) {
   const double now = kernel_.now();
   Station& s = w_.st(j.station);
-  if (j.parent == 0 && j.kind == Job::Kind::kHandle && !owner(j)) {  // its attempt was given up on the way
+  if (j.parent == 0 && j.kind == Job::Kind::kHandle && stale(j)) {  // its attempt was given up on the way
     free_job(j);
     return;
   }
@@ -395,7 +423,7 @@ void RequestFlow::enter(Job& j) {
                       ? p->call->via_lb->spec().connect_timeout
                       : kOsConnectTimeout;
       p->child = 0;
-      kernel_.at(std::max(now, p->call_sent + ct), this, kCallTimeout, p->call_seq, ref(*p));
+      kernel_.at(std::max(now, give_up_at(*p, p->call_sent + ct)), this, kCallTimeout, p->call_seq, ref(*p));
       p->call_failure = AttemptFailure::kConnectTimeout;
     }
     free_job(j);
@@ -439,8 +467,19 @@ void RequestFlow::enter(Job& j) {
 
 // Work nobody wants any more: a request that timed out (or was given up) before
 // its handler started, a call whose caller is gone.
+//
+// A try its client gave up on (clients.timeout) is not known to the server: it serves
+// it anyway — wasted work, the stuff of retry storms — unless the server's own timeout
+// (the entry service's `timeout`) has passed since it arrived.
 bool RequestFlow::stale(const Job& j) {
-  if (j.parent == 0) return !owner(j);
+  if (j.parent == 0) {
+    if (owner(j)) return false;
+    const Request& r = requests_[j.req];
+    bool client_abandoned = r.gen == j.req_gen && (j.attempt < r.try_first || (r.finished && r.client_gone));
+    if (!client_abandoned) return true;
+    const double server_timeout = w_.comp(w_.plans[static_cast<std::size_t>(r.cls)].entry).spec->service()->timeout;
+    return kernel_.now() - j.born >= server_timeout;
+  }
   const Job* p = get(j.parent);
   if (!p || p->child != ref(j)) return true;
   return j.kind == Job::Kind::kHandle && requests_[j.req].gen != j.req_gen;
@@ -543,6 +582,11 @@ void RequestFlow::run_calls(Job& j) {
     if (r.gen != j.req_gen || r.finished || r.ends_early) break;
     const CallPlan& c = calls[static_cast<std::size_t>(j.pc++)];
     if (!j.retrying) j.call_lb = LbAttempt{};
+    if (!j.policy_retrying) {
+      j.call_tries = 0;
+      j.call_wait = 0;
+    }
+    j.policy_retrying = false;
     if (!issue(j, c)) return;  // waiting for the call's answer
   }
   finish(j, true, FailReason::kInjected);
@@ -596,6 +640,16 @@ bool RequestFlow::issue(Job& j, const CallPlan& c) {
   j.call_down_miss = false;
   j.call_failure = AttemptFailure::kErrorAnswer;
   j.pool = -1;
+  if (c.policy >= 0) {
+    // The caller's policy: its breaker may fail the call at once; its timeout bounds this attempt.
+    const topology::CallPolicy& pol = w_.resilience.policy(c.policy);
+    if (j.call_tries == 0 && !j.retrying) w_.resilience.deposit(self, c.policy, pol.retry, now);
+    if (!w_.resilience.permit(self, c.policy, now)) {
+      call_failed(j, 0, FailReason::kCircuitOpen, AttemptFailure::kErrorAnswer);
+      return false;
+    }
+    if (pol.timeout > 0) kernel_.at(now + pol.timeout, this, kCallTimeout, j.call_seq, ref(j));
+  }
   int target = -1;
   FailReason why = FailReason::kConnectionRefused;
   switch (c.kind) {
@@ -723,6 +777,9 @@ void RequestFlow::resume(Job& j) {
   j.phase = Job::Phase::kCpu;  // between calls: running (no CPU held)
   j.child = 0;
   end_call(j);
+  if (c.policy >= 0 && j.call_reason != FailReason::kCircuitOpen) {
+    w_.resilience.record(j.station, c.policy, j.call_ok, kernel_.now());
+  }
   if (!j.call_ok) {
     if (c.kind == CallPlan::Kind::kService && c.via_lb && j.call_lb.backend >= 0) {
       // Through a balancer: it counts the failure and may try again.
@@ -734,13 +791,20 @@ void RequestFlow::resume(Job& j) {
         j.retry_same = next.same_backend;
         if (next.delay > 0) {
           j.phase = Job::Phase::kWaitCall;
+          ++j.call_seq;  // what was still scheduled for the failed attempt is stale
           kernel_.at(kernel_.now() + next.delay, this, kCallRetry, j.call_seq, ref(j));
           return;
         }
         run_calls(j);
         return;
       }
-      finish(j, false, next.give_up);
+      j.call_reason = next.give_up;
+    }
+    if (c.policy >= 0 && policy_retry(j)) return;
+    if (c.kind == CallPlan::Kind::kCache) {
+      // Cache-aside: a cache that fails (an error, a timeout) is a miss; the path goes on.
+      c.cache->miss_down();
+      run_calls(j);
       return;
     }
     finish(j, false, j.call_reason);
@@ -762,6 +826,34 @@ void RequestFlow::resume(Job& j) {
       break;
   }
   run_calls(j);
+}
+
+// The caller's policy tries its failed call again, after its backoff: attempts left, a
+// condition that matches (timeout, or any other error; never an open circuit), a live
+// request, and a token in the retry budget.
+bool RequestFlow::policy_retry(Job& j) {
+  const topology::RetryPolicy& rp = w_.resilience.policy(j.call->policy).retry;
+  if (rp.attempts <= 1 || j.call_tries + 1 >= rp.attempts) return false;
+  if (j.call_reason == FailReason::kCircuitOpen) return false;
+  if (j.call_reason == FailReason::kTimeout ? !rp.on_timeout : !rp.on_error) return false;
+  const Request& r = requests_[j.req];
+  if (r.gen != j.req_gen || r.finished) return false;
+  const double now = kernel_.now();
+  if (!w_.resilience.withdraw(j.station, j.call->policy, rp, now)) return false;
+  ++j.call_tries;
+  j.call_wait = Resilience::wait(rp, j.call_tries, j.call_wait, w_.rng_flow);
+  --j.pc;  // the same call again
+  j.policy_retrying = true;
+  j.phase = Job::Phase::kWaitCall;
+  ++j.call_seq;  // what was still scheduled for the failed attempt is stale
+  kernel_.at(now + j.call_wait, this, kCallRetry, j.call_seq, ref(j));
+  return true;
+}
+
+double RequestFlow::give_up_at(const Job& caller, double limit) const {
+  const Request& r = requests_[caller.req];
+  if (r.gen != caller.req_gen || r.finished) return std::min(limit, kernel_.now());
+  return std::min(limit, r.deadline);
 }
 
 // ---- answers ---------------------------------------------------------------------------
@@ -892,6 +984,17 @@ void RequestFlow::query_answered(Job& q) {
   answer(q, true, FailReason::kInjected, AttemptFailure::kErrorAnswer);
 }
 
+// A job stops waiting for a database connection (the pool's acquire timeout, or its call's timeout).
+void RequestFlow::give_up_pool_wait(Job& j, FailReason why, AttemptFailure f) {
+  j.call->db->cancel_wait(j.pool, ref(j));
+  j.pool = -1;
+  j.phase = Job::Phase::kWaitCall;
+  j.call_ok = false;
+  j.call_reason = why;
+  j.call_failure = f;
+  resume(j);
+}
+
 // ---- hung and frozen stations ------------------------------------------------------------
 
 void RequestFlow::hold(int station, const Event& e) { held_[static_cast<std::size_t>(station)].push_back(e); }
@@ -944,7 +1047,14 @@ void RequestFlow::abort(const std::vector<JobRef>& jobs, bool silent) {
     if (silent) {
       // A lost host says nothing: callers wait for their timeouts (the client for its deadline).
       if (j->parent != 0) {
-        if (Job* p = get(j->parent); p && p->child == jr) p->call_failure = AttemptFailure::kReadTimeout;
+        if (Job* p = get(j->parent); p && p->child == jr) {
+          // No answer will come, and TCP will not say so for minutes (an idle connection
+          // is not retransmitting): the caller's own timeouts end the wait, else its
+          // request's deadline does.
+          p->call_failure = AttemptFailure::kReadTimeout;
+          p->child = 0;
+          kernel_.at(std::max(now, give_up_at(*p, p->call_sent + kOsIdleGiveUp)), this, kCallTimeout, p->call_seq, ref(*p));
+        }
       }
       free_job(*j);
       continue;
@@ -992,7 +1102,9 @@ void RequestFlow::on_event(const Event& e) {
       return;
     case kDeadline: {
       Request& r = requests_[e.a];
-      if (r.gen == static_cast<std::uint32_t>(e.b) && !r.finished) {
+      if (r.gen == static_cast<std::uint32_t>(e.b) && r.tries == (e.b >> 32) && !r.finished) {
+        // The client's own patience (clients.timeout) ends its wait, not the server's work.
+        if (w_.topo.clients.timeout > 0) r.client_gone = true;
         fail(r, kernel_.now(), FailReason::kTimeout);
         // The client closed the connection: the balancer lets the attempt go (not a failure of the backend).
         if (r.lb_active) lb_end_attempt(r);
@@ -1003,12 +1115,7 @@ void RequestFlow::on_event(const Event& e) {
     case kPoolTimeout:
       if (Job* j = get(e.b); j && j->phase == Job::Phase::kWaitPool) {
         if (held_at(j->station, e)) return;
-        j->call->db->cancel_wait(j->pool, e.b);
-        j->pool = -1;
-        j->phase = Job::Phase::kWaitCall;
-        j->call_ok = false;
-        j->call_reason = FailReason::kDbUnavailable;
-        resume(*j);
+        give_up_pool_wait(*j, FailReason::kDbUnavailable, AttemptFailure::kErrorAnswer);
       }
       return;
     case kSyncDone:
@@ -1045,6 +1152,11 @@ void RequestFlow::on_event(const Event& e) {
       return;
     }
     case kCallTimeout:
+      if (Job* j = get(e.b); j && j->phase == Job::Phase::kWaitPool && j->call_seq == e.a) {
+        if (held_at(j->station, e)) return;
+        give_up_pool_wait(*j, FailReason::kTimeout, AttemptFailure::kReadTimeout);  // the call's own timeout
+        return;
+      }
       if (Job* j = get(e.b); j && j->phase == Job::Phase::kWaitCall && j->call_seq == e.a) {
         if (held_at(j->station, e)) return;
         // The caller gives up: the callee's answer, if it ever comes, is dropped.

@@ -88,6 +88,10 @@ class RequestFlow final : public EventSink, public CpuClient {
   /// What a client without a timeout of its own waits on a connection nobody answers:
   /// Linux's SYN retries (tcp_syn_retries 6: 1 + 2 + ... + 64 s).
   static constexpr double kOsConnectTimeout = 127;
+  /// An established connection whose peer vanished while it waits for an answer: nothing
+  /// is unacknowledged, so TCP never notices (keepalive is off by default, 2 h when on).
+  /// A bound that only matters when nothing else ends the wait.
+  static constexpr double kOsIdleGiveUp = 7200;
 
  private:
   enum EventKind : std::uint32_t {
@@ -119,6 +123,12 @@ class RequestFlow final : public EventSink, public CpuClient {
     LbAttempt lb;
     AttemptFailure failure = AttemptFailure::kRefused;  ///< kLbFail: how the attempt failed
     model::FailReason failure_reason = model::FailReason::kConnectionRefused;
+    std::uint32_t index = 0;      ///< its slot (constant while it lives)
+    double deadline = 0;          ///< the client gives up the current try at this time
+    std::uint16_t tries = 0;      ///< the client's retries so far (clients: {retry})
+    std::uint32_t try_first = 0;  ///< the first attempt number of the client's current try
+    bool client_gone = false;     ///< the client stopped waiting (clients.timeout): the server does not know
+    double retry_wait = 0;        ///< the client's last backoff wait (decorrelated jitter)
   };
 
   struct Job {
@@ -138,6 +148,7 @@ class RequestFlow final : public EventSink, public CpuClient {
     std::uint32_t slot = 0;        ///< its worker slot at `station`
     int segment = 0, pc = 0;       ///< kHandle: the path segment and its next call
     double demand = 0;
+    double born = 0;               ///< kHandle: when it was sent (the server's own timeout counts from here)
     HostCpu::Handle cpu;
     // Its pending call (kWaitCall / kWaitPool), written by the callee's answer.
     const CallPlan* call = nullptr;
@@ -157,6 +168,9 @@ class RequestFlow final : public EventSink, public CpuClient {
     model::FailReason call_reason = model::FailReason::kConnectionRefused;
     AttemptFailure call_failure = AttemptFailure::kErrorAnswer;
     LbAttempt call_lb;             ///< a service call through a balancer: its attempts
+    std::uint16_t call_tries = 0;  ///< the caller's retries of the current call (its policy)
+    bool policy_retrying = false;  ///< the current call is a retry of its policy: keep call_tries
+    double call_wait = 0;          ///< the last backoff wait of the current call
   };
 
   // requests
@@ -166,6 +180,13 @@ class RequestFlow final : public EventSink, public CpuClient {
   bool owner(const Job& j) const;
   void complete(Request& r, double t);
   void fail(Request& r, double t, model::FailReason why);
+  /// The client tries again (clients: {retry}) instead of taking this failure.
+  bool client_retry(Request& r, double t, model::FailReason why);
+  /// The caller's policy retries its failed call after a backoff (calls: {x: {retry}}).
+  bool policy_retry(Job& j);
+  /// When a caller waiting for an answer that will never come stops waiting: its request's
+  /// deadline (a handler is not kept beyond it), at most `limit`.
+  double give_up_at(const Job& caller, double limit) const;
 
   // jobs
   JobRef new_job(Job::Kind kind, std::uint32_t req, JobRef parent, int station, double demand);
@@ -202,6 +223,7 @@ class RequestFlow final : public EventSink, public CpuClient {
   bool stale(const Job& j);
   void query_answered(Job& q);
   void cancel_waits(Job& j);
+  void give_up_pool_wait(Job& j, model::FailReason why, AttemptFailure f);
   void hold(int station, const Event& e);
   bool held_at(int station, const Event& e);
 

@@ -34,6 +34,8 @@ struct CallPlan {
   MessageQueue* queue = nullptr;
   Storage* storage = nullptr;
   LoadBalancer* via_lb = nullptr;              ///< kService: the load balancer in front of the callee, if any
+  /// The caller's policy for this call (timeout, retries, breaker: Resilience), -1 = none.
+  int policy = -1;
 };
 
 /// The client side of a class, per client region: constant latencies (one way).
@@ -52,6 +54,7 @@ struct ClassPlan {
   Cdn* cdn = nullptr;
   LoadBalancer* entry_lb = nullptr;
   int entry = -1;                                    ///< the first service (component index)
+  double deadline = 0;                               ///< a client's patience per attempt (clients.timeout, else the entry's timeout)
   /// services[s] is the s-th service of the path; demand[s] its CPU demand for this class;
   /// segments[s] the calls it makes, in order (a kService call hands the rest of the path on).
   std::vector<int> services;

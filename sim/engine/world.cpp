@@ -172,6 +172,17 @@ void World::build_plans() {
     p.response_size = rc.response_size;
     LoadBalancer* pending_lb = nullptr;
     int pending_lb_ci = -1, entry_lb_ci = -1, cdn_ci = -1;
+    // The calling service's policy for a call to `callee` (or to the balancer in front of it).
+    auto policy_for = [&](const topology::Component& callee) {
+      if (p.services.empty()) return -1;
+      const topology::Component& caller = *comps[static_cast<std::size_t>(p.services.back())].spec;
+      const auto& calls = caller.service()->calls;
+      auto it = calls.find(callee.name);
+      if (it == calls.end() && pending_lb_ci >= 0 && pending_lb) {
+        it = calls.find(comps[static_cast<std::size_t>(pending_lb_ci)].spec->name);
+      }
+      return it == calls.end() ? -1 : resilience.add(&it->second, caller.name, it->first);
+    };
     for (const auto& step : rc.path) {
       int ci = component_index(step.component);
       const topology::Component& c = *comps[static_cast<std::size_t>(ci)].spec;
@@ -196,6 +207,7 @@ void World::build_plans() {
             call.component = ci;
             call.via_lb = pending_lb;
             call.demand = service_demand(*c.service(), rc.name);
+            call.policy = policy_for(c);
             p.segments.back().push_back(call);
           }
           pending_lb = nullptr;
@@ -207,6 +219,7 @@ void World::build_plans() {
         default: {
           CallPlan call;
           call.component = ci;
+          call.policy = policy_for(c);
           switch (c.kind) {
             case Kind::kCache: {
               const topology::CacheSpec& cs = *c.cache();
@@ -282,8 +295,10 @@ void World::build_plans() {
       x.to_entry = to_edge + edge_proc + origin + lb_proc;
       x.back = to_edge + origin;
     }
-    // The deadline lane of its entry timeout.
-    double timeout = comps[static_cast<std::size_t>(p.entry)].spec->service()->timeout;
+    // The deadline lane of the client's patience.
+    double timeout = topo.clients.timeout > 0 ? topo.clients.timeout
+                                              : comps[static_cast<std::size_t>(p.entry)].spec->service()->timeout;
+    p.deadline = timeout;
     auto [it, inserted] = lanes.emplace(timeout, -1);
     if (inserted) it->second = kernel.add_lane();
     class_lane.push_back(it->second);

@@ -9,6 +9,7 @@
 //   tiers                LoadBalancer, Database, Cache, Cdn, MessageQueue, Storage: each owns its
 //                        state, its actors and its reaction to faults
 //   Autoscaler, FaultInjector, NetworkFaults   control actors and the links' state
+//   Resilience           callers' circuit breakers, retry budgets and backoff (resilience.h)
 //   Recorder, RunResult  what the run measured
 //
 // The station lifecycle is here, because it tells several owners: a crash
@@ -40,6 +41,7 @@
 #include "sim/engine/plan.h"
 #include "sim/engine/platform.h"
 #include "sim/engine/queue.h"
+#include "sim/engine/resilience.h"
 #include "sim/engine/station.h"
 #include "sim/model/recorder.h"
 #include "sim/model/run_result.h"
@@ -90,6 +92,7 @@ class World final : public EventSink {
   std::vector<std::unique_ptr<Autoscaler>> autoscalers;
   NetworkFaults net;
   FaultInjector faults{*this};
+  Resilience resilience{*this};
   std::unique_ptr<RequestFlow> flow;
   std::unique_ptr<model::Recorder> recorder;
   model::RunResult result;

@@ -70,4 +70,13 @@ double LogHistogram::quantile(double q) const {
   return max_;
 }
 
+std::uint64_t LogHistogram::count_at_most(double le) const {
+  if (count_ == 0 || le < kMin) return 0;
+  int last = bucket_of(le);
+  if (value_of(last) > le) --last;
+  std::uint64_t n = 0;
+  for (int i = 0; i <= last; ++i) n += counts_[static_cast<std::size_t>(i)];
+  return n;
+}
+
 }  // namespace sim::model

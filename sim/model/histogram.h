@@ -34,6 +34,9 @@ class LogHistogram {
   double min() const { return count_ ? min_ : 0.0; }
   /// The q-quantile (0 <= q <= 1) as the lower-rank order statistic's bucket value; 0 when empty.
   double quantile(double q) const;
+  /// How many values are at most `le`, as quantile() sees them (a bucket counts when its
+  /// reported value is <= le): within the histogram's relative error of the exact count's bound.
+  std::uint64_t count_at_most(double le) const;
 
  private:
   static int bucket_of(double v);

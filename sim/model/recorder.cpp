@@ -12,6 +12,7 @@ LatencyStats summarize(const LogHistogram& h) {
   s.mean = h.mean();
   s.p50 = h.quantile(0.50);
   s.p90 = h.quantile(0.90);
+  s.p95 = h.quantile(0.95);
   s.p99 = h.quantile(0.99);
   s.p999 = h.quantile(0.999);
   s.max = h.max();
@@ -99,6 +100,10 @@ void Recorder::close_front() {
   Open& o = open_.front();
   if (last_ == &o) last_ = nullptr;
   o.stats.latency = summarize(o.hist);
+  for (std::size_t b = 0; b < kLatencyBucketBounds.size(); ++b) {
+    o.stats.latency_at_most[b] = o.hist.count_at_most(kLatencyBucketBounds[b]);
+  }
+  o.stats.latency_sum = o.hist.sum();
   closed_.push_back(o.stats);
   spare_.push_back(std::move(o));
   open_.pop_front();

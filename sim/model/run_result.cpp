@@ -12,6 +12,7 @@ const char* reason_name(FailReason r) {
     case FailReason::kDbUnavailable: return "db_unavailable";
     case FailReason::kNetwork: return "network";
     case FailReason::kInjected: return "injected_error";
+    case FailReason::kCircuitOpen: return "circuit_open";
     case FailReason::kCount: break;
   }
   return "?";

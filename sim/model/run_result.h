@@ -23,6 +23,7 @@ enum class FailReason : int {
   kDbUnavailable,      ///< database down, connection refused at max_connections, or pool acquire timeout
   kNetwork,            ///< partition or packet loss on a link it crossed
   kInjected,           ///< an `errors` fault
+  kCircuitOpen,        ///< a circuit breaker was open: the call failed at once
   kCount
 };
 constexpr int kReasonCount = static_cast<int>(FailReason::kCount);
@@ -31,6 +32,7 @@ const char* reason_name(FailReason r);
 struct LatencyStats {
   std::uint64_t count = 0;
   double mean = 0, p50 = 0, p90 = 0, p99 = 0, p999 = 0, max = 0;
+  double p95 = 0;  ///< for k6 thresholds (p(95)); not in report.json
 };
 
 using ReasonCounts = std::array<std::uint64_t, kReasonCount>;
@@ -41,6 +43,12 @@ struct ClassCounts {
   std::uint64_t arrivals = 0, completed = 0, failed = 0;
 };
 
+/// Upper bounds (seconds) of the latency histogram buckets per window: Prometheus's default
+/// buckets (client_golang prometheus.DefBuckets), so dashboards and histogram_quantile() work as
+/// on a real service's metrics. +Inf is the window's completed count.
+inline constexpr std::array<double, 11> kLatencyBucketBounds = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+                                                                0.5,   1,    2.5,   5,    10};
+
 struct WindowStats {
   double start = 0;
   std::uint64_t arrivals = 0;   ///< requests generated in the window
@@ -48,6 +56,10 @@ struct WindowStats {
   std::uint64_t failed = 0;     ///< failed in the window
   ReasonCounts failures{};
   LatencyStats latency;         ///< of the requests completed in the window
+  /// Completions in the window with latency <= kLatencyBucketBounds[i] (the histogram's buckets,
+  /// LogHistogram::count_at_most), and the sum of their latencies: OpenMetrics histogram buckets.
+  std::array<std::uint64_t, kLatencyBucketBounds.size()> latency_at_most{};
+  double latency_sum = 0;
   std::vector<ClassCounts> by_class;  ///< per request class (topology order)
   /// completed / (completed + failed); 1 when nothing finished.
   double success_ratio() const;

@@ -32,7 +32,8 @@ ChaosMatrix chaos_matrix(const std::string& scenario, double at, double length, 
     row.error = c.error.empty() ? "the run wrote no report" : c.error;
     if (c.report) {
       for (const auto& rec : c.report->recovery) {
-        if (rec.fault != c.label) continue;
+        // (a silent loss's row says so after the label: "crash zone a (silent: ...)")
+        if (rec.fault != c.label && rec.fault.rfind(c.label + " (", 0) != 0) continue;
         row.recovered_row = true;
         row.rto = rec.rto;
         row.rpo = rec.rpo;

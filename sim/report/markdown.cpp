@@ -39,6 +39,33 @@ std::string cost_markdown(const model::CostEstimate& c) {
   return md;
 }
 
+std::string alerts_markdown(const AlertsSection& al) {
+  std::string md = fmt::format("## Alerts\n\nRules `{}`, evaluated by Prometheus every {} (`query_range`; `for:` per "
+                               "label set). Time to detect: from the fault to the alert firing.\n\n",
+                               al.rules_file, format_duration(al.step));
+  if (!al.error.empty()) return md + fmt::format("Not evaluated: {}\n\n", al.error);
+  md += "| alert | for | fault | time to detect | firings with no fault |\n|---|---|---|---|---|\n";
+  for (const auto& x : al.rules) {
+    if (x.faults.empty()) {
+      md += fmt::format("| {} | {} | (no fault) | - | {} |\n", x.name, format_duration(x.hold), x.false_alarms);
+    }
+    for (const auto& f : x.faults) {
+      md += fmt::format("| {} | {} | {} at {} | {} | {} |\n", x.name, format_duration(x.hold), f.fault,
+                        format_duration(f.at), duration_or(f.time_to_detect, "**missed**"), x.false_alarms);
+    }
+  }
+  md += "\n";
+  for (const auto& x : al.rules) {
+    for (const auto& f : x.firings) {
+      md += fmt::format("- {} {}: pending {}, fired {}, {}; {}\n", x.name, f.labels, format_duration(f.pending_at),
+                        format_duration(f.fired_at),
+                        f.resolved_at ? "resolved " + format_duration(*f.resolved_at) : std::string("firing at the end"),
+                        f.fault.empty() ? std::string("no fault") : f.fault);
+    }
+  }
+  return md + "\n";
+}
+
 std::string run_markdown(const RunReport& rep, const scenario::Scenario& s) {
   const ScenarioInfo& sc = rep.scenario;
   const Totals& sum = rep.summary;
@@ -134,6 +161,7 @@ std::string run_markdown(const RunReport& rep, const scenario::Scenario& s) {
     }
     md += "\n";
   }
+  if (rep.alerts) md += alerts_markdown(*rep.alerts);
   if (!rep.timeline.empty()) {
     md += "## Timeline\n\n| time | event | target | detail |\n|---|---|---|---|\n";
     std::size_t shown = 0;

@@ -214,6 +214,38 @@ RunReport build_run_report(const scenario::Scenario& s, const topology::Topology
     c->per_month = fixed(c->per_month);
     out.cost = std::move(*c);
   }
+  if (!s.alert_rules.empty()) {
+    AlertsSection al;
+    al.rules_file = s.alert_rules;
+    al.step = fixed(r.window);
+    if (a.alerts) {
+      al.error = a.alerts->error;
+      for (const auto& ev : a.alerts->rules) {
+        AlertRuleRow row{ev.rule.name, ev.rule.expr, ev.rule.pos.file, ev.rule.pos.line, fixed(ev.rule.hold), {}, {}, 0};
+        for (const auto& f : ev.firings) {
+          const check::Incident* i = check::detected_incident(f.fired_at, a.incidents, check::kDetectGrace);
+          row.firings.push_back({f.labels, fixed(f.pending_at), fixed(f.fired_at), fixed_opt(f.resolved_at),
+                                 i ? i->fault : std::string(),
+                                 i ? std::optional<double>(fixed(f.fired_at - i->start)) : std::nullopt});
+          if (!i) ++row.false_alarms;
+        }
+        for (const auto& i : a.incidents) {
+          AlertFaultRow fr{i.fault, fixed(i.start), std::nullopt};
+          for (const auto& f : ev.firings) {
+            if (check::detected_incident(f.fired_at, a.incidents, check::kDetectGrace) == &i) {
+              fr.time_to_detect = fixed(f.fired_at - i.start);
+              break;
+            }
+          }
+          row.faults.push_back(std::move(fr));
+        }
+        al.rules.push_back(std::move(row));
+      }
+    } else {
+      al.error = "not evaluated";
+    }
+    out.alerts = std::move(al);
+  }
   return out;
 }
 
@@ -414,6 +446,39 @@ Json to_json(const RunReport& r, bool with_series) {
                  {"currency", c.currency},    {"source", c.source},
                  {"date", c.date},            {"hours_per_month", c.hours_per_month},
                  {"per_month", c.per_month},  {"lines", lines}};
+  }
+  if (r.alerts) {
+    Json al;
+    al["rules_file"] = r.alerts->rules_file;
+    al["step"] = r.alerts->step;
+    al["evaluated_by"] = "prometheus query_range at every step; for: applied per label set";
+    al["error"] = r.alerts->error;
+    Json rules = Json::array();
+    for (const auto& x : r.alerts->rules) {
+      Json firings = Json::array();
+      for (const auto& f : x.firings) {
+        firings.push_back({{"labels", f.labels},
+                           {"pending_at", f.pending_at},
+                           {"fired_at", f.fired_at},
+                           {"resolved_at", opt_json(f.resolved_at)},
+                           {"fault", f.fault.empty() ? Json(nullptr) : Json(f.fault)},
+                           {"time_to_detect", opt_json(f.time_to_detect)}});
+      }
+      Json faults = Json::array();
+      for (const auto& f : x.faults) {
+        faults.push_back({{"fault", f.fault}, {"at", f.at}, {"time_to_detect", opt_json(f.time_to_detect)}});
+      }
+      rules.push_back({{"alert", x.name},
+                       {"expr", x.expr},
+                       {"for", x.hold},
+                       {"file", x.file},
+                       {"line", x.line},
+                       {"firings", firings},
+                       {"faults", faults},
+                       {"false_alarms", x.false_alarms}});
+    }
+    al["rules"] = rules;
+    j["alerts"] = al;
   }
   return j;
 }
@@ -648,6 +713,22 @@ std::optional<RunReport> parse_run_report(const Json& j, std::string* error) {
                          text(l, "unit"), number(l, "unit_price"), number(l, "per_month")});
     }
     r.cost = std::move(e);
+  }
+  if (const Json& al = member(j, "alerts"); al.is_object()) {
+    AlertsSection sec{text(al, "rules_file"), number(al, "step"), text(al, "error"), {}};
+    for (const auto& x : array(al, "rules")) {
+      AlertRuleRow row{text(x, "alert"), text(x, "expr"), text(x, "file"), integer(x, "line"), number(x, "for"),
+                       {}, {}, integer(x, "false_alarms")};
+      for (const auto& f : array(x, "firings")) {
+        row.firings.push_back({text(f, "labels"), number(f, "pending_at"), number(f, "fired_at"),
+                               opt_number(f, "resolved_at"), text(f, "fault"), opt_number(f, "time_to_detect")});
+      }
+      for (const auto& f : array(x, "faults")) {
+        row.faults.push_back({text(f, "fault"), number(f, "at"), opt_number(f, "time_to_detect")});
+      }
+      sec.rules.push_back(std::move(row));
+    }
+    r.alerts = std::move(sec);
   }
   return r;
 }

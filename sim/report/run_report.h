@@ -166,6 +166,39 @@ struct ScalingRow {
   double saturated_seconds = 0, instance_hours = 0;
 };
 
+/// One alert instance of a rule (check/alerts.h), times from the run's start.
+struct AlertFiringRow {
+  std::string labels;
+  double pending_at = 0, fired_at = 0;
+  std::optional<double> resolved_at;     ///< nullopt: still firing at the end
+  std::string fault;                     ///< the fault it detects; "" = none (a false alarm)
+  std::optional<double> time_to_detect;  ///< fired_at - the fault's start
+};
+
+/// A fault as one rule saw it.
+struct AlertFaultRow {
+  std::string fault;
+  double at = 0;
+  std::optional<double> time_to_detect;  ///< nullopt: missed (no firing during it or within 5 min after it)
+};
+
+struct AlertRuleRow {
+  std::string name, expr, file;
+  int line = 0;
+  double hold = 0;  ///< for:
+  std::vector<AlertFiringRow> firings;
+  std::vector<AlertFaultRow> faults;
+  int false_alarms = 0;  ///< firings that detect no fault
+};
+
+/// The scenario's alerting rules, evaluated by Prometheus over the run (present only with `alerts:`).
+struct AlertsSection {
+  std::string rules_file;
+  double step = 0;     ///< evaluation interval (the metric window)
+  std::string error;   ///< "" evaluated; else why not
+  std::vector<AlertRuleRow> rules;
+};
+
 /// report.json.
 struct RunReport {
   std::string version;  ///< infrasim's, of the run that wrote it
@@ -187,6 +220,7 @@ struct RunReport {
   std::optional<model::CostEstimate> cost;
   /// Per client group (scenario `clients:`); report.json's `clients`, left out without clients.
   std::vector<model::ClientGroupStats> clients;
+  std::optional<AlertsSection> alerts;
 
   /// A metric's value in this report: a headline metric from the field the registry names
   /// (MetricInfo::pointer), any other from its expectation row; nullopt when absent.

@@ -13,10 +13,13 @@
 #include "sim/model/arrivals.h"
 #include "sim/report/html.h"
 #include "sim/report/markdown.h"
+#include "sim/prometheus/alerts.h"
+#include "sim/report/openmetrics.h"
 #include "sim/report/run_report.h"
 #include "sim/runs/output.h"
 #include "sim/runs/progress.h"
 #include "sim/scenario/profile.h"
+#include "sim/scenario/selectors.h"
 
 namespace sim::runs {
 
@@ -33,6 +36,8 @@ std::optional<scenario::Loaded> load_request(const RunRequest& req, core::Diagno
   if (req.seed) loaded->scenario.seed = *req.seed;
   for (const auto& f : req.extra_faults) loaded->scenario.faults.push_back(f);
   loaded->scenario.name += req.name_suffix;
+  // Chaos Mesh selector modes choose their instances with the run's seed (scenario/selectors.h).
+  scenario::apply_selectors(&loaded->scenario, loaded->topology, diags);
   const scenario::Scenario& s = loaded->scenario;
   core::Diagnostics adiags;
   *arrivals = model::make_arrivals(s.load, loaded->topology, s.duration,
@@ -99,6 +104,22 @@ void print_summary(const report::RunReport& rep, const model::EngineStats& stats
   fmt::print("  throughput {}, error rate {}, latency p50 {} p99 {} p99.9 {}\n", core::format_rate(sum.throughput),
              core::format_ratio(sum.error_rate), core::format_duration(sum.latency.p50),
              core::format_duration(sum.latency.p99), core::format_duration(sum.latency.p999));
+  if (rep.alerts) {
+    const report::AlertsSection& al = *rep.alerts;
+    fmt::print("  alerts: {} rule(s) from {}, evaluated by Prometheus every {}{}\n", al.rules.size(), al.rules_file,
+               core::format_duration(al.step), al.error.empty() ? "" : "; not evaluated: " + al.error);
+    for (const auto& x : al.rules) {
+      std::string what;
+      for (const auto& f : x.faults) {
+        what += fmt::format("{}{} {}", what.empty() ? "" : ", ", f.fault,
+                            f.time_to_detect ? "detected after " + core::format_duration(*f.time_to_detect)
+                                             : std::string("missed"));
+      }
+      if (x.false_alarms) what += fmt::format("{}{} firing(s) with no fault", what.empty() ? "" : ", ", x.false_alarms);
+      fmt::print("    {} (for {}): {}\n", x.name, core::format_duration(x.hold),
+                 what.empty() ? (x.firings.empty() ? "never fired" : "fired") : what);
+    }
+  }
   for (const auto& e : rep.expectations) {
     fmt::print("  expected {} {}, actual {}: {}\n", e.metric, e.expected, e.actual, e.pass ? "PASS" : "FAIL");
   }
@@ -152,8 +173,18 @@ int run_one(const RunRequest& req) {
     return outcome.abort_reason.find("--max-") != std::string::npos ? core::kChecksFailed : core::kBadInput;
   }
   const model::RunResult& r = outcome.result;
-  check::Assessment assessment = check::assess(s, r, &t);
+  // Alerting rules are evaluated by the real Prometheus before the run is judged (sim/prometheus/alerts.h).
+  std::optional<check::AlertEvaluation> alerts;
+  if (!s.alert_rules.empty()) alerts = prometheus::evaluate_alerts(s, r, req.start);
+  check::Assessment assessment = check::assess(s, r, &t, alerts ? &*alerts : nullptr);
   report::RunReport rep = report::build_run_report(s, t, r, assessment);
+  if (!req.openmetrics.empty()) {  // `run` checked its folder before anything ran
+    if (std::string om_err = write_file(req.openmetrics, report::openmetrics_text(r, req.start)); !om_err.empty()) {
+      std::fprintf(stderr, "internal error: %s; the run finished but --openmetrics could not be written\n",
+                   om_err.c_str());
+      return core::kInternal;
+    }
+  }
   // report.json last: its presence means a complete run (merge, --resume); each file is atomic.
   std::string err = write_files(dir, {{"report.md", report::run_markdown(rep, s)},
                                       {"report.html", report::run_html(rep, report::topology_svg(t) +

@@ -33,6 +33,8 @@ struct RunRequest {
   std::string wake = "batched";                ///< --wake batched | per-event (debug)
   std::vector<scenario::Fault> extra_faults;   ///< added to the scenario's own (chaos matrix)
   std::string name_suffix;                     ///< appended to the scenario name in reports
+  std::string openmetrics;                     ///< --openmetrics FILE: the time series as OpenMetrics ("" = none)
+  double start = 1704067200;                   ///< --start: the run's t = 0, seconds since the epoch (2024-01-01)
 };
 
 /// Loads the scenario and everything it references (traces included) without

@@ -3,12 +3,16 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <map>
 #include <fmt/format.h>
 #include <regex>
 #include <set>
+#include <utility>
 
 #include "sim/core/units.h"
 #include "sim/core/yaml_reader.h"
+#include "sim/import/reference.h"
+#include "sim/scenario/alert_rules.h"
 #include "sim/scenario/autoscale_state.h"
 #include "sim/scenario/clients.h"
 #include "sim/scenario/metrics.h"
@@ -164,7 +168,8 @@ std::optional<TraceSpec> read_trace(const Reader& r, const YAML::Node& n, const 
   return t;
 }
 
-const std::vector<std::string> kShapes = {"constant", "ramp", "step", "spike", "diurnal", "trace", "sum", "sequence"};
+const std::vector<std::string> kShapes = {"constant", "ramp", "step", "spike", "diurnal", "trace", "sum", "sequence",
+                                          "stages"};
 
 // `parts` counts the profiles read so far. YAML aliases let a 1 KB file name a tree of 10^8 of them
 // ("sum: *a7", each level ten aliases of the one below): validate then ran for ever, eating memory
@@ -194,6 +199,8 @@ std::optional<Profile> read_profile(const Reader& r, const YAML::Node& n, const 
   }
   std::vector<std::string> allowed = kShapes;
   allowed.push_back("mix");
+  allowed.push_back("startRate");  // k6 ramping-arrival-rate, beside stages
+  allowed.push_back("timeUnit");
   if (in_sequence) allowed.push_back("for");
   MapView m(r, n, "load profile", allowed);
   if (!m.ok()) return std::nullopt;
@@ -208,6 +215,12 @@ std::optional<Profile> read_profile(const Reader& r, const YAML::Node& n, const 
     }
   }
   if (shape.empty()) return std::nullopt;
+  for (const char* k6 : {"startRate", "timeUnit"}) {
+    if (m.has(k6) && shape != "stages") {
+      r.error(m.get(k6), fmt::format("{} belongs to k6 stages; expected it beside stages: [...]", k6));
+      return std::nullopt;
+    }
+  }
   YAML::Node v = m.get(shape);
   auto need_rate = [&](const MapView& mv, const char* key, const char* example) -> double {
     YAML::Node x = mv.require(key, example);
@@ -254,6 +267,64 @@ std::optional<Profile> read_profile(const Reader& r, const YAML::Node& n, const 
     if (amp.IsDefined()) set_if(r.ratio(amp), &p.amplitude);
     mv.read("period", &Reader::positive_duration, &p.period);
     mv.read("peak", &Reader::duration, &p.peak);
+  } else if (shape == "stages") {
+    // k6's ramping-arrival-rate: each stage ramps linearly from the previous target (startRate at
+    // first) to its own over its duration; targets are iterations (requests) per timeUnit (1s).
+    p.kind = Profile::Kind::kSequence;
+    double unit = 1;
+    if (m.has("timeUnit") && !set_if(r.positive_duration(m.get("timeUnit")), &unit)) return std::nullopt;
+    double prev = 0;
+    if (m.has("startRate")) {
+      auto start = r.number(m.get("startRate"), 0, 1e9);
+      if (!start) return std::nullopt;
+      prev = *start / unit;
+    }
+    if (!r.is_seq(v, "stages")) return std::nullopt;
+    if (v.size() == 0) {
+      r.error(v, "stages is empty; expected at least one stage, like stages: [{duration: 1m, target: 100}]");
+      return std::nullopt;
+    }
+    bool ok = true;
+    for (const auto& stage : v) {
+      if (++*parts > kMaxProfileParts) {
+        r.error(stage, fmt::format("load profile has more than {} parts; expected fewer stages", kMaxProfileParts));
+        return std::nullopt;
+      }
+      MapView sm(r, stage, "stage", {"duration", "target"});
+      if (!sm.ok()) {
+        ok = false;
+        continue;
+      }
+      YAML::Node d = sm.require("duration", "how long the stage ramps, like duration: 1m");
+      YAML::Node tg = sm.require("target", "the rate at the stage's end in requests per timeUnit, like target: 100");
+      if (!d.IsDefined() || !tg.IsDefined()) {
+        ok = false;
+        continue;
+      }
+      auto length = r.duration(d);
+      auto target = r.number(tg, 0, 1e9);
+      if (!length || !target) {
+        ok = false;
+        continue;
+      }
+      const double to = *target / unit;
+      if (*length > 0) {  // a 0s stage jumps to its target
+        Profile c;
+        c.kind = Profile::Kind::kRamp;
+        c.from = prev;
+        c.to = to;
+        c.over = *length;
+        c.phase_length = *length;
+        c.pos = r.pos(stage);
+        p.children.push_back(std::move(c));
+      }
+      prev = to;
+    }
+    if (!ok) return std::nullopt;
+    if (p.children.empty()) {
+      r.error(v, "stages last 0s in all; expected at least one stage with a duration, like {duration: 1m, target: 100}");
+      return std::nullopt;
+    }
   } else if (shape == "trace") {
     p.kind = Profile::Kind::kTrace;
     auto t = read_trace(r, v, scenario_file);
@@ -478,7 +549,7 @@ std::optional<Fault> read_fault(const Reader& r, const YAML::Node& n, const Topo
     }
     std::vector<std::string> keys = {"between"};
     if (value_key) keys.push_back(value_key);
-    if (f.kind == Fault::Kind::kDelay) keys.push_back("ramp");
+    if (f.kind == Fault::Kind::kDelay) keys.insert(keys.end(), {"ramp", "jitter", "correlation"});
     MapView lm(r, v, kind, keys);
     if (!lm.ok()) {
       ok = false;
@@ -507,6 +578,28 @@ std::optional<Fault> read_fault(const Reader& r, const YAML::Node& n, const Topo
       }
     }
     lm.read("ramp", &Reader::duration, &f.ramp);
+    // Chaos Mesh's NetworkChaos delay: jitter and correlation (a percentage, "25" or 25%).
+    if (lm.has("jitter") && !lm.read("jitter", &Reader::duration, &f.jitter)) ok = false;
+    if (lm.has("correlation")) {
+      YAML::Node c = lm.get("correlation");
+      std::optional<double> corr;
+      if (c.IsScalar() && core::parse_number(c.Scalar())) {
+        corr = r.number(c, 0, 100);  // Chaos Mesh writes "25" for 25 %
+        if (corr) *corr /= 100;
+      } else {
+        corr = r.ratio(c);
+      }
+      if (!corr) {
+        ok = false;
+      } else {
+        f.correlation = *corr;
+      }
+    }
+    if (ok && (f.jitter > 0 || f.correlation > 0)) {
+      r.warning(lm.has("jitter") ? lm.get("jitter") : lm.get("correlation"),
+                "jitter and correlation are read but not modelled yet: the delay added is the constant latency; "
+                "expected a per-request delay distribution from a later engine");
+    }
   };
 
   auto no_cdn = [&]() {
@@ -522,7 +615,55 @@ std::optional<Fault> read_fault(const Reader& r, const YAML::Node& n, const Topo
   }
   if (kind == "crash") {
     f.kind = Fault::Kind::kCrash;
-    target_of(v, true);
+    if (v.IsMap() && !std::as_const(v)["region"] && !std::as_const(v)["zone"]) {
+      // Chaos Mesh's selector: crash: {target: app, mode: fixed-percent, value: 50}
+      MapView sm(r, v, "crash", {"target", "mode", "value"});
+      if (!sm.ok()) return std::nullopt;
+      YAML::Node t = sm.require("target", "the component, like target: app");
+      if (!t.IsDefined()) return std::nullopt;
+      target_of(t, false);
+      if (!ok) return std::nullopt;
+      if (sm.has("mode")) {
+        auto mode = r.choice(sm.get("mode"), "mode", {"one", "all", "fixed", "fixed-percent", "random-max-percent"});
+        if (!mode) return std::nullopt;
+        f.select_mode = *mode;
+        if (f.target.instance >= 0 || !f.target.role.empty()) {
+          r.error(t, fmt::format("mode {} chooses among a component's instances; expected target: {} alone",
+                                 *mode, f.target.component));
+          return std::nullopt;
+        }
+        const bool valued = *mode != "one" && *mode != "all";
+        if (valued && !sm.has("value")) {
+          r.error(sm.get("mode"), fmt::format("mode {} needs value: {}", *mode,
+                                              *mode == "fixed" ? "how many instances, like value: 2"
+                                                               : "a percentage, like value: 50"));
+          return std::nullopt;
+        }
+        if (!valued && sm.has("value")) {
+          r.error(sm.get("value"), fmt::format("mode {} takes no value; expected fixed, fixed-percent or "
+                                               "random-max-percent with value",
+                                               *mode));
+          return std::nullopt;
+        }
+        if (valued) {
+          // Chaos Mesh writes value as a string of digits ("50"): an integer here too.
+          const int count = topo.find(f.target.component)->instances();
+          auto x = *mode == "fixed" ? r.integer(sm.get("value"), 1, 1000000) : r.integer(sm.get("value"), 1, 100);
+          if (!x) return std::nullopt;
+          if (*mode == "fixed" && *x > count) {
+            r.warning(sm.get("value"), fmt::format("value {} is more than the {} instance(s) of '{}'; every instance is "
+                                                   "chosen (as Chaos Mesh does)",
+                                                   *x, count, f.target.component));
+          }
+          f.select_value = static_cast<int>(*x);
+        }
+      } else if (sm.has("value")) {
+        r.error(sm.get("value"), "value without mode; expected mode: fixed, fixed-percent or random-max-percent");
+        return std::nullopt;
+      }
+    } else {
+      target_of(v, true);
+    }
     no_cdn();
     f.silent = ok && f.target.lost_silently();
     m.read("silent", &Reader::boolean, &f.silent);
@@ -668,6 +809,9 @@ std::optional<Fault> read_fault(const Reader& r, const YAML::Node& n, const Topo
   }
   if (f.name.empty()) {
     f.name = fmt::format("{} {}", fault_kind_name(f.kind), f.kind == Fault::Kind::kChaosMonkey ? "" : f.target.text());
+    if (!f.select_mode.empty()) {
+      f.name += f.select_value ? fmt::format(" ({} {})", f.select_mode, f.select_value) : " (" + f.select_mode + ")";
+    }
     while (!f.name.empty() && f.name.back() == ' ') f.name.pop_back();
   }
   return f;
@@ -750,14 +894,20 @@ void read_autoscaling(const Reader& r, const YAML::Node& n, const Topology& topo
       r.error(v, fmt::format("autoscaling '{}' is a {}; expected a service", k, topology::kind_name(c->kind)));
       continue;
     }
-    MapView am(r, v, fmt::format("autoscaling '{}'", k), {"hpa", "rules", "boot_time"});
+    MapView am(r, v, fmt::format("autoscaling '{}'", k), {"hpa", "rules", "boot_time", "from"});
     if (!am.ok()) continue;
     Autoscaler a;
     a.component = k;
     a.pos = r.pos(v);
-    std::string which = am.exactly_one_of({"hpa", "rules"}, true);
+    std::string which = am.exactly_one_of({"hpa", "rules", "from"}, true);
     if (which.empty()) continue;
-    if (which == "hpa") {
+    if (which == "from") {  // a Kubernetes HorizontalPodAutoscaler as written (sim/import/reference.h)
+      auto ref = import::read_from(r, am.get("from"));
+      if (!ref) continue;
+      auto h = import::hpa_from(*ref, r.diags(), nullptr);
+      if (!h) continue;
+      a.policy = *h;
+    } else if (which == "hpa") {
       auto h = read_hpa(r, am.get("hpa"));
       if (!h) continue;
       a.policy = *h;
@@ -838,10 +988,158 @@ const char* target_example(Unit unit) {
   return "<= 1";
 }
 
+// alert: {name: X, fires_within: 2m} | {name: X, fires: false} | a list of them.
+void read_alert_expectations(const Reader& r, const YAML::Node& n, Scenario* s) {
+  std::vector<YAML::Node> items;
+  if (n.IsSequence()) {
+    for (const auto& i : n) items.push_back(i);
+  } else {
+    items.push_back(n);
+  }
+  if (s->alert_rules.empty()) {
+    r.error(n, "expect names an alert but the scenario has no alerts: file; expected alerts: rules.yml (Prometheus "
+               "alerting rules)");
+    return;
+  }
+  for (const auto& item : items) {
+    MapView m(r, item, "alert expectation", {"name", "fires_within", "fires"});
+    if (!m.ok()) continue;
+    AlertExpectation e;
+    e.pos = r.pos(item);
+    YAML::Node name = m.require("name", "the alerting rule's name, like name: HighErrorRate");
+    if (!name.IsDefined()) continue;
+    auto nm = r.string(name);
+    if (!nm) continue;
+    e.name = *nm;
+    std::vector<std::string> known;
+    for (const auto& rule : s->alert_rule_list) known.push_back(rule.name);
+    if (!known.empty() && std::find(known.begin(), known.end(), e.name) == known.end()) {
+      r.error(name, unknown_name("", "alert", e.name, known));
+      continue;
+    }
+    std::string which = m.exactly_one_of({"fires_within", "fires"}, true);
+    if (which == "fires_within") {
+      auto d = r.positive_duration(m.get("fires_within"));
+      if (!d) continue;
+      e.fires_within = *d;
+      e.text = fmt::format("{} fires within {} of each fault, and at no other time", e.name,
+                           core::format_duration(*d));
+    } else if (which == "fires") {
+      auto b = r.boolean(m.get("fires"));
+      if (!b) continue;
+      if (*b) {
+        r.error(m.get("fires"), "fires: true says nothing about when; expected fires_within: 2m or fires: false");
+        continue;
+      }
+      e.never = true;
+      e.text = fmt::format("{} never fires", e.name);
+    } else {
+      continue;
+    }
+    s->alert_expectations.push_back(std::move(e));
+  }
+}
+
+// k6 thresholds (k6.io/docs/using-k6/thresholds): `http_req_duration: ["p(95)<500", "avg<200"]` (milliseconds),
+// `http_req_failed: ["rate<0.01"]`, `http_reqs: ["count>1000"]`; each string (or {threshold: "...",
+// abortOnFail: ...}) becomes the expectation on infrasim's metric.
+const std::vector<std::string> kK6Metrics = {"http_req_duration", "http_req_failed", "http_reqs"};
+
+void read_k6_thresholds(const Reader& r, const std::string& k6_metric, const YAML::Node& n, Scenario* s) {
+  std::vector<YAML::Node> items;
+  if (n.IsSequence()) {
+    for (const auto& i : n) items.push_back(i);
+  } else {
+    items.push_back(n);
+  }
+  static const std::regex kThreshold(R"(^\s*(avg|min|max|med|count|rate|p\(([0-9]+(?:\.[0-9]+)?)\))\s*(<=|>=|===|==|!=|<|>)\s*(\S+)\s*$)");
+  for (YAML::Node item : items) {
+    if (item.IsMap()) {
+      MapView tm(r, item, "k6 threshold", {"threshold", "abortOnFail", "delayAbortEval"});
+      if (!tm.ok()) continue;
+      for (const char* k : {"abortOnFail", "delayAbortEval"}) {
+        if (tm.has(k)) r.warning(tm.get(k), fmt::format("{} stops a k6 test early; a simulation runs to its end, so it is ignored", k));
+      }
+      YAML::Node t = tm.require("threshold", "the k6 threshold, like threshold: 'p(95)<500'");
+      if (!t.IsDefined()) continue;
+      item.reset(t);
+    }
+    auto text = r.string(item, "a k6 threshold like 'p(95)<500'");
+    if (!text) continue;
+    std::smatch mt;
+    if (!std::regex_match(*text, mt, kThreshold)) {
+      r.error(item, fmt::format("invalid k6 threshold '{}'; expected AGGREGATION OPERATOR VALUE, like 'p(95)<500' or "
+                                "'rate<0.01'",
+                                *text));
+      continue;
+    }
+    const std::string agg = mt[1], pct = mt[2], op = mt[3], num = mt[4];
+    std::string metric;
+    double scale = 1;
+    std::string why;
+    if (k6_metric == "http_req_duration") {
+      scale = 1e-3;  // k6 durations are milliseconds
+      static const std::map<std::string, std::string> kStats = {{"avg", "latency_mean"}, {"med", "latency_p50"},
+                                                                {"max", "latency_max"},  {"50", "latency_p50"},
+                                                                {"90", "latency_p90"},   {"95", "latency_p95"},
+                                                                {"99", "latency_p99"},   {"99.9", "latency_p999"}};
+      auto it = kStats.find(pct.empty() ? agg : pct);
+      if (it != kStats.end()) metric = it->second;
+      why = "expected avg, med, max, p(50), p(90), p(95), p(99) or p(99.9)";
+    } else if (k6_metric == "http_req_failed") {
+      if (agg == "rate") metric = "error_rate";
+      why = "expected rate (the share of failed requests), like 'rate<0.01'";
+    } else {
+      if (agg == "count") metric = "generated";
+      why = "expected count (requests sent); for completions per second use throughput: '>= 100/s'";
+    }
+    if (metric.empty()) {
+      r.error(item, fmt::format("k6 threshold '{}' on {}: {} is not measured here; {}", *text, k6_metric,
+                                pct.empty() ? agg : "p(" + pct + ")", why));
+      continue;
+    }
+    const MetricInfo* info = find_metric(metric);
+    Expectation e;
+    e.metric = metric;
+    e.pos = r.pos(item);
+    if (op == "!=") {
+      r.error(item, fmt::format("k6 threshold '{}': != has no counterpart; expected <, <=, >, >= or ==", *text));
+      continue;
+    }
+    e.op = op == "<"    ? Expectation::Op::kLt
+           : op == "<=" ? Expectation::Op::kLe
+           : op == ">"  ? Expectation::Op::kGt
+           : op == ">=" ? Expectation::Op::kGe
+                        : Expectation::Op::kEq;
+    auto value = core::parse_number(num);
+    if (!value || !std::isfinite(*value) || *value < 0) {
+      r.error(item, fmt::format("k6 threshold '{}': '{}' is not a number of 0 or more; expected a plain number like "
+                                "500 (milliseconds for http_req_duration)",
+                                *text, num));
+      continue;
+    }
+    e.value = *value * scale;
+    e.text = fmt::format("{} {} {} (k6 {}: {})", metric, op_symbol(e.op), format_value(info->unit, e.value), k6_metric,
+                         *text);
+    s->expectations.push_back(std::move(e));
+  }
+}
+
 void read_expectations(const Reader& r, const YAML::Node& n, const Topology& topo, Scenario* s) {
-  MapView m(r, n, "expect", expectation_names());
+  std::vector<std::string> names = expectation_names();
+  names.emplace_back("alert");
+  names.insert(names.end(), kK6Metrics.begin(), kK6Metrics.end());
+  MapView m(r, n, "expect", names);
   if (!m.ok() && !n.IsMap()) return;
   for (const std::string& k : m.keys()) {
+    if (k == "alert") {
+      read_alert_expectations(r, m.get(k), s);
+      continue;
+    }
+    if (std::find(kK6Metrics.begin(), kK6Metrics.end(), k) != kK6Metrics.end()) {
+      read_k6_thresholds(r, k, m.get(k), s);
+      continue;
+    }
     const MetricInfo* info = find_metric(k);
     YAML::Node v = m.get(k);
     Expectation e;
@@ -1035,7 +1333,7 @@ std::optional<Loaded> parse_scenario(const std::string& file, const std::string&
   if (!apply_overrides(r, *root, overrides, false)) return std::nullopt;
   MapView m(r, *root, "scenario",
             {"name", "description", "topology", "duration", "warmup", "seed", "window", "load", "faults",
-             "autoscaling", "expect", "resilience", "slow", "clients", "users"});
+             "autoscaling", "expect", "resilience", "slow", "clients", "users", "alerts"});
   if (!root->IsMap()) return std::nullopt;
   Loaded out;
   Scenario& s = out.scenario;
@@ -1090,6 +1388,20 @@ std::optional<Loaded> parse_scenario(const std::string& file, const std::string&
   m.read("window", &Reader::positive_duration, &s.window);
   m.read("warmup", &Reader::duration, &s.warmup);
   m.read("slow", &Reader::boolean, &s.slow);
+  if (m.has("alerts")) {  // a Prometheus rules file; its syntax is checked by promtool when the run evaluates it
+    if (auto path = r.string(m.get("alerts"), "a Prometheus rules file, like alerts: ../topologies/shop/alerts.yml")) {
+      s.alert_rules = core::resolve_path(file, *path);
+      s.alert_rules_pos = r.pos(m.get("alerts"));
+      std::string why = core::unreadable_reason(s.alert_rules);
+      if (!why.empty()) {
+        r.error(m.get("alerts"), fmt::format("cannot read alert rules '{}': {}; expected a readable Prometheus rules "
+                                             "file",
+                                             s.alert_rules, why));
+      } else if (auto rules_text = core::read_text_file(s.alert_rules, diags)) {
+        if (auto rules = parse_alert_rules(s.alert_rules, *rules_text, diags)) s.alert_rule_list = std::move(*rules);
+      }
+    }
+  }
   // Closed-loop users may be the whole load: then `load:` is optional (no open-loop arrivals).
   YAML::Node load = m.has("users") && !m.has("load") ? YAML::Node(YAML::NodeType::Undefined)
                                                      : m.require("load", "the request rate, like load: {constant: 500/s}");

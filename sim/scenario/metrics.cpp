@@ -19,6 +19,8 @@ const std::vector<MetricInfo>& metric_table() {
       {.name = "latency_p90", .unit = Unit::kDuration, .measure = M::kLatency, .latency = L::kP90, .per_class = true,
        .headline = 5, .title = "latency p90", .pointer = "/summary/latency/p90",
        .meaning = "90th percentile latency of the requests completed after warmup"},
+      {.name = "latency_p95", .unit = Unit::kDuration, .measure = M::kLatency, .latency = L::kP95, .per_class = true,
+       .title = "latency p95", .meaning = "95th percentile latency of the requests completed after warmup (k6's p(95))"},
       {.name = "latency_p99", .unit = Unit::kDuration, .measure = M::kLatency, .latency = L::kP99, .per_class = true,
        .headline = 6, .title = "latency p99", .pointer = "/summary/latency/p99",
        .meaning = "99th percentile latency of the requests completed after warmup"},

@@ -47,7 +47,7 @@ enum class Measure {
 };
 
 /// Which statistic of a latency distribution (Measure::kLatency).
-enum class LatencyStat { kMean, kP50, kP90, kP99, kP999, kMax };
+enum class LatencyStat { kMean, kP50, kP90, kP95, kP99, kP999, kMax };
 
 /// One metric. Every field has a default, so a row names only what it needs.
 struct MetricInfo {

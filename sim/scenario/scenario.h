@@ -99,6 +99,13 @@ struct Fault {
   double value = 0;    ///< see Kind
   double value2 = 1;   ///< kSlow: the hop latency factor
   double ramp = 0;     ///< kDelay: time to reach the full added latency
+  double jitter = 0;       ///< kDelay: Chaos Mesh's jitter (read and checked; not modelled yet: the delay is constant)
+  double correlation = 0;  ///< kDelay: Chaos Mesh's correlation, 0..1 (read and checked; not modelled yet)
+  /// kCrash of a component: Chaos Mesh's selector mode ("" = every instance of the target); one, all,
+  /// fixed (`select_value` instances), fixed-percent, random-max-percent (`select_value` percent).
+  /// The instances are drawn when the run's seed is known (scenario/selectors.h).
+  std::string select_mode;
+  int select_value = 0;
   double until = 0;    ///< kFlap: when the flapping stops (0 = the end of the run)
   /// kCrash: the host is lost without a word (no refusal, no reset; callers time out).
   /// Default: true for a zone or region, false for instances and components.
@@ -230,6 +237,25 @@ struct Users {
   int max_count() const;
 };
 
+/// `expect: {alert: {name: HighErrorRate, fires_within: 2m}}`: judged on the alerting rules of
+/// `alerts:` evaluated by Prometheus over the run (sim/prometheus/alerts.h), judged by check/alerts.h.
+struct AlertExpectation {
+  std::string name;                   ///< the rule's `alert:` name
+  std::optional<double> fires_within; ///< fires within this long of every fault (and only then)
+  bool never = false;                 ///< `fires: false`: must not fire at all
+  SourcePos pos;
+  std::string text;                   ///< for messages: "HighErrorRate fires within 2m of each fault, and at no other time"
+};
+
+/// One alerting rule of a Prometheus rules file (groups[].rules[] with `alert:`).
+struct AlertRule {
+  std::string name;     ///< `alert:`
+  std::string expr;     ///< PromQL, evaluated by Prometheus itself
+  double hold = 0;      ///< `for:` (default 0: fires at the first evaluation where the expression has a result)
+  std::string group;
+  SourcePos pos;
+};
+
 struct Scenario {
   std::string name;
   std::string description;
@@ -250,6 +276,10 @@ struct Scenario {
   std::vector<Expectation> expectations;
   Resilience resilience;
   bool slow = false;          ///< long-running: excluded from the quick test run
+  std::string alert_rules;    ///< `alerts:` a Prometheus rules file, resolved ("" = none)
+  SourcePos alert_rules_pos;
+  std::vector<AlertRule> alert_rule_list;  ///< its alerting rules (recording rules are skipped)
+  std::vector<AlertExpectation> alert_expectations;
 };
 
 }  // namespace sim::scenario

@@ -9,6 +9,7 @@
 #include "sim/core/yaml_reader.h"
 #include "sim/topology/pricing.h"
 #include "sim/topology/rate_limits.h"
+#include "sim/import/reference.h"
 
 namespace sim::topology {
 namespace {
@@ -108,6 +109,125 @@ void read_lb_retry(const Reader& r, const YAML::Node& n, LbRetry* t) {
   m.read("non_idempotent", &Reader::boolean, &t->non_idempotent);
 }
 
+// backoff: {exponential: {base: 100ms, multiplier: 2, max: 20s}} | {linear: {step: 50ms, max: 2s}} | {constant: 1s}
+void read_backoff(const Reader& r, const YAML::Node& n, Backoff* b) {
+  MapView m(r, n, "backoff", {"constant", "linear", "exponential"});
+  if (!m.ok()) return;
+  std::string kind = m.exactly_one_of({"constant", "linear", "exponential"}, true);
+  if (kind.empty()) return;
+  YAML::Node v = m.get(kind);
+  if (kind == "constant") {
+    b->kind = Backoff::Kind::kConstant;
+    if (set_if(r.duration(v), &b->base)) b->max = std::max(b->max, b->base);
+    return;
+  }
+  b->kind = kind == "linear" ? Backoff::Kind::kLinear : Backoff::Kind::kExponential;
+  MapView bm(r, v, "backoff " + kind,
+             kind == "linear" ? std::vector<std::string>{"step", "max"}
+                              : std::vector<std::string>{"base", "multiplier", "max"});
+  if (!bm.ok()) return;
+  bm.read(kind == "linear" ? "step" : "base", &Reader::positive_duration, &b->base);
+  bm.read("multiplier", &Reader::number, &b->multiplier, 1.0, 100.0);
+  bm.read("max", &Reader::positive_duration, &b->max);
+  if (b->max < b->base) {
+    r.error(bm.has("max") ? bm.get("max") : v,
+            fmt::format("backoff max {} is shorter than its first wait {}; expected max >= {}",
+                        core::format_duration(b->max), core::format_duration(b->base),
+                        kind == "linear" ? "step" : "base"));
+  }
+}
+
+// retry: {attempts: 3, on: [error, timeout], backoff: {...}, jitter: full, budget: {ratio: 20%, min_per_second: 10, burst: 100}}
+void read_retry_policy(const Reader& r, const YAML::Node& n, RetryPolicy* t) {
+  if (n.IsScalar()) {
+    if (r.choice(n, "retry", {"off"})) *t = RetryPolicy{};
+    return;
+  }
+  MapView m(r, n, "retry", {"attempts", "on", "backoff", "jitter", "budget"});
+  if (!m.ok()) return;
+  m.read("attempts", &Reader::integer, &t->attempts, 1, 100);
+  if (m.has("on") && r.is_seq(m.get("on"), "retry on")) {
+    t->on_error = t->on_timeout = false;
+    for (const auto& item : m.get("on")) {
+      auto v = r.choice(item, "retry condition", {"error", "timeout"});
+      if (!v) continue;
+      if (*v == "error") t->on_error = true;
+      if (*v == "timeout") t->on_timeout = true;
+    }
+    if (m.get("on").size() == 0) r.error(m.get("on"), "retry on nothing; expected [error], [timeout] or both");
+  }
+  if (m.has("backoff")) read_backoff(r, m.get("backoff"), &t->backoff);
+  if (m.has("jitter")) {
+    if (auto v = r.choice(m.get("jitter"), "jitter", {"none", "full", "equal", "decorrelated"})) {
+      t->jitter = *v == "none" ? Jitter::kNone : *v == "full" ? Jitter::kFull : *v == "equal" ? Jitter::kEqual
+                                                                                               : Jitter::kDecorrelated;
+    }
+  }
+  if (m.has("budget")) {
+    MapView bm(r, m.get("budget"), "retry budget", {"ratio", "min_per_second", "burst"});
+    if (bm.ok()) {
+      t->budget = true;
+      bm.read("ratio", &Reader::ratio, &t->budget_ratio);
+      bm.read("min_per_second", &Reader::number, &t->budget_min_per_second, 0.0, 1e9);
+      t->budget_burst = std::max(1.0, 10 * t->budget_min_per_second);
+      bm.read("burst", &Reader::number, &t->budget_burst, 1.0, 1e12);
+      if (t->budget_ratio <= 0 && t->budget_min_per_second <= 0) {
+        r.error(m.get("budget"), "a retry budget of ratio 0 and min_per_second 0 allows no retry; expected a "
+                                 "positive ratio or min_per_second, or no retry");
+      }
+    }
+  }
+}
+
+// breaker: {consecutive: 5, open: 60s, half_open_calls: 1} | {failure_rate: 50%, window: 100, min_calls: 100, open: 60s, half_open_calls: 10}
+void read_breaker(const Reader& r, const YAML::Node& n, BreakerPolicy* b) {
+  if (n.IsScalar()) {
+    if (r.choice(n, "breaker", {"off"})) *b = BreakerPolicy{};
+    return;
+  }
+  MapView m(r, n, "breaker", {"consecutive", "failure_rate", "window", "min_calls", "open", "half_open_calls"});
+  if (!m.ok()) return;
+  std::string kind = m.exactly_one_of({"consecutive", "failure_rate"}, true);
+  if (kind.empty()) return;
+  if (kind == "consecutive") {
+    b->kind = BreakerPolicy::Kind::kConsecutive;
+    b->half_open_calls = 1;  // Polly: one trial call
+    m.read("consecutive", &Reader::integer, &b->consecutive, 1, 100000);
+    for (const char* k : {"window", "min_calls"}) {
+      if (m.has(k)) r.error(m.get(k), fmt::format("'{}' belongs to a failure_rate breaker; expected it only with failure_rate", k));
+    }
+  } else {
+    b->kind = BreakerPolicy::Kind::kFailureRate;
+    m.read("failure_rate", &Reader::ratio, &b->failure_rate);
+    m.read("window", &Reader::integer, &b->window, 1, 100000);
+    b->min_calls = b->window;
+    m.read("min_calls", &Reader::integer, &b->min_calls, 1, 100000);
+    if (b->failure_rate <= 0) r.error(m.get("failure_rate"), "failure_rate 0 opens on any call; expected a rate above 0");
+    if (b->min_calls > b->window) {
+      r.error(m.get("min_calls"), fmt::format("min_calls {} exceeds window {}; expected min_calls <= window",
+                                              b->min_calls, b->window));
+    }
+  }
+  m.read("open", &Reader::positive_duration, &b->open);
+  m.read("half_open_calls", &Reader::integer, &b->half_open_calls, 1, 100000);
+}
+
+// calls: {cache: {timeout: 1s, retry: {...}, breaker: {...}}, db: {...}}
+void read_call_policies(const Reader& r, const YAML::Node& n, std::map<std::string, CallPolicy>* out) {
+  MapView m(r, n, "calls", {});
+  if (!m.ok()) return;
+  for (const std::string& k : m.keys()) {
+    CallPolicy cp;
+    cp.pos = r.pos(m.key_mark(k));
+    MapView pm(r, m.get(k), fmt::format("calls to '{}'", k), {"timeout", "retry", "breaker"});
+    if (!pm.ok()) continue;
+    pm.read("timeout", &Reader::positive_duration, &cp.timeout);
+    if (pm.has("retry")) read_retry_policy(r, pm.get("retry"), &cp.retry);
+    if (pm.has("breaker")) read_breaker(r, pm.get("breaker"), &cp.breaker);
+    (*out)[k] = cp;
+  }
+}
+
 // "hit_ratio: 0.8" or "hit_ratio: {static: 95%, api_read: 0}".
 void read_hit_ratios(const Reader& r, const YAML::Node& n, double* def, std::map<std::string, double>* per_class,
                      std::vector<std::pair<std::string, SourcePos>>* class_refs) {
@@ -166,7 +286,21 @@ struct Pending {
   std::vector<std::pair<std::string, SourcePos>> zone_refs;   // zone, with the component's region in region_of
   std::vector<std::pair<std::string, SourcePos>> component_refs;
   std::set<std::string> broken;  // components whose kind is unknown: skip rules that depend on it
+  // `from:` references (sim/import/reference.h).
+  std::set<std::string> spread_zones;                               // Kubernetes topologySpreadConstraints on zones
+  std::map<std::string, std::pair<HealthCheck, SourcePos>> lb_health;  // backend -> the check of the LB in front
+  std::set<std::string> own_health_check;                           // load balancers that write health_check
+  std::vector<ImportNote> imported;
 };
+
+// The spec a `from:` reference gave (or the defaults), for the written keys to be read over.
+template <typename S>
+S start_from(const std::optional<import::FromResult>& from) {
+  if (from) {
+    if (const S* s = std::get_if<S>(&from->base.spec)) return *s;
+  }
+  return S{};
+}
 
 void read_component(const Reader& r, const std::string& name, const YAML::Node& n, Component* c, Pending* p) {
   c->name = name;
@@ -189,7 +323,23 @@ void read_component(const Reader& r, const std::string& name, const YAML::Node& 
                        {"cdn", "load_balancer", "service", "cache", "database", "queue", "storage"});
   if (!kind) return;
   p->broken.erase(name);
-  std::vector<std::string> common = {"kind", "description", "region", "zone", "zones", "cost"};
+  std::vector<std::string> common = {"kind", "description", "region", "zone", "zones", "cost", "from"};
+  std::optional<import::FromResult> from;
+  for (auto it = n.begin(); it != n.end(); ++it) {
+    if (!it->first.IsScalar() || it->first.Scalar() != "from") continue;
+    if (auto ref = import::read_from(r, it->second)) {
+      static const std::map<std::string, Kind> kKinds = {
+          {"cdn", Kind::kCdn},     {"load_balancer", Kind::kLoadBalancer}, {"service", Kind::kService},
+          {"cache", Kind::kCache}, {"database", Kind::kDatabase},          {"queue", Kind::kQueue},
+          {"storage", Kind::kStorage}};
+      from = import::component_from(*ref, kKinds.at(*kind), name, r.diags());
+      if (from) {
+        if (from->spread_zones) p->spread_zones.insert(name);
+        if (from->lb_health) p->lb_health[name] = {*from->lb_health, ref->pos};
+        p->imported.insert(p->imported.end(), from->notes.begin(), from->notes.end());
+      }
+    }
+  }
   auto keys = [&](std::vector<std::string> extra) {
     extra.insert(extra.end(), common.begin(), common.end());
     return extra;
@@ -225,7 +375,7 @@ void read_component(const Reader& r, const std::string& name, const YAML::Node& 
     MapView m(r, n, what, keys({"edge_latency", "hit_ratio", "edge_regions"}));
     if (!m.ok()) return;
     read_common(m);
-    CdnSpec s;
+    auto s = start_from<CdnSpec>(from);
     m.read("edge_latency", &Reader::duration, &s.edge_latency);
     if (m.has("hit_ratio")) read_hit_ratios(r, m.get("hit_ratio"), &s.default_hit_ratio, &s.hit_ratio, &p->class_refs);
     if (m.has("edge_regions") && r.is_seq(m.get("edge_regions"), "edge_regions")) {
@@ -246,15 +396,24 @@ void read_component(const Reader& r, const std::string& name, const YAML::Node& 
                     "shared_state"}));
     if (!m.ok()) return;
     read_common(m);
-    // The product first: its defaults are what the other keys override.
-    LbFlavor flavor = LbFlavor::kGeneric;
+    // The product first: its defaults are what the other keys override. A `from:` file is a product
+    // already (an nginx upstream is flavor nginx): its values are the base, and a different flavor
+    // written beside it would silently discard them.
+    const LoadBalancerSpec* imported = from ? std::get_if<LoadBalancerSpec>(&from->base.spec) : nullptr;
+    LbFlavor flavor = imported ? imported->flavor : LbFlavor::kGeneric;
     if (m.has("flavor")) {
       static const std::vector<std::string> kFlavors = {"generic", "nginx", "haproxy", "alb", "envoy", "traefik"};
       if (auto f = r.choice(m.get("flavor"), "load balancer flavor", kFlavors)) {
-        flavor = static_cast<LbFlavor>(std::find(kFlavors.begin(), kFlavors.end(), *f) - kFlavors.begin());
+        auto written = static_cast<LbFlavor>(std::find(kFlavors.begin(), kFlavors.end(), *f) - kFlavors.begin());
+        if (imported && written != imported->flavor) {
+          r.error(m.get("flavor"), fmt::format("flavor: {} contradicts the from: file, which describes {}; expected "
+                                               "flavor: {} or no flavor (the file sets it)",
+                                               *f, flavor_name(imported->flavor), flavor_name(imported->flavor)));
+        }
+        flavor = written;
       }
     }
-    LoadBalancerSpec s = flavor_defaults(flavor);
+    LoadBalancerSpec s = imported ? *imported : flavor_defaults(flavor);
     m.read("replicas", &Reader::integer, &s.replicas, 1, kMaxInstances);
     if (m.has("algorithm")) {
       static const std::vector<std::string> kAlgs = {"round_robin", "least_conn", "weighted", "random",
@@ -266,9 +425,16 @@ void read_component(const Reader& r, const std::string& name, const YAML::Node& 
     }
     m.read("latency", &Reader::duration, &s.latency);
     if (m.has("health_check")) {
-      if (auto hc = read_health_check(r, m.get("health_check"), "health_check", s.health_check)) s.health_check = *hc;
+      // A check written out is on, also for a product whose default has none (nginx open source).
+      p->own_health_check.insert(name);
+      topology::HealthCheck written = s.health_check;
+      written.enabled = true;
+      if (auto hc = read_health_check(r, m.get("health_check"), "health_check", written)) s.health_check = *hc;
     }
-    if (m.has("rate_limit")) read_rate_limits(r, m.get("rate_limit"), &s.rate_limits);
+    if (m.has("rate_limit")) {  // written limits replace a from: file's
+      s.rate_limits.clear();
+      read_rate_limits(r, m.get("rate_limit"), &s.rate_limits);
+    }
     if (m.has("weights") && r.is_seq(m.get("weights"), "weights")) {
       for (const auto& item : m.get("weights")) {
         if (auto w = r.number(item, 0, 1e6)) s.weights.push_back(*w);
@@ -291,10 +457,10 @@ void read_component(const Reader& r, const std::string& name, const YAML::Node& 
     c->spec = ServiceSpec{};
     MapView m(r, n, what,
               keys({"replicas", "cores", "memory", "memory_base", "memory_per_request", "workers", "queue_limit",
-                    "timeout", "boot_time", "service_time"}));
+                    "timeout", "boot_time", "service_time", "calls"}));
     if (!m.ok()) return;
     read_common(m);
-    ServiceSpec s;
+    auto s = start_from<ServiceSpec>(from);
     m.read("replicas", &Reader::integer, &s.replicas, 1, kMaxInstances);
     m.read("cores", &Reader::integer, &s.cores, 1, 1024);
     m.read("memory", &Reader::size, &s.memory);
@@ -304,6 +470,7 @@ void read_component(const Reader& r, const std::string& name, const YAML::Node& 
     m.read("queue_limit", &Reader::integer, &s.queue_limit, 0, kMaxQueue);
     m.read("timeout", &Reader::positive_duration, &s.timeout);
     m.read("boot_time", &Reader::duration, &s.boot_time);
+    if (m.has("calls")) read_call_policies(r, m.get("calls"), &s.calls);
     if (m.has("service_time")) {
       read_times(r, m.get("service_time"), &s.service_time, &p->class_refs);
     } else if (!m.misspelled("service_time")) {
@@ -322,7 +489,7 @@ void read_component(const Reader& r, const std::string& name, const YAML::Node& 
     MapView m(r, n, what, keys({"nodes", "cores", "hit_ratio", "service_time", "warmup", "engine"}));
     if (!m.ok()) return;
     read_common(m);
-    CacheSpec s;
+    auto s = start_from<CacheSpec>(from);
     m.read("nodes", &Reader::integer, &s.nodes, 1, kMaxInstances);
     m.read("cores", &Reader::integer, &s.cores, 1, 1024);
     if (m.has("hit_ratio")) read_hit_ratios(r, m.get("hit_ratio"), &s.default_hit_ratio, &s.hit_ratio, &p->class_refs);
@@ -339,7 +506,7 @@ void read_component(const Reader& r, const std::string& name, const YAML::Node& 
                     "replication", "failover", "backup"}));
     if (!m.ok()) return;
     read_common(m);
-    DatabaseSpec s;
+    auto s = start_from<DatabaseSpec>(from);
     m.read("engine", &Reader::string, &s.engine, "a string");
     m.read("replicas", &Reader::integer, &s.replicas, 0, kMaxInstances);
     m.read("cores", &Reader::integer, &s.cores, 1, 1024);
@@ -408,7 +575,7 @@ void read_component(const Reader& r, const std::string& name, const YAML::Node& 
                     "failure_ratio", "max_retries", "retry_delay"}));
     if (!m.ok()) return;
     read_common(m);
-    QueueSpec s;
+    auto s = start_from<QueueSpec>(from);
     m.read("engine", &Reader::string, &s.engine, "a string");
     m.read("publish_time", &Reader::duration, &s.publish_time);
     m.read("max_length", &Reader::integer, &s.max_length, 0, kMaxQueue);
@@ -428,7 +595,7 @@ void read_component(const Reader& r, const std::string& name, const YAML::Node& 
     MapView m(r, n, what, keys({"engine", "nodes", "cores", "service_time"}));
     if (!m.ok()) return;
     read_common(m);
-    StorageSpec s;
+    auto s = start_from<StorageSpec>(from);
     m.read("engine", &Reader::string, &s.engine, "a string");
     m.read("nodes", &Reader::integer, &s.nodes, 1, kMaxInstances);
     m.read("cores", &Reader::integer, &s.cores, 1, 1024);
@@ -543,9 +710,11 @@ void read_network(const Reader& r, const YAML::Node& n, Topology* t, Pending* p)
 }
 
 void read_clients(const Reader& r, const YAML::Node& n, Topology* t, Pending* p) {
-  MapView m(r, n, "clients", {"latency", "regions"});
+  MapView m(r, n, "clients", {"latency", "regions", "timeout", "retry"});
   if (!m.ok()) return;
   m.read("latency", &Reader::duration, &t->clients.latency);
+  m.read("timeout", &Reader::positive_duration, &t->clients.timeout);
+  if (m.has("retry")) read_retry_policy(r, m.get("retry"), &t->clients.retry);
   if (m.has("regions")) {
     MapView rm(r, m.get("regions"), "clients regions", {});
     if (!rm.ok()) return;
@@ -663,6 +832,7 @@ void check(const Reader& r, Topology* t, const Pending& p) {
                                        c.name, reg->name, c.zones.front(), zr->name));
       }
     }
+    if (c.zones.empty() && p.spread_zones.count(c.name)) c.zones = reg->zones;  // topologySpreadConstraints
     if (c.zones.empty()) c.zones.push_back(reg->zones.front());
   }
 
@@ -746,8 +916,34 @@ void check(const Reader& r, Topology* t, const Pending& p) {
     }
   }
 
-  // Load balancer weights must match the backend's instance count.
+  // A service's `calls:` name what it calls: a component after it on a path, up to and
+  // including the next service (a load balancer in between may be named instead).
   for (const Component& c : t->components) {
+    const ServiceSpec* svc = c.service();
+    if (!svc || svc->calls.empty() || p.broken.count(c.name)) continue;
+    std::set<std::string> callees;
+    for (const RequestClass& rc : t->requests) {
+      for (std::size_t i = 0; i < rc.path.size(); ++i) {
+        if (rc.path[i].component != c.name) continue;
+        for (std::size_t k = i + 1; k < rc.path.size(); ++k) {
+          callees.insert(rc.path[k].component);
+          const Component* next = t->find(rc.path[k].component);
+          if (next && next->kind == Kind::kService) break;
+        }
+      }
+    }
+    for (const auto& [name, cp] : svc->calls) {
+      if (callees.count(name)) continue;
+      std::string list;
+      for (const std::string& x : callees) list += (list.empty() ? "" : ", ") + x;
+      r.error(cp.pos, fmt::format("service '{}' has a calls policy for '{}', which no request path has it call; "
+                                  "expected one of: {}",
+                                  c.name, name, list.empty() ? "(it calls nothing)" : list));
+    }
+  }
+
+  // Load balancer weights must match the backend's instance count.
+  for (Component& c : t->components) {
     const LoadBalancerSpec* lb = c.lb();
     if (!lb || p.broken.count(c.name)) continue;
     std::set<std::string> backends;
@@ -768,6 +964,18 @@ void check(const Reader& r, Topology* t, const Pending& p) {
         r.error(c.pos, fmt::format("load balancer '{}' marks {} of the {} instances of '{}' as backup; expected "
                                        "at least one primary",
                                        c.name, lb->backup, bc->instances(), b));
+      }
+    }
+    // A backend's readiness probe or compose healthcheck is what the load balancer in front checks,
+    // unless the load balancer writes its own health_check.
+    if (!p.own_health_check.count(c.name)) {
+      for (const std::string& b : backends) {
+        auto it = p.lb_health.find(b);
+        if (it == p.lb_health.end()) continue;
+        std::get<LoadBalancerSpec>(c.spec).health_check = it->second.first;
+        t->imported.push_back({ImportNote::Kind::kMapped, it->second.second, b + "'s health check",
+                               fmt::format("components.{}.health_check (the load balancer in front)", c.name)});
+        break;
       }
     }
     if (lb->algorithm == LbAlgorithm::kWeighted && lb->weights.empty()) {
@@ -824,6 +1032,7 @@ std::optional<Topology> parse_topology(const std::string& file, const YAML::Node
   YAML::Node reqs = m.require("requests", "request classes, like requests: {api: {share: 100%, path: [lb, app]}}");
   if (reqs.IsDefined()) read_requests(r, reqs, &t);
   if (m.has("cost")) read_topology_cost(r, m.get("cost"), &t);
+  t.imported = p.imported;
   check(r, &t, p);
   if (!m.has("cost") || t.cost) check_costs(r, &t);  // a broken cost: block is reported already
   check_rate_limits(r, t);

@@ -21,6 +21,21 @@ using core::Distribution;
 /// Where a key was written, for findings that point back into the file (core/source.h).
 using core::SourcePos;
 
+/// A value taken from a foreign file (nginx, Kubernetes, docker-compose), or a
+/// directive or field of one that infrasim did not use, and why. `infrasim
+/// import` writes them into its output's header; `validate` prints them.
+struct ImportNote {
+  enum class Kind {
+    kMapped,   ///< became a topology or scenario value (`detail` says which)
+    kPending,  ///< a semantic infrasim does not model yet (passive checks, retries, per-client limits...)
+    kIgnored,  ///< outside what infrasim models (TLS, headers, images...)
+  };
+  Kind kind = Kind::kMapped;
+  SourcePos pos;        ///< in the foreign file
+  std::string what;     ///< as written: "least_conn", "server app1:3000 weight=3", "spec.minReplicas"
+  std::string detail;   ///< mapped: "components.lb.algorithm: least_conn"; otherwise why
+};
+
 struct Region {
   std::string name;
   std::vector<std::string> zones;  ///< default: one zone named after the region
@@ -52,10 +67,69 @@ struct Network {
   std::vector<ComponentLink> links;
 };
 
+/// The wait before retry n (n = 1, 2, ...): constant `base`; linear n × `base`;
+/// exponential `base` × `multiplier`^(n-1); never more than `max`.
+struct Backoff {
+  enum class Kind { kConstant, kLinear, kExponential };
+  Kind kind = Kind::kExponential;
+  double base = 0.1;      ///< default 100ms
+  double multiplier = 2;  ///< exponential only (default 2)
+  double max = 20;        ///< cap (default 20s)
+};
+
+/// AWS Architecture Blog, "Exponential Backoff And Jitter" (2015): none = the backoff
+/// itself; full = uniform(0, b); equal = b/2 + uniform(0, b/2); decorrelated =
+/// min(max, uniform(base, 3 × the previous wait)).
+enum class Jitter { kNone, kFull, kEqual, kDecorrelated };
+
+/// Retries of a call (or of a client's request): `attempts` in all, the first included.
+struct RetryPolicy {
+  int attempts = 1;           ///< 1 = no retry (default)
+  bool on_error = true;       ///< refused, reset, error answers, an open circuit excepted
+  bool on_timeout = true;     ///< the attempt's timeout (or the client's deadline)
+  Backoff backoff;
+  Jitter jitter = Jitter::kNone;
+  /// A retry budget (Finagle's RetryBudget): each first attempt deposits `budget_ratio` of a
+  /// token, time deposits `budget_min_per_second`, a retry takes one; at most `budget_burst`
+  /// tokens. Off by default.
+  bool budget = false;
+  double budget_ratio = 0.2;          ///< Finagle's percentCanRetry
+  double budget_min_per_second = 10;  ///< Finagle's default
+  double budget_burst = 100;          ///< default: 10 s of min_per_second
+};
+
+/// A circuit breaker per calling instance (resilience4j's CircuitBreaker, Polly's
+/// consecutive-failures breaker): closed -> open on `consecutive` failures in a row, or
+/// on a failure rate >= `failure_rate` over the last `window` calls (at least `min_calls`);
+/// open: calls fail at once for `open`; then half-open: `half_open_calls` probes; all
+/// succeed (rate mode: their failure rate is below the threshold) -> closed, else open.
+struct BreakerPolicy {
+  enum class Kind { kOff, kConsecutive, kFailureRate };
+  Kind kind = Kind::kOff;
+  int consecutive = 5;
+  double failure_rate = 0.5;  ///< resilience4j failureRateThreshold 50
+  int window = 100;           ///< slidingWindowSize 100 (calls)
+  int min_calls = 100;        ///< minimumNumberOfCalls 100
+  double open = 60;           ///< waitDurationInOpenState 60s
+  int half_open_calls = 10;   ///< permittedNumberOfCallsInHalfOpenState 10
+};
+
+/// What a service does around its calls to one component (service `calls:`).
+struct CallPolicy {
+  double timeout = 0;  ///< per attempt, from the call's start (pool wait included); 0 = none
+  RetryPolicy retry;
+  BreakerPolicy breaker;
+  SourcePos pos;
+};
+
 /// Where the users are: client latency to their nearest region, and the share of traffic per region.
 struct Clients {
   double latency = 20e-3;                ///< one way, client to the first component (default 20ms)
   std::map<std::string, double> regions; ///< region -> share of traffic; empty = all from the first region
+  /// A client's patience per attempt; 0 = the entry service's `timeout` (default).
+  double timeout = 0;
+  /// Clients that try again after an error or a timeout (default: they do not).
+  RetryPolicy retry;
 };
 
 struct HealthCheck {
@@ -176,6 +250,7 @@ struct ServiceSpec {
   double timeout = 30;       ///< a request waiting or running longer fails as timeout (default 30s)
   double boot_time = 30;     ///< from start to ready, for new instances (default 30s)
   ServiceTimes service_time; ///< CPU demand at full speed of one core
+  std::map<std::string, CallPolicy> calls;  ///< per called component: timeout, retries, breaker
 };
 
 struct CacheSpec {
@@ -304,6 +379,7 @@ struct Topology {
   std::vector<Component> components;        ///< in file order
   std::vector<RequestClass> requests;       ///< in file order
   std::optional<CostSpec> cost;             ///< the pricing file and defaults (`cost:`; topology/pricing.h)
+  std::vector<ImportNote> imported;         ///< what `from:` references took from foreign files
 
   const Component* find(const std::string& name) const;
   Component* find(const std::string& name);

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <vector>
 
@@ -36,6 +37,44 @@ TEST(LogHistogram, MemoryDoesNotGrow) {
   LogHistogram h;
   for (int i = 0; i < 3000000; ++i) h.add(1e-3 * (1 + i % 1000));
   EXPECT_EQ(h.count(), 3000000u);
+}
+
+TEST(LogHistogram, CountAtMostAgreesWithTheSortedValuesAwayFromTheBound) {
+  // Against the exact count of a lognormal sample: every value farther than the relative error
+  // from `le` is on the right side of it.
+  core::Rng rng(7);
+  LogHistogram h;
+  std::vector<double> xs;
+  for (int i = 0; i < 20000; ++i) {
+    double v = rng.lognormal(std::log(0.05), 1.2);
+    xs.push_back(v);
+    h.add(v);
+  }
+  for (double le : kLatencyBucketBounds) {
+    const double e = 2 * LogHistogram::kRelativeError;
+    auto below = std::count_if(xs.begin(), xs.end(), [&](double x) { return x <= le * (1 - e); });
+    auto at_most = std::count_if(xs.begin(), xs.end(), [&](double x) { return x <= le * (1 + e); });
+    EXPECT_GE(h.count_at_most(le), static_cast<std::uint64_t>(below)) << "le=" << le;
+    EXPECT_LE(h.count_at_most(le), static_cast<std::uint64_t>(at_most)) << "le=" << le;
+  }
+  EXPECT_EQ(h.count_at_most(1e-9), 0u);
+  EXPECT_EQ(h.count_at_most(1e9), h.count());
+}
+
+TEST(Recorder, WindowsCarryHistogramBuckets) {
+  Recorder r(10, 20, 0, {"a"}, 0);
+  for (double latency : {0.001, 0.004, 0.02, 0.3, 3.0, 30.0}) r.completion(1, 0, latency);
+  r.completion(15, 0, 0.007);
+  r.advance(20);
+  RunResult out;
+  r.finish(&out);
+  ASSERT_EQ(out.windows.size(), 2u);
+  const auto& w = out.windows[0];
+  // Bounds 0.005 0.01 0.025 0.05 0.1 0.25 0.5 1 2.5 5 10: per window, not cumulative over windows.
+  EXPECT_EQ(w.latency_at_most, (std::array<std::uint64_t, 11>{2, 2, 3, 3, 3, 3, 4, 4, 4, 5, 5}));
+  EXPECT_DOUBLE_EQ(w.latency_sum, 0.001 + 0.004 + 0.02 + 0.3 + 3.0 + 30.0);
+  EXPECT_EQ(out.windows[1].latency_at_most[0], 0u);
+  EXPECT_EQ(out.windows[1].latency_at_most[1], 1u);
 }
 
 TEST(Recorder, WindowsAcceptLateAndEarlyRecords) {

@@ -335,8 +335,8 @@ TEST(ScenarioLoader, RejectsBadLoadProfiles) {
             "s.yaml:5:7: error: sequence phase without 'for'; expected how long it lasts, like {for: 10m, constant: "
             "100/s}\n"
             "s.yaml:6:32: error: 'constant' and 'ramp' cannot be used together in load profile; expected exactly one "
-            "of constant, ramp, step, spike, diurnal, trace, sum, sequence\n"
-            "s.yaml:7:7: error: load profile has none of constant, ramp, step, spike, diurnal, trace, sum, sequence; "
+            "of constant, ramp, step, spike, diurnal, trace, sum, sequence, stages\n"
+            "s.yaml:7:7: error: load profile has none of constant, ramp, step, spike, diurnal, trace, sum, sequence, stages; "
             "expected exactly one\n"
             "s.yaml:8:23: error: missing key 'over' in ramp; expected how long the ramp takes, like over: 10m\n"
             "s.yaml:9:22: error: sum is empty; expected at least one profile\n");
@@ -511,7 +511,7 @@ colour: blue
             "s.yaml:4:42: error: mix names unknown request class 'nope'; expected one of static, read, write, upload\n"
             "s.yaml:5:32: error: min 3 is above max 2; expected min <= max\n"
             "s.yaml:7:1: error: unknown key 'colour' in scenario; expected one of name, description, topology, "
-            "duration, warmup, seed, window, load, faults, autoscaling, expect, resilience, slow, clients, users\n");
+            "duration, warmup, seed, window, load, faults, autoscaling, expect, resilience, slow, clients, users, alerts\n");
 }
 
 // Topology --set overrides change the parsed tree in place: the topology's own errors

@@ -616,8 +616,8 @@ network: {latency: 1ms}
             "t.yaml:3:53: error: pool min 5 is above pool max 2; expected min <= max\n"
             "t.yaml:4:53: error: 0 is out of range; expected a whole number between 1 and 1000\n"
             "t.yaml:4:56: error: unknown key 'colour' in component 'app'; expected one of replicas, cores, memory, "
-            "memory_base, memory_per_request, workers, queue_limit, timeout, boot_time, service_time, kind, "
-            "description, region, zone, zones, cost\n"
+            "memory_base, memory_per_request, workers, queue_limit, timeout, boot_time, service_time, calls, kind, "
+            "description, region, zone, zones, cost, from\n"
             "t.yaml:5:40: error: unknown load balancing algorithm 'least_con'; did you mean 'least_conn'?\n"
             "t.yaml:5:76: error: invalid duration 'fast'; expected a duration with a unit like 250us, 5ms, 10s, 5m, "
             "24h or 7d\n"
@@ -678,6 +678,88 @@ requests:
   EXPECT_DOUBLE_EQ(t.network.region_links[0].bandwidth, 1.25e8);
   EXPECT_DOUBLE_EQ(t.network.links[0].latency, 2e-3);
   EXPECT_DOUBLE_EQ(t.find_class("upload")->response_size, 2e6);
+}
+
+}  // namespace
+}  // namespace sim::topology
+
+namespace sim::topology {
+namespace {
+
+TEST(TopologyLoader, AHealthCheckWrittenOutIsOnAlsoUnderAFlavourWithoutOne) {
+  // nginx open source has no active checks; a health_check block (seed 000's) turns them on.
+  Topology t = load(R"(name: t
+components:
+  lb: {kind: load_balancer, flavor: nginx, health_check: {interval: 5s, timeout: 3s}}
+  plain: {kind: load_balancer, flavor: nginx}
+  app: {kind: service, service_time: 5ms}
+  app2: {kind: service, service_time: 5ms}
+requests:
+  a: {share: 50%, path: [lb, app]}
+  b: {share: 50%, path: [plain, app2]}
+)");
+  EXPECT_TRUE(t.find("lb")->lb()->health_check.enabled);
+  EXPECT_FALSE(t.find("plain")->lb()->health_check.enabled);
+  EXPECT_FALSE(load(R"(name: t
+components:
+  lb: {kind: load_balancer, flavor: nginx, health_check: {enabled: false, interval: 5s}}
+  app: {kind: service, service_time: 5ms}
+requests:
+  a: {share: 100%, path: [lb, app]}
+)").find("lb")->lb()->health_check.enabled);
+}
+
+TEST(TopologyLoader, ReadsCallPoliciesAndClientRetries) {
+  Topology t = load(R"(name: t
+clients:
+  timeout: 4s
+  retry: {attempts: 3, on: [timeout], backoff: {exponential: {base: 200ms, multiplier: 3, max: 5s}}, jitter: decorrelated,
+          budget: {ratio: 10%, min_per_second: 2}}
+components:
+  app:
+    kind: service
+    service_time: 5ms
+    calls:
+      db: {timeout: 800ms, retry: {attempts: 21, on: [error], backoff: {linear: {step: 50ms, max: 2s}}},
+           breaker: {failure_rate: 40%, window: 50, open: 30s}}
+      cache: {breaker: {consecutive: 7}}
+  cache: {kind: cache}
+  db: {kind: database, query_time: 2ms}
+requests:
+  a: {share: 100%, path: [app, cache, db]}
+)");
+  EXPECT_EQ(t.clients.timeout, 4);
+  const RetryPolicy& cr = t.clients.retry;
+  EXPECT_EQ(cr.attempts, 3);
+  EXPECT_FALSE(cr.on_error);
+  EXPECT_TRUE(cr.on_timeout);
+  EXPECT_EQ(cr.backoff.kind, Backoff::Kind::kExponential);
+  EXPECT_DOUBLE_EQ(cr.backoff.base, 0.2);
+  EXPECT_DOUBLE_EQ(cr.backoff.multiplier, 3);
+  EXPECT_DOUBLE_EQ(cr.backoff.max, 5);
+  EXPECT_EQ(cr.jitter, Jitter::kDecorrelated);
+  EXPECT_TRUE(cr.budget);
+  EXPECT_DOUBLE_EQ(cr.budget_ratio, 0.1);
+  EXPECT_DOUBLE_EQ(cr.budget_burst, 20);  // 10 s of min_per_second
+  const auto& calls = t.find("app")->service()->calls;
+  const CallPolicy& db = calls.at("db");
+  EXPECT_DOUBLE_EQ(db.timeout, 0.8);
+  EXPECT_EQ(db.retry.attempts, 21);
+  EXPECT_EQ(db.retry.backoff.kind, Backoff::Kind::kLinear);
+  EXPECT_DOUBLE_EQ(db.retry.backoff.base, 0.05);
+  EXPECT_FALSE(db.retry.budget);
+  EXPECT_EQ(db.breaker.kind, BreakerPolicy::Kind::kFailureRate);
+  EXPECT_DOUBLE_EQ(db.breaker.failure_rate, 0.4);
+  EXPECT_EQ(db.breaker.window, 50);
+  EXPECT_EQ(db.breaker.min_calls, 50);  // resilience4j: the window's size unless given
+  EXPECT_DOUBLE_EQ(db.breaker.open, 30);
+  EXPECT_EQ(db.breaker.half_open_calls, 10);
+  const CallPolicy& cache = calls.at("cache");
+  EXPECT_EQ(cache.breaker.kind, BreakerPolicy::Kind::kConsecutive);
+  EXPECT_EQ(cache.breaker.consecutive, 7);
+  EXPECT_EQ(cache.breaker.half_open_calls, 1);  // one trial call
+  EXPECT_DOUBLE_EQ(cache.breaker.open, 60);
+  EXPECT_EQ(cache.retry.attempts, 1);
 }
 
 }  // namespace

@@ -15,7 +15,7 @@
                 '#495057', '#7048e8', '#c92a2a', '#1864ab'];
   var REASON_COLORS = {
     timeout: '#f08c00', no_healthy_backend: '#c92a2a', queue_full: '#e8590c', rate_limited: '#ae3ec9',
-    connection_refused: '#862e9c', db_unavailable: '#d6336c', network: '#1864ab', injected_error: '#5f3dc4'
+    connection_refused: '#862e9c', db_unavailable: '#d6336c', network: '#1864ab', injected_error: '#5f3dc4', circuit_open: '#e67700'
   };
   // Timeline event kinds -> marker colour and dash.
   var EVENT_STYLES = {
