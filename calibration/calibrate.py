@@ -529,16 +529,23 @@ class RealData:
                                   "status": int(p[6]), "backend": p[7]})
         self.events = events
         self.proxy_lines = proxy_lines
-        self.tries = []  # (t, backend index) per upstream attempt, from nginx's access log
+        # (t, backend index, upstream status) per upstream attempt, from nginx's access log: t is when
+        # the request was logged (its end); "$upstream_addr" and "$upstream_status" list the attempts.
+        self.tries = []
         if os.path.exists(access_log):
             with open(access_log) as f:
                 for line in f:
-                    m = re.match(r"(\d+\.\d+) .*?\"([^\"]*)\"", line)
+                    m = re.match(r"(\d+\.\d+) .*?\"([^\"]*)\" \"([^\"]*)\"", line)
                     if not m:
                         continue
                     t = float(m.group(1)) - wall_t0
-                    for addr in re.findall(r"127\.0\.0\.1:(\d+)", m.group(2)):
-                        self.tries.append((t, int(addr) - BACKEND_PORT0))
+                    addrs = re.split(r", | : ", m.group(2))
+                    statuses = re.split(r", | : ", m.group(3))
+                    for k, addr in enumerate(addrs):
+                        a = re.fullmatch(r"127\.0\.0\.1:(\d+)", addr.strip())
+                        if a:
+                            self.tries.append((t, int(a.group(1)) - BACKEND_PORT0,
+                                               statuses[k].strip() if k < len(statuses) else "-"))
 
     def kind(self, r):
         return "ok" if r["outcome"] == "ok" else (f"http_{r['status']}" if r["outcome"] == "http" else r["outcome"])
@@ -588,7 +595,10 @@ def real_metric(m, d, case):
             return float(sum(1 for r in rows if r["outcome"] == "ok"))
         return float(sum(1 for r in rows if r["outcome"] == "http" and r["status"] == m.get("status", 503)))
     if kind == "tries":
-        return float(sum(1 for t, b in d.tries if b == m["backend"] and lo <= t < hi))
+        # Failed attempts: nginx logs 502 for a connection refused or reset and 504 for a timeout (the
+        # backends never answer these themselves). A request answered by the backend just before the
+        # kill is logged just after `from` (the kill comes a few ms after its nominal time): not counted.
+        return float(sum(1 for t, b, st in d.tries if b == m["backend"] and lo <= t < hi and st in ("502", "504")))
     if kind == "event":
         fault_t = [t for t, action, _ in d.events][m["fault"]]
         pattern = {"down": rf"Server \S+/b{m['backend']} is DOWN", "up": rf"Server \S+/b{m['backend']} is UP"}[
@@ -673,7 +683,11 @@ def sim_metric(m, rep, case):
     if kind == "rejected":
         return None if m.get("source") else wsum(w["failed_by_reason"].get("rate_limited", [0] * len(w["start"])))
     if kind == "tries":
-        return wsum(w["failed_by_reason"].get("connection_refused", [0] * len(w["start"])))
+        # Failed attempts on the dead backend: those the balancer retried (its `retries`, whole run:
+        # a case using this metric has no failed attempt before `from`) and those the clients saw
+        # as refused (a balancer without retries).
+        retried = sum(c.get("retries", 0) for c in rep["components"] if c.get("kind") == "load_balancer")
+        return retried + wsum(w["failed_by_reason"].get("connection_refused", [0] * len(w["start"])))
     if kind == "event":
         faults = sorted(case.get("faults") or [], key=lambda f: f["at"])
         fault_t = faults[m["fault"]]["at"]

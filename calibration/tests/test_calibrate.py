@@ -32,13 +32,13 @@ def failed(sched, latency, outcome="http", status=502, source="127.0.0.1"):
 
 
 def report(completed, failed_counts, p50=0.01, p90=0.02, p99=0.05, served=(10, 10, 10), timeline=(),
-           refused=None, window_p99=None):
+           refused=None, window_p99=None, lb_retries=0):
     n = len(completed)
     return {"windows": {"start": [float(i) for i in range(n)], "completed": completed, "failed": failed_counts,
                         "latency_p99": window_p99 or [p99] * n,
                         "failed_by_reason": {"connection_refused": refused or [0] * n}},
             "summary": {"latency": {"p50": p50, "p90": p90, "p99": p99}, "failures": {}},
-            "components": [{"name": "lb", "instance_stats": []},
+            "components": [{"name": "lb", "kind": "load_balancer", "retries": lb_retries, "instance_stats": []},
                            {"name": "app", "instance_stats": [{"served": s} for s in served]}],
             "timeline": list(timeline)}
 
@@ -57,7 +57,8 @@ class Metrics(unittest.TestCase):
     def test_real_metrics_from_client_records(self):
         rows = [ok(0.5, 0.01), ok(1.5, 0.02, "b1"), failed(2.5, 0.001), ok(3.5, 1.2, "b2"),
                 failed(4.5, 3.0, "timeout", 0)]
-        d = FakeRun(rows, events=[(2.0, "kill", 1)], tries=[(2.4, 1), (2.6, 1), (9.0, 2)])
+        d = FakeRun(rows, events=[(2.0, "kill", 1)],
+                    tries=[(2.4, 1, "502"), (2.6, 1, "504"), (2.05, 1, "200"), (9.0, 2, "502")])
         m = lambda **kw: dict({"from": 0.0, "to": 10.0}, **kw)  # noqa: E731
         self.assertAlmostEqual(calibrate.real_metric(m(kind="throughput"), d, CASE), 0.3)
         self.assertAlmostEqual(calibrate.real_metric(m(kind="latency", q=50), d, CASE), 0.02)
@@ -67,6 +68,24 @@ class Metrics(unittest.TestCase):
         self.assertEqual(calibrate.real_metric(m(kind="tries", backend=1), d, CASE), 2)
         # worst per-second p99: the 1.2 s request completes in second 4
         self.assertAlmostEqual(calibrate.real_metric(m(kind="window_p99_max"), d, CASE), 1.2)
+
+    def test_nginx_attempts_from_the_access_log(self):
+        # a retried request lists every attempt in $upstream_addr and $upstream_status
+        with tempfile.TemporaryDirectory() as tmp:
+            csv = os.path.join(tmp, "requests.csv")
+            with open(csv, "w") as f:
+                f.write("id,source,intended,sent,done,outcome,status,backend\n")
+            log = os.path.join(tmp, "access.log")
+            with open(log, "w") as f:
+                f.write('1000.500 127.0.0.1 200 0.010 "127.0.0.1:8082" "200"\n')
+                f.write('1001.000 127.0.0.1 200 0.001 "127.0.0.1:8082, 127.0.0.1:8081" "502, 200"\n')
+                f.write('1012.000 127.0.0.1 200 1.001 "127.0.0.1:8083, 127.0.0.1:8082" "504, 200"\n')
+            d = calibrate.RealData(csv, [], [], log, 1000.0)
+            self.assertEqual(d.tries, [(0.5, 1, "200"), (1.0, 1, "502"), (1.0, 0, "200"), (12.0, 2, "504"),
+                                       (12.0, 1, "200")])
+            m = {"kind": "tries", "from": 0.0, "to": 20.0}
+            self.assertEqual(calibrate.real_metric(dict(m, backend=1), d, CASE), 1)  # the answered ones do not count
+            self.assertEqual(calibrate.real_metric(dict(m, backend=2), d, CASE), 1)
 
     def test_event_time_from_proxy_log(self):
         d = FakeRun([], events=[(2.1, "kill", 1)],
@@ -93,6 +112,9 @@ class Metrics(unittest.TestCase):
         self.assertEqual(calibrate.sim_metric(m(kind="throughput"), rep, CASE), 10)
         self.assertEqual(calibrate.sim_metric(m(kind="errors", **{"from": 2.0, "to": 3.0}), rep, CASE), 5)
         self.assertEqual(calibrate.sim_metric(m(kind="tries", backend=1), rep, CASE), 10)
+        # a balancer that retries hides the refused attempts from the clients: its retries count
+        retrying = report([10] * 10, [0] * 10, lb_retries=2)
+        self.assertEqual(calibrate.sim_metric(m(kind="tries", backend=1), retrying, CASE), 2)
         self.assertEqual(calibrate.sim_metric(m(kind="served", backend=2), rep, CASE), 10)
         self.assertEqual(calibrate.sim_metric(m(kind="latency", q=90), rep, CASE), 0.02)
         self.assertEqual(calibrate.sim_metric(m(kind="window_p99_max"), rep, CASE), 0.3)

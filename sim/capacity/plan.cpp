@@ -155,6 +155,57 @@ std::optional<Tier> read_tier(const Reader& r, const std::string& name, const YA
   return t;
 }
 
+// cache_memory: {component: cache, memory: {step: 1GiB}, hit_ratio: 80%, min: 1}
+// db_shards:    {component: db, shards: {}, headroom: 70%, min: 2}
+std::optional<Dimension> read_dimension(const Reader& r, const std::string& name, const YAML::Node& n) {
+  MapView m(r, n, fmt::format("dimension '{}'", name), {"component", "memory", "shards", "hit_ratio", "headroom", "min"});
+  if (!m.ok()) return std::nullopt;
+  std::size_t errors = r.diags().error_count();
+  Dimension d;
+  d.name = name;
+  d.pos = r.pos(n);
+  YAML::Node c = m.require("component", "the component it sizes, like component: cache");
+  if (c.IsDefined()) {
+    if (auto id = r.identifier(c)) d.component = *id;
+    d.component_pos = r.pos(c);
+  }
+  std::string kind = m.exactly_one_of({"memory", "shards"}, true);
+  if (kind == "memory") {
+    d.kind = Dimension::Kind::kMemory;
+    YAML::Node v = m.get("memory");
+    if (!v.IsNull()) {
+      MapView mm(r, v, "memory", {"step"});
+      if (mm.ok() && mm.has("step")) {
+        auto step = r.size(mm.get("step"));
+        if (step && *step <= 0) {
+          r.error(mm.get("step"), "memory step 0; expected the memory added per step, like step: 1GiB");
+        } else if (step) {
+          d.step = *step;
+        }
+      }
+    }
+    if (m.has("hit_ratio")) {
+      if (auto h = r.ratio(m.get("hit_ratio"))) d.hit_ratio = *h;
+    }
+    if (m.has("headroom")) r.error(m.get("headroom"), "headroom applies to shards; expected hit_ratio for memory");
+  } else if (kind == "shards") {
+    d.kind = Dimension::Kind::kShards;
+    YAML::Node v = m.get("shards");
+    if (!v.IsNull() && !(v.IsMap() && v.size() == 0)) {
+      r.error(v, fmt::format("shards takes no settings, got {}; expected shards: {{}}", core::describe(v)));
+    }
+    if (m.has("headroom")) {
+      if (auto h = positive_ratio(r, m.get("headroom"), "headroom")) d.headroom = *h;
+    }
+    if (m.has("hit_ratio")) r.error(m.get("hit_ratio"), "hit_ratio applies to memory; expected headroom for shards");
+  }
+  if (m.has("min")) {
+    if (auto v = r.integer(m.get("min"), 1, 1000000)) d.min = static_cast<int>(*v);
+  }
+  if (r.diags().error_count() != errors) return std::nullopt;
+  return d;
+}
+
 // Cross-checks that need the whole file: plan points list every tier, the plan
 // and growth points cover the horizons, components need a scenario.
 void check_whole(const Reader& r, const Plan& p) {
@@ -192,6 +243,11 @@ void check_whole(const Reader& r, const Plan& p) {
     }
   }
   if (p.scenario_path.empty()) {
+    for (const auto& dim : p.dimensions) {
+      d.error(dim.component_pos, fmt::format("dimension '{}' is sized by simulation but the plan has no scenario; "
+                                             "expected scenario: a scenario file whose topology has '{}'",
+                                             dim.name, dim.component));
+    }
     for (const auto& t : p.tiers) {
       if (!t.component.empty()) {
         d.error(t.component_pos,
@@ -257,6 +313,11 @@ std::vector<scenario::Override> Plan::overrides() const {
   return out;
 }
 
+std::string Dimension::value_text(int units) const {
+  if (kind == Kind::kMemory) return core::format_size(step * units);
+  return std::to_string(units);
+}
+
 const Tier* Plan::find_tier(const std::string& n) const {
   for (const auto& t : tiers) {
     if (t.name == n) return &t;
@@ -277,7 +338,7 @@ std::optional<Plan> parse_plan(const std::string& file, const std::string& text,
   Reader r(file, diags);
   MapView m(r, *root, "plan",
             {"name", "description", "start", "horizons", "growth", "per_user", "requests", "headroom", "tiers", "plan",
-             "scenario", "set", "simulate"});
+             "scenario", "set", "simulate", "dimensions"});
   if (!m.ok()) return std::nullopt;
   std::size_t errors = diags.error_count();
   Plan p;
@@ -399,6 +460,19 @@ std::optional<Plan> parse_plan(const std::string& file, const std::string& text,
       if (tm.keys().empty()) {
         r.error(tn, "tiers is empty; expected at least one tier, like web: {component: app}");
         tiers_ok = false;
+      }
+    }
+  }
+
+  if (m.has("dimensions")) {
+    MapView dm(r, m.get("dimensions"), "dimensions", {});
+    if (dm.ok()) {
+      for (const std::string& k : dm.keys()) {
+        if (std::any_of(p.tiers.begin(), p.tiers.end(), [&](const Tier& t) { return t.name == k; })) {
+          r.error(dm.key_mark(k), fmt::format("dimension '{}' has a tier's name; expected names used once", k));
+          continue;
+        }
+        if (auto d = read_dimension(r, k, dm.get(k))) p.dimensions.push_back(*d);
       }
     }
   }
@@ -556,6 +630,43 @@ bool resolve_tiers(Plan& plan, const scenario::Loaded& loaded, core::Diagnostics
                                   "answer is the count to start with",
                                   t.component));
       }
+    }
+  }
+  std::set<std::pair<std::string, int>> dims;
+  for (const Dimension& d : plan.dimensions) {
+    const topology::Component* c = topo.find(d.component);
+    if (!c) {
+      std::string prefix = fmt::format("dimension '{}' names ", d.name);
+      diags.error(d.component_pos, core::unknown_name({.noun = "component", .name = d.component, .prefix = prefix}, names));
+      ok = false;
+      continue;
+    }
+    if (d.kind == Dimension::Kind::kMemory && (!c->cache() || c->cache()->keys.empty())) {
+      diags.error(d.component_pos,
+                  fmt::format("dimension '{}' sizes the memory of '{}', which {}; expected a cache whose hit ratio is "
+                              "modelled from its keys (keys: and memory:)",
+                              d.name, d.component, c->cache() ? "has no keys" : fmt::format("is a {}", topology::kind_name(c->kind))));
+      ok = false;
+      continue;
+    }
+    if (d.kind == Dimension::Kind::kShards && !c->database()) {
+      diags.error(d.component_pos, fmt::format("dimension '{}' sizes the shards of '{}', a {}; expected a database",
+                                               d.name, d.component, topology::kind_name(c->kind)));
+      ok = false;
+      continue;
+    }
+    if (d.kind == Dimension::Kind::kShards && topo.users.count == 0) {
+      diags.error(d.component_pos, fmt::format("dimension '{}' sizes the shards of '{}' but the topology has no "
+                                               "users; expected users: {{count: 10000}} (the shard key)",
+                                               d.name, d.component));
+      ok = false;
+      continue;
+    }
+    if (!dims.insert({d.component, static_cast<int>(d.kind)}).second) {
+      diags.error(d.component_pos, fmt::format("'{}' is already sized by another dimension of the same kind; expected "
+                                               "one per component",
+                                               d.component));
+      ok = false;
     }
   }
   return ok;

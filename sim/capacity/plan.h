@@ -23,6 +23,9 @@
 //   scenario: ../scaling-steady.yaml
 //   set: {components.lb.rate_limit.rate: 1000000/s}
 //   simulate: {duration: 80s, warmup: 20s, max_servers: 100}
+//   dimensions:                           # data-tier quantities sized by simulation only
+//     cache_memory: {component: cache, memory: {step: 1GiB}, hit_ratio: 80%}
+//     db_shards:    {component: db, shards: {}, headroom: 70%}
 //
 // Errors are located (file:line:col) like every other input; nothing runs then.
 
@@ -87,6 +90,27 @@ struct Tier {
   SourcePos pos, component_pos;
 };
 
+/// A data-tier quantity sized by simulation only (no analytic count, no plan
+/// point): the smallest value per horizon whose run meets the scenario's
+/// expectations and the dimension's own target.
+///   memory   a cache's memory per node, in steps: the hit ratio must stay at or
+///            above `hit_ratio` (the cache's `keys` model it from memory)
+///   shards   a database's shard count: its hottest shard's busiest instance must
+///            stay at or below `headroom` CPU (default: the plan's headroom cpu)
+struct Dimension {
+  enum class Kind { kMemory, kShards };
+  std::string name;
+  std::string component;
+  Kind kind = Kind::kMemory;
+  double step = 1024.0 * 1024 * 1024;  ///< memory: bytes per unit (default 1GiB)
+  std::optional<double> hit_ratio;     ///< memory: the target (default: none, only the expectations)
+  std::optional<double> headroom;      ///< shards: the hottest shard's CPU limit (default: headroom cpu)
+  int min = 1;                         ///< units (default 1)
+  SourcePos pos, component_pos;
+  /// "16GiB" for 16 steps of 1GiB, "8" shards.
+  std::string value_text(int units) const;
+};
+
 /// The infrastructure planned from `month` on (until the next point).
 struct PlanPoint {
   double month = 0;
@@ -119,6 +143,7 @@ struct Plan {
   double headroom_memory = 0.8;         ///< default 80 %
   double headroom_storage = 0.8;        ///< default 80 %
   std::vector<Tier> tiers;              ///< in file order
+  std::vector<Dimension> dimensions;    ///< in file order; searched with the tiers
   std::vector<PlanPoint> plan;          ///< ascending months; may be empty (no gaps then)
   std::string scenario_path;            ///< resolved against the plan's folder; "" = analytic only
   SourcePos scenario_pos;
@@ -145,6 +170,8 @@ std::optional<Plan> parse_plan(const std::string& file, const std::string& text,
 /// Checks the tiers against the scenario's topology: each `component` exists,
 /// can be resized (not a CDN; `scale: cores` only on a service) and is named by
 /// one tier only; fills server cores/memory not given from the component.
+/// Dimensions: memory on a cache whose hit ratio is modelled (keys), shards on a
+/// database; one dimension per component and kind.
 /// Errors are located at the tier's `component:` value. Warns when the
 /// scenario autoscales a sized component (the search sets its starting count).
 bool resolve_tiers(Plan& plan, const scenario::Loaded& scenario, core::Diagnostics& diags);

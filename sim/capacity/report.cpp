@@ -64,6 +64,13 @@ Json outcome_json(const Outcome& o, std::size_t tier) {
   return j;
 }
 
+// "a; b" from a JSON array of strings.
+std::string describe_list(const Json& a) {
+  std::string s;
+  for (const auto& x : a) s += (s.empty() ? "" : "; ") + x.get<std::string>();
+  return s.empty() ? "passed" : s;
+}
+
 double util_of(const Outcome& o, std::size_t t) { return t < o.tiers.size() ? o.tiers[t].utilization : 0; }
 
 bool has_failure(const Outcome& o, const char* reason) {
@@ -255,6 +262,37 @@ Json capacity_json(const Plan& plan, const Projection& projection, const LoadMod
       tj.push_back(x);
     }
     hj["tiers"] = tj;
+    if (ha && !plan.dimensions.empty()) {
+      // Data-tier quantities, searched after the tiers in the same runs (sized by simulation only).
+      Json dj = Json::array();
+      for (std::size_t i = 0; i < plan.dimensions.size(); ++i) {
+        const Dimension& d = plan.dimensions[i];
+        std::size_t t = plan.tiers.size() + i;
+        const TierAnswer& ta = ha->tiers[t];
+        Json x;
+        x["name"] = d.name;
+        x["component"] = d.component;
+        x["kind"] = d.kind == Dimension::Kind::kMemory ? "memory" : "shards";
+        x["feasible"] = ha->feasible;
+        x["units"] = ha->feasible ? Json(ta.count) : Json(nullptr);
+        x["value"] = ha->feasible ? Json(d.kind == Dimension::Kind::kMemory ? fixed(d.step * ta.count)
+                                                                             : static_cast<double>(ta.count))
+                                  : Json(nullptr);
+        x["text"] = ha->feasible ? d.value_text(ta.count) : "none up to the maximum";
+        x["start"] = d.value_text(ta.start);
+        if (ta.at) x["at"] = outcome_json(*ta.at, t);
+        if (ta.below) {
+          x["below"] = outcome_json(*ta.below, t);
+          x["below"]["text"] = d.value_text(ta.below_count);
+        }
+        std::string target = d.kind == Dimension::Kind::kMemory
+                                  ? (d.hit_ratio ? fmt::format("hit ratio >= {}", format_ratio(*d.hit_ratio)) : "")
+                                  : fmt::format("hottest shard <= {} CPU", format_ratio(d.headroom.value_or(plan.headroom_cpu)));
+        x["target"] = target;
+        dj.push_back(x);
+      }
+      hj["dimensions"] = dj;
+    }
     if (ha) {
       hj["simulation"] = {{"feasible", ha->feasible},
                           {"runs", ha->runs},
@@ -580,6 +618,38 @@ std::string capacity_markdown(const Json& r) {
     }
   }
 
+  if (!r["horizons"].empty() && r["horizons"][0].contains("dimensions")) {
+    md += "\n## Data tier sized by simulation\n\n"
+          "The smallest value per horizon whose run met the scenario's expectations and the dimension's target "
+          "(cache memory per node: the hit ratio, from the keys' popularity, sizes and TTLs; shards: the hottest "
+          "shard's busiest instance under its CPU headroom), and what one step less showed.\n\n"
+          "| horizon | dimension | target | smallest | at it | one step less |\n|---|---|---|---|---|---|\n";
+    auto shown = [](const Json& o) {
+      std::string v;
+      if (o.contains("hit_ratio")) v += "hit ratio " + format_ratio(o["hit_ratio"].get<double>()) + ", ";
+      if (o.contains("busiest_utilization")) {
+        v += fmt::format("{} at {}, ", o["busiest_instance"].get<std::string>(),
+                         format_ratio(o["busiest_utilization"].get<double>()));
+      }
+      v += "p99 " + format_duration(o["p99"].get<double>());
+      return v;
+    };
+    for (const auto& h : r["horizons"]) {
+      if (!h.contains("dimensions")) continue;
+      for (const auto& d : h["dimensions"]) {
+        std::string below = "—";
+        if (d.contains("below")) {
+          below = fmt::format("{}: {}", d["below"]["text"].get<std::string>(),
+                              md_escape(describe_list(d["below"]["misses"])));
+        }
+        md += fmt::format("| {} | {} (`{}` {}) | {} | {} | {} | {} |\n", horizon_title(h), d["name"].get<std::string>(),
+                          d["component"].get<std::string>(), d["kind"].get<std::string>(),
+                          d["target"].get<std::string>().empty() ? "the expectations" : d["target"].get<std::string>(),
+                          d["text"].get<std::string>(), d.contains("at") ? shown(d["at"]) : "—", below);
+      }
+    }
+  }
+
   if (!r["findings"].empty()) {
     md += "\n## What the plan's own numbers imply\n\n";
     for (const auto& f : r["findings"]) md += "- " + md_escape(f.get<std::string>()) + "\n";
@@ -647,9 +717,13 @@ std::string capacity_console(const Json& r) {
       line += fmt::format("  storage {}/{}{}", format_bytes(st["planned"].get<double>()),
                           format_bytes(st["required"].get<double>()), st["status"] == "short" ? " SHORT" : "");
     }
+    if (h.contains("dimensions")) {
+      for (const auto& d : h["dimensions"]) line += fmt::format("  {} {}", d["name"].get<std::string>(), d["text"].get<std::string>());
+    }
     out += line + "\n";
   }
-  out += "  (tier planned/required[/simulated] binding resource)\n";
+  out += "  (tier planned/required[/simulated] binding resource";
+  out += !r["horizons"].empty() && r["horizons"][0].contains("dimensions") ? "; data-tier dimensions simulated)\n" : ")\n";
   out += r["holds"].get<bool>() ? "the plan holds at every horizon\n" : first_short_sentence(r) + "\n";
   for (const auto& line : verdict_lines(r)) out += "  " + line + "\n";
   std::size_t n = r["findings"].size();

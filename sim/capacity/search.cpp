@@ -3,9 +3,12 @@
 #include <algorithm>
 #include <fmt/format.h>
 
+#include "sim/core/units.h"
+
 namespace sim::capacity {
 
-Outcome read_outcome(const report::RunReport* report, const std::vector<std::string>& components) {
+Outcome read_outcome(const report::RunReport* report, const std::vector<std::string>& components,
+                     const std::vector<Requirement>& requirements) {
   Outcome o;
   o.tiers.resize(components.size());
   for (std::size_t i = 0; i < components.size(); ++i) o.tiers[i].component = components[i];
@@ -44,6 +47,20 @@ Outcome read_outcome(const report::RunReport* report, const std::vector<std::str
       t.connections_max = static_cast<std::uint64_t>(c.connections_max);
       t.connections_refused = c.connections_refused;
       if (c.kind == "cache") t.hit_ratio = c.hit_ratio;
+    }
+  }
+  for (std::size_t i = 0; i < requirements.size() && i < o.tiers.size(); ++i) {
+    const Requirement& req = requirements[i];
+    const TierObservation& t = o.tiers[i];
+    if (!t.found) continue;
+    if (req.max_busiest_utilization && t.busiest_utilization > *req.max_busiest_utilization + 1e-9) {
+      o.misses.push_back(fmt::format("'{}' busiest instance {} at {} CPU (headroom {})", t.component, t.busiest,
+                                     core::format_ratio(t.busiest_utilization),
+                                     core::format_ratio(*req.max_busiest_utilization)));
+    }
+    if (req.min_hit_ratio && t.hit_ratio.value_or(0) < *req.min_hit_ratio - 1e-9) {
+      o.misses.push_back(fmt::format("'{}' hit ratio {} (expected >= {})", t.component,
+                                     core::format_ratio(t.hit_ratio.value_or(0)), core::format_ratio(*req.min_hit_ratio)));
     }
   }
   o.pass = o.misses.empty();

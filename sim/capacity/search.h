@@ -52,11 +52,19 @@ struct Outcome {
   std::string currency;
 };
 
+/// What a searched quantity must show besides the scenario's expectations.
+struct Requirement {
+  std::optional<double> max_busiest_utilization;  ///< its busiest instance's CPU (a database: the hottest shard's)
+  std::optional<double> min_hit_ratio;            ///< a cache's hit ratio over the run
+};
+
 /// What a run's report says (null: it wrote none). An absolute throughput target
 /// is skipped: the load is scaled per horizon, so it would judge the load, not
 /// the servers. Every database's connections_refused must be 0. `components`:
-/// one per searched tier ("" for a tier without one).
-Outcome read_outcome(const report::RunReport* report, const std::vector<std::string>& components);
+/// one per searched tier ("" for a tier without one); `requirements`, when
+/// given, one per component too (a miss says which was not met).
+Outcome read_outcome(const report::RunReport* report, const std::vector<std::string>& components,
+                     const std::vector<Requirement>& requirements = {});
 
 /// "latency_p99 612ms (expected <= 500ms); queue_full 35842" — the misses, or "passed".
 std::string describe_misses(const Outcome& o);

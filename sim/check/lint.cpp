@@ -96,9 +96,17 @@ std::vector<Finding> lint(const Topology& topo, const scenario::Scenario* scen) 
                          c.pos});
         }
       }
-      if (const topology::DatabaseSpec* db = c.database(); db && rto && db->replicas > 0 && db->failover.automatic) {
-        double d = db->failover.detection.detection_time() + db->failover.promote + db->failover.dns_ttl;
-        if (d > *rto) {
+      if (const topology::DatabaseSpec* db = c.database(); db && rto && db->replicas > 0 && db->failover.fails_over()) {
+        double d = db->failover.worst_time();
+        if (d > *rto && db->failover.manual) {
+          out.push_back({"detection-rto",
+                         fmt::format("database '{}' is failed over by hand in up to {} (an operator starts after {}, "
+                                     "promotes {} later, DNS TTL {}), above the RTO target {}",
+                                     c.name, core::format_duration(d), core::format_duration(db->failover.manual->detect),
+                                     core::format_duration(db->failover.manual->act),
+                                     core::format_duration(db->failover.dns_ttl), core::format_duration(*rto)),
+                         db->failover.manual->pos});
+        } else if (d > *rto) {
           out.push_back({"detection-rto",
                          fmt::format("database '{}' fails over in up to {} (detection {} + promotion {} + DNS TTL {}), "
                                      "above the RTO target {}",
@@ -167,6 +175,39 @@ std::vector<Finding> lint(const Topology& topo, const scenario::Scenario* scen) 
                          c.pos});
         }
       }
+    }
+  }
+
+  // cache-failover: a Redis deployment that cannot promote a replica when a master fails.
+  for (const Component& c : topo.components) {
+    const topology::CacheSpec* cs = c.cache();
+    if (!cs || cs->ha.mode == topology::CacheHa::Mode::kNone) continue;
+    const bool cluster = cs->ha.mode == topology::CacheHa::Mode::kCluster;
+    const char* kind = cluster ? "Redis Cluster" : "Redis Sentinel deployment";
+    if (cluster && cs->nodes < 3) {
+      // Redis Cluster specification: a replica is promoted with the votes of a majority of
+      // all masters, and a master is flagged failed by a majority of them.
+      int needed = cs->nodes / 2 + 1;
+      out.push_back({"cache-failover",
+                     fmt::format("cache '{}' is a Redis Cluster of {} master{}: when one fails, {} left cannot make the "
+                                 "majority of {} a failover needs, so no replica is promoted; expected at least 3 "
+                                 "masters (nodes: 3)",
+                                 c.name, cs->nodes, cs->nodes == 1 ? "" : "s", cs->nodes - 1, needed),
+                     cs->ha.pos.line > 0 ? cs->ha.pos : c.pos});
+    }
+    if (cs->replicas == 0) {
+      out.push_back({"cache-failover",
+                     fmt::format("cache '{}' is a {} without replicas: nothing can be promoted when a master fails, "
+                                 "and its keys are misses until it restarts; expected replicas >= 1",
+                                 c.name, kind),
+                     cs->ha.pos.line > 0 ? cs->ha.pos : c.pos});
+    }
+    if (!cluster && cs->ha.sentinels < 3) {
+      out.push_back({"cache-failover",
+                     fmt::format("cache '{}' is watched by {} sentinel{}: one lost sentinel (or its host) stops "
+                                 "failovers; expected at least 3 sentinels (Redis Sentinel documentation)",
+                                 c.name, cs->ha.sentinels, cs->ha.sentinels == 1 ? "" : "s"),
+                     cs->ha.pos.line > 0 ? cs->ha.pos : c.pos});
     }
   }
 

@@ -8,6 +8,8 @@
 //   no-route         a path crosses regions that no region link connects
 //   capacity         peak offered CPU load of a tier exceeds its cores at max replicas
 //   workers-cores    fewer workers than cores: cores can never all be busy
+//   cache-failover   a Redis Cluster of fewer than 3 masters, a Sentinel or Cluster deployment
+//                    without replicas, or fewer than 3 sentinels: a failed master is not replaced
 //   timeout-order    a service times out before the services it calls can
 
 #include <string>

@@ -47,9 +47,13 @@ Prediction predict(const topology::Topology& t, const Fault& f) {
       return p;
     }
     case Fault::Kind::kCrash: {
-      if (!f.target.region.empty() || !f.target.zone.empty()) {
-        // Component by component: instances are spread round-robin over the listed zones.
-        auto in_place = [&](const std::string& zone) {
+      if (!f.target.region.empty() || !f.target.zone.empty() || !f.target.host.empty()) {
+        // Component by component: instances are spread round-robin over the listed zones (or shared hosts).
+        auto in_place = [&](const topology::Component& c, int i) {
+          if (!f.target.host.empty()) {
+            return !c.hosts.empty() && c.hosts[static_cast<std::size_t>(i) % c.hosts.size()] == f.target.host;
+          }
+          const std::string& zone = c.zones[static_cast<std::size_t>(i) % c.zones.size()];
           if (!f.target.zone.empty()) return zone == f.target.zone;
           const topology::Region* r = t.region_of_zone(zone);
           return r && r->name == f.target.region;
@@ -60,15 +64,15 @@ Prediction predict(const topology::Topology& t, const Fault& f) {
           int n = c.instances();
           if (n == 0) continue;
           int hit = 0;
-          for (int i = 0; i < n; ++i) hit += in_place(c.zones[static_cast<std::size_t>(i) % c.zones.size()]) ? 1 : 0;
+          for (int i = 0; i < n; ++i) hit += in_place(c, i) ? 1 : 0;
           if (hit == 0) continue;
           std::optional<double> rto;
           if (const topology::DatabaseSpec* db = c.database()) {
-            bool primary_hit = in_place(c.zones.front());
+            bool primary_hit = in_place(c, 0);
             if (!primary_hit) {
               rto = 0.0;
-            } else if (db->replicas > 0 && db->failover.automatic && hit < n) {
-              rto = db->failover.detection.detection_time() + db->failover.promote + db->failover.dns_ttl;
+            } else if (db->replicas > 0 && db->failover.fails_over() && hit < n) {
+              rto = db->failover.worst_time();
               parts.push_back(fmt::format("{} fails over in {}", c.name, format_duration(*rto)));
               if (db->replication.mode == topology::ReplicationMode::kAsync) {
                 p.rpo = std::max(p.rpo.value_or(0), db->replication.lag.quantile(0.99));
@@ -115,11 +119,15 @@ Prediction predict(const topology::Topology& t, const Fault& f) {
       }
       if (db) {
         bool primary = f.target.role == "primary" || (f.target.role.empty() && (f.target.instance <= 0));
-        if (primary && db->replicas > 0 && db->failover.automatic) {
+        if (primary && db->replicas > 0 && db->failover.fails_over()) {
           const topology::FailoverSpec& fo = db->failover;
-          p.rto = fo.detection.detection_time() + fo.promote + fo.dns_ttl;
-          p.explanation = fmt::format("{} + promotion {} + DNS TTL {} = {}", hc_text(fo.detection),
-                                      format_duration(fo.promote), format_duration(fo.dns_ttl), format_duration(*p.rto));
+          p.rto = fo.worst_time();
+          p.explanation = fo.automatic ? fmt::format("{} + promotion {} + DNS TTL {} = {}", hc_text(fo.detection),
+                                                     format_duration(fo.promote), format_duration(fo.dns_ttl),
+                                                     format_duration(*p.rto))
+                                       : fmt::format("an operator starts after {} and promotes {} later + DNS TTL {} = {}",
+                                                     format_duration(fo.manual->detect), format_duration(fo.manual->act),
+                                                     format_duration(fo.dns_ttl), format_duration(*p.rto));
           if (db->replication.mode == topology::ReplicationMode::kAsync) {
             p.rpo = db->replication.lag.quantile(0.99);
             p.explanation += fmt::format("; async replication: writes younger than the lag are lost (p99 {})",

@@ -3,6 +3,7 @@
 // scenario's expectations at each horizon's load (sim/capacity/search.h), one
 // child process per candidate run. Writes capacity.json and capacity.md, and
 // keeps the report of the configuration found per horizon in runs/.
+#include <cmath>
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
@@ -67,6 +68,22 @@ std::vector<scenario::Override> count_overrides(const capacity::Tier& tier, cons
   return {};
 }
 
+// A data-tier dimension at `units`: a cache's memory per node, or a database's shard count.
+scenario::Override dimension_override(const capacity::Dimension& d, int units) {
+  std::string base = "components." + d.component + ".";
+  if (d.kind == capacity::Dimension::Kind::kShards) return topology_override(base + "shards", units);
+  scenario::Override o;
+  o.path = base + "memory";
+  o.value = fmt::format("{:.0f}B", d.step * units);
+  return o;
+}
+
+// Where a dimension's search starts: the topology's own value.
+int dimension_start(const capacity::Dimension& d, const topology::Component& c) {
+  if (d.kind == capacity::Dimension::Kind::kShards) return std::max(d.min, c.database()->shards);
+  return std::max(d.min, static_cast<int>(std::ceil(c.cache()->memory / d.step)));
+}
+
 }  // namespace
 
 std::function<int()> add_capacity(CLI::App& app, const GlobalOptions& global) {
@@ -109,7 +126,7 @@ std::function<int()> add_capacity(CLI::App& app, const GlobalOptions& global) {
     for (std::size_t t = 0; t < plan.tiers.size(); ++t) {
       if (!plan.tiers[t].component.empty()) sized.push_back(t);
     }
-    bool simulate = in->scenario && !o->no_simulate && !sized.empty();
+    bool simulate = in->scenario && !o->no_simulate && (!sized.empty() || !plan.dimensions.empty());
     std::optional<capacity::SearchResult> result;
     capacity::SimulationInfo info;
     int status = core::kOk;
@@ -126,11 +143,24 @@ std::function<int()> add_capacity(CLI::App& app, const GlobalOptions& global) {
       capacity::SearchInput si;
       si.max_servers = plan.simulate.max_servers;
       std::vector<std::string> names, components;
+      std::vector<capacity::Requirement> requirements;
       for (const auto& t : plan.tiers) {
         names.push_back(t.name);
         components.push_back(t.component);
         si.mins.push_back(t.min);
         si.searched.push_back(!t.component.empty());
+        requirements.emplace_back();
+      }
+      // Data-tier dimensions are searched after the tiers, in the same runs.
+      for (const auto& d : plan.dimensions) {
+        names.push_back(d.name);
+        components.push_back(d.component);
+        si.mins.push_back(d.min);
+        si.searched.push_back(true);
+        capacity::Requirement req;
+        if (d.kind == capacity::Dimension::Kind::kMemory) req.min_hit_ratio = d.hit_ratio;
+        if (d.kind == capacity::Dimension::Kind::kShards) req.max_busiest_utilization = d.headroom.value_or(plan.headroom_cpu);
+        requirements.push_back(req);
       }
       for (const auto& h : projection.horizons) {
         std::vector<int> start;
@@ -138,6 +168,7 @@ std::function<int()> add_capacity(CLI::App& app, const GlobalOptions& global) {
           const auto& tp = h.tiers[t];
           start.push_back(std::max({tp.load_modelled ? tp.by_load : 0, plan.tiers[t].min, 1}));
         }
+        for (const auto& d : plan.dimensions) start.push_back(dimension_start(d, *topo.find(d.component)));
         si.starts.push_back(start);
       }
       auto request_for = [&](const capacity::Candidate& c, const std::string& dir) {
@@ -151,6 +182,13 @@ std::function<int()> add_capacity(CLI::App& app, const GlobalOptions& global) {
         for (std::size_t t : sized) {
           const topology::Component* comp = topo.find(plan.tiers[t].component);
           for (auto& ov : count_overrides(plan.tiers[t], *comp, c.counts[t])) r.overrides.push_back(ov);
+        }
+        for (std::size_t i = 0; i < plan.dimensions.size(); ++i) {
+          r.overrides.push_back(dimension_override(plan.dimensions[i], c.counts[plan.tiers.size() + i]));
+        }
+        // The user population (shard keys, keys per user) grows with the plan's users.
+        if (topo.users.count > 0) {
+          r.overrides.push_back(topology_override("users.count", std::llround(plan.users.at(plan.horizons[c.horizon]))));
         }
         r.seed = info.seed;
         r.out_dir = dir;
@@ -192,7 +230,7 @@ std::function<int()> add_capacity(CLI::App& app, const GlobalOptions& global) {
         std::vector<capacity::Outcome> found;
         for (std::size_t i = 0; i < outcomes.size(); ++i) {
           const runs::RunOutcome& r = outcomes[i];
-          capacity::Outcome oc = capacity::read_outcome(r.report ? &*r.report : nullptr, components);
+          capacity::Outcome oc = capacity::read_outcome(r.report ? &*r.report : nullptr, components, requirements);
           oc.exit_code = r.exit_code;
           if (r.status == runs::RunStatus::kRejected) {
             oc.misses = {"the load far exceeds what these counts serve (the run stopped early, no report)"};

@@ -83,6 +83,15 @@ void FaultInjector::play() {
   // The stations a fault hits, resolved when it happens (a database's primary moves).
   auto stations_of = [&w](const scenario::Target& t) {
     std::vector<int> out;
+    if (!t.host.empty()) {  // a shared host: every instance on it
+      for (std::size_t h = 0; h < w.topo.hosts.size(); ++h) {
+        if (w.topo.hosts[h].name != t.host) continue;
+        for (int si : w.host_stations[h]) {
+          if (w.st(si).started) out.push_back(si);
+        }
+      }
+      return out;
+    }
     if (!t.region.empty() || !t.zone.empty()) {
       for (std::size_t i = 0; i < w.stations.size(); ++i) {
         const Station& s = w.stations[i];
@@ -95,20 +104,8 @@ void FaultInjector::play() {
     int ci = w.component_index(t.component);
     ComponentRt& c = w.comp(ci);
     const Database* db = dynamic_cast<const Database*>(c.tier);
-    int primary = db ? w.st(db->primary_station()).index : 0;
-    if (t.role == "primary") {
-      out.push_back(c.stations[static_cast<std::size_t>(primary)]);
-    } else if (t.role == "replica") {
-      std::vector<int> replicas;
-      for (std::size_t i = 0; i < c.stations.size(); ++i) {
-        if (static_cast<int>(i) != primary) replicas.push_back(c.stations[i]);
-      }
-      if (t.instance >= 0) {
-        if (t.instance < static_cast<int>(replicas.size())) out.push_back(replicas[static_cast<std::size_t>(t.instance)]);
-      } else {
-        out = replicas;
-      }
-    } else if (t.instance >= 0) {
+    if (db && !t.role.empty()) return db->stations_with_role(t.role, t.instance);  // every shard's, or the instance-th
+    if (t.instance >= 0) {
       out.push_back(c.stations[static_cast<std::size_t>(t.instance)]);
     } else {
       for (int si : c.stations) {
@@ -116,10 +113,6 @@ void FaultInjector::play() {
       }
     }
     return out;
-  };
-  auto boot_of = [&w](int si) {
-    const topology::Component& c = *w.comp(w.st(si).component).spec;
-    return c.kind == Kind::kService ? c.service()->boot_time : 0.0;
   };
   auto add = [&](double at, std::function<void()> fn) {
     if (at < duration) schedule.push_back({at, order++, std::move(fn)});
@@ -164,8 +157,8 @@ void FaultInjector::play() {
             w.timeline(w.kernel.now(), "fault", w.st(*victim).name, name + ": chaos monkey", name);
             w.crash_station(*victim, name);
           });
-          add(t + repair, [&w, victim, boot_of]() {
-            if (*victim >= 0) w.recover_station(*victim, boot_of(*victim));
+          add(t + repair, [&w, victim]() {
+            if (*victim >= 0) w.end_crash(*victim);
           });
           t += repair + f.mtbf.sample(rng);
         }
@@ -180,11 +173,15 @@ void FaultInjector::play() {
           add(at, [&w, hit, name, f, stations_of]() {
             *hit = stations_of(f.target);
             w.timeline(w.kernel.now(), "fault", f.target.text(), f.silent ? name + " (silent: no refusals, callers time out)" : name, name);
-            for (int si : *hit) w.crash_station(si, name, true, f.silent);
+            // A lost zone, region or shared host: replacements go elsewhere while it lasts.
+            if (f.target.lost_silently()) w.set_place_lost(f.target, true);
+            // Without `for:` nothing keeps it down: a restart policy brings it back at its first attempt.
+            for (int si : *hit) w.crash_station(si, name, true, f.silent, /*lasts=*/f.length > 0);
           });
           if (until > 0) {
-            add(until, [&w, hit, boot_of]() {
-              for (int si : *hit) w.recover_station(si, boot_of(si));
+            add(until, [&w, hit, f]() {
+              if (f.target.lost_silently()) w.set_place_lost(f.target, false);
+              for (int si : *hit) w.end_crash(si);
             });
           }
           break;
@@ -355,12 +352,18 @@ void FaultInjector::play() {
               w.timeline(w.kernel.now(), "fault", f.target.text(), name + ": down", name);
               for (int si : *down) w.crash_station(si, name);
             });
-            add(t + f.length, [&w, down, boot_of]() {
-              for (int si : *down) w.recover_station(si, boot_of(si));
+            add(t + f.length, [&w, down]() {
+              for (int si : *down) w.end_crash(si);
             });
           }
           break;
         }
+        case Fault::Kind::kReshard:
+          add(at, [&w, &f]() {
+            w.timeline(w.kernel.now(), "fault", f.target.text(), fmt::format("{}: to {} shards", f.name, f.shards), f.name);
+            static_cast<Database*>(w.comp(w.component_index(f.target.component)).tier)->reshard(f);
+          });
+          break;
         case Fault::Kind::kChaosMonkey:
           break;
       }

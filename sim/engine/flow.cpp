@@ -15,9 +15,10 @@ RequestFlow::RequestFlow(World& world)
     : w_(world),
       kernel_(world.kernel),
       rng_clients_(world.streams.stream("clients")),
-      rng_users_(world.streams.stream("users")) {
+      rng_vus_(world.streams.stream("virtual_users")),
+      users_(world.topo, world.streams.stream("users")) {
   held_.resize(world.stations.size());
-  if (!world.scen.clients.empty()) clients_ = std::make_unique<model::ClientPopulation>(world.scen.clients);
+  if (!world.scen.client_groups.empty()) clients_ = std::make_unique<model::ClientPopulation>(world.scen.client_groups);
 }
 
 std::vector<model::ClientGroupStats> RequestFlow::client_groups() const {
@@ -34,6 +35,7 @@ std::uint32_t RequestFlow::new_request(double now, int cls) {
   q.gen = gen;
   q.index = r;
   q.cls = cls;
+  q.user = users_.draw(cls);
   q.start = now;
   ++in_flight_;
   ++generated_;
@@ -57,7 +59,7 @@ void RequestFlow::complete(Request& r, double t) {
   r.finished = true;
   // An answer after the end of the run is still in flight when the run stops.
   if (t >= w_.scen.duration) return;
-  if (r.user >= 0) user_done(r.user, t);
+  if (r.vu >= 0) vu_done(r.vu, t);
   --in_flight_;
   if (clients_) clients_->count(r.client, model::ClientPopulation::Outcome::kCompleted);
   double latency = t - r.start;
@@ -70,7 +72,7 @@ void RequestFlow::fail(Request& r, double t, FailReason why) {
   if (client_retry(r, t, why)) return;
   r.finished = true;
   if (t >= w_.scen.duration) return;
-  if (r.user >= 0) user_done(r.user, t);
+  if (r.vu >= 0) vu_done(r.vu, t);
   --in_flight_;
   if (clients_) {
     clients_->count(r.client, why == FailReason::kRateLimited ? model::ClientPopulation::Outcome::kRateLimited
@@ -152,29 +154,29 @@ void RequestFlow::start(std::unique_ptr<model::ArrivalStream> arrivals) {
   for (double s : w_.places.region_share) region_cdf_.push_back(acc += s);
   next_arrival_ = arrivals_->next();
   if (next_arrival_) kernel_.at(next_arrival_->time, this, kArrival);
-  if (w_.scen.users) start_users(*w_.scen.users);
+  if (w_.scen.virtual_users) start_vus(*w_.scen.virtual_users);
 }
 
 // Closed-loop users: user i runs while the stages want more than i users. Each time the
 // target rises through i + 1 (linearly within a stage) it is woken; a user woken above the
 // target, or finding itself above it after a request, stops (k6 lets a VU finish its iteration).
-void RequestFlow::start_users(const scenario::Users& u) {
-  users_ = &u;
-  user_state_.assign(static_cast<std::size_t>(u.max_count()), UserState{});
+void RequestFlow::start_vus(const scenario::VirtualUsers& u) {
+  vus_ = &u;
+  vu_state_.assign(static_cast<std::size_t>(u.max_count()), VuState{});
   std::vector<double> shares;
   for (const auto& rc : w_.topo.requests) {
     auto it = u.mix.find(rc.name);
     shares.push_back(u.mix.empty() ? rc.share : (it == u.mix.end() ? 0.0 : it->second));
   }
   double acc = 0;
-  for (double s : shares) user_class_cdf_.push_back(acc += s);
-  for (int i = 0; i < u.count; ++i) kernel_.at(0, this, kUserWake, static_cast<std::uint32_t>(i));
+  for (double s : shares) vu_class_cdf_.push_back(acc += s);
+  for (int i = 0; i < u.count; ++i) kernel_.at(0, this, kVuWake, static_cast<std::uint32_t>(i));
   double start = 0, from = u.count;
   for (const auto& st : u.stages) {
     if (st.target > from) {
       for (int i = static_cast<int>(from); i < st.target; ++i) {
         double at = start + st.duration * (i + 1 - from) / (st.target - from);
-        if (at < w_.scen.duration) kernel_.at(at, this, kUserWake, static_cast<std::uint32_t>(i));
+        if (at < w_.scen.duration) kernel_.at(at, this, kVuWake, static_cast<std::uint32_t>(i));
       }
     }
     start += st.duration;
@@ -182,34 +184,34 @@ void RequestFlow::start_users(const scenario::Users& u) {
   }
 }
 
-void RequestFlow::user_wake(std::int32_t user, bool after_think) {
-  UserState& s = user_state_[static_cast<std::size_t>(user)];
+void RequestFlow::vu_wake(std::int32_t vu, bool after_think) {
+  VuState& s = vu_state_[static_cast<std::size_t>(vu)];
   const double now = kernel_.now();
   if (after_think) {
     s.thinking = false;
   } else if (s.thinking) {
     return;  // a stage wants it and it is already in its loop
   }
-  if (s.busy || user >= users_->target(now) || now >= w_.scen.duration) return;
+  if (s.busy || vu >= vus_->target(now) || now >= w_.scen.duration) return;
   s.busy = true;
   int cls = 0;
-  if (user_class_cdf_.size() > 1) {
-    double x = rng_users_.uniform() * user_class_cdf_.back();
-    while (cls + 1 < static_cast<int>(user_class_cdf_.size()) && x >= user_class_cdf_[static_cast<std::size_t>(cls)]) ++cls;
+  if (vu_class_cdf_.size() > 1) {
+    double x = rng_vus_.uniform() * vu_class_cdf_.back();
+    while (cls + 1 < static_cast<int>(vu_class_cdf_.size()) && x >= vu_class_cdf_[static_cast<std::size_t>(cls)]) ++cls;
   }
-  begin(now, cls, user);
+  begin(now, cls, vu);
 }
 
 // The user has its answer (or its failure) at t: it thinks, or pauses after a session, then goes on.
-void RequestFlow::user_done(std::int32_t user, double t) {
-  UserState& s = user_state_[static_cast<std::size_t>(user)];
+void RequestFlow::vu_done(std::int32_t vu, double t) {
+  VuState& s = vu_state_[static_cast<std::size_t>(vu)];
   s.busy = false;
   ++s.done;
-  bool session_end = users_->session > 0 && s.done % static_cast<std::uint32_t>(users_->session) == 0;
-  double gap = (session_end ? users_->pause : users_->think).sample(rng_users_);
+  bool session_end = vus_->session > 0 && s.done % static_cast<std::uint32_t>(vus_->session) == 0;
+  double gap = (session_end ? vus_->pause : vus_->think).sample(rng_vus_);
   if (t + gap < w_.scen.duration) {
     s.thinking = true;
-    kernel_.at(t + gap, this, kUserWake, static_cast<std::uint32_t>(user), 1);
+    kernel_.at(t + gap, this, kVuWake, static_cast<std::uint32_t>(vu), 1);
   }
 }
 
@@ -230,12 +232,12 @@ void RequestFlow::arrival() {
   begin(a.time, a.request_class, -1);
 }
 
-// A request enters: from the open-loop arrivals (user -1) or from a closed-loop user.
-void RequestFlow::begin(double time, int cls, std::int32_t user) {
+// A request enters: from the open-loop arrivals (vu -1) or from a closed-loop virtual user.
+void RequestFlow::begin(double time, int cls, std::int32_t vu) {
   model::Arrival a{time, cls};
   std::uint32_t ri = new_request(a.time, a.request_class);
   Request& r = requests_[ri];
-  r.user = user;
+  r.vu = vu;
   if (region_cdf_.size() > 1) {
     double u = w_.rng_flow.uniform() * region_cdf_.back();
     while (r.region + 1 < static_cast<int>(region_cdf_.size()) && u >= region_cdf_[static_cast<std::size_t>(r.region)]) ++r.region;
@@ -557,7 +559,7 @@ void RequestFlow::after_cpu(Job& j) {
           kernel_.at(kernel_.now() + wait, this, kSyncDone, 0, ref(j));
           return;
         }
-        db->record_write();
+        db->record_write(j.station);
       }
       answer(j, true, FailReason::kInjected, AttemptFailure::kErrorAnswer);
       return;
@@ -650,16 +652,17 @@ bool RequestFlow::issue(Job& j, const CallPlan& c) {
     }
     if (pol.timeout > 0) kernel_.at(now + pol.timeout, this, kCallTimeout, j.call_seq, ref(j));
   }
-  int target = -1;
+  int target = -1, shard = 0;
   FailReason why = FailReason::kConnectionRefused;
   switch (c.kind) {
     case CallPlan::Kind::kCache:
-      target = c.cache->node(w_.rng_flow);
+      target = c.cache->route(requests_[j.req].cls, w_.rng_flow, &j.cache_key);
       break;
     case CallPlan::Kind::kDatabase:
-      target = c.db->route(c.to_replica);
+      shard = c.db->shard_of(requests_[j.req].user);
+      target = c.db->route(c.to_replica, shard);
       if (target < 0) {  // writes are not served now: refused after a round trip to the old primary
-        call_failed(j, 2 * w_.latency(self, c.db->primary_station()), FailReason::kDbUnavailable, AttemptFailure::kRefused);
+        call_failed(j, 2 * w_.latency(self, c.db->primary_station(shard)), FailReason::kDbUnavailable, AttemptFailure::kRefused);
         return false;
       }
       break;
@@ -712,7 +715,7 @@ bool RequestFlow::issue(Job& j, const CallPlan& c) {
   if (!t.up && !t.silent) {
     // Connection refused, known after a round trip. A cache node that is down is a miss.
     if (c.kind == CallPlan::Kind::kCache) {
-      c.cache->miss_down();
+      c.cache->miss_down(requests_[j.req].cls, j.cache_key);
       j.phase = Job::Phase::kWaitCall;
       j.child = 0;
       j.call_down_miss = true;
@@ -803,7 +806,7 @@ void RequestFlow::resume(Job& j) {
     if (c.policy >= 0 && policy_retry(j)) return;
     if (c.kind == CallPlan::Kind::kCache) {
       // Cache-aside: a cache that fails (an error, a timeout) is a miss; the path goes on.
-      c.cache->miss_down();
+      c.cache->miss_down(requests_[j.req].cls, j.cache_key);
       run_calls(j);
       return;
     }
@@ -817,7 +820,7 @@ void RequestFlow::resume(Job& j) {
   }
   switch (c.kind) {
     case CallPlan::Kind::kCache:
-      if (!j.call_down_miss && c.cache->lookup(j.callee, c.hit_ratio, w_.rng_flow)) requests_[j.req].ends_early = true;
+      if (!j.call_down_miss && c.cache->lookup(j.callee, c.hit_ratio, requests_[j.req].cls, j.cache_key, w_.rng_flow)) requests_[j.req].ends_early = true;
       break;
     case CallPlan::Kind::kQueue:
       c.queue->publish();
@@ -980,7 +983,7 @@ void RequestFlow::answer(Job& j, bool ok, FailReason why, AttemptFailure f) {
 
 void RequestFlow::query_answered(Job& q) {
   Database* db = static_cast<Database*>(w_.comp(w_.st(q.station).component).tier);
-  db->record_write();
+  db->record_write(q.station);
   answer(q, true, FailReason::kInjected, AttemptFailure::kErrorAnswer);
 }
 
@@ -1085,8 +1088,8 @@ void RequestFlow::on_event(const Event& e) {
     case kArrival:
       arrival();
       return;
-    case kUserWake:
-      user_wake(static_cast<std::int32_t>(e.a), e.b != 0);
+    case kVuWake:
+      vu_wake(static_cast<std::int32_t>(e.a), e.b != 0);
       return;
     case kDeliver:
       if (requests_[e.a].gen == static_cast<std::uint32_t>(e.b)) deliver(e.a);

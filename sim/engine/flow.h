@@ -48,6 +48,7 @@
 #include "sim/engine/plan.h"
 #include "sim/engine/slab.h"
 #include "sim/engine/station.h"
+#include "sim/engine/users.h"
 #include "sim/model/arrivals.h"
 #include "sim/model/clients.h"
 #include "sim/model/run_result.h"
@@ -76,7 +77,7 @@ class RequestFlow final : public EventSink, public CpuClient {
   std::uint64_t in_flight() const { return in_flight_; }
   /// Requests created so far.
   std::uint64_t generated() const { return generated_; }
-  /// Per client group (scenario `clients:`): what its requests got; empty without clients.
+  /// Per client group (scenario `client_groups:`): what its requests got; empty without clients.
   std::vector<model::ClientGroupStats> client_groups() const;
   /// Set when the load explodes (requests in the system above the guard): the run stops.
   const std::string& explosion() const { return explosion_; }
@@ -102,15 +103,16 @@ class RequestFlow final : public EventSink, public CpuClient {
     kCallTimeout,  ///< a caller gives up its call (a = call number, b = the caller)
     kCallRetry,    ///< a call through a balancer is tried again after the balancer's delay
     kHeldFinish,   ///< a hung entry handler's answer, released (a = ok | reason << 1, b = the job)
-    kUserWake,     ///< a closed-loop user is done thinking (b = 1), or the stages add it (b = 0) (a = the user)
+    kVuWake,       ///< a closed-loop virtual user is done thinking (b = 1), or the stages add it (b = 0) (a = the user)
   };
 
   struct Request {
     std::uint32_t gen = 1;
     int cls = 0;
     int region = 0;               ///< client region
-    std::uint32_t client = 0;     ///< who sent it (scenario `clients:`; 0 without)
-    std::int32_t user = -1;       ///< the closed-loop user waiting for it (scenario `users:`); -1: open loop
+    std::uint64_t user = 0;       ///< who sent it (the shard key; 0: the topology has no users)
+    std::uint32_t client = 0;     ///< the client (address) that sent it (scenario `client_groups:`; 0 without)
+    std::int32_t vu = -1;         ///< the virtual user waiting for it (scenario `virtual_users:`); -1: open loop
     double start = 0;
     double back = 0;              ///< entry balancer (or entry) -> client, constant per class and region
     double hop = 0;               ///< the current attempt's balancer -> backend latency (with network delay)
@@ -162,6 +164,7 @@ class RequestFlow final : public EventSink, public CpuClient {
     double query_demand = 0;       ///< a query waiting for a connection: its CPU demand
     bool call_ok = true;
     bool call_down_miss = false;   ///< cache node down: a miss, no lookup
+    std::uint64_t cache_key = 0;   ///< a cache call: its key (a class whose hit ratio is modelled)
     bool call_lb_active = false;   ///< the call counts active at its balancer (call_lb)
     bool retrying = false;         ///< the current call is a balancer's retry: keep its attempts
     bool retry_same = false;       ///< ... on the same backend (HAProxy without redispatch)
@@ -232,22 +235,23 @@ class RequestFlow final : public EventSink, public CpuClient {
   std::unique_ptr<model::ArrivalStream> arrivals_;
   std::optional<model::Arrival> next_arrival_;
   std::vector<double> region_cdf_;
-  std::unique_ptr<model::ClientPopulation> clients_;  ///< scenario `clients:`; null without
+  std::unique_ptr<model::ClientPopulation> clients_;  ///< scenario `client_groups:`; null without
   core::Rng rng_clients_;                             ///< its own stream: draws nothing without clients
-  // Closed-loop users (scenario `users:`): state per user, allocated at start.
-  struct UserState {
+  // Closed-loop virtual users (scenario `virtual_users:`): state per user, allocated at start.
+  struct VuState {
     bool busy = false;     ///< a request of its own is on its way
     bool thinking = false; ///< its next wake is scheduled (a stage's wake then changes nothing)
     std::uint32_t done = 0;  ///< requests finished (sessions: `session` of them, then a pause)
   };
-  const scenario::Users* users_ = nullptr;
-  std::vector<UserState> user_state_;
-  std::vector<double> user_class_cdf_;
-  core::Rng rng_users_;                               ///< think times and classes of the users
-  void begin(double time, int cls, std::int32_t user);
-  void start_users(const scenario::Users& u);
-  void user_wake(std::int32_t user, bool after_think);
-  void user_done(std::int32_t user, double t);
+  const scenario::VirtualUsers* vus_ = nullptr;
+  std::vector<VuState> vu_state_;
+  std::vector<double> vu_class_cdf_;
+  core::Rng rng_vus_;                                 ///< think times and classes of the users
+  void begin(double time, int cls, std::int32_t vu);
+  void start_vus(const scenario::VirtualUsers& u);
+  void vu_wake(std::int32_t vu, bool after_think);
+  void vu_done(std::int32_t vu, double t);
+  UserPopulation users_;
   double throw_at_ = -1;  ///< tests: an injected internal error at this time
   Slab<Request> requests_;
   Slab<Job> jobs_;

@@ -17,7 +17,7 @@ LoadBalancer::LoadBalancer(World& world, int component)
   std::vector<std::string> classes;
   for (const auto& rc : world.topo.requests) classes.push_back(rc.name);
   std::size_t clients = 0;
-  for (const auto& g : world.scen.clients) clients += static_cast<std::size_t>(g.count);
+  for (const auto& g : world.scen.client_groups) clients += static_cast<std::size_t>(g.count);
   for (const auto& lim : spec_->rate_limits) limits_.emplace_back(lim, clients, classes);
 }
 
@@ -236,9 +236,15 @@ LoadBalancer::Next LoadBalancer::failed(LbAttempt* a, AttemptFailure f, bool wri
   if (r.timeout > 0 && now - a->first >= r.timeout) return next;
   next.retry = true;
   next.delay = r.delay;
-  // HAProxy retries on the same server; with redispatch, the last retry goes elsewhere.
+  // HAProxy retries on the same server; with redispatch, the last retry goes elsewhere, and
+  // every retry does when the balancing is not deterministic (round robin, least_conn: all of
+  // infrasim's) and more than one server is up (stream_choose_redispatch(): "an immediate
+  // redispatch without waiting"). The turn-around is waited only before a retry on the same
+  // server (back_handle_st_cer()).
   bool last = a->tries + 1 >= max_tries;
-  next.same_backend = !r.next_server && !(r.redispatch && last);
+  int up = static_cast<int>(std::count_if(health_.begin(), health_.end(), [](const Health& h) { return h.healthy; }));
+  next.same_backend = !r.next_server && !(r.redispatch && (last || up > 1));
+  if (!r.next_server && !next.same_backend) next.delay = 0;
   ++retries_;
   return next;
 }

@@ -63,18 +63,20 @@ sg::Link* Platform::region_link(int a, int b) const {
   return it == region_links_.end() ? nullptr : it->second;
 }
 
-Platform::Platform(const topology::Topology& topo, const Places& places, const std::vector<HostSpec>& specs)
-    : topo_(topo), places_(places), n_(specs.size()) {
+Platform::Platform(const topology::Topology& topo, const Places& places, const std::vector<HostSpec>& specs,
+                   const std::vector<StationPlace>& stations)
+    : topo_(topo), places_(places), n_(stations.size()) {
   const topology::Network& net = topo.network;
   const double flops = HostCpu::kFlopsPerSecond;
+  for (const StationPlace& s : stations) station_host_.push_back(s.host);
 
   // Latencies between stations: a component link overrides the zones' latency.
   latency_.assign(n_ * n_, 0.0);
   for (std::size_t a = 0; a < n_; ++a) {
     for (std::size_t b = 0; b < n_; ++b) {
-      const std::string& ca = topo.components[static_cast<std::size_t>(specs[a].component)].name;
-      const std::string& cb = topo.components[static_cast<std::size_t>(specs[b].component)].name;
-      double lat = zone_latency(specs[a].zone, specs[b].zone);
+      const std::string& ca = topo.components[static_cast<std::size_t>(stations[a].component)].name;
+      const std::string& cb = topo.components[static_cast<std::size_t>(stations[b].component)].name;
+      double lat = zone_latency(stations[a].zone, stations[b].zone);
       for (const auto& l : net.links) {
         if ((l.from == ca && l.to == cb) || (l.from == cb && l.to == ca)) lat = l.latency;
       }
@@ -90,24 +92,24 @@ Platform::Platform(const topology::Topology& topo, const Places& places, const s
     z->set_parent(root);
     region_zones.push_back(z);
   }
-  hosts_.assign(n_, nullptr);
-  nics_.assign(n_, nullptr);
+  hosts_.assign(specs.size(), nullptr);
+  nics_.assign(specs.size(), nullptr);
   for (std::size_t r = 0; r < places.regions.size(); ++r) {
     sg::NetZone* z = region_zones[r];
     gateways.push_back(z->create_router("gw-" + places.regions[r]));
     std::vector<sg::Host*> hosts;
     std::vector<int> host_zone;
     std::vector<const sg::Link*> nics;
-    for (std::size_t si = 0; si < n_; ++si) {
-      const HostSpec& h = specs[si];
+    for (std::size_t hi = 0; hi < specs.size(); ++hi) {
+      const HostSpec& h = specs[hi];
       if (places.zone_region[static_cast<std::size_t>(h.zone)] != static_cast<int>(r)) continue;
       std::vector<double> speeds;
       for (double f : h.pstates) speeds.push_back(f * flops);
-      hosts_[si] = z->create_host(h.name, speeds)->set_core_count(h.cores)->seal();
-      nics_[si] = z->create_link(h.name + "-nic", net.bandwidth)->set_latency(0)->seal();
-      hosts.push_back(hosts_[si]);
+      hosts_[hi] = z->create_host(h.name, speeds)->set_core_count(h.cores)->seal();
+      nics_[hi] = z->create_link(h.name + "-nic", net.bandwidth)->set_latency(0)->seal();
+      hosts.push_back(hosts_[hi]);
       host_zone.push_back(h.zone);
-      nics.push_back(nics_[si]);
+      nics.push_back(nics_[hi]);
     }
     if (r == 0) {
       control_ = z->create_host("control", flops)->set_core_count(64)->seal();
@@ -119,8 +121,9 @@ Platform::Platform(const topology::Topology& topo, const Places& places, const s
     for (std::size_t ci = 0; ci < topo.components.size(); ++ci) {
       const topology::DatabaseSpec* db = topo.components[ci].database();
       if (!db || db->backup.restore_rate <= 0) continue;
-      auto first = std::find_if(specs.begin(), specs.end(), [&](const HostSpec& h) { return h.component == static_cast<int>(ci); });
-      if (first == specs.end() || places.zone_region[static_cast<std::size_t>(first->zone)] != static_cast<int>(r)) continue;
+      auto first = std::find_if(stations.begin(), stations.end(),
+                                [&](const StationPlace& s) { return s.component == static_cast<int>(ci); });
+      if (first == stations.end() || places.zone_region[static_cast<std::size_t>(first->zone)] != static_cast<int>(r)) continue;
       const std::string& name = topo.components[ci].name;
       sg::Host* store = z->create_host(name + "-backup-store", flops)->seal();
       backup_stores_[static_cast<int>(ci)] = store;

@@ -4,7 +4,7 @@
 // (links' bandwidths change under faults, through SimGrid).
 //
 // A root full zone holds one full zone per region. Each region zone has a host
-// per station (cores at 10⁹ flops/s, one pstate per cpu_slowdown factor aimed
+// per station, or one per shared host for the stations on it (cores at 10⁹ flops/s, one pstate per cpu_slowdown factor aimed
 // at it), a gateway router, a NIC link per host (the network bandwidth, no
 // latency) and one fabric link per zone pair (the zone latency). Region zones
 // are joined by one link per region pair. A control host in the first region
@@ -38,22 +38,32 @@ struct Places {
   int region_index(const std::string& region) const;  ///< -1 if unknown
 };
 
-/// One host to create: a station's.
+/// One SimGrid host to create: a station's own, or a shared host (topology `hosts:`).
 struct HostSpec {
   std::string name;
-  int component = -1;
   int zone = 0;
   int cores = 1;
   std::vector<double> pstates;  ///< speed factors; [0] = 1 (full speed)
 };
 
+/// Where a station is: its component and zone (for the latency matrix) and its host.
+struct StationPlace {
+  int component = -1;
+  int zone = 0;
+  int host = -1;  ///< index into the HostSpec list
+};
+
 class Platform {
  public:
   /// Builds the SimGrid platform. REQUIRES: a live sg::Engine, nothing built yet.
-  Platform(const topology::Topology& topo, const Places& places, const std::vector<HostSpec>& hosts);
+  Platform(const topology::Topology& topo, const Places& places, const std::vector<HostSpec>& hosts,
+           const std::vector<StationPlace>& stations);
 
-  simgrid::s4u::Host* host(int station) const { return hosts_[static_cast<std::size_t>(station)]; }
-  simgrid::s4u::Link* nic(int station) const { return nics_[static_cast<std::size_t>(station)]; }
+  /// The SimGrid host a station runs on (shared by every station on a shared host).
+  simgrid::s4u::Host* host(int station) const { return hosts_[host_index(station)]; }
+  simgrid::s4u::Link* nic(int station) const { return nics_[host_index(station)]; }
+  /// By host index (HostSpec order).
+  simgrid::s4u::Host* host_at(int index) const { return hosts_[static_cast<std::size_t>(index)]; }
   /// The host of the control actors; also where answers to clients are sent (response_size).
   simgrid::s4u::Host* control() const { return control_; }
   /// Where a database's backups are restored from; nullptr without backups.
@@ -70,9 +80,13 @@ class Platform {
  private:
   const topology::Topology& topo_;
   const Places& places_;
-  std::size_t n_ = 0;
-  std::vector<simgrid::s4u::Host*> hosts_;
-  std::vector<simgrid::s4u::Link*> nics_;
+  std::size_t host_index(int station) const {
+    return static_cast<std::size_t>(station_host_[static_cast<std::size_t>(station)]);
+  }
+  std::size_t n_ = 0;                       ///< stations
+  std::vector<int> station_host_;
+  std::vector<simgrid::s4u::Host*> hosts_;  ///< per HostSpec
+  std::vector<simgrid::s4u::Link*> nics_;   ///< per HostSpec
   simgrid::s4u::Host* control_ = nullptr;
   std::map<int, simgrid::s4u::Host*> backup_stores_;
   std::map<std::pair<int, int>, simgrid::s4u::Link*> region_links_;

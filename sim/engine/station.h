@@ -23,7 +23,7 @@
 
 namespace sim::engine {
 
-class HostCpu;
+class CpuShare;
 
 /// A job id with its generation: stale once the job slot is reused.
 using JobRef = std::uint64_t;
@@ -39,7 +39,9 @@ class Station {
   int max_workers = 1;
   std::size_t queue_limit = 0;     ///< 0 = unbounded
   std::vector<double> pstates;     ///< the host's speed factors: [0] = 1, then each cpu_slowdown aimed at it
-  HostCpu* cpu = nullptr;          ///< set when the platform is built
+  CpuShare* cpu = nullptr;         ///< its share of its host's CPU; set when the platform is built
+  int machine = -1;                ///< its host (World::machines): its own, or a shared one
+  double capacity = 1;             ///< cores it may use: `cores`, or its `cpus` limit (utilization's denominator)
 
   // ---- power, readiness and how it fails (written by World's station lifecycle only)
   bool up = true;                  ///< host on and process running
@@ -47,6 +49,7 @@ class Station {
   /// get no answer and in-flight calls never return, instead of a refusal or a reset.
   bool silent = false;
   bool hung = false;               ///< alive but unreachable (a blackhole): messages to and from it wait
+  bool hang_fault = false;         ///< a hang fault is in force: a restarted process is unreachable too
   bool frozen = false;             ///< its process is stopped (SIGSTOP): it accepts connections, runs nothing
   bool started = true;             ///< provisioned (autoscaling spares start false)
   bool ready = true;               ///< booted and ready to serve
@@ -73,6 +76,13 @@ class Station {
   void cpu_started(double now);
   void cpu_ended(double now, bool served);
   int busy() const { return busy_; }
+  /// On a shared host (or under a `cpus` limit) each running job gets `share` of a core
+  /// (HostCpu says so at every change); busy core-seconds then count busy × share.
+  void set_cpu_share(double now, double share) {
+    account(now);
+    shared_cpu_ = true;
+    share_ = share;
+  }
 
   // ---- crash
   /// Goes down at `now`: returns the jobs queued and held here (queued first,
@@ -116,6 +126,8 @@ class Station {
   std::deque<std::pair<JobRef, double>> queue_;  ///< (job, enqueued at)
   std::vector<JobRef> holders_;                  ///< jobs holding a worker slot
   int busy_ = 0;                                 ///< CPU jobs running on the host for this station
+  bool shared_cpu_ = false;                      ///< set_cpu_share() was called: its host is shared or capped
+  double share_ = 1;                             ///< of a core per running job, when shared_cpu_
   double last_change_ = 0;
   double busy_integral_ = 0, queue_integral_ = 0, service_integral_ = 0;
   double up_since_ = 0, up_seconds_ = 0;
@@ -131,7 +143,7 @@ class Station {
 inline void Station::account(double now) {
   double dt = now - last_change_;
   if (dt > 0) {
-    busy_integral_ += std::min(busy_, cores) * dt;
+    busy_integral_ += (shared_cpu_ ? busy_ * share_ : std::min(busy_, cores)) * dt;
     queue_integral_ += static_cast<double>(queue_.size()) * dt;
     service_integral_ += static_cast<double>(holders_.size()) * dt;
     last_change_ = now;

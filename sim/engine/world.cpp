@@ -15,24 +15,17 @@ using topology::Kind;
 
 namespace {
 
-int instance_cores(const topology::Component& c) {
-  switch (c.kind) {
-    case Kind::kService: return c.service()->cores;
-    case Kind::kCache: return c.cache()->cores;
-    case Kind::kDatabase: return c.database()->cores;
-    case Kind::kQueue: return c.queue()->cores;
-    case Kind::kStorage: return c.storage()->cores;
-    default: return 1;
-  }
-}
-
 // Most stations for a component over the run: autoscaled services pre-create up to max.
 int max_instances(const topology::Component& c, const scenario::Scenario& s) {
   int n = c.instances();
   if (c.kind == Kind::kQueue) n = 1 + c.queue()->consumers;  // broker + consumers
+  if (c.kind == Kind::kDatabase) n = Database::max_shards(c, s) * (1 + c.database()->replicas);  // a reshard's new shards
   for (const auto& a : s.autoscaling) {
     if (a.component == c.name) n = std::max(n, a.hpa() ? a.hpa()->max : a.rules()->max);
   }
+  // Replacements need somewhere to go: as many spare hosts as instances, continuing the
+  // round robin over the zones (or shared hosts), so that each zone has spares.
+  if (c.replace.enabled) n += c.instances();
   return n;
 }
 
@@ -48,6 +41,7 @@ World::World(const scenario::Scenario& s, const topology::Topology& t, const Run
       rng_flow(streams.stream("flow")),
       rng_service(streams.stream("service-times")) {
   build_stations();
+  machine_lost_.assign(hosts.size(), 0);
   build_tiers();
   build_plans();
   flow = std::make_unique<RequestFlow>(*this);
@@ -88,7 +82,8 @@ void World::build_stations() {
       s.index = i;
       s.name = fmt::format("{}-{}", c.name, i);
       s.zone = places.zone_index(c.zones[static_cast<std::size_t>(i) % c.zones.size()]);
-      s.cores = instance_cores(c);
+      s.cores = topo.instance_cores(c, i);
+      s.capacity = c.cpus > 0 ? std::min<double>(c.cpus, s.cores) : s.cores;
       s.started = i < initial;
       s.ready = s.started;
       s.up = s.started;
@@ -109,17 +104,38 @@ void World::build_stations() {
       stations.push_back(std::move(s));
     }
   }
-  // Host speeds: full speed, then every cpu_slowdown factor aimed at the component.
+  // Hosts: the shared ones first (topology `hosts:`), then one per station that has none.
+  for (const topology::Host& h : topo.hosts) {
+    // "host:" keeps its SimGrid name apart from the stations' ("app-0"), which ':' never is in.
+    hosts.push_back({"host:" + h.name, places.zone_index(h.zone), h.cores, {1.0}});
+    host_stations.emplace_back();
+  }
+  for (std::size_t si = 0; si < stations.size(); ++si) {
+    Station& s = stations[si];
+    const topology::Component& c = *comps[static_cast<std::size_t>(s.component)].spec;
+    if (!c.hosts.empty()) {
+      const std::string& name = c.hosts[static_cast<std::size_t>(s.index) % c.hosts.size()];
+      s.machine = static_cast<int>(topo.find_host(name) - topo.hosts.data());
+    } else {
+      s.machine = static_cast<int>(hosts.size());
+      hosts.push_back({s.name, s.zone, s.cores, {1.0}});
+      host_stations.emplace_back();
+    }
+    host_stations[static_cast<std::size_t>(s.machine)].push_back(static_cast<int>(si));
+  }
+  // Host speeds: full speed, then every cpu_slowdown factor aimed at a component on it
+  // (every station on a host shares its pstate list: a slowdown slows the whole host).
   for (const auto& f : scen.faults) {
     double speed = f.kind == scenario::Fault::Kind::kCpuSlowdown ? f.value
                    : f.kind == scenario::Fault::Kind::kSlow && f.value > 1 ? 1.0 / f.value
                                                                              : 0;
     if (speed <= 0) continue;
     for (int si : comps[static_cast<std::size_t>(component_index(f.target.component))].stations) {
-      auto& ps = st(si).pstates;
+      auto& ps = hosts[static_cast<std::size_t>(st(si).machine)].pstates;
       if (std::find(ps.begin(), ps.end(), speed) == ps.end()) ps.push_back(speed);
     }
   }
+  for (Station& s : stations) s.pstates = hosts[static_cast<std::size_t>(s.machine)].pstates;
 }
 
 void World::build_tiers() {
@@ -326,18 +342,46 @@ double World::platform_region_latency(int ra, int rb) const {
 }
 
 void World::build_platform() {
-  std::vector<HostSpec> hosts;
-  for (const Station& s : stations) hosts.push_back({s.name, s.component, s.zone, s.cores, s.pstates});
-  platform = std::make_unique<Platform>(topo, places, hosts);
-  for (std::size_t i = 0; i < stations.size(); ++i) {
-    cpus.push_back(std::make_unique<HostCpu>(kernel, platform->host(static_cast<int>(i)), options.cpu));
-    stations[i].cpu = cpus.back().get();
+  std::vector<StationPlace> where;
+  for (const Station& s : stations) where.push_back({s.component, s.zone, s.machine});
+  platform = std::make_unique<Platform>(topo, places, hosts, where);
+  for (std::size_t h = 0; h < hosts.size(); ++h) {
+    const topology::Host* shared = h < topo.hosts.size() ? &topo.hosts[h] : nullptr;
+    auto sharing = shared && shared->share_by_process ? HostCpu::Sharing::kProcesses : HostCpu::Sharing::kContainers;
+    cpus.push_back(std::make_unique<HostCpu>(kernel, platform->host_at(static_cast<int>(h)), options.cpu, sharing));
+  }
+  for (Station& s : stations) {
+    HostCpu& cpu = *cpus[static_cast<std::size_t>(s.machine)];
+    const topology::Component& c = *comps[static_cast<std::size_t>(s.component)].spec;
+    shares.push_back(std::make_unique<CpuShare>(cpu, cpu.add_group(c.cpus, &s)));
+    s.cpu = shares.back().get();
   }
 }
 
+void World::set_place_lost(const scenario::Target& t, bool lost) {
+  if (machine_lost_.size() != hosts.size()) machine_lost_.assign(hosts.size(), 0);
+  for (std::size_t h = 0; h < hosts.size(); ++h) {
+    int zone = hosts[h].zone;
+    bool in = (!t.host.empty() && h < topo.hosts.size() && topo.hosts[h].name == t.host) ||
+              (!t.zone.empty() && places.zones[static_cast<std::size_t>(zone)] == t.zone) ||
+              (!t.region.empty() &&
+               places.regions[static_cast<std::size_t>(places.zone_region[static_cast<std::size_t>(zone)])] == t.region);
+    if (in) machine_lost_[h] += lost ? 1 : -1;
+  }
+}
+
+double World::boot_time(int si) const {
+  const topology::Component& c = *comps[static_cast<std::size_t>(st(si).component)].spec;
+  return c.kind == Kind::kService ? c.service()->boot_time : 0.0;
+}
+
 void World::start(std::unique_ptr<model::ArrivalStream> arrivals) {
-  for (Station& s : stations) {
-    if (!s.started) platform->host(static_cast<int>(&s - stations.data()))->turn_off();
+  // A host none of whose stations is provisioned (autoscaling spares) starts off.
+  for (std::size_t h = 0; h < hosts.size(); ++h) {
+    const auto& on = host_stations[h];
+    if (!on.empty() && std::none_of(on.begin(), on.end(), [this](int si) { return st(si).started; })) {
+      platform->host_at(static_cast<int>(h))->turn_off();
+    }
   }
   // SimGrid kills daemon actors once only daemons remain: the control actors are
   // daemons, so one ordinary actor lives until the end of the run.
@@ -345,6 +389,7 @@ void World::start(std::unique_ptr<model::ArrivalStream> arrivals) {
   spawn("keeper", platform->control(), [end] { sg::this_actor::sleep_until(end); });
   for (LoadBalancer* lb : balancers) lb->start();
   for (Database* db : databases) db->start();
+  supervisor.start();
   faults.start();
   for (auto& a : autoscalers) a->start();
   flow->start(std::move(arrivals));
@@ -365,7 +410,7 @@ void World::on_event(const Event& e) {
 
 // ---- station lifecycle ---------------------------------------------------------------------
 
-void World::crash_station(int si, const std::string& why, bool record, bool silent) {
+void World::crash_station(int si, const std::string& why, bool record, bool silent, bool lasts) {
   Station& s = st(si);
   if (!s.up) return;
   if (s.frozen) s.cpu->thaw();  // a dead process is not stopped any more
@@ -374,12 +419,19 @@ void World::crash_station(int si, const std::string& why, bool record, bool sile
   // The station hands back its jobs: the flow fails them (calls answer their callers,
   // unless the host went silent: then callers wait for their timeouts).
   flow->abort(s.crash(kernel.now()), silent);
-  // Work of other owners on the host (queries from other stations' callers, consumers) fails with it.
+  // Work of other owners on its share of the host (queries from other stations' callers,
+  // consumers) fails with it; other stations on a shared host go on.
   s.cpu->fail_all();
   if (Tier* t = comp(s.component).tier) t->instance_down(si, why);
   for (Database* db : databases) db->client_down(si);
-  host_of(si)->turn_off();
+  // Its own host goes down with it; a shared host when it is lost (silent) and nothing on it runs.
+  const auto& on = host_stations[static_cast<std::size_t>(s.machine)];
+  if (on.size() == 1 ||
+      (silent && std::none_of(on.begin(), on.end(), [this](int o) { return st(o).up; }))) {
+    host_of(si)->turn_off();
+  }
   if (record) timeline(kernel.now(), "crash", s.name, why);
+  if (!stopping_) supervisor.instance_down(si, silent, lasts);
 }
 
 void World::recover_station(int si, double boot) {
@@ -387,10 +439,14 @@ void World::recover_station(int si, double boot) {
   if (s.up) return;
   const double now = kernel.now();
   s.silent = false;
-  host_of(si)->turn_on();
-  s.cpu->speed_changed();  // a host comes back at its current pstate
+  s.hung = s.hang_fault;  // a blackhole in force outlives the process
+  if (!host_of(si)->is_on()) {
+    host_of(si)->turn_on();
+    s.cpu->speed_changed();  // a host comes back at its current pstate
+  }
   s.recover(now, boot <= 0);
   if (Tier* t = comp(s.component).tier) t->instance_up(si);
+  supervisor.instance_up(si);
   timeline(now, "recover", s.name, boot > 0 ? fmt::format("restarted; ready after {}", core::format_duration(boot)) : "restarted");
   if (boot > 0) {
     spawn(s.name + "-boot", platform->control(), [this, si, boot]() {
@@ -401,15 +457,21 @@ void World::recover_station(int si, double boot) {
   }
 }
 
+void World::end_crash(int si) {
+  if (!st(si).started) return;  // replaced (or scaled in) meanwhile: it stays gone
+  if (!supervisor.fault_ended(si)) recover_station(si, boot_time(si));
+}
+
 void World::hang_station(int si, const std::string& why) {
   Station& s = st(si);
   if (!s.up || s.hung) return;
-  s.hung = true;
+  s.hung = s.hang_fault = true;
   timeline(kernel.now(), "hang", s.name, why + ": unreachable (packets dropped), still running");
 }
 
 void World::unhang_station(int si) {
   Station& s = st(si);
+  s.hang_fault = false;
   if (!s.hung) return;
   s.hung = false;
   timeline(kernel.now(), "recover", s.name, "reachable again");
@@ -445,9 +507,10 @@ void World::mark_ready(int si) {
 
 void World::start_station(int si, double boot) {
   Station& s = st(si);
-  host_of(si)->turn_on();
+  if (!host_of(si)->is_on()) host_of(si)->turn_on();
   s.cpu->speed_changed();
   s.start(kernel.now());
+  supervisor.instance_up(si);
   if (Tier* t = comp(s.component).tier) t->instance_up(si);
   for (LoadBalancer* lb : balancers) {
     if (lb->backend() == s.component) lb->backend_started(s.index);
@@ -462,7 +525,9 @@ void World::start_station(int si, double boot) {
 void World::stop_station(int si) {
   Station& s = st(si);
   // Whatever is still in it after the grace period is cut off.
+  stopping_ = true;
   if (s.up) crash_station(si, "scaled in", /*record=*/false);
+  stopping_ = false;
   s.started = false;
   s.draining = false;
   s.ready = false;
@@ -503,7 +568,7 @@ void World::sample_window(double window_start, double now) {
       Station& s = st(si);
       Station::WindowSample w = s.take_window(now);
       busy += w.busy;
-      capacity += w.up * s.cores;
+      capacity += w.up * s.capacity;
       p.queue_mean += w.queue / len;
       p.in_service += w.service / len;
       p.ready += (s.up && s.ready && s.started) ? 1 : 0;
@@ -539,12 +604,12 @@ void World::collect() {
       is.name = s.name;
       is.zone = places.zones[static_cast<std::size_t>(s.zone)];
       is.up_seconds = up;
-      is.utilization = up > 0 ? s.busy_integral() / (up * s.cores) : 0;
+      is.utilization = up > 0 ? s.busy_integral() / (up * s.capacity) : 0;
       is.served = s.served();
       is.queue_mean = end > 0 ? s.queue_integral() / end : 0;
       is.queue_max = s.queue_max();
       busy += s.busy_integral();
-      capacity += up * s.cores;
+      capacity += up * s.capacity;
       up_total += up;
       wsum += s.wait_sum();
       wcount += s.wait_count();

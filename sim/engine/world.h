@@ -3,7 +3,10 @@
 //
 //   Places, Platform     regions/zones; SimGrid hosts and links; the latency matrix (platform.h)
 //   Kernel               the request kernel's clock and events (kernel.h)
-//   stations, cpus       one Station (queue, workers, accounting) and one HostCpu per instance
+//   stations             one Station (queue, workers, accounting) per instance
+//   hosts, cpus, shares  one HostCpu per host (an instance's own, or a shared host's) and
+//                        each station's CpuShare of it
+//   Supervisor           restart policies and liveness probes (supervisor.h)
 //   plans                the request classes compiled (plan.h)
 //   RequestFlow          requests and jobs on their path (flow.h)
 //   tiers                LoadBalancer, Database, Cache, Cdn, MessageQueue, Storage: each owns its
@@ -43,6 +46,7 @@
 #include "sim/engine/queue.h"
 #include "sim/engine/resilience.h"
 #include "sim/engine/station.h"
+#include "sim/engine/supervisor.h"
 #include "sim/model/recorder.h"
 #include "sim/model/run_result.h"
 #include "sim/scenario/scenario.h"
@@ -82,7 +86,11 @@ class World final : public EventSink {
   core::Rng rng_flow, rng_service;
   std::vector<ComponentRt> comps;
   std::vector<Station> stations;
-  std::vector<std::unique_ptr<HostCpu>> cpus;
+  std::vector<HostSpec> hosts;                          ///< SimGrid hosts: shared hosts first, then one per station
+  std::vector<std::vector<int>> host_stations;          ///< [host] the stations on it
+  std::vector<std::unique_ptr<HostCpu>> cpus;           ///< [host]
+  std::vector<std::unique_ptr<CpuShare>> shares;        ///< [station]
+  Supervisor supervisor{*this};
   std::vector<ClassPlan> plans;
   std::vector<int> class_lane;                          ///< [class] the deadline lane of its entry timeout
   std::vector<std::vector<Autoscaler*>> class_autoscalers;  ///< [class] autoscalers whose service it crosses
@@ -109,6 +117,10 @@ class World final : public EventSink {
     return f == 1 ? platform->latency(a, b) : f * platform->latency(a, b);
   }
   sg::Host* host_of(int station) const { return platform->host(station); }
+  /// Whether the station has its host to itself (its process and its host are one).
+  bool own_host(int station) const {
+    return host_stations[static_cast<std::size_t>(st(station).machine)].size() == 1;
+  }
   /// Round robin over a component's instances: the first from its rotation that `usable`
   /// accepts, or -1; the rotation goes on after the one chosen.
   template <class Usable>
@@ -130,7 +142,11 @@ class World final : public EventSink {
   /// region outage): connections to it get no answer and in-flight calls never
   /// return — callers find out by their timeouts; otherwise its process died on a
   /// live host, which refuses connections and resets them.
-  void crash_station(int station, const std::string& why, bool record = true, bool silent = false);
+  /// `lasts`: its cause lasts until end_crash() (a fault's `for:`, a restore): a restart
+  /// policy's attempts fail until then; false: a one-off crash (a kill) that a restart
+  /// policy repairs at its first attempt. On a shared host only the station's process dies,
+  /// unless `silent` (the host is lost; it goes off once every station on it is down).
+  void crash_station(int station, const std::string& why, bool record = true, bool silent = false, bool lasts = true);
   /// A hang (blackhole): the instance runs but nothing reaches it or leaves it until `unhang`.
   void hang_station(int station, const std::string& why);
   void unhang_station(int station);
@@ -139,6 +155,15 @@ class World final : public EventSink {
   void thaw_station(int station);
   /// Back up; ready after `boot` (a service's boot_time), at once when 0.
   void recover_station(int station, double boot);
+  /// The fault that crashed the station is over (its `for:`): the restart policy decides
+  /// (Supervisor::fault_ended); without one it comes back now, ready after its boot time.
+  void end_crash(int station);
+  /// Its boot time (a service's boot_time; 0 for the other kinds).
+  double boot_time(int station) const;
+  /// A zone, region or shared host is lost (crashed) or back: no replacement goes there meanwhile.
+  void set_place_lost(const scenario::Target& place, bool lost);
+  /// Whether the station's host is in a lost place.
+  bool host_lost(int station) const { return machine_lost_[static_cast<std::size_t>(st(station).machine)] > 0; }
   /// An autoscaler provisions a spare: up now, ready after `boot`, then health checks.
   void start_station(int station, double boot);
   /// An autoscaler removes an instance (after draining).
@@ -167,6 +192,8 @@ class World final : public EventSink {
   std::deque<core::Distribution> publish_times_;            ///< queues' constant publish demand, for the plans
   std::vector<std::vector<model::ComponentPoint>> series_;  ///< [component][window]
   double window_start_ = 0;
+  bool stopping_ = false;  ///< stop_station is crashing it: not a failure, nothing restarts it
+  std::vector<int> machine_lost_;  ///< [host] lost places it is in (zone, region, itself)
 };
 
 }  // namespace sim::engine

@@ -1,5 +1,5 @@
 #pragma once
-// The client population of a scenario (scenario `clients:`; docs/clients.md):
+// The client population of a scenario (scenario `client_groups:`; docs/clients.md):
 // which client sends each request, and what each group of clients got.
 //
 // Clients are numbered 0 .. N−1, group by group in the scenario's order. A

@@ -88,6 +88,23 @@ struct InstanceStats {
   std::uint64_t queue_max = 0;
 };
 
+/// One shard of a sharded database over the run.
+struct ShardStats {
+  int index = 0;
+  std::string primary;               ///< its primary instance at the end of the run
+  std::uint64_t queries = 0;         ///< queries routed to it
+  double share = 0;                  ///< of the database's queries
+  double utilization = 0;            ///< busy core-seconds / (cores × seconds up) over its instances
+  double busiest_utilization = 0;    ///< its busiest instance's
+};
+
+/// One request class at a cache whose hit ratio is modelled (model/cache_model.h).
+struct CacheClassStats {
+  std::string name;
+  double predicted_hit_ratio = 0;    ///< the model's steady state at the end of the run (warm)
+  std::uint64_t lookups = 0, hits = 0;
+};
+
 struct ComponentStats {
   std::string name;
   std::string kind;
@@ -110,9 +127,19 @@ struct ComponentStats {
   std::uint64_t queue_full = 0;    ///< requests turned away by a full queue over the run
   std::uint64_t retries = 0;       ///< load balancer: attempts retried (next upstream, same server)
   std::uint64_t ejections = 0;     ///< load balancer: backends set aside by passive health
+  // Sharded databases.
+  std::vector<ShardStats> shards;  ///< every shard the run had (empty when never sharded)
+  int shards_final = 0;            ///< shards in the map at the end
+  std::uint64_t reshards = 0;      ///< re-shardings completed
+  double bytes_moved = 0;          ///< by them
+  // Caches with a modelled hit ratio.
+  std::vector<CacheClassStats> cache_classes;
+  double cache_evictions = 0;      ///< expected LRU evictions over the run
+  std::uint64_t cache_writes = 0;  ///< keys written (a miss fills its key)
+  std::uint64_t failovers = 0;     ///< masters replaced by a replica (Redis Sentinel / Cluster)
 };
 
-/// One client group's requests (scenario `clients:`), over the whole run.
+/// One client group's requests (scenario `client_groups:`), over the whole run.
 struct ClientGroupStats {
   std::string name;
   int clients = 0;
@@ -172,7 +199,7 @@ struct RunResult {
   std::uint64_t measured_completed = 0, measured_failed = 0;
 
   std::vector<ClassStats> classes;
-  std::vector<ClientGroupStats> client_groups;  ///< empty without scenario `clients:`
+  std::vector<ClientGroupStats> client_groups;  ///< empty without scenario `client_groups:`
   std::vector<WindowStats> windows;
   std::vector<ComponentStats> components;
   std::vector<TimelineEvent> timeline;

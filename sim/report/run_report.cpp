@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fmt/format.h>
+
+#include "sim/core/units.h"
 
 namespace sim::report {
 
@@ -117,6 +120,37 @@ Json component_series(const model::ComponentStats& c, std::size_t factor) {
 
 }  // namespace
 
+// The busiest shard (by its busiest instance) against the mean of the shards that served.
+// Hot when it is at least 1.5 × the mean: a few heavy users (a skewed population) landed on it.
+constexpr double kHotShard = 1.5;
+
+HotShardRow hot_shard(const model::ComponentStats& c) {
+  HotShardRow h;
+  double sum = 0;
+  int served = 0;
+  const model::ShardStats* top = nullptr;
+  for (const auto& sh : c.shards) {
+    if (sh.queries == 0) continue;
+    sum += sh.busiest_utilization;
+    ++served;
+    if (!top || sh.busiest_utilization > top->busiest_utilization) top = &sh;
+  }
+  if (!top) return h;
+  double mean = sum / served;
+  h.index = top->index;
+  h.primary = top->primary;
+  h.share = fixed(top->share);
+  h.busiest_utilization = fixed(top->busiest_utilization);
+  h.imbalance = fixed(mean > 0 ? top->busiest_utilization / mean : 1);
+  h.hot = mean > 0 && top->busiest_utilization >= kHotShard * mean;
+  h.finding = fmt::format("shard {} ({}) is {}: {} busy, {:.2f}x the mean shard ({}); it served {} of the queries "
+                          "(an even spread over {} shards: {})",
+                          h.index, h.primary, h.hot ? "hot" : "the busiest, within 1.5x the mean",
+                          core::format_ratio(top->busiest_utilization), h.imbalance, core::format_ratio(mean),
+                          core::format_ratio(top->share), served, core::format_ratio(1.0 / served));
+  return h;
+}
+
 RunReport build_run_report(const scenario::Scenario& s, const topology::Topology& t, const model::RunResult& r,
                            const check::Assessment& a) {
   RunReport out;
@@ -179,6 +213,26 @@ RunReport build_run_report(const scenario::Scenario& s, const topology::Topology
     for (const auto& i : c.instance_stats) {
       x.instances_stats.push_back({i.name, i.zone, fixed(i.utilization), i.served, fixed(i.queue_mean), i.queue_max,
                                    fixed(i.up_seconds)});
+    }
+    for (const auto& sh : c.shards) {
+      x.shards.push_back({sh.index, sh.primary, sh.queries, fixed(sh.share), fixed(sh.utilization),
+                          fixed(sh.busiest_utilization)});
+    }
+    if (!c.shards.empty()) {
+      x.shards_final = c.shards_final;
+      x.reshards = c.reshards;
+      x.bytes_moved = fixed(c.bytes_moved);
+      x.hot_shard = hot_shard(c);
+    }
+    if (const topology::Component* tc = t.find(c.name); tc && tc->cache()) {
+      for (const auto& k : c.cache_classes) {
+        x.cache_classes.push_back({k.name, fixed(k.predicted_hit_ratio),
+                                   fixed(k.lookups ? static_cast<double>(k.hits) / static_cast<double>(k.lookups) : 0),
+                                   k.lookups});
+      }
+      if (!tc->cache()->keys.empty()) x.evictions = fixed(c.cache_evictions);
+      if (tc->cache()->persistence.given) x.cache_writes = c.cache_writes;
+      if (tc->cache()->ha.mode != topology::CacheHa::Mode::kNone) x.failovers = c.failovers;
     }
     x.series = component_series(c, factor);
     out.components.push_back(std::move(x));
@@ -291,6 +345,44 @@ Json totals_json(const Totals& s) {
 }
 
 Json component_json(const ComponentRow& c, bool with_series) {
+  auto data_tier = [&c](Json& cj) {
+    if (!c.shards.empty()) {
+      Json sh = Json::array();
+      for (const auto& s : c.shards) {
+        sh.push_back({{"index", s.index},
+                      {"primary", s.primary},
+                      {"queries", s.queries},
+                      {"share", s.share},
+                      {"utilization", s.utilization},
+                      {"busiest_utilization", s.busiest_utilization}});
+      }
+      cj["shards"] = sh;
+      cj["shards_final"] = c.shards_final;
+      cj["reshards"] = c.reshards;
+      cj["bytes_moved"] = c.bytes_moved;
+      if (c.hot_shard) {
+        const HotShardRow& h = *c.hot_shard;
+        cj["hot_shard"] = {{"index", h.index},
+                           {"primary", h.primary},
+                           {"share", h.share},
+                           {"busiest_utilization", h.busiest_utilization},
+                           {"imbalance", h.imbalance},
+                           {"hot", h.hot},
+                           {"finding", h.finding}};
+      }
+    }
+    if (!c.cache_classes.empty()) {
+      Json cl = Json::array();
+      for (const auto& k : c.cache_classes) {
+        cl.push_back({{"name", k.name}, {"predicted_hit_ratio", k.predicted_hit_ratio}, {"hit_ratio", k.hit_ratio},
+                      {"lookups", k.lookups}});
+      }
+      cj["classes"] = cl;
+    }
+    if (c.evictions) cj["evictions"] = *c.evictions;
+    if (c.cache_writes) cj["writes"] = *c.cache_writes;
+    if (c.failovers) cj["failovers"] = *c.failovers;
+  };
   Json cj;
   cj["name"] = c.name;
   cj["kind"] = c.kind;
@@ -319,6 +411,7 @@ Json component_json(const ComponentRow& c, bool with_series) {
     cj["retries"] = c.retries;      // attempts tried again (next upstream, same server)
     cj["ejections"] = c.ejections;  // backends set aside by passive health
   }
+  data_tier(cj);
   Json inst = Json::array();
   for (const auto& i : c.instances_stats) {
     inst.push_back({{"name", i.name},
@@ -656,6 +749,24 @@ std::optional<RunReport> parse_run_report(const Json& j, std::string* error) {
       x.instances_stats.push_back({text(i, "name"), text(i, "zone"), number(i, "utilization"), count(i, "served"),
                                    number(i, "queue_mean"), count(i, "queue_max"), number(i, "up_seconds")});
     }
+    for (const auto& sh : array(c, "shards")) {
+      x.shards.push_back({integer(sh, "index"), text(sh, "primary"), count(sh, "queries"), number(sh, "share"),
+                          number(sh, "utilization"), number(sh, "busiest_utilization")});
+    }
+    x.shards_final = integer(c, "shards_final");
+    x.reshards = count(c, "reshards");
+    x.bytes_moved = number(c, "bytes_moved");
+    if (const Json& h = member(c, "hot_shard"); h.is_object()) {
+      x.hot_shard = HotShardRow{integer(h, "index"), text(h, "primary"), number(h, "share"),
+                                number(h, "busiest_utilization"), number(h, "imbalance"), boolean(h, "hot", false),
+                                text(h, "finding")};
+    }
+    for (const auto& k : array(c, "classes")) {
+      x.cache_classes.push_back({text(k, "name"), number(k, "predicted_hit_ratio"), number(k, "hit_ratio"), count(k, "lookups")});
+    }
+    if (member(c, "evictions").is_number()) x.evictions = number(c, "evictions");
+    if (x.kind == "cache" && member(c, "writes").is_number()) x.cache_writes = count(c, "writes");
+    if (member(c, "failovers").is_number()) x.failovers = count(c, "failovers");
     x.series = member(c, "series").is_object() ? member(c, "series") : Json::object();
     r.components.push_back(std::move(x));
   }

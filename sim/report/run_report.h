@@ -94,6 +94,34 @@ struct InstanceRow {
   double up_seconds = 0;
 };
 
+/// One shard of a sharded database.
+struct ShardRow {
+  int index = 0;
+  std::string primary;
+  std::uint64_t queries = 0;
+  double share = 0, utilization = 0, busiest_utilization = 0;
+};
+
+/// The busiest shard, and whether it stands out (hot: its busiest instance at least
+/// 1.5 × the mean shard's).
+struct HotShardRow {
+  int index = 0;
+  std::string primary;
+  double share = 0;                ///< of the queries (an even spread is 1 / shards)
+  double busiest_utilization = 0;
+  double imbalance = 0;            ///< busiest_utilization / the mean over shards
+  bool hot = false;
+  std::string finding;             ///< one sentence, for people
+};
+
+/// A request class at a cache whose hit ratio is modelled.
+struct CacheClassRow {
+  std::string name;
+  double predicted_hit_ratio = 0;  ///< the model's warm steady state at the end of the run
+  double hit_ratio = 0;            ///< measured over the run
+  std::uint64_t lookups = 0;
+};
+
 struct ComponentRow {
   std::string name, kind;
   int instances = 0;
@@ -112,6 +140,17 @@ struct ComponentRow {
   std::uint64_t jobs_done = 0, jobs_retried = 0, dead_letters = 0, depth_max = 0;
   // load balancer
   std::uint64_t retries = 0, ejections = 0;
+  // sharded database (present when it has or had more than one shard)
+  std::vector<ShardRow> shards;
+  std::optional<HotShardRow> hot_shard;
+  int shards_final = 0;
+  std::uint64_t reshards = 0;
+  double bytes_moved = 0;
+  // cache with a modelled hit ratio, persistence or failover
+  std::vector<CacheClassRow> cache_classes;
+  std::optional<double> evictions;          ///< expected LRU evictions (modelled hit ratio only)
+  std::optional<std::uint64_t> cache_writes;  ///< keys written (with persistence)
+  std::optional<std::uint64_t> failovers;     ///< masters replaced (with ha)
   std::vector<InstanceRow> instances_stats;
   Json series;  ///< per-window series for the charts, as report.json holds them
 };
@@ -218,7 +257,7 @@ struct RunReport {
   std::vector<ScalingRow> autoscaling;
   /// The cost per month (model/cost.h), when the topology names a pricing file; report.json's `cost`.
   std::optional<model::CostEstimate> cost;
-  /// Per client group (scenario `clients:`); report.json's `clients`, left out without clients.
+  /// Per client group (scenario `client_groups:`); report.json's `clients`, left out without clients.
   std::vector<model::ClientGroupStats> clients;
   std::optional<AlertsSection> alerts;
 

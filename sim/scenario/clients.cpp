@@ -16,7 +16,7 @@ namespace {
 bool read_group(const Reader& r, const YAML::Node& n, bool single, ClientGroup* g) {
   std::vector<std::string> keys = {"name", "count", "zipf"};
   if (!single) keys.push_back("share");
-  MapView m(r, n, single ? "clients" : "client group", keys);
+  MapView m(r, n, single ? "client_groups" : "client group", keys);
   if (!m.ok()) return false;
   g->pos = r.pos(n);
   g->name = "clients";
@@ -38,10 +38,10 @@ bool read_group(const Reader& r, const YAML::Node& n, bool single, ClientGroup* 
 
 }  // namespace
 
-void read_clients(const Reader& r, const YAML::Node& n, Scenario* s) {
+void read_client_groups(const Reader& r, const YAML::Node& n, Scenario* s) {
   if (n.IsMap()) {
     ClientGroup g;
-    if (read_group(r, n, true, &g)) s->clients.push_back(g);
+    if (read_group(r, n, true, &g)) s->client_groups.push_back(g);
     return;
   }
   if (!n.IsSequence()) {
@@ -51,7 +51,7 @@ void read_clients(const Reader& r, const YAML::Node& n, Scenario* s) {
     return;
   }
   if (n.size() == 0) {
-    r.error(n, "empty clients list; expected at least one group, like [{name: users, count: 1000, share: 100%}]");
+    r.error(n, "empty client_groups list; expected at least one group, like [{name: users, count: 1000, share: 100%}]");
     return;
   }
   double sum = 0;
@@ -66,13 +66,13 @@ void read_clients(const Reader& r, const YAML::Node& n, Scenario* s) {
     names.push_back(g.name);
     sum += g.share;
     total += g.count;
-    s->clients.push_back(g);
+    s->client_groups.push_back(g);
   }
   if (total > kMaxClients) {
     r.error(n, fmt::format("{} clients in all; expected at most {} (every keyed rate limit keeps a state per client)",
                            total, kMaxClients));
   }
-  if (s->clients.size() == n.size() && std::fabs(sum - 1) > 1e-6) {
+  if (s->client_groups.size() == n.size() && std::fabs(sum - 1) > 1e-6) {
     r.error(n, fmt::format("client group shares sum to {}; expected 100%", core::format_ratio(sum)));
   }
 }

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <map>
 #include <fmt/format.h>
+#include <map>
 #include <regex>
 #include <set>
 #include <utility>
@@ -83,18 +84,18 @@ void read_mix(const Reader& r, const YAML::Node& n, std::map<std::string, double
   }
 }
 
-// `users:`: closed-loop users (scenario.h Users; docs/load.md).
-std::optional<Users> read_users(const Reader& r, const YAML::Node& n, const Topology* topo) {
-  MapView m(r, n, "users", {"count", "stages", "think", "session", "pause", "mix"});
+// `virtual_users:`: closed-loop users (scenario.h VirtualUsers; docs/clients.md).
+std::optional<VirtualUsers> read_virtual_users(const Reader& r, const YAML::Node& n, const Topology* topo) {
+  MapView m(r, n, "virtual_users", {"count", "stages", "think", "session", "pause", "mix"});
   if (!m.ok()) return std::nullopt;
-  Users u;
+  VirtualUsers u;
   u.pos = r.pos(n);
   m.read("count", &Reader::integer, &u.count, 0, kMaxUsers);
   if (m.has("stages") && r.is_seq(m.get("stages"), "stages")) {
     for (const auto& item : m.get("stages")) {
       MapView sm(r, item, "stage", {"duration", "target"});
       if (!sm.ok()) continue;
-      Users::Stage st;
+      VirtualUsers::Stage st;
       st.pos = r.pos(item);
       YAML::Node d = sm.require("duration", "how long the stage ramps, like duration: 1m");
       if (d.IsDefined()) set_if(r.duration(d), &st.duration);
@@ -105,19 +106,19 @@ std::optional<Users> read_users(const Reader& r, const YAML::Node& n, const Topo
     if (m.get("stages").size() == 0) r.error(m.get("stages"), "empty stages; expected [{duration: 1m, target: 100}, ...]");
   }
   if (!m.has("count") && !m.has("stages") && !m.misspelled("count")) {
-    r.error(n, "missing key 'count' in users; expected the number of users, like count: 100, or stages: "
+    r.error(n, "missing key 'count' in virtual_users; expected the number of users, like count: 100, or stages: "
                "[{duration: 1m, target: 100}]");
   }
   if (m.has("think")) set_if(core::read_distribution(r, m.get("think")), &u.think);
   m.read("session", &Reader::integer, &u.session, 1, 1000000);
   if (m.has("pause")) {
     set_if(core::read_distribution(r, m.get("pause")), &u.pause);
-    if (!m.has("session")) r.error(m.get("pause"), "'pause' without 'session' in users; expected session: N "
+    if (!m.has("session")) r.error(m.get("pause"), "'pause' without 'session' in virtual_users; expected session: N "
                                                    "(requests per session) with a pause between sessions");
   }
   if (m.has("mix")) read_mix(r, m.get("mix"), &u.mix, topo);
   if (u.max_count() == 0 && (m.has("count") || m.has("stages"))) {
-    r.error(n, "users never above 0; expected count or a stage target of at least 1");
+    r.error(n, "virtual_users never above 0; expected count or a stage target of at least 1");
   }
   return u;
 }
@@ -391,11 +392,12 @@ namespace {
 
 std::optional<Target> read_target(const Reader& r, const YAML::Node& n, const Topology& topo, bool allow_places) {
   static const std::string kExpected =
-      "a component ('app'), an instance ('app[1]'), a database role ('db.primary') or {region: ...} / {zone: ...}";
+      "a component ('app'), an instance ('app[1]'), a database role ('db.primary') or {region: ...} / {zone: ...} / "
+      "{host: ...}";
   if (n.IsMap() && allow_places) {
-    MapView m(r, n, "target", {"region", "zone"});
+    MapView m(r, n, "target", {"region", "zone", "host"});
     if (!m.ok()) return std::nullopt;
-    std::string which = m.exactly_one_of({"region", "zone"}, true);
+    std::string which = m.exactly_one_of({"region", "zone", "host"}, true);
     if (which.empty()) return std::nullopt;
     auto name = r.identifier(m.get(which));
     if (!name) return std::nullopt;
@@ -408,6 +410,14 @@ std::optional<Target> read_target(const Reader& r, const YAML::Node& n, const To
         return std::nullopt;
       }
       t.region = *name;
+    } else if (which == "host") {
+      if (!topo.find_host(*name)) {
+        std::vector<std::string> known;
+        for (const auto& h : topo.hosts) known.push_back(h.name);
+        r.error(m.get(which), unknown_name("", "host", *name, known));
+        return std::nullopt;
+      }
+      t.host = *name;
     } else {
       if (!topo.region_of_zone(*name)) {
         std::vector<std::string> known;
@@ -440,7 +450,10 @@ std::optional<Target> read_target(const Reader& r, const YAML::Node& n, const To
     r.error(n, fmt::format("'{}' has no replicas; expected {}.primary", c->name, c->name));
     return std::nullopt;
   }
-  int count = t->role == "replica" ? c->database()->replicas : t->role == "primary" ? 1 : c->instances();
+  // Per shard: a primary and its replicas.
+  int count = t->role == "replica"   ? c->database()->shards * c->database()->replicas
+              : t->role == "primary" ? c->database()->shards
+                                     : c->instances();
   if (t->instance >= 0 && t->instance >= count) {
     r.error(n, fmt::format("'{}' has {} instance(s); expected an index from 0 to {}", c->name, count, count - 1));
     return std::nullopt;
@@ -490,7 +503,7 @@ std::optional<std::vector<std::string>> read_between(const Reader& r, const YAML
 
 const std::vector<std::string> kFaultKinds = {"crash",  "partition", "delay",  "loss",   "bandwidth",
                                               "cpu_slowdown", "flush", "failover", "restore", "errors",
-                                              "chaos_monkey", "hang", "freeze", "slow", "flap"};
+                                              "chaos_monkey", "hang", "freeze", "slow", "flap", "reshard"};
 
 std::optional<Fault> read_fault(const Reader& r, const YAML::Node& n, const Topology& topo, double duration) {
   std::vector<std::string> allowed = kFaultKinds;
@@ -615,7 +628,7 @@ std::optional<Fault> read_fault(const Reader& r, const YAML::Node& n, const Topo
   }
   if (kind == "crash") {
     f.kind = Fault::Kind::kCrash;
-    if (v.IsMap() && !std::as_const(v)["region"] && !std::as_const(v)["zone"]) {
+    if (v.IsMap() && !std::as_const(v)["region"] && !std::as_const(v)["zone"] && !std::as_const(v)["host"]) {
       // Chaos Mesh's selector: crash: {target: app, mode: fixed-percent, value: 50}
       MapView sm(r, v, "crash", {"target", "mode", "value"});
       if (!sm.ok()) return std::nullopt;
@@ -768,6 +781,46 @@ std::optional<Fault> read_fault(const Reader& r, const YAML::Node& n, const Topo
     if (!t.IsDefined() || !ra.IsDefined()) return std::nullopt;
     target_of(t, false);
     set_if(r.ratio(ra), &f.value);
+  } else if (kind == "reshard") {
+    // reshard: {target: db, shards: 8, rate: 100MB/s, cpu: 1}
+    f.kind = Fault::Kind::kReshard;
+    MapView rm(r, v, "reshard", {"target", "shards", "rate", "cpu"});
+    if (!rm.ok()) return std::nullopt;
+    YAML::Node t = rm.require("target", "a database, like target: db");
+    YAML::Node sh = rm.require("shards", "the new shard count, like shards: 8");
+    if (!t.IsDefined() || !sh.IsDefined()) return std::nullopt;
+    target_of(t, false);
+    if (ok && (f.target.instance >= 0 || !f.target.role.empty())) {
+      r.error(t, fmt::format("reshard moves a whole database; expected a component name, like target: {}",
+                             f.target.component));
+      ok = false;
+    }
+    component_kind({Kind::kDatabase}, "a database");
+    if (auto x = r.integer(sh, 1, 1024)) {
+      f.shards = static_cast<int>(*x);
+    } else {
+      ok = false;
+    }
+    rm.read("rate", &Reader::bandwidth, &f.rate);
+    if (rm.has("rate") && f.rate <= 0) {
+      r.error(rm.get("rate"), "reshard rate 0 would never finish; expected a rate like 100MB/s, or no rate");
+      ok = false;
+    }
+    rm.read("cpu", &Reader::integer, &f.cpu, 0, 64);
+    if (ok) {
+      const topology::DatabaseSpec& db = *topo.find(f.target.component)->database();
+      if (db.data_size() <= 0) {
+        r.error(v, fmt::format("reshard of '{}' moves its data, but its size is unknown; expected size: 500GB on the "
+                               "database",
+                               f.target.component));
+        ok = false;
+      }
+    }
+    if (m.has("every") || m.has("for")) {
+      r.error(m.has("every") ? m.get("every") : m.get("for"),
+              "reshard happens once and lasts as long as its data takes to move; expected no 'for' or 'every'");
+      ok = false;
+    }
   } else {
     f.kind = Fault::Kind::kChaosMonkey;
     MapView cm(r, v, "chaos_monkey", {"targets", "mtbf", "mttr"});
@@ -815,6 +868,30 @@ std::optional<Fault> read_fault(const Reader& r, const YAML::Node& n, const Topo
     while (!f.name.empty() && f.name.back() == ' ') f.name.pop_back();
   }
   return f;
+}
+
+// Re-shardings of one database, in time order: each changes the shard count, one at a time.
+void check_reshards(const Reader& r, const Topology& topo, const std::vector<Fault>& faults) {
+  std::vector<const Fault*> order;
+  for (const Fault& f : faults) {
+    if (f.kind == Fault::Kind::kReshard) order.push_back(&f);
+  }
+  std::stable_sort(order.begin(), order.end(), [](const Fault* a, const Fault* b) { return a->at < b->at; });
+  std::map<std::string, int> shards;
+  std::map<std::string, double> last;
+  for (const Fault* f : order) {
+    const std::string& db = f->target.component;
+    auto [it, fresh] = shards.emplace(db, topo.find(db)->database()->shards);
+    if (f->shards == it->second) {
+      r.error(f->pos, fmt::format("reshard of '{}' to {} shards, which it already has at {}; expected another count",
+                                  db, f->shards, core::format_duration(f->at)));
+    }
+    if (!fresh && last[db] == f->at) {
+      r.error(f->pos, fmt::format("two reshards of '{}' at {}; expected one at a time", db, core::format_duration(f->at)));
+    }
+    it->second = f->shards;
+    last[db] = f->at;
+  }
 }
 
 // ---- autoscaling ---------------------------------------------------------
@@ -1317,7 +1394,7 @@ std::optional<Override> parse_override(const std::string& text, std::string* err
     o.path = o.path.substr(9);
   } else {
     static const std::set<std::string> kTopologyRoots = {"components", "requests", "network", "clients", "regions",
-                                                         "name", "description"};
+                                                         "hosts", "name", "description", "users", "cost"};
     std::string root = o.path.substr(0, o.path.find('.'));
     o.topology = kTopologyRoots.count(root) > 0;
   }
@@ -1333,7 +1410,7 @@ std::optional<Loaded> parse_scenario(const std::string& file, const std::string&
   if (!apply_overrides(r, *root, overrides, false)) return std::nullopt;
   MapView m(r, *root, "scenario",
             {"name", "description", "topology", "duration", "warmup", "seed", "window", "load", "faults",
-             "autoscaling", "expect", "resilience", "slow", "clients", "users", "alerts"});
+             "autoscaling", "expect", "resilience", "slow", "client_groups", "virtual_users", "alerts"});
   if (!root->IsMap()) return std::nullopt;
   Loaded out;
   Scenario& s = out.scenario;
@@ -1402,8 +1479,8 @@ std::optional<Loaded> parse_scenario(const std::string& file, const std::string&
       }
     }
   }
-  // Closed-loop users may be the whole load: then `load:` is optional (no open-loop arrivals).
-  YAML::Node load = m.has("users") && !m.has("load") ? YAML::Node(YAML::NodeType::Undefined)
+  // Closed-loop virtual users may be the whole load: then `load:` is optional (no open-loop arrivals).
+  YAML::Node load = m.has("virtual_users") && !m.has("load") ? YAML::Node(YAML::NodeType::Undefined)
                                                      : m.require("load", "the request rate, like load: {constant: 500/s}");
   bool load_ok = false;
   if (load.IsDefined()) {
@@ -1417,7 +1494,7 @@ std::optional<Loaded> parse_scenario(const std::string& file, const std::string&
     set_if(r.positive_duration(m.get("duration")), &s.duration);
   } else if (load_ok && natural_length(s.load) > 0) {
     s.duration = natural_length(s.load);
-  } else if ((load_ok || (!load.IsDefined() && m.has("users"))) && !m.misspelled("duration")) {
+  } else if ((load_ok || (!load.IsDefined() && m.has("virtual_users"))) && !m.misspelled("duration")) {
     r.error(*root, "missing key 'duration' in scenario; expected how long to simulate, like duration: 30m");
   }
   bool too_long = s.duration > 400 * 86400.0;
@@ -1446,13 +1523,14 @@ std::optional<Loaded> parse_scenario(const std::string& file, const std::string&
       for (const auto& item : m.get("faults")) {
         if (auto f = read_fault(r, item, topo, s.duration)) s.faults.push_back(std::move(*f));
       }
+      check_reshards(r, topo, s.faults);
     }
     if (m.has("autoscaling")) read_autoscaling(r, m.get("autoscaling"), topo, &s);
     if (m.has("expect")) read_expectations(r, m.get("expect"), topo, &s);
   }
   if (m.has("resilience")) read_resilience(r, m.get("resilience"), &s);
-  if (m.has("clients")) read_clients(r, m.get("clients"), &s);
-  if (m.has("users")) s.users = read_users(r, m.get("users"), have_topology ? &out.topology : nullptr);
+  if (m.has("client_groups")) read_client_groups(r, m.get("client_groups"), &s);
+  if (m.has("virtual_users")) s.virtual_users = read_virtual_users(r, m.get("virtual_users"), have_topology ? &out.topology : nullptr);
 
   if (diags.error_count() > errors_before) return std::nullopt;
   return out;

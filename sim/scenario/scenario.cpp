@@ -9,6 +9,7 @@ namespace sim::scenario {
 std::string Target::text() const {
   if (!region.empty()) return "region " + region;
   if (!zone.empty()) return "zone " + zone;
+  if (!host.empty()) return "host " + host;
   if (!between.empty()) return between.size() == 2 ? between[0] + "<->" + between[1] : "?";
   std::string s = component;
   if (!role.empty()) s += "." + role;
@@ -33,6 +34,7 @@ const char* fault_kind_name(Fault::Kind k) {
     case Fault::Kind::kFreeze: return "freeze";
     case Fault::Kind::kSlow: return "slow";
     case Fault::Kind::kFlap: return "flap";
+    case Fault::Kind::kReshard: return "reshard";
   }
   return "?";
 }
@@ -41,7 +43,7 @@ const char* fault_kind_name(Fault::Kind k) {
 
 namespace sim::scenario {
 
-int Users::target(double t) const {
+int VirtualUsers::target(double t) const {
   double start = 0;
   double from = count;
   for (const Stage& s : stages) {
@@ -55,7 +57,7 @@ int Users::target(double t) const {
   return static_cast<int>(from);
 }
 
-int Users::max_count() const {
+int VirtualUsers::max_count() const {
   int m = count;
   for (const Stage& s : stages) m = std::max(m, s.target);
   return m;

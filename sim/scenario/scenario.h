@@ -65,12 +65,13 @@ struct Target {
   std::string role;        ///< "primary" / "replica" for databases
   std::string region;      ///< {region: fra1}
   std::string zone;        ///< {zone: fra1-a}
+  std::string host;        ///< {host: docker-host}: a shared host and every instance on it
   std::vector<std::string> between;  ///< two components or regions, for network faults
   std::string text() const;
   /// A lost zone or region says nothing (no refusal, no reset: its hosts and network are
   /// gone), so a crash of one is silent unless the scenario says otherwise; a crashed
   /// process on a live host is refused by its kernel. See docs/failures.md.
-  bool lost_silently() const { return !zone.empty() || !region.empty(); }
+  bool lost_silently() const { return !zone.empty() || !region.empty() || !host.empty(); }
 };
 
 struct Fault {
@@ -90,6 +91,7 @@ struct Fault {
     kFreeze,       ///< process stopped (SIGSTOP): accepts connections, answers nothing, until `for` ends
     kSlow,         ///< gray failure: CPU demand × `value` and/or hop latencies × `value2`
     kFlap,         ///< down for `length` every `every`, from `at` until `until`
+    kReshard,      ///< a database's data re-sharded to `shards` shards, moved over the network
   };
   Kind kind = Kind::kCrash;
   double at = 0;
@@ -112,6 +114,9 @@ struct Fault {
   bool silent = false;
   std::vector<Target> targets;  ///< kChaosMonkey
   Distribution mtbf, mttr;      ///< kChaosMonkey
+  int shards = 0;      ///< kReshard: the new shard count
+  double rate = 0;     ///< kReshard: bytes/s per moving stream (0 = as fast as the links allow)
+  int cpu = 1;         ///< kReshard: cores the copy keeps busy on each source and target primary (default 1)
   std::string name;    ///< for the timeline (default: generated from kind and target)
   SourcePos pos;
 };
@@ -215,10 +220,10 @@ struct ClientGroup {
   SourcePos pos;
 };
 
-/// Closed-loop users (`users:`; docs/load.md), as k6 virtual users: each sends a request,
+/// Closed-loop virtual users (`virtual_users:`; docs/clients.md), as k6 virtual users: each sends a request,
 /// waits for its answer (or its failure), thinks, and sends the next; after `session`
 /// requests it pauses instead. Their count follows k6's ramping stages.
-struct Users {
+struct VirtualUsers {
   struct Stage {
     double duration = 0;  ///< to ramp linearly from the previous target (or `count`) to `target`
     int target = 0;
@@ -267,10 +272,10 @@ struct Scenario {
   std::uint64_t seed = 1;
   double window = 10;         ///< metric window (default 10s)
   Profile load;
-  /// Who sends the load (`clients:`); empty: one anonymous client (every rate limit is one bucket).
-  std::vector<ClientGroup> clients;
-  /// Closed-loop users (`users:`), beside the open-loop `load`; nullopt: none.
-  std::optional<Users> users;
+  /// Who sends the load (`client_groups:`); empty: one anonymous client (every rate limit is one bucket).
+  std::vector<ClientGroup> client_groups;
+  /// Closed-loop virtual users (`virtual_users:`), beside the open-loop `load`; nullopt: none.
+  std::optional<VirtualUsers> virtual_users;
   std::vector<Fault> faults;
   std::vector<Autoscaler> autoscaling;
   std::vector<Expectation> expectations;

@@ -249,6 +249,167 @@ void read_hit_ratios(const Reader& r, const YAML::Node& n, double* def, std::map
   }
 }
 
+// A population's skew: "uniform" or {zipf: 1.1}; nullopt (reported) when neither.
+std::optional<double> read_skew(const Reader& r, const YAML::Node& n) {
+  constexpr const char* kExpected = "expected uniform or {zipf: s} with s in [0, 10], like {zipf: 1.1}";
+  if (n.IsScalar()) {
+    if (n.Scalar() == "uniform") return 0.0;
+    r.error(n, fmt::format("unknown skew '{}'; {}", n.Scalar(), kExpected));
+    return std::nullopt;
+  }
+  if (!n.IsMap()) {
+    r.error(n, fmt::format("skew is {}; {}", core::describe(n), kExpected));
+    return std::nullopt;
+  }
+  MapView m(r, n, "skew", {"zipf"});
+  if (!m.ok()) return std::nullopt;
+  YAML::Node z = m.require("zipf", "the Zipf exponent, like zipf: 1.1");
+  if (!z.IsDefined()) return std::nullopt;
+  return r.number(z, 0, 10);
+}
+
+// users: {count: 10000, skew: uniform}
+void read_users(const Reader& r, const YAML::Node& n, Topology* t) {
+  MapView m(r, n, "users", {"count", "skew"});
+  if (!m.ok()) return;
+  t->users.pos = r.pos(n);
+  YAML::Node count = m.require("count", "the number of users, like count: 10000");
+  if (count.IsDefined()) {
+    if (auto c = r.integer(count, 1, 1000000000000LL)) t->users.count = static_cast<std::uint64_t>(*c);
+  }
+  if (m.has("skew")) set_if(read_skew(r, m.get("skew")), &t->users.zipf);
+}
+
+// cache keys: {api: {count: 100000, zipf: 0.9, size: 8KB, ttl: 5m}}
+void read_cache_keys(const Reader& r, const YAML::Node& n, std::map<std::string, CacheKeys>* out,
+                     std::vector<std::pair<std::string, SourcePos>>* class_refs) {
+  MapView m(r, n, "keys", {});
+  if (!m.ok()) return;
+  for (const std::string& k : m.keys()) {
+    MapView km(r, m.get(k), fmt::format("keys of '{}'", k), {"count", "per_user", "zipf", "size", "ttl"});
+    if (!km.ok()) continue;
+    CacheKeys ck;
+    ck.pos = r.pos(m.key_mark(k));
+    std::string how = km.exactly_one_of({"count", "per_user"}, false);
+    if (how == "count") {
+      if (auto c = r.integer(km.get("count"), 1, 1000000000000LL)) ck.count = static_cast<std::uint64_t>(*c);
+    } else if (how == "per_user") {
+      if (auto c = r.number(km.get("per_user"), 0, 1e6)) {
+        if (*c <= 0) {
+          r.error(km.get("per_user"), "per_user 0 leaves no keys; expected the keys per user, like per_user: 1");
+        } else {
+          ck.per_user = *c;
+        }
+      }
+    } else if (!km.misspelled("count") && !km.misspelled("per_user")) {
+      r.error(m.get(k), fmt::format("keys of '{}' has neither count nor per_user; expected the number of distinct keys, "
+                                    "like count: 100000, or per_user: 1",
+                                    k));
+    }
+    km.read("zipf", &Reader::number, &ck.zipf, 0.0, 10.0);
+    if (km.has("size")) {
+      if (auto sz = r.size(km.get("size"))) {
+        if (*sz <= 0) {
+          r.error(km.get("size"), "object size 0; expected the bytes of one cached object, like size: 2KB");
+        } else {
+          ck.size = *sz;
+        }
+      }
+    }
+    km.read("ttl", &Reader::duration, &ck.ttl);
+    (*out)[k] = ck;
+    class_refs->push_back({k, ck.pos});
+  }
+}
+
+// ha: none | {sentinel: {down_after: 5s, quorum: 2, sentinels: 3}} | {cluster: {node_timeout: 15s}}
+std::optional<CacheHa> read_cache_ha(const Reader& r, const YAML::Node& n) {
+  CacheHa ha;
+  ha.pos = r.pos(n);
+  if (n.IsScalar() && n.Scalar() == "none") return ha;
+  constexpr const char* kExpected = "expected none, {sentinel: {down_after: 5s}} or {cluster: {node_timeout: 15s}}";
+  if (!n.IsMap()) {
+    r.error(n, fmt::format("ha is {}; {}", core::describe(n), kExpected));
+    return std::nullopt;
+  }
+  MapView m(r, n, "ha", {"sentinel", "cluster"});
+  if (!m.ok()) return std::nullopt;
+  std::string mode = m.exactly_one_of({"sentinel", "cluster"}, true);
+  if (mode.empty()) return std::nullopt;
+  YAML::Node v = m.get(mode);
+  if (v.IsNull()) v = YAML::Node(YAML::NodeType::Map);  // "sentinel:" alone: the defaults
+  if (mode == "sentinel") {
+    ha.mode = CacheHa::Mode::kSentinel;
+    MapView sm(r, v, "sentinel", {"down_after", "quorum", "sentinels"});
+    if (!sm.ok()) return std::nullopt;
+    sm.read("down_after", &Reader::positive_duration, &ha.down_after);
+    sm.read("sentinels", &Reader::integer, &ha.sentinels, 1, 100);
+    sm.read("quorum", &Reader::integer, &ha.quorum, 1, 100);
+    if (ha.quorum > ha.sentinels) {
+      r.error(sm.has("quorum") ? sm.get("quorum") : v,
+              fmt::format("sentinel quorum {} is above the {} sentinels; expected quorum <= sentinels", ha.quorum,
+                          ha.sentinels));
+      return std::nullopt;
+    }
+  } else {
+    ha.mode = CacheHa::Mode::kCluster;
+    MapView cm(r, v, "cluster", {"node_timeout"});
+    if (!cm.ok()) return std::nullopt;
+    cm.read("node_timeout", &Reader::positive_duration, &ha.node_timeout);
+  }
+  return ha;
+}
+
+// persistence: none | {rdb: {every: 5m}} | {aof: {fsync: everysec}} | both, and load_rate.
+std::optional<CachePersistence> read_persistence(const Reader& r, const YAML::Node& n) {
+  CachePersistence p;
+  p.pos = r.pos(n);
+  p.given = true;
+  if (n.IsScalar() && n.Scalar() == "none") return p;
+  constexpr const char* kExpected = "expected none, {rdb: {every: 5m}} or {aof: {fsync: everysec}}";
+  if (!n.IsMap()) {
+    r.error(n, fmt::format("persistence is {}; {}", core::describe(n), kExpected));
+    return std::nullopt;
+  }
+  MapView m(r, n, "persistence", {"rdb", "aof", "load_rate"});
+  if (!m.ok()) return std::nullopt;
+  if (!m.has("rdb") && !m.has("aof")) {
+    r.error(n, fmt::format("persistence has neither rdb nor aof; {}", kExpected));
+    return std::nullopt;
+  }
+  if (m.has("rdb")) {
+    MapView rm(r, m.get("rdb"), "rdb", {"every"});
+    if (!rm.ok()) return std::nullopt;
+    YAML::Node every = rm.require("every", "the snapshot period, like every: 5m");
+    if (!every.IsDefined() || !set_if(r.positive_duration(every), &p.rdb_every)) return std::nullopt;
+  }
+  if (m.has("aof")) {
+    p.aof = true;
+    YAML::Node a = m.get("aof");
+    if (!a.IsNull()) {
+      MapView am(r, a, "aof", {"fsync"});
+      if (!am.ok()) return std::nullopt;
+      if (am.has("fsync")) {
+        auto f = r.choice(am.get("fsync"), "appendfsync", {"always", "everysec", "no"});
+        if (!f) return std::nullopt;
+        p.fsync = *f == "always" ? CachePersistence::Fsync::kAlways
+                  : *f == "no"   ? CachePersistence::Fsync::kNo
+                                 : CachePersistence::Fsync::kEverysec;
+      }
+    }
+  }
+  if (m.has("load_rate")) {
+    auto rate = r.bandwidth(m.get("load_rate"));
+    if (!rate) return std::nullopt;
+    if (*rate <= 0) {
+      r.error(m.get("load_rate"), "load_rate 0 would never load; expected a rate like 100MB/s");
+      return std::nullopt;
+    }
+    p.load_rate = *rate;
+  }
+  return p;
+}
+
 const std::vector<std::string> kDistributionKeys = {"constant", "exponential", "lognormal", "uniform", "empirical"};
 
 // "service_time: 5ms", "service_time: {exponential: {mean: 5ms}}" or a map class -> distribution.
@@ -285,6 +446,9 @@ struct Pending {
   std::vector<std::pair<std::string, SourcePos>> region_refs;
   std::vector<std::pair<std::string, SourcePos>> zone_refs;   // zone, with the component's region in region_of
   std::vector<std::pair<std::string, SourcePos>> component_refs;
+  std::vector<std::pair<std::string, SourcePos>> host_refs;   // `host:` / `hosts:` of components
+  std::map<std::string, SourcePos> cores_keys;                // components that set `cores` (not allowed on a shared host)
+  std::map<std::string, SourcePos> cpus_keys;                 // where each `cpus` is written
   std::set<std::string> broken;  // components whose kind is unknown: skip rules that depend on it
   // `from:` references (sim/import/reference.h).
   std::set<std::string> spread_zones;                               // Kubernetes topologySpreadConstraints on zones
@@ -292,6 +456,120 @@ struct Pending {
   std::set<std::string> own_health_check;                           // load balancers that write health_check
   std::vector<ImportNote> imported;
 };
+
+// restart: always | on-failure | unless-stopped | no (Docker's names; `never` is Kubernetes' `no`)
+//   or {policy: always, by: docker | kubernetes, max_retries: 0, backoff: {initial, max, reset_after, immediate_first}}
+void read_restart(const Reader& r, const YAML::Node& n, RestartSpec* out) {
+  static const std::vector<std::string> kPolicies = {"no", "never", "always", "on-failure", "unless-stopped"};
+  auto policy_of = [](const std::string& v) {
+    if (v == "always") return RestartSpec::Policy::kAlways;
+    if (v == "on-failure") return RestartSpec::Policy::kOnFailure;
+    if (v == "unless-stopped") return RestartSpec::Policy::kUnlessStopped;
+    return RestartSpec::Policy::kNo;
+  };
+  if (n.IsScalar()) {
+    if (auto v = r.choice(n, "restart policy", kPolicies)) {
+      *out = restart_defaults(*v == "never" ? RestartSpec::By::kKubernetes : RestartSpec::By::kDocker);
+      out->policy = policy_of(*v);
+    }
+    return;
+  }
+  MapView m(r, n, "restart", {"policy", "by", "max_retries", "backoff"});
+  if (!m.ok()) return;
+  RestartSpec::By by = RestartSpec::By::kDocker;
+  if (m.has("by")) {
+    if (auto b = r.choice(m.get("by"), "restart supervisor", {"docker", "kubernetes"})) {
+      by = *b == "kubernetes" ? RestartSpec::By::kKubernetes : RestartSpec::By::kDocker;
+    }
+  }
+  RestartSpec spec = restart_defaults(by);
+  YAML::Node policy = m.require("policy", "a restart policy, like policy: always");
+  if (policy.IsDefined()) {
+    if (auto v = r.choice(policy, "restart policy", kPolicies)) {
+      spec.policy = policy_of(*v);
+      if (by == RestartSpec::By::kKubernetes && *v == "unless-stopped") {
+        r.error(policy, "Kubernetes has no restart policy 'unless-stopped'; expected always, on-failure or never");
+      }
+    }
+  } else {
+    spec.policy = RestartSpec::Policy::kAlways;  // reported; keep reading
+  }
+  if (m.has("max_retries")) {
+    m.read("max_retries", &Reader::integer, &spec.max_retries, 0, 1000000);
+    if (spec.policy != RestartSpec::Policy::kOnFailure) {
+      r.error(m.get("max_retries"), fmt::format("max_retries applies to the on-failure policy (Docker's on-failure:N); "
+                                                "expected it only with policy: on-failure, got policy: {}",
+                                                restart_policy_name(spec.policy)));
+    }
+  }
+  if (m.has("backoff")) {
+    MapView b(r, m.get("backoff"), "restart backoff", {"initial", "max", "reset_after", "immediate_first"});
+    if (b.ok()) {
+      b.read("initial", &Reader::duration, &spec.initial);
+      b.read("max", &Reader::duration, &spec.max);
+      b.read("reset_after", &Reader::duration, &spec.reset_after);
+      b.read("immediate_first", &Reader::boolean, &spec.immediate_first);
+      if (spec.max < spec.initial) {
+        r.error(b.has("max") ? b.get("max") : b.get("initial"),
+                fmt::format("restart backoff max {} is below its initial delay {}; expected initial <= max",
+                            core::format_duration(spec.max), core::format_duration(spec.initial)));
+      }
+    }
+  }
+  *out = spec;
+}
+
+// liveness: {period: 10s, timeout: 1s, failure_threshold: 3, initial_delay: 0s} (Kubernetes' defaults; {} = all defaults)
+void read_liveness(const Reader& r, const YAML::Node& n, LivenessSpec* out) {
+  MapView m(r, n, "liveness", {"period", "timeout", "failure_threshold", "initial_delay"});
+  if (!m.ok()) return;
+  LivenessSpec l;
+  l.enabled = true;
+  m.read("period", &Reader::positive_duration, &l.period);
+  m.read("timeout", &Reader::positive_duration, &l.timeout);
+  m.read("failure_threshold", &Reader::integer, &l.failure_threshold, 1, 1000);
+  m.read("initial_delay", &Reader::duration, &l.initial_delay);
+  if (l.timeout > l.period) {
+    r.error(m.has("timeout") ? m.get("timeout") : m.get("period"),
+            fmt::format("liveness timeout {}{} is longer than its period {}{}; expected timeout <= period",
+                        core::format_duration(l.timeout), m.has("timeout") ? "" : " (the default)",
+                        core::format_duration(l.period), m.has("period") ? "" : " (the default)"));
+  }
+  *out = l;
+}
+
+// hosts: {docker-host: {zone: z, cores: 8, description: ...}}
+void read_hosts(const Reader& r, const YAML::Node& n, Topology* t, Pending* p) {
+  MapView m(r, n, "hosts", {});
+  if (!m.ok()) return;
+  for (const std::string& k : m.keys()) {
+    Host h;
+    h.name = k;
+    h.pos = r.pos(m.key_mark(k));
+    YAML::Node key_node;  // the first one: later duplicates are reported by MapView
+    for (auto it = n.begin(); it != n.end(); ++it) {
+      if (it->first.IsScalar() && it->first.Scalar() == k) {
+        key_node.reset(it->first);
+        break;
+      }
+    }
+    if (!r.identifier(key_node)) continue;
+    MapView hm(r, m.get(k), fmt::format("host '{}'", k), {"zone", "cores", "sharing", "description"});
+    if (!hm.ok()) continue;
+    if (hm.has("zone")) {
+      if (auto z = r.identifier(hm.get("zone"))) {
+        h.zone = *z;
+        p->zone_refs.push_back({*z, r.pos(hm.get("zone"))});
+      }
+    }
+    hm.read("cores", &Reader::integer, &h.cores, 1, 1024);
+    if (hm.has("sharing")) {
+      if (auto v = r.choice(hm.get("sharing"), "CPU sharing", {"containers", "processes"})) h.share_by_process = *v == "processes";
+    }
+    hm.read("description", &Reader::string, &h.description, "a string");
+    t->hosts.push_back(std::move(h));
+  }
+}
 
 // The spec a `from:` reference gave (or the defaults), for the written keys to be read over.
 template <typename S>
@@ -324,6 +602,9 @@ void read_component(const Reader& r, const std::string& name, const YAML::Node& 
   if (!kind) return;
   p->broken.erase(name);
   std::vector<std::string> common = {"kind", "description", "region", "zone", "zones", "cost", "from"};
+  // Keys of anything with instances (every kind but a CDN): placement on shared hosts and
+  // what brings an instance back.
+  const std::vector<std::string> instance_keys = {"host", "hosts", "cpus", "restart", "liveness", "replace"};
   std::optional<import::FromResult> from;
   for (auto it = n.begin(); it != n.end(); ++it) {
     if (!it->first.IsScalar() || it->first.Scalar() != "from") continue;
@@ -342,6 +623,7 @@ void read_component(const Reader& r, const std::string& name, const YAML::Node& 
   }
   auto keys = [&](std::vector<std::string> extra) {
     extra.insert(extra.end(), common.begin(), common.end());
+    if (*kind != "cdn") extra.insert(extra.end(), instance_keys.begin(), instance_keys.end());
     return extra;
   };
   auto read_common = [&](const MapView& m) {
@@ -366,6 +648,65 @@ void read_component(const Reader& r, const std::string& name, const YAML::Node& 
           p->zone_refs.push_back({*zone, r.pos(item)});
         }
       }
+    }
+    if (*kind == "cdn") return;
+    std::string h = m.exactly_one_of({"host", "hosts"}, false);
+    if (!h.empty() && !z.empty()) {
+      r.error(m.key_mark(z), fmt::format("{} '{}' runs on shared hosts, which have their zones; expected {} or {}, not "
+                                         "both",
+                                         *kind, name, h, z));
+    }
+    if (h == "host") {
+      if (auto host = r.identifier(m.get("host"))) {
+        c->hosts.push_back(*host);
+        p->host_refs.push_back({*host, r.pos(m.get("host"))});
+      }
+    } else if (h == "hosts" && r.is_seq(m.get("hosts"), "hosts")) {
+      if (m.get("hosts").size() == 0) r.error(m.get("hosts"), "hosts is empty; expected at least one host name");
+      for (const auto& item : m.get("hosts")) {
+        if (auto host = r.identifier(item)) {
+          c->hosts.push_back(*host);
+          p->host_refs.push_back({*host, r.pos(item)});
+        }
+      }
+    }
+    if (m.has("cpus")) {
+      if (auto v = r.number(m.get("cpus"), 0, 1024)) {
+        if (*v <= 0) {
+          r.error(m.get("cpus"), "cpus must be above 0; expected a number of cores like 0.5 or 2 (Docker's --cpus)");
+        } else {
+          c->cpus = *v;
+          p->cpus_keys[name] = r.pos(m.get("cpus"));
+        }
+      }
+    }
+    if (m.has("cores")) p->cores_keys[name] = r.pos(m.key_mark("cores"));
+    if (m.has("restart")) read_restart(r, m.get("restart"), &c->restart);
+    if (m.has("liveness")) read_liveness(r, m.get("liveness"), &c->liveness);
+    if (m.has("replace")) {
+      // replace: true | false | {after: 5m40s}
+      const YAML::Node& v = m.get("replace");
+      if (v.IsMap()) {
+        MapView rm(r, v, "replace", {"after"});
+        if (rm.ok()) {
+          c->replace.enabled = true;
+          rm.read("after", &Reader::duration, &c->replace.after);
+        }
+      } else {
+        m.read("replace", &Reader::boolean, &c->replace.enabled);
+      }
+      if (c->replace.enabled && *kind != "service") {
+        r.error(m.key_mark("replace"),
+                fmt::format("replace applies to services (a Deployment's stateless pods); a {} keeps state, and "
+                            "Kubernetes does not move a StatefulSet's pod off a lost node by itself; expected it on "
+                            "a service",
+                            *kind));
+      }
+    }
+    // A liveness kill needs something to restart the instance: Kubernetes' default policy is Always.
+    if (c->liveness.enabled && !c->restart.enabled()) {
+      c->restart = restart_defaults(RestartSpec::By::kKubernetes);
+      c->restart.policy = RestartSpec::Policy::kAlways;
     }
   };
 
@@ -486,29 +827,61 @@ void read_component(const Reader& r, const std::string& name, const YAML::Node& 
   } else if (*kind == "cache") {
     c->kind = Kind::kCache;
     c->spec = CacheSpec{};
-    MapView m(r, n, what, keys({"nodes", "cores", "hit_ratio", "service_time", "warmup", "engine"}));
+    MapView m(r, n, what,
+              keys({"nodes", "replicas", "cores", "hit_ratio", "service_time", "warmup", "engine", "memory", "keys",
+                    "ha", "persistence"}));
     if (!m.ok()) return;
     read_common(m);
     auto s = start_from<CacheSpec>(from);
+    m.read("engine", &Reader::string, &s.engine, "a string");
     m.read("nodes", &Reader::integer, &s.nodes, 1, kMaxInstances);
+    m.read("replicas", &Reader::integer, &s.replicas, 0, 16);
+    if (s.nodes * (1 + s.replicas) > kMaxInstances) {
+      r.error(m.get("replicas"), fmt::format("{} nodes with {} replicas each make {} instances; expected at most {}",
+                                             s.nodes, s.replicas, s.nodes * (1 + s.replicas), kMaxInstances));
+    }
     m.read("cores", &Reader::integer, &s.cores, 1, 1024);
     if (m.has("hit_ratio")) read_hit_ratios(r, m.get("hit_ratio"), &s.default_hit_ratio, &s.hit_ratio, &p->class_refs);
     if (m.has("service_time")) {
       if (auto d = core::read_distribution(r, m.get("service_time"))) s.service_time = *d;
     }
     m.read("warmup", &Reader::duration, &s.warmup);
+    m.read("memory", &Reader::size, &s.memory);
+    if (m.has("keys")) read_cache_keys(r, m.get("keys"), &s.keys, &p->class_refs);
+    if (m.has("ha")) set_if(read_cache_ha(r, m.get("ha")), &s.ha);
+    if (m.has("persistence")) set_if(read_persistence(r, m.get("persistence")), &s.persistence);
+    if (!s.keys.empty() && s.memory <= 0 && !m.misspelled("memory")) {
+      r.error(m.has("memory") ? m.get("memory") : m.get("keys"),
+              fmt::format("cache '{}' models its hit ratio from keys but has no memory; expected the memory of a "
+                          "node, like memory: 4GiB",
+                          name));
+    }
+    for (const auto& [cls, k] : s.keys) {
+      if (s.hit_ratio.count(cls)) {
+        r.error(k.pos, fmt::format("request class '{}' has both a hit_ratio and keys in cache '{}'; expected one: "
+                                   "keys model the hit ratio",
+                                   cls, name));
+      }
+    }
     c->spec = s;
   } else if (*kind == "database") {
     c->kind = Kind::kDatabase;
     c->spec = DatabaseSpec{};
     MapView m(r, n, what,
-              keys({"engine", "replicas", "cores", "max_connections", "reads_from_replicas", "pool", "query_time",
-                    "replication", "failover", "backup"}));
+              keys({"engine", "shards", "size", "replicas", "cores", "max_connections", "reads_from_replicas", "pool",
+                    "query_time", "replication", "failover", "backup"}));
     if (!m.ok()) return;
     read_common(m);
     auto s = start_from<DatabaseSpec>(from);
     m.read("engine", &Reader::string, &s.engine, "a string");
+    m.read("shards", &Reader::integer, &s.shards, 1, 1024);
+    m.read("size", &Reader::size, &s.size);
     m.read("replicas", &Reader::integer, &s.replicas, 0, kMaxInstances);
+    if (s.instances() > kMaxInstances) {
+      r.error(m.has("shards") ? m.get("shards") : m.get("replicas"),
+              fmt::format("{} shards with {} replicas each make {} instances; expected at most {}", s.shards,
+                          s.replicas, s.instances(), kMaxInstances));
+    }
     m.read("cores", &Reader::integer, &s.cores, 1, 1024);
     m.read("max_connections", &Reader::integer, &s.max_connections, 1, 1000000);
     m.read("reads_from_replicas", &Reader::boolean, &s.reads_from_replicas);
@@ -545,7 +918,7 @@ void read_component(const Reader& r, const std::string& name, const YAML::Node& 
       }
     }
     if (m.has("failover")) {
-      MapView fm(r, m.get("failover"), "failover", {"automatic", "health_check", "promote", "dns_ttl"});
+      MapView fm(r, m.get("failover"), "failover", {"automatic", "health_check", "promote", "dns_ttl", "operator"});
       if (fm.ok()) {
         fm.read("automatic", &Reader::boolean, &s.failover.automatic);
         if (fm.has("health_check")) {
@@ -553,6 +926,32 @@ void read_component(const Reader& r, const std::string& name, const YAML::Node& 
         }
         fm.read("promote", &Reader::duration, &s.failover.promote);
         fm.read("dns_ttl", &Reader::duration, &s.failover.dns_ttl);
+        if (fm.has("operator")) {
+          // failover: {automatic: false, operator: {detect: 5m, act: 15m}}: a person promotes the replica.
+          const YAML::Node& on = fm.get("operator");
+          MapView om(r, on, "failover operator", {"detect", "act"});
+          if (om.ok()) {
+            OperatorSpec op;
+            op.pos = r.pos(on);
+            YAML::Node d = om.require("detect", "the time until an operator starts the runbook, like detect: 5m");
+            YAML::Node a = om.require("act", "the time the runbook takes until the replica is promoted, like act: 15m");
+            om.read("detect", &Reader::duration, &op.detect);
+            om.read("act", &Reader::duration, &op.act);
+            if (d.IsDefined() && a.IsDefined()) s.failover.manual = op;
+          }
+          if (s.failover.automatic) {
+            r.error(on, "failover operator is the manual failover; expected automatic: false with it (or no operator)");
+          } else if (s.replicas == 0) {
+            r.error(on, "failover operator promotes a replica, but the database has none; expected replicas: 1 or more");
+          }
+          for (const char* k : {"health_check", "promote"}) {
+            if (fm.has(k)) {
+              r.error(fm.get(k), fmt::format("{} applies to the automatic failover; with an operator, expected only "
+                                             "detect and act (and dns_ttl)",
+                                             k));
+            }
+          }
+        }
       }
     }
     if (m.has("backup")) {
@@ -748,7 +1147,7 @@ void read_requests(const Reader& r, const YAML::Node& n, Topology* t) {
   for (const std::string& k : m.keys()) {
     YAML::Node v = m.get(k);
     std::string what = fmt::format("request class '{}'", k);
-    MapView cm(r, v, what, {"share", "path", "write", "response_size", "description"});
+    MapView cm(r, v, what, {"share", "path", "write", "response_size", "description", "users"});
     if (!cm.ok()) {
       all_shares = false;
       continue;
@@ -783,6 +1182,7 @@ void read_requests(const Reader& r, const YAML::Node& n, Topology* t) {
     }
     cm.read("write", &Reader::boolean, &rc.write);
     cm.read("response_size", &Reader::size, &rc.response_size);
+    if (cm.has("users")) rc.user_zipf = read_skew(r, cm.get("users"));
     t->requests.push_back(std::move(rc));
   }
   if (all_shares && std::fabs(sum - 1.0) > 1e-6) {
@@ -812,6 +1212,56 @@ void check(const Reader& r, Topology* t, const Pending& p) {
   for (const auto& ref : p.zone_refs) check_ref(ref, zone_names, "zone");
   for (const auto& ref : p.component_refs) check_ref(ref, component_names, "component");
   for (const auto& ref : p.class_refs) check_ref(ref, class_names, "request class");
+
+  // Shared hosts: a host without a zone is in the first region's first zone; a component on
+  // hosts is in their zones (instance i on hosts[i % n], in zones[i % n]).
+  std::vector<std::string> host_names;
+  for (Host& h : t->hosts) {
+    host_names.push_back(h.name);
+    if (h.zone.empty()) h.zone = t->regions.front().zones.front();
+  }
+  for (const auto& ref : p.host_refs) {
+    if (std::find(host_names.begin(), host_names.end(), ref.first) != host_names.end()) continue;
+    r.error(ref.second, core::unknown_name({.noun = "host", .name = ref.first,
+                                            .none = "the topology has no hosts: section (expected a shared host "
+                                                    "defined under hosts:, like hosts: {box: {cores: 8}})"},
+                                           host_names));
+  }
+  for (Component& c : t->components) {
+    if (c.hosts.empty()) continue;
+    bool known = true;
+    int cores = 1024;
+    for (const std::string& hn : c.hosts) {
+      const Host* h = t->find_host(hn);
+      if (!h) {
+        known = false;
+        continue;
+      }
+      cores = std::min(cores, h->cores);
+    }
+    if (!known) continue;
+    c.zones.clear();
+    for (const std::string& hn : c.hosts) c.zones.push_back(t->find_host(hn)->zone);
+    if (auto it = p.cores_keys.find(c.name); it != p.cores_keys.end()) {
+      r.error(it->second, fmt::format("component '{}' runs on shared host '{}', whose cores it shares; expected no "
+                                      "cores here (set the host's cores, and cpus: to limit one instance)",
+                                      c.name, c.hosts.front()));
+    }
+    if (c.cpus > cores) {
+      r.error(p.cpus_keys.at(c.name), fmt::format("cpus {} is more than the {} core{} of host '{}'; expected at most {}",
+                                                  c.cpus, cores, cores == 1 ? "" : "s", c.hosts.front(), cores));
+    }
+  }
+
+  for (const Component& c : t->components) {
+    if (!c.hosts.empty() || c.cpus <= 0 || p.broken.count(c.name)) continue;
+    int cores = t->instance_cores(c, 0);
+    if (c.cpus > cores) {
+      r.error(p.cpus_keys.at(c.name), fmt::format("cpus {} is more than the {} core{} of each instance of '{}'; "
+                                                  "expected at most {}",
+                                                  c.cpus, cores, cores == 1 ? "" : "s", c.name, cores));
+    }
+  }
 
   // Placement defaults and consistency.
   for (Component& c : t->components) {
@@ -916,6 +1366,44 @@ void check(const Reader& r, Topology* t, const Pending& p) {
     }
   }
 
+  // The shard key is a user id: sharded databases need a user population.
+  for (const Component& c : t->components) {
+    const DatabaseSpec* db = c.database();
+    if (!db || db->shards <= 1 || t->users.count > 0) continue;
+    r.error(c.pos, fmt::format("database '{}' has {} shards but the topology has no users; expected users: {{count: "
+                               "10000}} (a user's data lives on shard hash(user) % shards)",
+                               c.name, db->shards));
+  }
+  for (const Component& c : t->components) {
+    const CacheSpec* cs = c.cache();
+    if (!cs) continue;
+    for (const auto& [cls, k] : cs->keys) {
+      const RequestClass* rc = t->find_class(cls);
+      if (!rc) continue;  // reported as an unknown class
+      bool reaches = std::any_of(rc->path.begin(), rc->path.end(), [&](const PathStep& s) { return s.component == c.name; });
+      if (!reaches) {
+        r.error(k.pos, fmt::format("cache '{}' has keys for request class '{}', whose path does not reach it; expected "
+                                   "keys only for classes that look it up",
+                                   c.name, cls));
+      }
+    }
+    if (t->users.count > 0) continue;
+    for (const auto& [cls, k] : cs->keys) {
+      if (k.per_user > 0) {
+        r.error(k.pos, fmt::format("keys of '{}' in cache '{}' count per user but the topology has no users; expected "
+                                   "users: {{count: 10000}} at the top level, or count: instead of per_user:",
+                                   cls, c.name));
+      }
+    }
+  }
+  for (const RequestClass& rc : t->requests) {
+    if (rc.user_zipf && t->users.count == 0) {
+      r.error(rc.pos, fmt::format("request class '{}' sets its users' skew but the topology has no users; expected "
+                                  "users: {{count: 10000}} at the top level",
+                                  rc.name));
+    }
+  }
+
   // A service's `calls:` name what it calls: a component after it on a path, up to and
   // including the next service (a load balancer in between may be named instead).
   for (const Component& c : t->components) {
@@ -998,7 +1486,7 @@ std::optional<Topology> parse_topology(const std::string& file, const YAML::Node
   const YAML::Node* root = &root_node;
   Reader r(file, diags);
   MapView m(r, *root, "topology",
-            {"name", "description", "regions", "network", "clients", "components", "requests", "cost"});
+            {"name", "description", "regions", "network", "clients", "hosts", "users", "components", "requests", "cost"});
   if (!m.ok() && !root->IsMap()) return std::nullopt;
   Topology t;
   t.file = file;
@@ -1009,6 +1497,8 @@ std::optional<Topology> parse_topology(const std::string& file, const YAML::Node
   if (m.has("regions")) read_regions(r, m.get("regions"), &t);
   if (m.has("network")) read_network(r, m.get("network"), &t, &p);
   if (m.has("clients")) read_clients(r, m.get("clients"), &t, &p);
+  if (m.has("hosts")) read_hosts(r, m.get("hosts"), &t, &p);
+  if (m.has("users")) read_users(r, m.get("users"), &t);
   YAML::Node comps = m.require("components", "a mapping of components, like components: {app: {kind: service, ...}}");
   if (comps.IsDefined()) {
     MapView cm(r, comps, "components", {});

@@ -92,8 +92,8 @@ int Component::instances() const {
     case Kind::kCdn: return 0;
     case Kind::kLoadBalancer: return lb() ? lb()->replicas : 0;
     case Kind::kService: return service() ? service()->replicas : 0;
-    case Kind::kCache: return cache() ? cache()->nodes : 0;
-    case Kind::kDatabase: return database() ? 1 + database()->replicas : 0;
+    case Kind::kCache: return cache() ? cache()->instances() : 0;
+    case Kind::kDatabase: return database() ? database()->instances() : 0;
     case Kind::kQueue: return 1;
     case Kind::kStorage: return storage() ? storage()->nodes : 0;
   }
@@ -118,6 +118,53 @@ const RequestClass* Topology::find_class(const std::string& n) const {
 const Region* Topology::find_region(const std::string& n) const {
   auto it = std::find_if(regions.begin(), regions.end(), [&](const Region& r) { return r.name == n; });
   return it == regions.end() ? nullptr : &*it;
+}
+
+const Host* Topology::find_host(const std::string& n) const {
+  auto it = std::find_if(hosts.begin(), hosts.end(), [&](const Host& h) { return h.name == n; });
+  return it == hosts.end() ? nullptr : &*it;
+}
+
+// Docker: moby's daemon/restartmanager/restartmanager.go (defaultTimeout 100 ms, doubled,
+// maxRestartTimeout 1 min, reset when the container ran >= 10 s). Kubernetes: the kubelet
+// restarts at once, then waits 10 s, 20 s, 40 s, ... capped at 5 min, and resets the
+// back-off after 10 min of running (kubernetes.io, "Pod Lifecycle", container restarts).
+RestartSpec restart_defaults(RestartSpec::By by) {
+  RestartSpec r;
+  r.by = by;
+  if (by == RestartSpec::By::kKubernetes) {
+    r.initial = 10;
+    r.max = 300;
+    r.immediate_first = true;
+    r.reset_after = 600;
+  }
+  return r;
+}
+
+int Topology::instance_cores(const Component& c, int i) const {
+  if (!c.hosts.empty()) {
+    const Host* h = find_host(c.hosts[static_cast<std::size_t>(i) % c.hosts.size()]);
+    return h ? h->cores : 1;
+  }
+  switch (c.kind) {
+    case Kind::kService: return c.service()->cores;
+    case Kind::kCache: return c.cache()->cores;
+    case Kind::kDatabase: return c.database()->cores;
+    case Kind::kQueue: return c.queue()->cores;
+    case Kind::kStorage: return c.storage()->cores;
+    default: return 1;
+  }
+}
+
+const char* restart_policy_name(RestartSpec::Policy p) {
+  switch (p) {
+    case RestartSpec::Policy::kUnset: return "unset";
+    case RestartSpec::Policy::kNo: return "no";
+    case RestartSpec::Policy::kAlways: return "always";
+    case RestartSpec::Policy::kOnFailure: return "on-failure";
+    case RestartSpec::Policy::kUnlessStopped: return "unless-stopped";
+  }
+  return "?";
 }
 
 const Region* Topology::region_of_zone(const std::string& zone) const {

@@ -4,6 +4,7 @@
 // bytes, bytes/s, requests/s, fractions. Each field's comment gives its
 // default, which is also what the loader fills in when a key is absent.
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -253,13 +254,64 @@ struct ServiceSpec {
   std::map<std::string, CallPolicy> calls;  ///< per called component: timeout, retries, breaker
 };
 
+/// A request class's keys in a cache whose hit ratio is modelled (model/cache_model.h).
+struct CacheKeys {
+  std::uint64_t count = 1;  ///< distinct keys
+  double per_user = 0;      ///< or this many per user (`users:` count), e.g. 1 session each; 0 = use count
+  double zipf = 0;          ///< popularity: rank k with probability ∝ k^-zipf (0 = uniform; default 0)
+  double size = 1024;       ///< bytes per object (default 1KB)
+  double ttl = 0;           ///< seconds from insertion (SET ... EX ttl); 0 = none (default)
+  SourcePos pos;
+  /// The distinct keys for a population of `users`.
+  std::uint64_t keys(std::uint64_t users) const {
+    if (per_user <= 0) return count;
+    double n = per_user * static_cast<double>(users);
+    return n < 1 ? 1 : static_cast<std::uint64_t>(n + 0.5);
+  }
+};
+
+/// How a cache fails over (Redis). Defaults are Redis's own.
+struct CacheHa {
+  enum class Mode { kNone, kSentinel, kCluster };
+  Mode mode = Mode::kNone;
+  double down_after = 30;    ///< Sentinel: down-after-milliseconds (default 30s, sentinel.conf)
+  int sentinels = 3;         ///< Sentinel: processes watching (default 3)
+  int quorum = 2;            ///< Sentinel: sentinels that must agree the master is down (default 2)
+  double node_timeout = 15;  ///< Cluster: cluster-node-timeout (default 15s, redis.conf)
+  SourcePos pos;
+};
+
+/// What a cache node keeps across a restart (Redis persistence).
+struct CachePersistence {
+  enum class Fsync { kAlways, kEverysec, kNo };
+  double rdb_every = 0;          ///< RDB snapshot period (BGSAVE); 0 = no RDB (default)
+  bool aof = false;              ///< append-only file (default off)
+  Fsync fsync = Fsync::kEverysec;  ///< appendfsync (default everysec)
+  double load_rate = 100e6;      ///< bytes/s a restart reads its RDB/AOF at (default 100MB/s; chosen)
+  /// `persistence:` was written (even `none`): the cache holds data that matters, and
+  /// what a crash loses is reported (RPO of the cache tier). Absent: a pure cache.
+  bool given = false;
+  bool any() const { return rdb_every > 0 || aof; }
+  SourcePos pos;
+};
+
 struct CacheSpec {
-  int nodes = 1;                           ///< keys are sharded across nodes (default 1)
+  std::string engine = "redis";            ///< informational
+  int nodes = 1;                           ///< masters; keys are sharded across them (default 1)
+  int replicas = 0;                        ///< replicas per master (default 0)
   int cores = 1;                           ///< per node; Redis is single-threaded (default 1)
   double default_hit_ratio = 0.8;          ///< warm hit ratio (default 0.8)
   std::map<std::string, double> hit_ratio; ///< per request class
   Distribution service_time = Distribution::constant(200e-6);  ///< per operation (default 200us)
   double warmup = 60;   ///< time constant of the hit ratio after a flush: h(t) = h (1 - e^(-t/warmup)) (default 60s)
+  double memory = 0;    ///< bytes per node (maxmemory, allkeys-lru); 0 = not given
+  /// Per request class: its keys; the class's hit ratio then comes from memory,
+  /// popularity, sizes and TTLs (Che's approximation) instead of hit_ratio.
+  std::map<std::string, CacheKeys> keys;
+  CacheHa ha;
+  CachePersistence persistence;
+  /// Stations: nodes × (1 + replicas); node n's master starts as instance n × (1 + replicas).
+  int instances() const { return nodes * (1 + replicas); }
 };
 
 struct PoolSpec {
@@ -275,11 +327,25 @@ struct ReplicationSpec {
   Distribution lag = Distribution::constant(0.1);  ///< async: commit to replica apply (default 100ms)
 };
 
+/// A person runs the failover (automatic: false): `operator: {detect, act}`.
+struct OperatorSpec {
+  double detect = 0;         ///< from the crash until an operator starts the runbook (alert, page, acknowledge)
+  double act = 0;            ///< from then until the replica is promoted (the runbook's steps, promotion included)
+  SourcePos pos;
+};
+
 struct FailoverSpec {
   bool automatic = true;     ///< promote a replica when the primary is detected dead (default true)
   HealthCheck detection;     ///< how the primary's death is detected (default 5s / 3s / 2 / 3)
   double promote = 30;       ///< promotion time (default 30s)
   double dns_ttl = 0;        ///< clients reconnect after the DNS record's TTL (default 0: immediate)
+  std::optional<OperatorSpec> manual;  ///< automatic: false with an operator: promoted by hand (default none)
+  /// A replica is ever promoted after a crash (automatically, or by an operator).
+  bool fails_over() const { return automatic || manual.has_value(); }
+  /// The longest from a primary's crash until clients reach the new primary.
+  double worst_time() const {
+    return (automatic ? detection.detection_time() + promote : manual ? manual->detect + manual->act : 0) + dns_ttl;
+  }
 };
 
 struct BackupSpec {
@@ -291,7 +357,9 @@ struct BackupSpec {
 
 struct DatabaseSpec {
   std::string engine = "postgresql";  ///< informational
-  int replicas = 0;                    ///< read replicas (default 0)
+  int shards = 1;                      ///< a user's data lives on shard hash(user) % shards (default 1)
+  double size = 0;                     ///< bytes of data over all shards (default: backup.size)
+  int replicas = 0;                    ///< read replicas, per shard (default 0)
   int cores = 2;                       ///< per server (default 2)
   int max_connections = 100;           ///< per server (default 100)
   bool reads_from_replicas = true;     ///< reads on `db` go to replicas when there are any (default true)
@@ -300,6 +368,9 @@ struct DatabaseSpec {
   ReplicationSpec replication;
   FailoverSpec failover;
   BackupSpec backup;
+  /// Stations: shards × (1 + replicas); shard s's primary starts as instance s × (1 + replicas).
+  int instances() const { return shards * (1 + replicas); }
+  double data_size() const { return size > 0 ? size : backup.size; }
 };
 
 struct QueueSpec {
@@ -322,6 +393,76 @@ struct StorageSpec {
   Distribution service_time = Distribution::constant(5e-3);
 };
 
+/// A machine that several components' instances share (containers on one Docker host,
+/// services on one VM): its cores are shared by everything on it, and it fails as one
+/// (docs/operations.md). Components name it with `host:` (or `hosts:`).
+struct Host {
+  std::string name;
+  std::string zone;         ///< where it is (default: the first region's first zone)
+  int cores = 1;            ///< shared by every instance on it (default 1)
+  /// `sharing: containers` (default): busy instances get equal shares (Docker: a cgroup per
+  /// container); `sharing: processes`: every busy worker competes alone (processes without
+  /// their own cgroups, e.g. several services started on one machine).
+  bool share_by_process = false;
+  std::string description;  ///< informational
+  SourcePos pos;
+};
+
+/// What brings a crashed instance back: Docker's restart policies (moby's restartmanager)
+/// or the kubelet's restartPolicy with its CrashLoopBackOff (docs/operations.md has the
+/// sources). Unset (the default) keeps the fault in charge: an instance comes back when
+/// its fault ends (`for:`), never on its own.
+struct RestartSpec {
+  enum class Policy { kUnset, kNo, kAlways, kOnFailure, kUnlessStopped };
+  enum class By { kDocker, kKubernetes };
+  Policy policy = Policy::kUnset;
+  By by = By::kDocker;
+  /// Delay before the k-th restart in a row (k = 1, 2, ...): min(initial × 2^(k-1), max);
+  /// with `immediate_first` the first is at once and the k-th waits min(initial × 2^(k-2), max).
+  double initial = 0.1;        ///< Docker 100 ms; Kubernetes 10 s
+  double max = 60;             ///< Docker 1 min; Kubernetes 5 min
+  bool immediate_first = false;  ///< Docker false; Kubernetes true (the kubelet restarts at once the first time)
+  double reset_after = 10;     ///< running this long resets the back-off (Docker 10 s; Kubernetes 10 min)
+  int max_retries = 0;         ///< on-failure:N (Docker); 0 = unlimited
+  bool enabled() const { return policy != Policy::kUnset; }
+  /// Whether the policy restarts a process that died (exit code != 0: a crash, a kill).
+  bool restarts_crashes() const { return policy == Policy::kAlways || policy == Policy::kOnFailure || policy == Policy::kUnlessStopped; }
+  /// Whether the instance comes back when its host comes back (Docker's daemon start: always
+  /// and unless-stopped; the kubelet: always and on-failure).
+  bool restarts_after_host() const {
+    return policy == Policy::kAlways || policy == Policy::kUnlessStopped ||
+           (by == By::kKubernetes && policy == Policy::kOnFailure);
+  }
+};
+
+/// The back-off defaults of Docker or Kubernetes (the policy stays unset).
+RestartSpec restart_defaults(RestartSpec::By by);
+const char* restart_policy_name(RestartSpec::Policy p);
+
+/// A liveness probe (Kubernetes livenessProbe): every `period` from the instance's start, a
+/// probe that gets no answer within `timeout` fails (a hung or frozen instance, or one still
+/// booting); `failure_threshold` failures in a row and the instance is killed, then its
+/// restart policy brings it back. Defaults are Kubernetes'.
+struct LivenessSpec {
+  bool enabled = false;
+  double period = 10;          ///< periodSeconds (default 10)
+  double timeout = 1;          ///< timeoutSeconds (default 1)
+  int failure_threshold = 3;   ///< failureThreshold (default 3)
+  double initial_delay = 0;    ///< initialDelaySeconds (default 0)
+  /// Worst case from a hang to the kill: the probes that fail, the last one's timeout.
+  double detection_time() const { return period * failure_threshold + timeout; }
+};
+
+/// Kubernetes-style replacement (a Deployment's ReplicaSet): an instance lost with its
+/// host (a zone, region or shared host crash) is replaced by a new one on another host
+/// `after` the loss; the lost one is deleted and does not come back with its host.
+struct ReplaceSpec {
+  bool enabled = false;
+  /// node-monitor-grace-period (40 s) + the default toleration of node.kubernetes.io/unreachable
+  /// (tolerationSeconds 300, the DefaultTolerationSeconds admission plugin) = 340 s.
+  double after = 340;
+};
+
 enum class Kind { kCdn, kLoadBalancer, kService, kCache, kDatabase, kQueue, kStorage };
 
 const char* kind_name(Kind k);
@@ -335,6 +476,13 @@ struct Component {
   /// regions, the first must be in `region`. Default: the region's first zone.
   std::vector<std::string> zones;
   std::variant<CdnSpec, LoadBalancerSpec, ServiceSpec, CacheSpec, DatabaseSpec, QueueSpec, StorageSpec> spec;
+  /// Shared hosts its instances run on (instance i on hosts[i % n]); empty: a host of its own
+  /// per instance. With hosts, `zones` are the hosts' zones.
+  std::vector<std::string> hosts;
+  double cpus = 0;          ///< Docker `cpus`: at most this many cores' time per instance (CFS quota); 0 = no limit
+  RestartSpec restart;      ///< what brings a crashed instance back (default: its fault's end)
+  LivenessSpec liveness;    ///< liveness probe (default off)
+  ReplaceSpec replace;      ///< replacement of an instance lost with its host (default off)
   std::optional<ComponentCost> cost;  ///< what it is priced as (`cost:`; topology/pricing.h)
   SourcePos pos;
 
@@ -348,7 +496,7 @@ struct Component {
   ServiceSpec* service() { return std::get_if<ServiceSpec>(&spec); }
 
   /// Instances at start: CDN 0 (it has no hosts), LB replicas, service replicas,
-  /// cache nodes, database 1 + replicas, queue 1 broker, storage nodes.
+  /// cache nodes × (1 + replicas), database shards × (1 + replicas), queue 1 broker, storage nodes.
   int instances() const;
 };
 
@@ -366,6 +514,15 @@ struct RequestClass {
   std::vector<PathStep> path;
   bool write = false;         ///< writes go to the database primary and are tracked for RPO
   double response_size = 0;   ///< bytes (default 0: latency only)
+  std::optional<double> user_zipf;  ///< skew of its users (`users:`); default: the population's
+  SourcePos pos;
+};
+
+/// Who sends the requests: the shard key of sharded databases is a user id,
+/// user k (1..count) sending with probability ∝ k^-zipf (0 = uniform).
+struct Users {
+  std::uint64_t count = 0;  ///< 0 = not given
+  double zipf = 0;          ///< default skew (default 0: uniform)
   SourcePos pos;
 };
 
@@ -376,6 +533,8 @@ struct Topology {
   std::vector<Region> regions;
   Network network;
   Clients clients;
+  std::vector<Host> hosts;                  ///< shared hosts, in file order
+  Users users;
   std::vector<Component> components;        ///< in file order
   std::vector<RequestClass> requests;       ///< in file order
   std::optional<CostSpec> cost;             ///< the pricing file and defaults (`cost:`; topology/pricing.h)
@@ -385,6 +544,10 @@ struct Topology {
   Component* find(const std::string& name);
   const RequestClass* find_class(const std::string& name) const;
   const Region* find_region(const std::string& name) const;
+  const Host* find_host(const std::string& name) const;
+  /// The cores instance `i` of `c` runs on: its shared host's, or its own (`cores`; 1 for a
+  /// load balancer).
+  int instance_cores(const Component& c, int i) const;
   /// The region holding `zone`, or nullptr.
   const Region* region_of_zone(const std::string& zone) const;
 };

@@ -126,6 +126,74 @@ TEST(CapacitySearch, RandomSplitReplicasMatchMm1) {
   EXPECT_EQ(r.report["simulated_shortfalls"][0]["required"], 6);
 }
 
+// Data-tier dimensions, against answers known without Che's approximation:
+//   memory:  clients -> app -> cache (LRU, 10,000 keys of 1 KB, uniform) -> db
+//            Uniform popularity: an LRU cache holding C of K keys hits C/K. A 45 % target
+//            needs 4,500 objects: 5 steps of 1 MB (50 %); 4 steps give 40 %.
+//   shards:  clients -> app -> db (1 core per shard, Exp(5 ms) queries, 100,000 uniform users)
+//            480 queries/s = 2.4 busy cores over N shards: 3 shards are 80 % busy (above the 70 %
+//            headroom), 4 are 60 %.
+const char* kLruTopology = R"(name: lru
+clients: {latency: 0}
+network: {intra_zone_latency: 0}
+components:
+  app: {kind: service, cores: 8, workers: 64, timeout: 100d, service_time: 100us}
+  cache: {kind: cache, memory: 100MB, keys: {r: {count: 10000, size: 1KB}}, service_time: 10us}
+  db: {kind: database, cores: 8, max_connections: 1000, pool: {max: 200}, query_time: 1ms}
+requests:
+  r: {share: 100%, path: [app, cache, db]}
+)";
+
+const char* kShardTopology = R"(name: shards
+clients: {latency: 0}
+network: {intra_zone_latency: 0}
+users: {count: 100000}
+components:
+  app: {kind: service, cores: 16, workers: 512, timeout: 100d, service_time: 100us}
+  db: {kind: database, cores: 1, max_connections: 1000, pool: {max: 500},
+       query_time: {exponential: {mean: 5ms}}}
+requests:
+  r: {share: 100%, path: [app, db]}
+)";
+
+std::string dimension_plan(int users, const std::string& rate, const std::string& dimension) {
+  return fmt::format(R"(name: d
+horizons: [now]
+growth: {{users: {{current: {}, yearly: 1x}}}}
+requests: {{per_user: {}}}
+tiers:
+  app: {{component: app}}
+dimensions:
+  {}
+scenario: s.yaml
+simulate: {{max_servers: 40}}
+)",
+                     users, rate, dimension);
+}
+
+TEST(CapacitySearch, CacheMemoryMatchesUniformLru) {
+  Result r = capacity("cap-lru", kLruTopology, scenario_text("1s"),
+                      dimension_plan(200, "1/s", "mem: {component: cache, memory: {step: 1MB}, hit_ratio: 45%}"));
+  ASSERT_EQ(r.run.exit_code, 0) << r.run.out << r.run.err;
+  const auto& d = r.report["horizons"][0]["dimensions"][0];
+  EXPECT_EQ(d["units"], 5) << r.report["horizons"][0]["simulation"]["log"].dump(1);
+  EXPECT_EQ(d["text"], "4.768MiB");  // 5 MB
+  EXPECT_NEAR(d["at"]["hit_ratio"].get<double>(), 0.50, 0.02);
+  EXPECT_EQ(d["below"]["text"], "3.815MiB");  // 4 MB
+  EXPECT_NEAR(d["below"]["hit_ratio"].get<double>(), 0.40, 0.02);
+}
+
+TEST(CapacitySearch, ShardCountKeepsTheHottestShardUnderItsHeadroom) {
+  Result r = capacity("cap-shards", kShardTopology, scenario_text("10s"),
+                      dimension_plan(100000, "0.0048/s", "shards: {component: db, shards: {}}"));
+  ASSERT_EQ(r.run.exit_code, 0) << r.run.out << r.run.err;
+  const auto& d = r.report["horizons"][0]["dimensions"][0];
+  EXPECT_EQ(d["units"], 4) << r.report["horizons"][0]["simulation"]["log"].dump(1);
+  EXPECT_NEAR(d["at"]["busiest_utilization"].get<double>(), 0.60, 0.04);
+  EXPECT_NEAR(d["below"]["busiest_utilization"].get<double>(), 0.80, 0.04);
+  EXPECT_EQ(d["target"], "hottest shard <= 70% CPU");
+}
+
 TEST(CapacityCommand, AnalyticPlanThatHoldsExitsZero) {
   std::string dir = testing::temp_dir("cap-holds");
   // 1,000 users × 0.01 core = 10 cores / (8 × 70 %) = 1.8 -> 2 servers; 3 planned.

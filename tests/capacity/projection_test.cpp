@@ -148,12 +148,14 @@ plan: {0: {app: 10}}
 //     12 m max(2.5 TB, 1.5 TB) -> 3.125 TB            plan 10 TB  over
 //   plan growth: web 5 -> 20 and cache 3 -> 12 in 12 months (×4/year) vs users ×2.5/year (×1.6 per user);
 //     storage 1 TB -> 10 TB (×10/year) vs data ×3/year
-//   a request on app: static 30 % × 5 % CDN miss × 2 ms + api_read 55 % × 80 % × 8 ms + api_write 15 % × 12 ms
-//     = 0.03 + 3.52 + 1.8 = 5.35 ms of CPU; at 0.03 requests/s per user at peak that is 0.0001605 core
-//     per user, 623× less than 0.1 core (which would take 0.1 / 0.00535 = 18.69 requests/s per user)
-//   by load now: 300/s × 5.35 ms = 1.605 cores / 1.4 = 1.15 -> 2 (the plan's min 3 binds before cpu does)
-//   db at 24 months: reads 55 % × 80 % × 20 % × 4 ms = 0.352 ms, writes 15 % × 8 ms = 1.2 ms per request;
-//     1,875/s × 1.552 ms = 2.91 cores > 4 × 70 % = 2.8 -> primary + ceil(0.66 / 2.8) = 2 servers
+//   a request on app: static 30 % × 5 % CDN miss × 2 ms + api_read 45 % × 80 % × 8 ms + session 10 % × 4 ms
+//     + api_write 15 % × 12 ms = 0.03 + 2.88 + 0.4 + 1.8 = 5.11 ms of CPU; at 0.03 requests/s per user at
+//     peak that is 0.0001533 core per user, 652× less than 0.1 core (which would take 0.1 / 0.00511 =
+//     19.57 requests/s per user)
+//   by load now: 300/s × 5.11 ms = 1.533 cores / 1.4 = 1.10 -> 2 (the plan's min 3 binds before cpu does)
+//   db at 24 months: reads (45 % × 80 % + 10 %) × 20 % × 4 ms = 0.368 ms (the projection takes the cache's
+//     hit_ratio, 80 %, not its modelled keys), writes 15 % × 8 ms = 1.2 ms per request;
+//     1,875/s × 1.568 ms = 2.94 cores > 4 × 70 % = 2.8 -> primary + 1 = 2 servers
 TEST(Projection, SeedTwoNumbersExposeThePlansInconsistencies) {
   core::Diagnostics diags;
   auto in = load_plan(testing::repo_root() + "/scenarios/plans/seed-002.yaml", diags);
@@ -198,18 +200,18 @@ TEST(Projection, SeedTwoNumbersExposeThePlansInconsistencies) {
   // The request-driven side.
   const TierLoad* web = lm.find("web");
   ASSERT_TRUE(web && web->modelled);
-  EXPECT_NEAR(web->cores_per_request, 5.35e-3, 1e-9);
+  EXPECT_NEAR(web->cores_per_request, 5.11e-3, 1e-9);
   EXPECT_NEAR(now.request_rate, 300, 1e-9);
   EXPECT_EQ(now.tiers[0].by_load, 2);
-  EXPECT_TRUE(has_finding(pr, "623× less than the 0.1 core per user assumed, which would take 18.69/s per user"));
+  EXPECT_TRUE(has_finding(pr, "652× less than the 0.1 core per user assumed, which would take 19.57/s per user"));
   const TierLoad* db = lm.find("db");
   ASSERT_TRUE(db && db->database);
-  EXPECT_NEAR(db->read_cores, 0.352e-3, 1e-9);
+  EXPECT_NEAR(db->read_cores, 0.368e-3, 1e-9);
   EXPECT_NEAR(db->write_cores, 1.2e-3, 1e-9);
   EXPECT_EQ(m24.tiers[1].by_load, 2);
   EXPECT_EQ(m24.tiers[1].binding, "load");  // 2 by load reaches the min of 2: the load binds
   EXPECT_EQ(m12.tiers[1].binding, "min");   // 1 by load, the min of 2 binds
-  EXPECT_EQ(pr.horizons[4].tiers[1].by_load, 1);  // 1,186/s × 1.552 ms = 1.84 cores: one primary
+  EXPECT_EQ(pr.horizons[4].tiers[1].by_load, 1);  // 1,186/s × 1.568 ms = 1.86 cores: one primary
 
   // The plan falls short now (web, cache, storage).
   ASSERT_EQ(pr.shortfalls.size(), 3u);

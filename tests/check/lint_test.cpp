@@ -111,5 +111,43 @@ requests:
   EXPECT_EQ(f[0].pos.line, 8);  // at the path step that crosses
 }
 
+// Redis: a failover needs the votes of a majority of all masters (Redis Cluster
+// specification) and a replica to promote.
+//   app -> cache (Redis: masters x replicas, ha)
+std::string redis(const std::string& cache) {
+  return R"(name: redis
+components:
+  app: {kind: service, service_time: 1ms}
+  cache: )" + cache + R"(
+requests:
+  r: {share: 100%, path: [app, cache]}
+)";
+}
+
+TEST(Lint, TwoMasterClusterCannotFailOver) {
+  // Seed 000's Redis.Cluster of redis-1 and redis-2: one master left of 2 is not a majority (2 needed).
+  auto f = lint(testing::topology_of(redis("{kind: cache, nodes: 2, replicas: 1, ha: {cluster: {node_timeout: 15s}}}")), nullptr);
+  ASSERT_EQ(codes(f), std::vector<std::string>{"cache-failover"});
+  EXPECT_EQ(format_finding(f[0]),
+            "t.yaml:4:51: warning: cache 'cache' is a Redis Cluster of 2 masters: when one fails, 1 left cannot "
+            "make the majority of 2 a failover needs, so no replica is promoted; expected at least 3 masters (nodes: 3) "
+            "[cache-failover]");
+  // Three masters with a replica each can: 2 of 3 is a majority.
+  EXPECT_TRUE(lint(testing::topology_of(redis("{kind: cache, nodes: 3, replicas: 1, ha: {cluster: {}}}")), nullptr).empty());
+}
+
+TEST(Lint, FailoverWithoutReplicas) {
+  auto f = lint(testing::topology_of(redis("{kind: cache, nodes: 2, ha: {cluster: {}}}")), nullptr);
+  ASSERT_EQ(codes(f), (std::vector<std::string>{"cache-failover", "cache-failover"}));
+  EXPECT_NE(f[1].message.find("without replicas"), std::string::npos) << f[1].message;
+  // Sentinel: replicas and three sentinels (the default) are enough; one master is fine.
+  EXPECT_TRUE(lint(testing::topology_of(redis("{kind: cache, replicas: 2, ha: {sentinel: {down_after: 5s}}}")), nullptr).empty());
+  auto s = lint(testing::topology_of(redis("{kind: cache, replicas: 1, ha: {sentinel: {sentinels: 2, quorum: 1}}}")), nullptr);
+  ASSERT_EQ(codes(s), std::vector<std::string>{"cache-failover"});
+  EXPECT_NE(s[0].message.find("2 sentinels"), std::string::npos) << s[0].message;
+  // No ha: a plain cache, nothing to say.
+  EXPECT_TRUE(lint(testing::topology_of(redis("{kind: cache, nodes: 2}")), nullptr).empty());
+}
+
 }  // namespace
 }  // namespace sim::check

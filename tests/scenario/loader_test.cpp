@@ -383,7 +383,7 @@ faults:
             "s.yaml:9:31: error: unknown component or region 'dbb'; did you mean 'db'?\n"
             "s.yaml:10:37: error: 'app' has 2 instance(s); expected an index from 0 to 1\n"
             "s.yaml:11:21: error: invalid target 'app[x]'; expected a component ('app'), an instance ('app[1]'), a "
-            "database role ('db.primary') or {region: ...} / {zone: ...}\n"
+            "database role ('db.primary') or {region: ...} / {zone: ...} / {host: ...}\n"
             "s.yaml:12:31: error: 'cdn.primary' names a role but 'cdn' is a cdn; expected roles on databases only\n");
 }
 
@@ -418,7 +418,8 @@ faults:
             "s.yaml:13:25: error: between lists 1 name; expected two components or two regions, like [app, db]\n"
             "s.yaml:14:43: error: invalid ratio '150%'; expected a ratio between 0 and 1, like 70% or 0.7\n"
             "s.yaml:15:26: error: 'crash' and 'partition' cannot be used together in fault; expected exactly one of "
-            "crash, partition, delay, loss, bandwidth, cpu_slowdown, flush, failover, restore, errors, chaos_monkey, hang, freeze, slow, flap\n"
+            "crash, partition, delay, loss, bandwidth, cpu_slowdown, flush, failover, restore, errors, chaos_monkey, hang, freeze, slow, flap, "
+            "reshard\n"
             "s.yaml:16:5: error: fault without 'at'; expected when it happens, like at: 10m\n");
 }
 
@@ -511,7 +512,7 @@ colour: blue
             "s.yaml:4:42: error: mix names unknown request class 'nope'; expected one of static, read, write, upload\n"
             "s.yaml:5:32: error: min 3 is above max 2; expected min <= max\n"
             "s.yaml:7:1: error: unknown key 'colour' in scenario; expected one of name, description, topology, "
-            "duration, warmup, seed, window, load, faults, autoscaling, expect, resilience, slow, clients, users, alerts\n");
+            "duration, warmup, seed, window, load, faults, autoscaling, expect, resilience, slow, client_groups, virtual_users, alerts\n");
 }
 
 // Topology --set overrides change the parsed tree in place: the topology's own errors

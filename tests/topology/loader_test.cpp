@@ -617,7 +617,7 @@ network: {latency: 1ms}
             "t.yaml:4:53: error: 0 is out of range; expected a whole number between 1 and 1000\n"
             "t.yaml:4:56: error: unknown key 'colour' in component 'app'; expected one of replicas, cores, memory, "
             "memory_base, memory_per_request, workers, queue_limit, timeout, boot_time, service_time, calls, kind, "
-            "description, region, zone, zones, cost, from\n"
+            "description, region, zone, zones, cost, from, host, hosts, cpus, restart, liveness, replace\n"
             "t.yaml:5:40: error: unknown load balancing algorithm 'least_con'; did you mean 'least_conn'?\n"
             "t.yaml:5:76: error: invalid duration 'fast'; expected a duration with a unit like 250us, 5ms, 10s, 5m, "
             "24h or 7d\n"
@@ -678,6 +678,219 @@ requests:
   EXPECT_DOUBLE_EQ(t.network.region_links[0].bandwidth, 1.25e8);
   EXPECT_DOUBLE_EQ(t.network.links[0].latency, 2e-3);
   EXPECT_DOUBLE_EQ(t.find_class("upload")->response_size, 2e6);
+}
+
+// ---- operations: restart policies, liveness, shared hosts (docs/operations.md) ----
+
+TEST(TopologyLoader, ReadsRestartPoliciesWithTheirProductsDefaults) {
+  Topology t = load(R"(name: ops
+hosts:
+  box: {cores: 4, sharing: processes}
+components:
+  lb: {kind: load_balancer, host: box, restart: unless-stopped}
+  app: {kind: service, hosts: [box], cpus: 1.5, service_time: 5ms, restart: always,
+        liveness: {period: 5s, failure_threshold: 2}}
+  db: {kind: database, query_time: 1ms, restart: {policy: on-failure, max_retries: 5, backoff: {max: 10s}}}
+  cache: {kind: cache, restart: {policy: always, by: kubernetes}}
+requests:
+  r: {share: 100%, path: [lb, app, cache, db]}
+)");
+  const RestartSpec& lb = t.find("lb")->restart;
+  EXPECT_EQ(lb.policy, RestartSpec::Policy::kUnlessStopped);
+  EXPECT_EQ(lb.by, RestartSpec::By::kDocker);
+  EXPECT_DOUBLE_EQ(lb.initial, 0.1);  // moby: 100 ms, doubled, at most 1 min, reset after 10 s of running
+  EXPECT_DOUBLE_EQ(lb.max, 60);
+  EXPECT_DOUBLE_EQ(lb.reset_after, 10);
+  EXPECT_FALSE(lb.immediate_first);
+  const RestartSpec& db = t.find("db")->restart;
+  EXPECT_EQ(db.policy, RestartSpec::Policy::kOnFailure);
+  EXPECT_EQ(db.max_retries, 5);
+  EXPECT_DOUBLE_EQ(db.max, 10);
+  const RestartSpec& cache = t.find("cache")->restart;
+  EXPECT_EQ(cache.by, RestartSpec::By::kKubernetes);  // kubelet: at once, then 10 s doubling to 5 min, reset after 10 min
+  EXPECT_DOUBLE_EQ(cache.initial, 10);
+  EXPECT_DOUBLE_EQ(cache.max, 300);
+  EXPECT_DOUBLE_EQ(cache.reset_after, 600);
+  EXPECT_TRUE(cache.immediate_first);
+  const Component& app = *t.find("app");
+  EXPECT_TRUE(app.liveness.enabled);
+  EXPECT_DOUBLE_EQ(app.liveness.period, 5);
+  EXPECT_DOUBLE_EQ(app.liveness.timeout, 1);  // Kubernetes' default timeoutSeconds
+  EXPECT_EQ(app.liveness.failure_threshold, 2);
+  EXPECT_EQ(app.hosts, std::vector<std::string>{"box"});
+  EXPECT_DOUBLE_EQ(app.cpus, 1.5);
+  EXPECT_EQ(app.zones, std::vector<std::string>{"default"});  // the host's zone
+  EXPECT_EQ(t.instance_cores(app, 0), 4);
+  EXPECT_TRUE(t.hosts.front().share_by_process);
+  EXPECT_FALSE(t.find("db")->liveness.enabled);
+  EXPECT_FALSE(app.replace.enabled);
+  EXPECT_EQ(t.find("db")->restart.policy, RestartSpec::Policy::kOnFailure);
+}
+
+TEST(TopologyLoader, ReadsReplaceWithKubernetesEvictionDelay) {
+  Topology t = load(R"(name: ops
+components:
+  lb: {kind: load_balancer}
+  app: {kind: service, service_time: 5ms, replace: true}
+  api: {kind: service, service_time: 5ms, replace: {after: 1m}}
+requests:
+  r: {share: 50%, path: [lb, app]}
+  s: {share: 50%, path: [api]}
+)");
+  EXPECT_TRUE(t.find("app")->replace.enabled);
+  EXPECT_EQ(t.find("app")->replace.after, 340);  // node-monitor-grace-period 40 s + tolerationSeconds 300
+  EXPECT_TRUE(t.find("api")->replace.enabled);
+  EXPECT_EQ(t.find("api")->replace.after, 60);
+}
+
+TEST(TopologyLoader, LivenessWithoutARestartPolicyGetsKubernetesAlways) {
+  Topology t = load(R"(name: ops
+components:
+  lb: {kind: load_balancer}
+  app: {kind: service, service_time: 5ms, liveness: {}}
+requests:
+  r: {share: 100%, path: [lb, app]}
+)");
+  EXPECT_EQ(t.find("app")->restart.policy, RestartSpec::Policy::kAlways);
+  EXPECT_EQ(t.find("app")->restart.by, RestartSpec::By::kKubernetes);
+  EXPECT_EQ(t.find("app")->liveness.period, 10);
+  EXPECT_EQ(t.find("app")->liveness.failure_threshold, 3);
+}
+
+TEST(TopologyLoader, RejectsBadOperationsKeys) {
+  const std::string head = "name: ops\nhosts:\n  box: {cores: 2}\ncomponents:\n  lb: {kind: load_balancer}\n";
+  const std::string tail = "requests:\n  r: {share: 100%, path: [lb, app]}\n";
+  EXPECT_EQ(errors_of(head + "  app: {kind: service, service_time: 5ms, restart: sometimes}\n" + tail),
+            "t.yaml:6:52: error: unknown restart policy 'sometimes'; expected one of no, never, always, on-failure, "
+            "unless-stopped\n");
+  EXPECT_EQ(errors_of(head + "  app: {kind: service, service_time: 5ms, restart: {policy: always, by: kubernetes, "
+                             "max_retries: 3}}\n" + tail),
+            "t.yaml:6:98: error: max_retries applies to the on-failure policy (Docker's on-failure:N); expected it "
+            "only with policy: on-failure, got policy: always\n");
+  EXPECT_EQ(errors_of(head + "  app: {kind: service, service_time: 5ms, restart: {policy: unless-stopped, by: "
+                             "kubernetes}}\n" + tail),
+            "t.yaml:6:61: error: Kubernetes has no restart policy 'unless-stopped'; expected always, on-failure or "
+            "never\n");
+  EXPECT_EQ(errors_of(head + "  app: {kind: service, service_time: 5ms, liveness: {period: 2s, timeout: 5s}}\n" + tail),
+            "t.yaml:6:75: error: liveness timeout 5s is longer than its period 2s; expected timeout <= period\n");
+  EXPECT_EQ(errors_of(head + "  app: {kind: service, service_time: 5ms, host: bx}\n" + tail),
+            "t.yaml:6:49: error: unknown host 'bx'; did you mean 'box'?\n");
+  EXPECT_EQ(errors_of(head + "  app: {kind: service, service_time: 5ms, host: box, cores: 4}\n" + tail),
+            "t.yaml:6:54: error: component 'app' runs on shared host 'box', whose cores it shares; expected no cores "
+            "here (set the host's cores, and cpus: to limit one instance)\n");
+  EXPECT_EQ(errors_of(head + "  app: {kind: service, service_time: 5ms, host: box, cpus: 3}\n" + tail),
+            "t.yaml:6:60: error: cpus 3 is more than the 2 cores of host 'box'; expected at most 2\n");
+  EXPECT_EQ(errors_of(head + "  app: {kind: service, service_time: 5ms, host: box, zone: default}\n" + tail),
+            "t.yaml:6:54: error: service 'app' runs on shared hosts, which have their zones; expected host or zone, "
+            "not both\n");
+  EXPECT_EQ(errors_of(head + "  app: {kind: service, service_time: 5ms, cpus: 0}\n" + tail),
+            "t.yaml:6:49: error: cpus must be above 0; expected a number of cores like 0.5 or 2 (Docker's --cpus)\n");
+  EXPECT_EQ(errors_of("name: ops\ncomponents:\n  lb: {kind: load_balancer}\n  app: {kind: service, service_time: 5ms, "
+                      "host: box}\n" + tail),
+            "t.yaml:4:49: error: unknown host 'box'; the topology has no hosts: section (expected a shared host "
+            "defined under hosts:, like hosts: {box: {cores: 8}})\n");
+}
+
+}  // namespace
+}  // namespace sim::topology
+
+// ---- the data tier: shards, users, cache keys, Redis ha and persistence ---------
+
+namespace sim::topology {
+namespace {
+
+//   clients -> app -> cache (Redis: keys, ha, persistence) -> db (sharded by user)
+const char* kDataTier = R"(name: data
+users: {count: 10000, skew: {zipf: 0.8}}
+components:
+  app: {kind: service, service_time: 1ms}
+  cache:
+    kind: cache
+    nodes: 3
+    replicas: 1
+    memory: 4GiB
+    keys:
+      api: {count: 200000, zipf: 0.9, size: 8KB, ttl: 5m}
+      session: {per_user: 1, size: 2KB, ttl: 24h}
+    ha: {sentinel: {down_after: 5s, quorum: 2, sentinels: 3}}
+    persistence: {rdb: {every: 15m}, aof: {fsync: always}, load_rate: 200MB/s}
+  db: {kind: database, shards: 4, size: 500GB, replicas: 1, query_time: 1ms}
+requests:
+  api: {share: 80%, path: [app, cache, db]}
+  session: {share: 20%, path: [app, cache, db], users: uniform}
+)";
+
+TEST(TopologyLoader, ReadsTheDataTierKeysInSiUnits) {
+  Topology t = load(kDataTier);
+  EXPECT_EQ(t.users.count, 10000u);
+  EXPECT_DOUBLE_EQ(t.users.zipf, 0.8);
+  EXPECT_FALSE(t.find_class("api")->user_zipf);
+  EXPECT_EQ(*t.find_class("session")->user_zipf, 0.0);
+  const DatabaseSpec& db = *t.find("db")->database();
+  EXPECT_EQ(db.shards, 4);
+  EXPECT_DOUBLE_EQ(db.size, 500e9);
+  EXPECT_EQ(t.find("db")->instances(), 8);  // 4 shards x (primary + replica)
+  const CacheSpec& c = *t.find("cache")->cache();
+  EXPECT_EQ(t.find("cache")->instances(), 6);  // 3 masters x (1 + 1 replica)
+  EXPECT_DOUBLE_EQ(c.memory, 4.0 * 1024 * 1024 * 1024);
+  const CacheKeys& api = c.keys.at("api");
+  EXPECT_EQ(api.keys(10000), 200000u);
+  EXPECT_DOUBLE_EQ(api.zipf, 0.9);
+  EXPECT_DOUBLE_EQ(api.size, 8000);
+  EXPECT_DOUBLE_EQ(api.ttl, 300);
+  EXPECT_EQ(c.keys.at("session").keys(10000), 10000u);  // one per user
+  EXPECT_DOUBLE_EQ(c.keys.at("session").ttl, 86400);
+  EXPECT_EQ(c.ha.mode, CacheHa::Mode::kSentinel);
+  EXPECT_DOUBLE_EQ(c.ha.down_after, 5);
+  EXPECT_EQ(c.ha.quorum, 2);
+  EXPECT_TRUE(c.persistence.given);
+  EXPECT_DOUBLE_EQ(c.persistence.rdb_every, 900);
+  EXPECT_TRUE(c.persistence.aof);
+  EXPECT_EQ(c.persistence.fsync, CachePersistence::Fsync::kAlways);
+  EXPECT_DOUBLE_EQ(c.persistence.load_rate, 200e6);
+}
+
+TEST(TopologyLoader, DataTierDefaultsAreRedisOnes) {
+  Topology t = load(R"(name: d
+components:
+  app: {kind: service, service_time: 1ms}
+  cache: {kind: cache, ha: {cluster: {}}, persistence: none}
+requests:
+  r: {share: 100%, path: [app, cache]}
+)");
+  const CacheSpec& c = *t.find("cache")->cache();
+  EXPECT_EQ(c.ha.mode, CacheHa::Mode::kCluster);
+  EXPECT_DOUBLE_EQ(c.ha.node_timeout, 15);  // cluster-node-timeout 15000
+  EXPECT_DOUBLE_EQ(CacheHa{}.down_after, 30);  // down-after-milliseconds 30000
+  EXPECT_TRUE(c.persistence.given);
+  EXPECT_FALSE(c.persistence.any());
+  EXPECT_EQ(c.replicas, 0);
+  EXPECT_TRUE(c.keys.empty());
+  EXPECT_EQ(CachePersistence{}.fsync, CachePersistence::Fsync::kEverysec);  // appendfsync everysec
+}
+
+TEST(TopologyLoader, RejectsInconsistentDataTiers) {
+  EXPECT_EQ(errors_of(R"(name: d
+components:
+  app: {kind: service, service_time: 1ms}
+  cache: {kind: cache, keys: {r: {count: 10, ttl: 1m}, x: {per_user: 1}}, hit_ratio: {r: 50%}}
+  db: {kind: database, shards: 2, query_time: 1ms}
+requests:
+  r: {share: 50%, path: [app, cache, db], users: {zipf: 1}}
+  x: {share: 50%, path: [app, db]}
+)"),
+            "t.yaml:4:30: error: cache 'cache' models its hit ratio from keys but has no memory; expected the memory "
+            "of a node, like memory: 4GiB\n"
+            "t.yaml:4:31: error: request class 'r' has both a hit_ratio and keys in cache 'cache'; expected one: keys "
+            "model the hit ratio\n"
+            "t.yaml:4:56: error: cache 'cache' has keys for request class 'x', whose path does not reach it; expected "
+            "keys only for classes that look it up\n"
+            "t.yaml:4:56: error: keys of 'x' in cache 'cache' count per user but the topology has no users; expected "
+            "users: {count: 10000} at the top level, or count: instead of per_user:\n"
+            "t.yaml:5:7: error: database 'db' has 2 shards but the topology has no users; expected users: {count: "
+            "10000} (a user's data lives on shard hash(user) % shards)\n"
+            "t.yaml:7:6: error: request class 'r' sets its users' skew but the topology has no users; expected users: "
+            "{count: 10000} at the top level\n");
 }
 
 }  // namespace
