@@ -282,7 +282,8 @@ void RequestFlow::deliver(std::uint32_t ri) {
       return;
     }
     if (delay > 0) {  // limit_req without nodelay: the balancer holds the request, then sends it
-      kernel_.at(now + delay, this, kLbRetry, ri, r.gen);
+      r.lb_retry_same = false;
+      kernel_.at(now + delay, this, kLbRetry, ri, (static_cast<std::uint64_t>(r.attempt) << 32) | r.gen);
       return;
     }
     attempt(ri, false);
@@ -387,7 +388,8 @@ void RequestFlow::lb_failed(std::uint32_t ri, AttemptFailure f, FailReason why) 
   ++r.attempt;  // the failed attempt's handler, if any, is an orphan from now on
   if (next.retry) {
     if (next.delay > 0) {
-      kernel_.at(now + next.delay, this, kLbRetry, ri, (static_cast<std::uint64_t>(next.same_backend) << 32) | r.gen);
+      r.lb_retry_same = next.same_backend;
+      kernel_.at(now + next.delay, this, kLbRetry, ri, (static_cast<std::uint64_t>(r.attempt) << 32) | r.gen);
     } else {
       attempt(ri, next.same_backend);
     }
@@ -1151,7 +1153,10 @@ void RequestFlow::on_event(const Event& e) {
     }
     case kLbRetry: {
       Request& r = requests_[e.a];
-      if (r.gen == static_cast<std::uint32_t>(e.b) && !r.finished) attempt(e.a, (e.b >> 32) != 0);
+      // Stale once the client gave up on the try it was for: a client retry moved r.attempt on.
+      if (r.gen == static_cast<std::uint32_t>(e.b) && r.attempt == static_cast<std::uint32_t>(e.b >> 32) && !r.finished) {
+        attempt(e.a, r.lb_retry_same);
+      }
       return;
     }
     case kCallTimeout:

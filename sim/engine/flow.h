@@ -99,7 +99,7 @@ class RequestFlow final : public EventSink, public CpuClient {
     kArrival, kDeliver, kEnter, kResume, kDeadline, kPoolTimeout, kSyncDone,
     kLbFail,       ///< a failed attempt reaches the entry balancer (a = request, b = gen; the kind in the request)
     kLbTimeout,    ///< the entry balancer's connect or read timeout (a = request, b = attempt << 32 | gen)
-    kLbRetry,      ///< the entry balancer retries after its delay
+    kLbRetry,      ///< the entry balancer sends the request on after its delay (a = request, b = attempt << 32 | gen)
     kCallTimeout,  ///< a caller gives up its call (a = call number, b = the caller)
     kCallRetry,    ///< a call through a balancer is tried again after the balancer's delay
     kHeldFinish,   ///< a hung entry handler's answer, released (a = ok | reason << 1, b = the job)
@@ -120,6 +120,7 @@ class RequestFlow final : public EventSink, public CpuClient {
     bool ends_early = false;      ///< a cache hit ended the path
     std::uint16_t holders = 0;    ///< handler jobs that still point at it (the current attempt's and orphans)
     bool lb_active = false;       ///< its current attempt is counted active at the entry balancer
+    bool lb_retry_same = false;   ///< the pending kLbRetry goes to the same backend
     std::uint32_t attempt = 0;    ///< the current attempt's number
     double attempt_sent = 0;      ///< when the current attempt left the balancer
     LbAttempt lb;
