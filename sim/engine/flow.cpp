@@ -289,7 +289,7 @@ void RequestFlow::deliver(std::uint32_t ri) {
     attempt(ri, false);
     return;
   }
-  int target = w_.rotate(plan.entry, [this](int, int si) { return w_.st(si).up && w_.st(si).started; });
+  int target = w_.rotate(plan.entry, [this](int, int si) { return w_.st(si).up && w_.st(si).started && !w_.st(si).draining; });
   if (target >= 0 && !w_.net.empty()) {
     LinkEffect e = w_.net.between_regions(r.region, w_.region_of(target), now);
     if (e.partitioned || (e.loss > 0 && w_.rng_flow.bernoulli(e.loss))) {
@@ -693,7 +693,9 @@ bool RequestFlow::issue(Job& j, const CallPlan& c) {
         j.retry_same = false;
         j.retrying = false;
       } else {
-        target = w_.rotate(c.component, [this](int, int si) { return w_.st(si).up && w_.st(si).started; });
+        target = w_.rotate(c.component, [this](int, int si) {
+          return w_.st(si).up && w_.st(si).started && !w_.st(si).draining;
+        });
       }
       if (target < 0) {
         call_failed(j, 0, why, AttemptFailure::kRefused);

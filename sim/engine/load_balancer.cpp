@@ -313,6 +313,7 @@ void LoadBalancer::check_loop() {
             in_service_since_[i] = now;
             w_.timeline(now, "health_up", w_.st(be.stations[i]).name,
                         fmt::format("{} marks it healthy after {} good checks", name, h.passes));
+            w_.operations.instance_ready(be.stations[i]);  // a rollout waits for its balancers' checks
           }
         } else {
           h.passes = 0;

@@ -109,6 +109,8 @@ class LoadBalancer final : public Tier {
   void backend_started(int backend_index);
   /// A backend finished booting: without health checks it gets traffic at once.
   void backend_ready(int backend_index);
+  /// Whether the balancer sends it traffic (its health checks passed, or it is ready without checks).
+  bool healthy(int backend_index) const { return health_[static_cast<std::size_t>(backend_index)].healthy; }
 
   void collect(model::ComponentStats& out) override;
 

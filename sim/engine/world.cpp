@@ -26,6 +26,14 @@ int max_instances(const topology::Component& c, const scenario::Scenario& s) {
   // Replacements need somewhere to go: as many spare hosts as instances, continuing the
   // round robin over the zones (or shared hosts), so that each zone has spares.
   if (c.replace.enabled) n += c.instances();
+  // A rolling deployment starts new instances before (or while) the old ones drain: as many
+  // spares as instances cover ECS's maximumPercent 200 and any Kubernetes maxSurge up to 100 %.
+  for (const auto& d : s.operations.deploys) {
+    if (d.component == c.name) {
+      n *= 2;
+      break;
+    }
+  }
   return n;
 }
 
@@ -390,6 +398,7 @@ void World::start(std::unique_ptr<model::ArrivalStream> arrivals) {
   for (LoadBalancer* lb : balancers) lb->start();
   for (Database* db : databases) db->start();
   supervisor.start();
+  operations.start();
   faults.start();
   for (auto& a : autoscalers) a->start();
   flow->start(std::move(arrivals));
@@ -503,6 +512,7 @@ void World::mark_ready(int si) {
   for (LoadBalancer* lb : balancers) {
     if (lb->backend() == s.component) lb->backend_ready(s.index);
   }
+  operations.instance_ready(si);
 }
 
 void World::start_station(int si, double boot) {

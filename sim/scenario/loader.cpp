@@ -16,6 +16,7 @@
 #include "sim/scenario/alert_rules.h"
 #include "sim/scenario/autoscale_state.h"
 #include "sim/scenario/clients.h"
+#include "sim/scenario/operations.h"
 #include "sim/scenario/metrics.h"
 #include "sim/topology/loader.h"
 
@@ -1410,7 +1411,7 @@ std::optional<Loaded> parse_scenario(const std::string& file, const std::string&
   if (!apply_overrides(r, *root, overrides, false)) return std::nullopt;
   MapView m(r, *root, "scenario",
             {"name", "description", "topology", "duration", "warmup", "seed", "window", "load", "faults",
-             "autoscaling", "expect", "resilience", "slow", "client_groups", "virtual_users", "alerts"});
+             "autoscaling", "expect", "resilience", "slow", "client_groups", "virtual_users", "alerts", "operations"});
   if (!root->IsMap()) return std::nullopt;
   Loaded out;
   Scenario& s = out.scenario;
@@ -1531,6 +1532,7 @@ std::optional<Loaded> parse_scenario(const std::string& file, const std::string&
   if (m.has("resilience")) read_resilience(r, m.get("resilience"), &s);
   if (m.has("client_groups")) read_client_groups(r, m.get("client_groups"), &s);
   if (m.has("virtual_users")) s.virtual_users = read_virtual_users(r, m.get("virtual_users"), have_topology ? &out.topology : nullptr);
+  if (m.has("operations")) read_operations(r, m.get("operations"), have_topology ? &out.topology : nullptr, &s);
 
   if (diags.error_count() > errors_before) return std::nullopt;
   return out;

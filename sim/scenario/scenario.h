@@ -242,6 +242,37 @@ struct VirtualUsers {
   int max_count() const;
 };
 
+/// A rolling deployment of a service's instances (`operations: [{at: 10m, deploy: api}]`;
+/// docs/operations.md): every instance is replaced by a new one, within the limits of
+/// Kubernetes' RollingUpdate (maxSurge, maxUnavailable) or ECS's rolling update
+/// (minimumHealthyPercent, maximumPercent); model/rollout.h has the rule.
+struct Deploy {
+  struct Amount {
+    double value = 0;
+    bool percent = false;  ///< value is a share of the replicas (0.25 = 25 %)
+  };
+  enum class By { kKubernetes, kEcs };
+  std::string component;
+  double at = 0;
+  double every = 0;                      ///< again every so often (0: once); seed 000 deploys on every push
+  By by = By::kKubernetes;
+  Amount max_surge{0.25, true};          ///< Kubernetes' default 25 %
+  Amount max_unavailable{0.25, true};    ///< Kubernetes' default 25 %
+  double minimum_healthy = 1.0;          ///< ECS's default minimumHealthyPercent 100
+  double maximum = 2.0;                  ///< ECS's default maximumPercent 200
+  /// A removed instance takes no new requests and has this long to finish what it has, then
+  /// is stopped: Kubernetes' terminationGracePeriodSeconds (30 s), an ALB's deregistration delay (300 s).
+  double drain = 30;
+  double min_ready = 0;                  ///< Kubernetes' minReadySeconds: ready this long before it counts
+  SourcePos pos;
+};
+
+/// Scheduled operations of the run (`operations:`), beside the faults.
+struct Operations {
+  std::vector<Deploy> deploys;
+  bool empty() const { return deploys.empty(); }
+};
+
 /// `expect: {alert: {name: HighErrorRate, fires_within: 2m}}`: judged on the alerting rules of
 /// `alerts:` evaluated by Prometheus over the run (sim/prometheus/alerts.h), judged by check/alerts.h.
 struct AlertExpectation {
@@ -277,6 +308,7 @@ struct Scenario {
   /// Closed-loop virtual users (`virtual_users:`), beside the open-loop `load`; nullopt: none.
   std::optional<VirtualUsers> virtual_users;
   std::vector<Fault> faults;
+  Operations operations;       ///< deployments (`operations:`)
   std::vector<Autoscaler> autoscaling;
   std::vector<Expectation> expectations;
   Resilience resilience;
