@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <fmt/format.h>
 
+#include "sim/core/cron.h"
 #include "sim/core/units.h"
+#include "sim/engine/database.h"
 #include "sim/engine/load_balancer.h"
 #include "sim/engine/world.h"
 
@@ -19,6 +21,61 @@ void Operations::start() {
     r.component = w_.component_index(r.spec->component);
     w_.spawn("deploy-" + r.spec->component, w_.platform->control(), [this, &r] { run(r); })->daemonize();
   }
+  cron_started_.assign(w_.scen.operations.crons.size(), -1);
+  for (std::size_t i = 0; i < cron_started_.size(); ++i) {
+    w_.spawn("cron-" + w_.scen.operations.crons[i].name, w_.platform->control(), [this, i] { run_cron(i); })
+        ->daemonize();
+  }
+}
+
+// At each time the schedule matches: the job's work on one instance (a database's primary).
+// A run still going at the next match is not started twice (as a Vercel or Kubernetes
+// CronJob with concurrencyPolicy Forbid): the match is skipped, and the timeline says so.
+void Operations::run_cron(std::size_t job) {
+  const scenario::CronJob& j = w_.scen.operations.crons[job];
+  std::string why;
+  const core::CronSchedule schedule = *core::CronSchedule::parse(j.schedule, &why);  // checked by the loader
+  const int ci = w_.component_index(j.component);
+  double t = 0;
+  while (auto next = schedule.next(t)) {
+    if (*next >= w_.scen.duration) return;
+    sg::this_actor::sleep_until(*next);
+    w_.kernel.enter();
+    const double now = w_.kernel.now();
+    t = *next + 60;
+    if (cron_started_[job] >= 0) {
+      w_.timeline(now, "cron", j.name, "skipped: the previous run is still going");
+      continue;
+    }
+    int target = -1;
+    ComponentRt& c = w_.comp(ci);
+    if (auto* db = dynamic_cast<Database*>(c.tier)) target = db->primary_station(0);
+    if (target < 0 || !w_.st(target).up) {
+      target = -1;
+      for (int si : c.stations) {
+        if (w_.st(si).up && w_.st(si).started) {
+          target = si;
+          break;
+        }
+      }
+    }
+    if (target < 0 || !w_.st(target).up) {
+      w_.timeline(now, "cron", j.name, "failed: no instance of " + j.component + " is up");
+      continue;
+    }
+    cron_started_[job] = now;
+    w_.timeline(now, "cron", j.name, fmt::format("{} of work on {}", core::format_duration(j.work), w_.st(target).name));
+    w_.st(target).cpu->start(j.work, this, job);
+  }
+}
+
+void Operations::cpu_done(std::uint64_t token, bool ok) {
+  const auto job = static_cast<std::size_t>(token);
+  const double now = w_.kernel.now();
+  w_.timeline(now, ok ? "cron_done" : "cron_failed", w_.scen.operations.crons[job].name,
+              ok ? fmt::format("done after {}", core::format_duration(now - cron_started_[job]))
+                 : "its instance went down under it");
+  cron_started_[job] = -1;
 }
 
 void Operations::run(Rollout& r) {

@@ -1,6 +1,6 @@
 #pragma once
 // Scheduled operations of a run (scenario `operations:`; docs/operations.md): rolling
-// deployments. One Operations per run (World owns it); a control actor per deploy wakes at
+// deployments and cron jobs. One Operations per run (World owns it); a control actor per deploy wakes at
 // its time (and every `every`), then the rollout moves on when a new instance becomes
 // available (World::mark_ready and a balancer's health_up tell it) — never on a poll, so the
 // capacity dip and the rollout's length are exact.
@@ -20,7 +20,10 @@
 // out of spares (ECS's maximumPercent 200 starts N at once). An autoscaler on the same
 // service would count the rollout's instances as its own: the two are not combined.
 
+#include <cstdint>
 #include <vector>
+
+#include "sim/engine/cpu.h"
 
 #include "sim/model/rollout.h"
 #include "sim/scenario/scenario.h"
@@ -29,13 +32,15 @@ namespace sim::engine {
 
 class World;
 
-class Operations {
+class Operations final : public CpuClient {
  public:
   explicit Operations(World& world) : w_(world) {}
   /// Spawns one control actor per deploy.
   void start();
   /// World::mark_ready: a station became ready (booted); a rollout of its component may go on.
   void instance_ready(int station);
+  /// A cron job's work ended (ok), or its instance failed under it.
+  void cpu_done(std::uint64_t token, bool ok) override;
 
  private:
   struct Rollout {
@@ -55,8 +60,10 @@ class Operations {
   bool reconcile_once(Rollout& r);  ///< true when it started or drained something
   bool available(const Rollout& r, int station) const;
   void drain(Rollout& r, int station);
+  void run_cron(std::size_t job);
   World& w_;
   std::vector<Rollout> rollouts_;  ///< one per deploy (a repeating one reuses it)
+  std::vector<double> cron_started_;  ///< per cron job: when its running work started (-1: none)
 };
 
 }  // namespace sim::engine

@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <fmt/format.h>
 
+#include "sim/core/cron.h"
 #include "sim/core/source.h"
 #include "sim/core/units.h"
 #include "sim/core/yaml_reader.h"
@@ -134,15 +135,70 @@ void read_deploy(const Reader& r, const YAML::Node& n, const topology::Topology*
   }
 }
 
+// cron: {schedule: "0 0 * * *", target: db, work: 20s, name: cleanup}
+void read_cron(const Reader& r, const YAML::Node& n, const topology::Topology* topo, CronJob* j) {
+  MapView m(r, n, "cron", {"schedule", "target", "work", "name"});
+  if (!m.ok()) return;
+  YAML::Node sched = m.require("schedule", "a cron schedule, like schedule: \"0 0 * * *\" (every day at 00:00)");
+  if (sched.IsDefined()) {
+    if (auto text = r.string(sched, "a cron schedule like \"0 0 * * *\"")) {
+      std::string why;
+      if (core::CronSchedule::parse(*text, &why)) {
+        j->schedule = *text;
+      } else {
+        r.error(sched, fmt::format("invalid cron schedule '{}': {}; expected minute hour day-of-month month "
+                                   "day-of-week, like \"0 0 * * *\"",
+                                   *text, why));
+      }
+    }
+  }
+  YAML::Node work = m.require("work", "the job's CPU time at full speed, like work: 20s");
+  if (work.IsDefined()) set_if(r.positive_duration(work), &j->work);
+  if (m.has("name")) set_if(r.identifier(m.get("name")), &j->name);
+  YAML::Node target = m.require("target", "the component the job works on, like target: db");
+  if (!target.IsDefined()) return;
+  auto name = r.identifier(target);
+  if (!name) return;
+  j->component = *name;
+  if (j->name.empty()) j->name = *name;
+  if (!topo) return;
+  const topology::Component* c = topo->find(*name);
+  if (!c) {
+    std::vector<std::string> known;
+    for (const auto& comp : topo->components) known.push_back(comp.name);
+    r.error(target, core::unknown_name({.noun = "component", .name = *name, .prefix = "cron names "}, known));
+    return;
+  }
+  if (c->kind == topology::Kind::kCdn || c->kind == topology::Kind::kLoadBalancer) {
+    r.error(target, fmt::format("cron target '{}' is a {}; expected a component that runs work: a service, "
+                                "database, cache, queue or storage",
+                                *name, topology::kind_name(c->kind)));
+  }
+}
+
 }  // namespace
 
 void read_operations(const Reader& r, const YAML::Node& n, const topology::Topology* topo, Scenario* s) {
   if (!r.is_seq(n, "operations")) return;
   for (const auto& item : n) {
-    MapView im(r, item, "operation", {"at", "every", "deploy"});
+    MapView im(r, item, "operation", {"at", "every", "deploy", "cron"});
     if (!im.ok()) continue;
-    std::string kind = im.exactly_one_of({"deploy"}, true);
+    std::string kind = im.exactly_one_of({"deploy", "cron"}, true);
     if (kind.empty()) continue;
+    if (kind == "cron") {
+      for (const char* k : {"at", "every"}) {
+        if (im.has(k)) {
+          r.error(im.key_mark(k), fmt::format("'{}' does not go with cron: its schedule says when; expected "
+                                              "{{cron: {{schedule: \"0 0 * * *\", target: db, work: 20s}}}}",
+                                              k));
+        }
+      }
+      CronJob j;
+      j.pos = r.pos(item);
+      read_cron(r, im.get("cron"), topo, &j);
+      s->operations.crons.push_back(std::move(j));
+      continue;
+    }
     Deploy d;
     d.pos = r.pos(item);
     YAML::Node at = im.require("at", "when it starts, like at: 10m");

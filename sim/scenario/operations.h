@@ -1,5 +1,5 @@
 #pragma once
-// Reading a scenario's `operations:` (scenario.h Deploy; docs/operations.md).
+// Reading a scenario's `operations:` (scenario.h Deploy, CronJob; docs/operations.md).
 
 #include "sim/scenario/scenario.h"
 
@@ -12,7 +12,7 @@ class Reader;
 
 namespace sim::scenario {
 
-/// Reads `operations:` — a list of `{at: 10m, deploy: api}` items — into s->operations.
+/// Reads `operations:` — a list of `{at: 10m, deploy: api}` and `{cron: {...}}` items — into s->operations.
 /// `topo` (when it could be loaded) checks the targets.
 void read_operations(const core::Reader& r, const YAML::Node& n, const topology::Topology* topo, Scenario* s);
 

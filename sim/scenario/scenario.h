@@ -267,10 +267,24 @@ struct Deploy {
   SourcePos pos;
 };
 
+/// A cron job (`operations: [{cron: {schedule: "0 0 * * *", target: db, work: 20s}}]`;
+/// docs/operations.md "Cron jobs"): whenever `schedule` matches (core/cron.h; the run starts
+/// Monday 1 January 2024, 00:00), `work` seconds of CPU at full speed of one core on one
+/// instance of `target` — a database's primary (shard 0), else its first instance up —
+/// sharing that CPU with the requests there.
+struct CronJob {
+  std::string name;       ///< for the timeline (default: the target)
+  std::string schedule;   ///< five fields, checked by the loader
+  std::string component;
+  double work = 0;
+  SourcePos pos;
+};
+
 /// Scheduled operations of the run (`operations:`), beside the faults.
 struct Operations {
   std::vector<Deploy> deploys;
-  bool empty() const { return deploys.empty(); }
+  std::vector<CronJob> crons;
+  bool empty() const { return deploys.empty() && crons.empty(); }
 };
 
 /// `expect: {alert: {name: HighErrorRate, fires_within: 2m}}`: judged on the alerting rules of
@@ -308,7 +322,7 @@ struct Scenario {
   /// Closed-loop virtual users (`virtual_users:`), beside the open-loop `load`; nullopt: none.
   std::optional<VirtualUsers> virtual_users;
   std::vector<Fault> faults;
-  Operations operations;       ///< deployments (`operations:`)
+  Operations operations;       ///< deployments and cron jobs (`operations:`)
   std::vector<Autoscaler> autoscaling;
   std::vector<Expectation> expectations;
   Resilience resilience;
