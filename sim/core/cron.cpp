@@ -140,7 +140,7 @@ std::optional<CronSchedule> CronSchedule::parse(const std::string& text, std::st
   }
   if (!cur.empty()) fields.push_back(cur);
   if (fields.size() != 5) {
-    *error = fmt::format("{} fields, not 5", fields.size());
+    *error = fmt::format("{} field{}, not 5", fields.size(), fields.size() == 1 ? "" : "s");
     return std::nullopt;
   }
   CronSchedule s;

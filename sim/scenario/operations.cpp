@@ -143,8 +143,14 @@ void read_cron(const Reader& r, const YAML::Node& n, const topology::Topology* t
   if (sched.IsDefined()) {
     if (auto text = r.string(sched, "a cron schedule like \"0 0 * * *\"")) {
       std::string why;
-      if (core::CronSchedule::parse(*text, &why)) {
-        j->schedule = *text;
+      if (auto sc = core::CronSchedule::parse(*text, &why)) {
+        if (sc->next(0)) {
+          j->schedule = *text;
+        } else {
+          r.error(sched, fmt::format("cron schedule '{}' never matches (no such day in 5 years); expected a date "
+                                     "that exists, like \"0 0 28 2 *\"",
+                                     *text));
+        }
       } else {
         r.error(sched, fmt::format("invalid cron schedule '{}': {}; expected minute hour day-of-month month "
                                    "day-of-week, like \"0 0 * * *\"",
