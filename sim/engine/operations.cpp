@@ -21,6 +21,10 @@ void Operations::start() {
     r.component = w_.component_index(r.spec->component);
     w_.spawn("deploy-" + r.spec->component, w_.platform->control(), [this, &r] { run(r); })->daemonize();
   }
+  for (std::size_t i = 0; i < w_.scen.operations.spots.size(); ++i) {
+    w_.spawn("spot-" + w_.scen.operations.spots[i].component, w_.platform->control(), [this, i] { run_spot(i); })
+        ->daemonize();
+  }
   cron_started_.assign(w_.scen.operations.crons.size(), -1);
   for (std::size_t i = 0; i < cron_started_.size(); ++i) {
     w_.spawn("cron-" + w_.scen.operations.crons[i].name, w_.platform->control(), [this, i] { run_cron(i); })
@@ -218,8 +222,68 @@ void Operations::drain(Rollout& r, int si) {
   s.draining = true;
   s.drain_since = w_.kernel.now();
   w_.timeline(s.drain_since, "draining", s.name, "replaced: takes no new requests");
-  const double grace = r.spec->drain;
-  w_.spawn(s.name + "-drain", w_.platform->control(), [this, si, grace] {
+  stop_when_drained(si, r.spec->drain, "stopped at the end of its drain time");
+}
+
+// Spot interruptions, one process per target: each instance up is reclaimed after an
+// exponential time of mean mtbf (stream "spot-<component>": runs without spot draw nothing). The reclaimed instance
+// gets its notice: no new requests (a termination handler deregisters it, as ECS's spot
+// draining does), terminated at the notice's end, then replaced by a new instance (an Auto
+// Scaling group launches one when it is terminated), ready after its boot time.
+void Operations::run_spot(std::size_t i) {
+  const scenario::Spot& sp = w_.scen.operations.spots[i];
+  core::Rng rng = w_.streams.stream("spot-" + sp.component);
+  const int ci = w_.component_index(sp.component);
+  // Thinning: candidates come at the rate of every station the component has (its most
+  // instances, spares included: never fewer than those up), each hits a station slot at
+  // random, and only a slot holding an instance up reclaims it. Exact for a rate that changes
+  // with the instances up (one fewer from a notice to its replacement).
+  const std::vector<int>& slots = w_.comp(ci).stations;
+  const double n_max = static_cast<double>(slots.size());
+  double t = 0;
+  while (true) {
+    t += rng.exponential(sp.mtbf / n_max);
+    if (t >= w_.scen.duration) return;
+    sg::this_actor::sleep_until(t);
+    w_.kernel.enter();
+    std::vector<int> live;
+    for (int si : slots) {
+      const Station& s = w_.st(si);
+      if (s.started && !s.draining && s.up) live.push_back(si);
+    }
+    const auto slot = static_cast<std::size_t>(rng.below(slots.size()));
+    if (slot >= live.size()) continue;
+    const int victim = live[slot];
+    Station& s = w_.st(victim);
+    const double now = w_.kernel.now();
+    s.draining = true;
+    s.drain_since = now;
+    w_.timeline(now, "spot_notice", s.name, fmt::format("reclaimed in {}: takes no new requests", core::format_duration(sp.notice)));
+    stop_when_drained(victim, sp.notice, "reclaimed");
+    const double notice = sp.notice;
+    w_.spawn(s.name + "-reclaim", w_.platform->control(), [this, victim, ci, notice] {
+      sg::this_actor::sleep_for(notice);
+      w_.kernel.enter();
+      const double at = w_.kernel.now();
+      Station& st = w_.st(victim);
+      if (st.started && st.draining) {
+        w_.stop_station(victim);
+      }
+      w_.timeline(at, "spot_interrupted", st.name, "terminated; a replacement starts");
+      for (int si : w_.comp(ci).stations) {
+        if (!w_.st(si).started && si != victim) {
+          w_.timeline(at, "start", w_.st(si).name, "replaces a reclaimed spot instance");
+          w_.start_station(si, w_.boot_time(si));
+          return;
+        }
+      }
+    })->daemonize();
+  }
+}
+
+// A draining station stops once it holds nothing (checked every second), or at `grace`.
+void Operations::stop_when_drained(int si, double grace, const char* why) {
+  w_.spawn(w_.st(si).name + "-drain", w_.platform->control(), [this, si, grace, why] {
     while (true) {
       w_.kernel.enter();
       Station& st = w_.st(si);
@@ -228,7 +292,7 @@ void Operations::drain(Rollout& r, int si) {
       const bool empty = st.in_service() == 0 && st.queue_length() == 0;
       if (empty || now - st.drain_since >= grace - 1e-9) {
         w_.stop_station(si);
-        w_.timeline(now, "stopped", st.name, empty ? "drained and stopped" : "stopped at the end of its drain time");
+        w_.timeline(now, "stopped", st.name, empty ? "drained and stopped" : why);
         return;
       }
       sg::this_actor::sleep_for(std::min(1.0, st.drain_since + grace - now));

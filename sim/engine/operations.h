@@ -1,6 +1,6 @@
 #pragma once
 // Scheduled operations of a run (scenario `operations:`; docs/operations.md): rolling
-// deployments and cron jobs. One Operations per run (World owns it); a control actor per deploy wakes at
+// deployments, cron jobs and spot interruptions. One Operations per run (World owns it); a control actor per deploy wakes at
 // its time (and every `every`), then the rollout moves on when a new instance becomes
 // available (World::mark_ready and a balancer's health_up tell it) — never on a poll, so the
 // capacity dip and the rollout's length are exact.
@@ -61,6 +61,8 @@ class Operations final : public CpuClient {
   bool available(const Rollout& r, int station) const;
   void drain(Rollout& r, int station);
   void run_cron(std::size_t job);
+  void run_spot(std::size_t spot);
+  void stop_when_drained(int station, double grace, const char* why);
   World& w_;
   std::vector<Rollout> rollouts_;  ///< one per deploy (a repeating one reuses it)
   std::vector<double> cron_started_;  ///< per cron job: when its running work started (-1: none)

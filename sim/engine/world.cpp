@@ -28,12 +28,10 @@ int max_instances(const topology::Component& c, const scenario::Scenario& s) {
   if (c.replace.enabled) n += c.instances();
   // A rolling deployment starts new instances before (or while) the old ones drain: as many
   // spares as instances cover ECS's maximumPercent 200 and any Kubernetes maxSurge up to 100 %.
-  for (const auto& d : s.operations.deploys) {
-    if (d.component == c.name) {
-      n *= 2;
-      break;
-    }
-  }
+  bool doubled = false;  // a deploy's surge and a spot replacement share the spares
+  for (const auto& d : s.operations.deploys) doubled = doubled || d.component == c.name;
+  for (const auto& sp : s.operations.spots) doubled = doubled || sp.component == c.name;
+  if (doubled) n *= 2;
   return n;
 }
 

@@ -182,15 +182,71 @@ void read_cron(const Reader& r, const YAML::Node& n, const topology::Topology* t
   }
 }
 
+// spot: {target: api, frequency: 10%} or {target: api, mtbf: 30d}, notice: 2m
+void read_spot(const Reader& r, const YAML::Node& n, const topology::Topology* topo, Spot* sp) {
+  MapView m(r, n, "spot", {"target", "frequency", "mtbf", "notice"});
+  if (!m.ok()) return;
+  std::string how = m.exactly_one_of({"frequency", "mtbf"}, false);
+  if (how.empty() && !m.has("frequency") && !m.has("mtbf")) {
+    r.error(n, "missing key 'frequency' in spot; expected AWS's frequency of interruption, like frequency: 10% "
+               "(per month), or mtbf: 30d");
+  } else if (how == "frequency") {
+    if (auto f = r.ratio(m.get("frequency"))) {
+      if (*f <= 0 || *f >= 1) {
+        r.error(m.get("frequency"), fmt::format("frequency {} leaves no finite time between interruptions; "
+                                                "expected a share above 0% and below 100%",
+                                                m.get("frequency").Scalar()));
+      } else {
+        sp->mtbf = spot_mtbf(*f);
+      }
+    }
+  } else if (how == "mtbf") {
+    set_if(r.positive_duration(m.get("mtbf")), &sp->mtbf);
+  }
+  m.read("notice", &Reader::duration, &sp->notice);
+  YAML::Node target = m.require("target", "the component on spot instances, like target: api");
+  if (!target.IsDefined()) return;
+  auto name = r.identifier(target);
+  if (!name) return;
+  sp->component = *name;
+  if (!topo) return;
+  const topology::Component* c = topo->find(*name);
+  if (!c) {
+    std::vector<std::string> known;
+    for (const auto& comp : topo->components) known.push_back(comp.name);
+    r.error(target, core::unknown_name({.noun = "component", .name = *name, .prefix = "spot names "}, known));
+    return;
+  }
+  if (c->kind != topology::Kind::kService) {
+    r.error(target, fmt::format("spot target '{}' is a {}; expected a service (its instances are replaced when "
+                                "reclaimed)",
+                                *name, topology::kind_name(c->kind)));
+  }
+}
+
 }  // namespace
 
 void read_operations(const Reader& r, const YAML::Node& n, const topology::Topology* topo, Scenario* s) {
   if (!r.is_seq(n, "operations")) return;
   for (const auto& item : n) {
-    MapView im(r, item, "operation", {"at", "every", "deploy", "cron"});
+    MapView im(r, item, "operation", {"at", "every", "deploy", "cron", "spot"});
     if (!im.ok()) continue;
-    std::string kind = im.exactly_one_of({"deploy", "cron"}, true);
+    std::string kind = im.exactly_one_of({"deploy", "cron", "spot"}, true);
     if (kind.empty()) continue;
+    if (kind == "spot") {
+      for (const char* k : {"at", "every"}) {
+        if (im.has(k)) {
+          r.error(im.key_mark(k), fmt::format("'{}' does not go with spot: interruptions come at random; expected "
+                                              "{{spot: {{target: api, frequency: 10%}}}}",
+                                              k));
+        }
+      }
+      Spot sp;
+      sp.pos = r.pos(item);
+      read_spot(r, im.get("spot"), topo, &sp);
+      s->operations.spots.push_back(std::move(sp));
+      continue;
+    }
     if (kind == "cron") {
       for (const char* k : {"at", "every"}) {
         if (im.has(k)) {

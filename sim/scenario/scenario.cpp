@@ -63,4 +63,6 @@ int VirtualUsers::max_count() const {
   return m;
 }
 
+double spot_mtbf(double frequency) { return 30 * 86400.0 / -std::log(1 - frequency); }
+
 }  // namespace sim::scenario

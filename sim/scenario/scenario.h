@@ -280,11 +280,28 @@ struct CronJob {
   SourcePos pos;
 };
 
+/// Spot interruptions of a component's instances (`operations: [{spot: {target: api,
+/// frequency: 10%}}]`; docs/operations.md "Spot interruptions"): each instance is reclaimed
+/// after an exponential time of mean `mtbf`; it gets `notice` of warning (AWS: two minutes),
+/// takes no new requests from then on, is terminated at the notice's end and replaced (booting).
+struct Spot {
+  std::string component;
+  double mtbf = 0;       ///< per instance, seconds
+  double notice = 120;   ///< AWS's two-minute interruption notice
+  SourcePos pos;
+};
+
+/// The MTBF of an instance from AWS's "frequency of interruption" f (the share of instances
+/// reclaimed over a month, taken as 30 days): P(reclaimed within a month) = f for an
+/// exponential lifetime, so MTBF = 30 d / −ln(1 − f). 5 % -> 584.9 days; 20 % -> 134.4 days.
+double spot_mtbf(double frequency);
+
 /// Scheduled operations of the run (`operations:`), beside the faults.
 struct Operations {
   std::vector<Deploy> deploys;
   std::vector<CronJob> crons;
-  bool empty() const { return deploys.empty() && crons.empty(); }
+  std::vector<Spot> spots;
+  bool empty() const { return deploys.empty() && crons.empty() && spots.empty(); }
 };
 
 /// `expect: {alert: {name: HighErrorRate, fires_within: 2m}}`: judged on the alerting rules of
@@ -322,7 +339,7 @@ struct Scenario {
   /// Closed-loop virtual users (`virtual_users:`), beside the open-loop `load`; nullopt: none.
   std::optional<VirtualUsers> virtual_users;
   std::vector<Fault> faults;
-  Operations operations;       ///< deployments and cron jobs (`operations:`)
+  Operations operations;       ///< deployments, cron jobs, spot interruptions (`operations:`)
   std::vector<Autoscaler> autoscaling;
   std::vector<Expectation> expectations;
   Resilience resilience;
