@@ -383,6 +383,10 @@ Json capacity_json(const Plan& plan, const Projection& projection, const LoadMod
                           {"error_rate", fixed(ha->final.error_rate)},
                           {"misses", ha->final.misses},
                           {"log", ha->log}};
+      if (ha->final.cost_per_month) {  // only with a pricing file: other plans keep their bytes
+        hj["simulation"]["cost_per_month"] = fixed(*ha->final.cost_per_month);
+        hj["simulation"]["currency"] = ha->final.currency;
+      }
     }
     horizons.push_back(hj);
   }
@@ -687,6 +691,12 @@ std::string capacity_markdown(const Json& r) {
       md += fmt::format("\n- {}: {}", t["tier"].get<std::string>(), md_escape(t["recommended"]["reason"].get<std::string>()));
     }
     md += "\n";
+    if (h.contains("simulation") && h["simulation"].contains("cost_per_month")) {
+      const Json& sim = h["simulation"];
+      md += fmt::format("\nThe {} design costs {:.2f} {} per month at this horizon's peak rate (docs/cost.md).\n",
+                        sim["feasible"].get<bool>() ? "simulated" : "last simulated",
+                        sim["cost_per_month"].get<double>(), sim["currency"].get<std::string>());
+    }
   }
 
   md += "\n## When the plan first falls short\n\n";

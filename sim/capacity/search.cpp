@@ -25,6 +25,10 @@ Outcome read_outcome(const report::RunReport* report, const std::vector<std::str
   o.p99 = report->summary.latency.p99;
   o.error_rate = report->summary.error_rate;
   o.throughput = report->summary.throughput;
+  if (report->cost) {
+    o.cost_per_month = report->cost->per_month;
+    o.currency = report->cost->currency;
+  }
   for (const auto& [reason, n] : report->summary.failures) o.failures[reason] = n;
   for (const auto& c : report->components) {
     if (c.kind == "database" && c.connections_refused > 0) {

@@ -48,6 +48,8 @@ struct Outcome {
   double p99 = 0, error_rate = 0, throughput = 0;
   std::map<std::string, std::uint64_t> failures;  ///< failed requests by reason
   std::vector<TierObservation> tiers;             ///< parallel to the searched components
+  std::optional<double> cost_per_month;           ///< when the topology names a pricing file (docs/cost.md)
+  std::string currency;
 };
 
 /// What a searched quantity must show besides the scenario's expectations.

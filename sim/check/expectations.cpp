@@ -7,6 +7,7 @@
 #include "sim/check/explain.h"
 #include "sim/core/source.h"
 #include "sim/core/units.h"
+#include "sim/model/cost.h"
 
 namespace sim::check {
 
@@ -286,6 +287,9 @@ std::optional<double> measure(const scenario::Scenario& s, const model::RunResul
       for (const auto& c : r.components) v += static_cast<double>(c.dead_letters);
       return v;
     }
+    case Measure::kCostPerMonth:
+      if (!a.cost_per_month) *note = "the topology names no pricing file (cost: {pricing: FILE})";
+      return a.cost_per_month;
     case Measure::kQueueDepthMax: {
       double v = 0;
       for (const auto& c : r.components) v = std::max(v, static_cast<double>(c.queue_depth_max));
@@ -431,6 +435,9 @@ Assessment assess(const scenario::Scenario& s, const model::RunResult& r, const 
   Assessment a;
   a.recovery = summarize_recovery(s, r, t);
   a.scaling = summarize_scaling(s, r);
+  if (t) {
+    if (auto c = model::estimate_cost(*t, r)) a.cost_per_month = c->per_month;
+  }
   for (const auto& e : s.expectations) {
     Verdict v;
     v.expectation = e;

@@ -63,6 +63,7 @@ struct Assessment {
   std::vector<Incident> incidents;      ///< the run's faults, which the alerts are set against
   Outcome outcome = Outcome::kPass;
   std::string outcome_detail;           ///< see outcome_detail()
+  std::optional<double> cost_per_month; ///< when the topology names a pricing file (model/cost.h)
   /// Every verdict passes and every exercised resilience target is met (true when there are none).
   bool passed() const;
   /// The ids of the checks that failed: expectations (Expectation::id()) and breached

@@ -6,6 +6,7 @@
 #include "sim/core/yaml_reader.h"
 #include "sim/model/arrivals.h"
 #include "sim/topology/loader.h"
+#include "sim/topology/pricing.h"
 
 namespace sim::cli {
 
@@ -34,6 +35,17 @@ InputFile load_input(const std::string& path, core::Diagnostics& diags) {
       out.summary = fmt::format("capacity plan '{}': {} horizons, {} tiers, sized on scenario {}", plan->plan.name,
                                 plan->plan.horizons.size(), plan->plan.tiers.size(),
                                 plan->scenario ? plan->scenario->scenario.name : std::string("(none)"));
+    }
+    return out;
+  }
+  if (!(*root)["components"] && ((*root)["instances"] || (*root)["transfer"] || ((*root)["source"] && (*root)["date"]))) {
+    // A pricing file (docs/cost.md); topologies name it in cost: {pricing: ...}.
+    auto pricing = topology::parse_pricing(path, *text, diags);
+    if (pricing) {
+      out.kind = InputKind::kOther;
+      out.summary = fmt::format("pricing '{}': {} instance types, {} storage classes, {} request prices, in {} of {}",
+                                pricing->name, pricing->instances.size(), pricing->storage.size(),
+                                pricing->requests.size(), pricing->currency, pricing->date);
     }
     return out;
   }

@@ -12,8 +12,17 @@ namespace sim::engine {
 using model::FailReason;
 
 RequestFlow::RequestFlow(World& world)
-    : w_(world), kernel_(world.kernel), users_(world.topo, world.streams.stream("users")) {
+    : w_(world),
+      kernel_(world.kernel),
+      rng_clients_(world.streams.stream("clients")),
+      rng_vus_(world.streams.stream("virtual_users")),
+      users_(world.topo, world.streams.stream("users")) {
   held_.resize(world.stations.size());
+  if (!world.scen.client_groups.empty()) clients_ = std::make_unique<model::ClientPopulation>(world.scen.client_groups);
+}
+
+std::vector<model::ClientGroupStats> RequestFlow::client_groups() const {
+  return clients_ ? clients_->stats() : std::vector<model::ClientGroupStats>{};
 }
 
 // ---- requests ---------------------------------------------------------------------
@@ -50,7 +59,9 @@ void RequestFlow::complete(Request& r, double t) {
   r.finished = true;
   // An answer after the end of the run is still in flight when the run stops.
   if (t >= w_.scen.duration) return;
+  if (r.vu >= 0) vu_done(r.vu, t);
   --in_flight_;
+  if (clients_) clients_->count(r.client, model::ClientPopulation::Outcome::kCompleted);
   double latency = t - r.start;
   w_.recorder->completion(t, r.cls, latency);
   for (Autoscaler* a : w_.class_autoscalers[static_cast<std::size_t>(r.cls)]) a->observe(latency);
@@ -61,7 +72,12 @@ void RequestFlow::fail(Request& r, double t, FailReason why) {
   if (client_retry(r, t, why)) return;
   r.finished = true;
   if (t >= w_.scen.duration) return;
+  if (r.vu >= 0) vu_done(r.vu, t);
   --in_flight_;
+  if (clients_) {
+    clients_->count(r.client, why == FailReason::kRateLimited ? model::ClientPopulation::Outcome::kRateLimited
+                                                              : model::ClientPopulation::Outcome::kFailed);
+  }
   w_.recorder->failure(t, r.cls, why);
 }
 
@@ -138,6 +154,65 @@ void RequestFlow::start(std::unique_ptr<model::ArrivalStream> arrivals) {
   for (double s : w_.places.region_share) region_cdf_.push_back(acc += s);
   next_arrival_ = arrivals_->next();
   if (next_arrival_) kernel_.at(next_arrival_->time, this, kArrival);
+  if (w_.scen.virtual_users) start_vus(*w_.scen.virtual_users);
+}
+
+// Closed-loop users: user i runs while the stages want more than i users. Each time the
+// target rises through i + 1 (linearly within a stage) it is woken; a user woken above the
+// target, or finding itself above it after a request, stops (k6 lets a VU finish its iteration).
+void RequestFlow::start_vus(const scenario::VirtualUsers& u) {
+  vus_ = &u;
+  vu_state_.assign(static_cast<std::size_t>(u.max_count()), VuState{});
+  std::vector<double> shares;
+  for (const auto& rc : w_.topo.requests) {
+    auto it = u.mix.find(rc.name);
+    shares.push_back(u.mix.empty() ? rc.share : (it == u.mix.end() ? 0.0 : it->second));
+  }
+  double acc = 0;
+  for (double s : shares) vu_class_cdf_.push_back(acc += s);
+  for (int i = 0; i < u.count; ++i) kernel_.at(0, this, kVuWake, static_cast<std::uint32_t>(i));
+  double start = 0, from = u.count;
+  for (const auto& st : u.stages) {
+    if (st.target > from) {
+      for (int i = static_cast<int>(from); i < st.target; ++i) {
+        double at = start + st.duration * (i + 1 - from) / (st.target - from);
+        if (at < w_.scen.duration) kernel_.at(at, this, kVuWake, static_cast<std::uint32_t>(i));
+      }
+    }
+    start += st.duration;
+    from = st.target;
+  }
+}
+
+void RequestFlow::vu_wake(std::int32_t vu, bool after_think) {
+  VuState& s = vu_state_[static_cast<std::size_t>(vu)];
+  const double now = kernel_.now();
+  if (after_think) {
+    s.thinking = false;
+  } else if (s.thinking) {
+    return;  // a stage wants it and it is already in its loop
+  }
+  if (s.busy || vu >= vus_->target(now) || now >= w_.scen.duration) return;
+  s.busy = true;
+  int cls = 0;
+  if (vu_class_cdf_.size() > 1) {
+    double x = rng_vus_.uniform() * vu_class_cdf_.back();
+    while (cls + 1 < static_cast<int>(vu_class_cdf_.size()) && x >= vu_class_cdf_[static_cast<std::size_t>(cls)]) ++cls;
+  }
+  begin(now, cls, vu);
+}
+
+// The user has its answer (or its failure) at t: it thinks, or pauses after a session, then goes on.
+void RequestFlow::vu_done(std::int32_t vu, double t) {
+  VuState& s = vu_state_[static_cast<std::size_t>(vu)];
+  s.busy = false;
+  ++s.done;
+  bool session_end = vus_->session > 0 && s.done % static_cast<std::uint32_t>(vus_->session) == 0;
+  double gap = (session_end ? vus_->pause : vus_->think).sample(rng_vus_);
+  if (t + gap < w_.scen.duration) {
+    s.thinking = true;
+    kernel_.at(t + gap, this, kVuWake, static_cast<std::uint32_t>(vu), 1);
+  }
 }
 
 void RequestFlow::arrival() {
@@ -154,12 +229,22 @@ void RequestFlow::arrival() {
     return;
   }
   if (next_arrival_) kernel_.at(next_arrival_->time, this, kArrival);
+  begin(a.time, a.request_class, -1);
+}
 
+// A request enters: from the open-loop arrivals (vu -1) or from a closed-loop virtual user.
+void RequestFlow::begin(double time, int cls, std::int32_t vu) {
+  model::Arrival a{time, cls};
   std::uint32_t ri = new_request(a.time, a.request_class);
   Request& r = requests_[ri];
+  r.vu = vu;
   if (region_cdf_.size() > 1) {
     double u = w_.rng_flow.uniform() * region_cdf_.back();
     while (r.region + 1 < static_cast<int>(region_cdf_.size()) && u >= region_cdf_[static_cast<std::size_t>(r.region)]) ++r.region;
+  }
+  if (clients_) {  // its own stream: scenarios without clients draw exactly as before
+    r.client = clients_->draw(rng_clients_.uniform());
+    clients_->count(r.client, model::ClientPopulation::Outcome::kGenerated);
   }
   const ClassPlan& plan = w_.plans[static_cast<std::size_t>(r.cls)];
   const Prefix& px = plan.prefix[static_cast<std::size_t>(r.region)];
@@ -190,16 +275,22 @@ void RequestFlow::deliver(std::uint32_t ri) {
   }
   if (plan.entry_lb) {
     FailReason why = FailReason::kConnectionRefused;
-    if (!plan.entry_lb->admit(&r.lb, &why)) {
+    double delay = 0;
+    if (!plan.entry_lb->admit(&r.lb, &why, r.client, r.cls, &delay)) {
       if (why == FailReason::kTimeout) return;  // no answer: the deadline set above fails it
       fail(r, now + r.back, why);
       maybe_release(ri);
       return;
     }
+    if (delay > 0) {  // limit_req without nodelay: the balancer holds the request, then sends it
+      r.lb_retry_same = false;
+      kernel_.at(now + delay, this, kLbRetry, ri, (static_cast<std::uint64_t>(r.attempt) << 32) | r.gen);
+      return;
+    }
     attempt(ri, false);
     return;
   }
-  int target = w_.rotate(plan.entry, [this](int, int si) { return w_.st(si).up && w_.st(si).started; });
+  int target = w_.rotate(plan.entry, [this](int, int si) { return w_.st(si).up && w_.st(si).started && !w_.st(si).draining; });
   if (target >= 0 && !w_.net.empty()) {
     LinkEffect e = w_.net.between_regions(r.region, w_.region_of(target), now);
     if (e.partitioned || (e.loss > 0 && w_.rng_flow.bernoulli(e.loss))) {
@@ -304,7 +395,8 @@ void RequestFlow::lb_failed(std::uint32_t ri, AttemptFailure f, FailReason why) 
   ++r.attempt;  // the failed attempt's handler, if any, is an orphan from now on
   if (next.retry) {
     if (next.delay > 0) {
-      kernel_.at(now + next.delay, this, kLbRetry, ri, (static_cast<std::uint64_t>(next.same_backend) << 32) | r.gen);
+      r.lb_retry_same = next.same_backend;
+      kernel_.at(now + next.delay, this, kLbRetry, ri, (static_cast<std::uint64_t>(r.attempt) << 32) | r.gen);
     } else {
       attempt(ri, next.same_backend);
     }
@@ -591,7 +683,9 @@ bool RequestFlow::issue(Job& j, const CallPlan& c) {
       break;
     case CallPlan::Kind::kService:
       if (c.via_lb) {
-        if (j.call_lb.tries == 0 && !c.via_lb->admit(&j.call_lb, &why)) {
+        const Request& q = requests_[j.req];
+        bool live = q.gen == j.req_gen;  // an orphan's request may be gone: no client to key on
+        if (j.call_lb.tries == 0 && !c.via_lb->admit(&j.call_lb, &why, live ? q.client : 0, live ? q.cls : -1)) {
           call_failed(j, 0, why, AttemptFailure::kRefused);
           return false;
         }
@@ -606,7 +700,9 @@ bool RequestFlow::issue(Job& j, const CallPlan& c) {
         j.retry_same = false;
         j.retrying = false;
       } else {
-        target = w_.rotate(c.component, [this](int, int si) { return w_.st(si).up && w_.st(si).started; });
+        target = w_.rotate(c.component, [this](int, int si) {
+          return w_.st(si).up && w_.st(si).started && !w_.st(si).draining;
+        });
       }
       if (target < 0) {
         call_failed(j, 0, why, AttemptFailure::kRefused);
@@ -1003,6 +1099,9 @@ void RequestFlow::on_event(const Event& e) {
     case kArrival:
       arrival();
       return;
+    case kVuWake:
+      vu_wake(static_cast<std::int32_t>(e.a), e.b != 0);
+      return;
     case kDeliver:
       if (requests_[e.a].gen == static_cast<std::uint32_t>(e.b)) deliver(e.a);
       return;
@@ -1063,7 +1162,10 @@ void RequestFlow::on_event(const Event& e) {
     }
     case kLbRetry: {
       Request& r = requests_[e.a];
-      if (r.gen == static_cast<std::uint32_t>(e.b) && !r.finished) attempt(e.a, (e.b >> 32) != 0);
+      // Stale once the client gave up on the try it was for: a client retry moved r.attempt on.
+      if (r.gen == static_cast<std::uint32_t>(e.b) && r.attempt == static_cast<std::uint32_t>(e.b >> 32) && !r.finished) {
+        attempt(e.a, r.lb_retry_same);
+      }
       return;
     }
     case kCallTimeout:

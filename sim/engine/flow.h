@@ -50,6 +50,7 @@
 #include "sim/engine/station.h"
 #include "sim/engine/users.h"
 #include "sim/model/arrivals.h"
+#include "sim/model/clients.h"
 #include "sim/model/run_result.h"
 
 namespace sim::engine {
@@ -76,6 +77,8 @@ class RequestFlow final : public EventSink, public CpuClient {
   std::uint64_t in_flight() const { return in_flight_; }
   /// Requests created so far.
   std::uint64_t generated() const { return generated_; }
+  /// Per client group (scenario `client_groups:`): what its requests got; empty without clients.
+  std::vector<model::ClientGroupStats> client_groups() const;
   /// Set when the load explodes (requests in the system above the guard): the run stops.
   const std::string& explosion() const { return explosion_; }
   void set_max_in_flight(std::uint64_t n) { max_in_flight_ = n; }
@@ -96,10 +99,11 @@ class RequestFlow final : public EventSink, public CpuClient {
     kArrival, kDeliver, kEnter, kResume, kDeadline, kPoolTimeout, kSyncDone,
     kLbFail,       ///< a failed attempt reaches the entry balancer (a = request, b = gen; the kind in the request)
     kLbTimeout,    ///< the entry balancer's connect or read timeout (a = request, b = attempt << 32 | gen)
-    kLbRetry,      ///< the entry balancer retries after its delay
+    kLbRetry,      ///< the entry balancer sends the request on after its delay (a = request, b = attempt << 32 | gen)
     kCallTimeout,  ///< a caller gives up its call (a = call number, b = the caller)
     kCallRetry,    ///< a call through a balancer is tried again after the balancer's delay
     kHeldFinish,   ///< a hung entry handler's answer, released (a = ok | reason << 1, b = the job)
+    kVuWake,       ///< a closed-loop virtual user is done thinking (b = 1), or the stages add it (b = 0) (a = the user)
   };
 
   struct Request {
@@ -107,6 +111,8 @@ class RequestFlow final : public EventSink, public CpuClient {
     int cls = 0;
     int region = 0;               ///< client region
     std::uint64_t user = 0;       ///< who sent it (the shard key; 0: the topology has no users)
+    std::uint32_t client = 0;     ///< the client (address) that sent it (scenario `client_groups:`; 0 without)
+    std::int32_t vu = -1;         ///< the virtual user waiting for it (scenario `virtual_users:`); -1: open loop
     double start = 0;
     double back = 0;              ///< entry balancer (or entry) -> client, constant per class and region
     double hop = 0;               ///< the current attempt's balancer -> backend latency (with network delay)
@@ -114,6 +120,7 @@ class RequestFlow final : public EventSink, public CpuClient {
     bool ends_early = false;      ///< a cache hit ended the path
     std::uint16_t holders = 0;    ///< handler jobs that still point at it (the current attempt's and orphans)
     bool lb_active = false;       ///< its current attempt is counted active at the entry balancer
+    bool lb_retry_same = false;   ///< the pending kLbRetry goes to the same backend
     std::uint32_t attempt = 0;    ///< the current attempt's number
     double attempt_sent = 0;      ///< when the current attempt left the balancer
     LbAttempt lb;
@@ -229,6 +236,22 @@ class RequestFlow final : public EventSink, public CpuClient {
   std::unique_ptr<model::ArrivalStream> arrivals_;
   std::optional<model::Arrival> next_arrival_;
   std::vector<double> region_cdf_;
+  std::unique_ptr<model::ClientPopulation> clients_;  ///< scenario `client_groups:`; null without
+  core::Rng rng_clients_;                             ///< its own stream: draws nothing without clients
+  // Closed-loop virtual users (scenario `virtual_users:`): state per user, allocated at start.
+  struct VuState {
+    bool busy = false;     ///< a request of its own is on its way
+    bool thinking = false; ///< its next wake is scheduled (a stage's wake then changes nothing)
+    std::uint32_t done = 0;  ///< requests finished (sessions: `session` of them, then a pause)
+  };
+  const scenario::VirtualUsers* vus_ = nullptr;
+  std::vector<VuState> vu_state_;
+  std::vector<double> vu_class_cdf_;
+  core::Rng rng_vus_;                                 ///< think times and classes of the users
+  void begin(double time, int cls, std::int32_t vu);
+  void start_vus(const scenario::VirtualUsers& u);
+  void vu_wake(std::int32_t vu, bool after_think);
+  void vu_done(std::int32_t vu, double t);
   UserPopulation users_;
   double throw_at_ = -1;  ///< tests: an injected internal error at this time
   Slab<Request> requests_;

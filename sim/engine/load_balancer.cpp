@@ -14,7 +14,11 @@ using topology::PassiveHealth;
 
 LoadBalancer::LoadBalancer(World& world, int component)
     : w_(world), component_(component), spec_(world.comp(component).spec->lb()) {
-  if (spec_->rate_limit) limiter_ = std::make_unique<model::RateLimiter>(spec_->rate_limit->rate, spec_->rate_limit->burst);
+  std::vector<std::string> classes;
+  for (const auto& rc : world.topo.requests) classes.push_back(rc.name);
+  std::size_t clients = 0;
+  for (const auto& g : world.scen.client_groups) clients += static_cast<std::size_t>(g.count);
+  for (const auto& lim : spec_->rate_limits) limits_.emplace_back(lim, clients, classes);
 }
 
 void LoadBalancer::set_backend(int component) {
@@ -46,7 +50,7 @@ void LoadBalancer::set_backend(int component) {
   }
 }
 
-bool LoadBalancer::admit(LbAttempt* a, FailReason* why) {
+bool LoadBalancer::admit(LbAttempt* a, FailReason* why, std::uint32_t client, int cls, double* delay) {
   const ComponentRt& self = w_.comp(component_);
   bool any_up = std::any_of(self.stations.begin(), self.stations.end(), [&](int i) { return w_.st(i).up; });
   if (!any_up) {
@@ -56,10 +60,20 @@ bool LoadBalancer::admit(LbAttempt* a, FailReason* why) {
     *why = silent ? FailReason::kTimeout : FailReason::kConnectionRefused;
     return false;
   }
-  if (limiter_ && !limiter_->admit(w_.kernel.now())) {
-    *why = FailReason::kRateLimited;
-    return false;
+  // Every limit must admit; as nginx, none is charged when one rejects: ask all, then commit.
+  double wait = 0;
+  const double now = w_.kernel.now();
+  for (std::size_t pass = limits_.size() > 1 ? 0 : 1; pass < 2; ++pass) {
+    for (auto& lim : limits_) {
+      auto d = lim.admit(now, client, cls, pass == 1);
+      if (!d) {
+        *why = FailReason::kRateLimited;
+        return false;
+      }
+      wait = std::max(wait, *d);
+    }
   }
+  if (delay) *delay = wait;
   a->process = static_cast<std::uint16_t>(views_.size() > 1 ? next_process_++ % views_.size() : 0);
   a->first = w_.kernel.now();
   return true;
@@ -302,6 +316,7 @@ void LoadBalancer::check_loop() {
             in_service_since_[i] = now;
             w_.timeline(now, "health_up", w_.st(be.stations[i]).name,
                         fmt::format("{} marks it healthy after {} good checks", name, h.passes));
+            w_.operations.instance_ready(be.stations[i]);  // a rollout waits for its balancers' checks
           }
         } else {
           h.passes = 0;

@@ -36,6 +36,7 @@
 
 #include "sim/engine/tier.h"
 #include "sim/model/balancer.h"
+#include "sim/model/rate_limit.h"
 #include "sim/topology/topology.h"
 
 namespace sim::engine {
@@ -69,10 +70,11 @@ class LoadBalancer final : public Tier {
   int backend() const { return backend_; }
   const topology::LoadBalancerSpec& spec() const { return *spec_; }
 
-  /// Begins a request's attempts: its worker process. Counts the rate limit:
-  /// false = rejected (*why = rate_limited, or connection_refused when no
-  /// balancer instance is up).
-  bool admit(LbAttempt* a, model::FailReason* why);
+  /// Begins a request's attempts: its worker process. Counts the rate limits
+  /// (keyed by `client` or the request class `cls`): false = rejected (*why =
+  /// rate_limited, or connection_refused when no balancer instance is up);
+  /// *delay (if given) = how long limit_req without nodelay holds the request.
+  bool admit(LbAttempt* a, model::FailReason* why, std::uint32_t client = 0, int cls = -1, double* delay = nullptr);
   /// Chooses the backend for the next attempt at the kernel's now, from the
   /// client's region (-1: any), skipping backends tried when retries go to
   /// another one; counts it active. nullopt = no eligible backend (*why).
@@ -107,6 +109,8 @@ class LoadBalancer final : public Tier {
   void backend_started(int backend_index);
   /// A backend finished booting: without health checks it gets traffic at once.
   void backend_ready(int backend_index);
+  /// Whether the balancer sends it traffic (its health checks passed, or it is ready without checks).
+  bool healthy(int backend_index) const { return health_[static_cast<std::size_t>(backend_index)].healthy; }
 
   void collect(model::ComponentStats& out) override;
 
@@ -132,7 +136,7 @@ class LoadBalancer final : public Tier {
   int component_;
   const topology::LoadBalancerSpec* spec_;
   int backend_ = -1;
-  std::unique_ptr<model::RateLimiter> limiter_;
+  std::vector<model::KeyedLimiter> limits_;  ///< `rate_limit:`, every one must admit
   struct Health {
     bool healthy = true;
     int fails = 0, passes = 0;

@@ -26,6 +26,12 @@ int max_instances(const topology::Component& c, const scenario::Scenario& s) {
   // Replacements need somewhere to go: as many spare hosts as instances, continuing the
   // round robin over the zones (or shared hosts), so that each zone has spares.
   if (c.replace.enabled) n += c.instances();
+  // A rolling deployment starts new instances before (or while) the old ones drain: as many
+  // spares as instances cover ECS's maximumPercent 200 and any Kubernetes maxSurge up to 100 %.
+  bool doubled = false;  // a deploy's surge and a spot replacement share the spares
+  for (const auto& d : s.operations.deploys) doubled = doubled || d.component == c.name;
+  for (const auto& sp : s.operations.spots) doubled = doubled || sp.component == c.name;
+  if (doubled) n *= 2;
   return n;
 }
 
@@ -390,6 +396,7 @@ void World::start(std::unique_ptr<model::ArrivalStream> arrivals) {
   for (LoadBalancer* lb : balancers) lb->start();
   for (Database* db : databases) db->start();
   supervisor.start();
+  operations.start();
   faults.start();
   for (auto& a : autoscalers) a->start();
   flow->start(std::move(arrivals));
@@ -504,6 +511,7 @@ void World::mark_ready(int si) {
   for (LoadBalancer* lb : balancers) {
     if (lb->backend() == s.component) lb->backend_ready(s.index);
   }
+  operations.instance_ready(si);
 }
 
 void World::start_station(int si, double boot) {
@@ -628,6 +636,7 @@ void World::collect() {
   }
   recorder->finish(&result);
   result.in_flight = flow->in_flight();
+  result.client_groups = flow->client_groups();
   std::stable_sort(result.timeline.begin(), result.timeline.end(),
                    [](const model::TimelineEvent& a, const model::TimelineEvent& b) { return a.time < b.time; });
 }

@@ -7,6 +7,7 @@
 //   hosts, cpus, shares  one HostCpu per host (an instance's own, or a shared host's) and
 //                        each station's CpuShare of it
 //   Supervisor           restart policies and liveness probes (supervisor.h)
+//   Operations           scheduled operations: rolling deployments (operations.h)
 //   plans                the request classes compiled (plan.h)
 //   RequestFlow          requests and jobs on their path (flow.h)
 //   tiers                LoadBalancer, Database, Cache, Cdn, MessageQueue, Storage: each owns its
@@ -46,6 +47,7 @@
 #include "sim/engine/queue.h"
 #include "sim/engine/resilience.h"
 #include "sim/engine/station.h"
+#include "sim/engine/operations.h"
 #include "sim/engine/supervisor.h"
 #include "sim/model/recorder.h"
 #include "sim/model/run_result.h"
@@ -91,6 +93,7 @@ class World final : public EventSink {
   std::vector<std::unique_ptr<HostCpu>> cpus;           ///< [host]
   std::vector<std::unique_ptr<CpuShare>> shares;        ///< [station]
   Supervisor supervisor{*this};
+  Operations operations{*this};
   std::vector<ClassPlan> plans;
   std::vector<int> class_lane;                          ///< [class] the deadline lane of its entry timeout
   std::vector<std::vector<Autoscaler*>> class_autoscalers;  ///< [class] autoscalers whose service it crosses

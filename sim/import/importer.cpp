@@ -239,10 +239,10 @@ class Importer {
     if (std::string r = retry_text(s.retry, def.retry); !r.empty()) lb.set("retry", r, "proxy_next_upstream");
     if (s.processes != def.processes) lb.set("processes", std::to_string(s.processes), "worker_processes");
     if (s.shared_state != def.shared_state) lb.set("shared_state", "false", "no zone in the upstream");
-    if (s.rate_limit) {
-      lb.set("rate_limit", fmt::format("{{rate: {}, burst: {}}}", core::format_rate(s.rate_limit->rate),
-                                       s.rate_limit->burst),
-             where(s.rate_limit->pos) + ": limit_req");
+    if (!s.rate_limits.empty()) {  // nginx.cpp maps one limit_req shared by all clients
+      const topology::RateLimit& lim = s.rate_limits.front();
+      lb.set("rate_limit", fmt::format("{{rate: {}, burst: {}}}", core::format_rate(lim.rate), lim.burst),
+             where(lim.pos) + ": limit_req");
     }
     if (health_check_for_lb_) lb.set("health_check", health_check_text(*health_check_for_lb_), health_src_);
     std::string lbname = lb.name;

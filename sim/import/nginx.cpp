@@ -895,7 +895,7 @@ class UpstreamReader {
     lim.rate = *rate;
     lim.burst = burst;
     lim.pos = d.pos;
-    out->lb.rate_limit = lim;
+    out->lb.rate_limits = {lim};
     mapped(d, fmt::format("components.<lb>.rate_limit: {{rate: {}, burst: {}}}", core::format_rate(*rate), burst));
     mapped(zd, "the zone of the limit_req above");
     if (!nodelay) {

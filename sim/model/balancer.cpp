@@ -86,21 +86,7 @@ std::optional<int> Balancer::choose_among(const std::vector<BackendView>& b, boo
   return std::nullopt;
 }
 
-bool RateLimiter::admit(double now) {
-  if (!started_) {
-    started_ = true;
-    last_ = now;
-    excess_ = 0;
-    return true;
-  }
-  // nginx ngx_http_limit_req_lookup: excess = excess − rate·ms/1000 + 1000, then clamped at 0.
-  double e = std::max(0.0, excess_ - rate_ * (now - last_) + 1.0);
-  // nginx keeps `last` and `excess` unchanged on a rejection.
-  if (e > static_cast<double>(burst_) + 1e-9) return false;
-  excess_ = e;
-  last_ = now;
-  return true;
-}
+bool RateLimiter::admit(double now) { return state_.admit(now, rate_, burst_).has_value(); }
 
 double warming_hit_ratio(double warm_ratio, double tau, double now, std::optional<double> cold_since) {
   if (!cold_since) return warm_ratio;

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "sim/core/random.h"
+#include "sim/model/rate_limit.h"
 #include "sim/topology/topology.h"
 
 namespace sim::model {
@@ -40,11 +41,9 @@ class Balancer {
   std::vector<double> current_weight_;  ///< smooth weighted round robin state
 };
 
-/// nginx limit_req (with nodelay), as ngx_http_limit_req_lookup computes it: the
-/// first request is accepted with excess 0; each later one computes
-/// e = max(0, excess − rate·Δt + 1) (Δt since the last accepted request) and is
-/// rejected when e > burst, else accepted with excess = e. So burst + 1 requests
-/// pass at one instant after an idle period, then one per 1/rate seconds.
+/// nginx limit_req (with nodelay) as one bucket (model/rate_limit.h has the keyed
+/// limits and the formula): burst + 1 requests pass at one instant after an idle
+/// period, then one per 1/rate seconds.
 class RateLimiter {
  public:
   RateLimiter(double rate, int burst) : rate_(rate), burst_(burst) {}
@@ -53,9 +52,7 @@ class RateLimiter {
  private:
   double rate_;
   int burst_;
-  double excess_ = 0;
-  double last_ = 0;
-  bool started_ = false;
+  LeakyBucket state_;
 };
 
 /// Hit ratio of a cache that was emptied at `cold_since` (or never: warm):

@@ -141,6 +141,14 @@ struct ComponentStats {
   std::uint64_t failovers = 0;     ///< masters replaced by a replica (Redis Sentinel / Cluster)
 };
 
+/// One client group's requests (scenario `client_groups:`), over the whole run.
+struct ClientGroupStats {
+  std::string name;
+  int clients = 0;
+  std::uint64_t generated = 0, completed = 0, failed = 0, rate_limited = 0;
+  std::uint64_t top_client_generated = 0, top_client_rate_limited = 0;  ///< its most active client (rank 1)
+};
+
 struct ClassStats {
   std::string name;
   std::uint64_t generated = 0, completed = 0, failed = 0;
@@ -195,6 +203,7 @@ struct RunResult {
   std::uint64_t measured_completed = 0, measured_failed = 0;
 
   std::vector<ClassStats> classes;
+  std::vector<ClientGroupStats> client_groups;  ///< empty without scenario `client_groups:`
   std::vector<WindowStats> windows;
   std::vector<ComponentStats> components;
   std::vector<TimelineEvent> timeline;

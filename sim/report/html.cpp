@@ -420,6 +420,36 @@ std::string run_html(const RunReport& rep, const std::string& diagram) {
     }
     a += "<h2>Tiers</h2>\n" + html_table({"component", "kind", "instances", "utilization", "served", "mean wait", "notes"}, rows);
   }
+  if (!rep.clients.empty()) {
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& g : rep.clients) {
+      rows.push_back({html_escape(g.name), cell("num", std::to_string(g.clients)), cell("num", std::to_string(g.generated)),
+                      cell("num", std::to_string(g.completed)), cell("num", std::to_string(g.failed)),
+                      cell("num", std::to_string(g.rate_limited)),
+                      cell("num", fmt::format("{} / {}", g.top_client_generated, g.top_client_rate_limited))});
+    }
+    a += "<h2>Clients</h2>\n" + html_table({"group", "clients", "generated", "completed", "failed", "rate limited",
+                                             "most active client: generated / rate limited"},
+                                            rows);
+  }
+  if (rep.cost) {
+    const model::CostEstimate& c = *rep.cost;
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& l : c.lines) {
+      rows.push_back({html_escape(l.component.empty() ? "-" : l.component), html_escape(l.item), html_escape(l.detail),
+                      cell("num", html_escape(core::format_number(l.quantity, 6) + " " + l.unit)),
+                      cell("num", core::format_number(l.unit_price, 6)), cell("num", fmt::format("{:.2f}", l.per_month))});
+    }
+    rows.push_back({"<b>total</b>", "", "", "", "", cell("num", fmt::format("<b>{:.2f}</b>", c.per_month))});
+    a += fmt::format("<h2>Cost per month: {:.2f} {}</h2>\n", c.per_month, html_escape(c.currency)) +
+         fmt::format("<p class=\"muted\">This run's usage scaled to a month of {} hours, priced with {} ({}; prices "
+                     "of {}: {}).</p>\n",
+                     core::format_number(c.hours_per_month), html_escape(c.pricing_file), html_escape(c.pricing),
+                     html_escape(c.date), html_escape(c.source)) +
+         html_table({"component", "item", "detail", "quantity per month", "unit price (" + html_escape(c.currency) + ")",
+                     "per month (" + html_escape(c.currency) + ")"},
+                    rows);
+  }
   if (!rep.recovery.empty()) {
     std::vector<std::vector<std::string>> rows;
     for (const auto& r : rep.recovery) {

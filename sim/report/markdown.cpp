@@ -25,6 +25,22 @@ std::string duration_or(const std::optional<double>& v, const char* none) {
 
 }  // namespace
 
+std::string cost_markdown(const model::CostEstimate& c) {
+  std::string md = fmt::format("## Cost per month: {:.2f} {}\n\n", c.per_month, c.currency);
+  md += fmt::format("This run's usage scaled to a month of {} hours, priced with `{}` ({}; prices of {}: {}).\n\n",
+                    core::format_number(c.hours_per_month), c.pricing_file, c.pricing, c.date, c.source);
+  md += fmt::format("| component | item | detail | quantity per month | unit price ({}) | per month ({}) |\n"
+                    "|---|---|---|---|---|---|\n",
+                    c.currency, c.currency);
+  for (const auto& l : c.lines) {
+    md += fmt::format("| {} | {} | {} | {} {} | {} | {:.2f} |\n", l.component.empty() ? "-" : l.component, l.item,
+                      l.detail, core::format_number(l.quantity, 6), l.unit, core::format_number(l.unit_price, 6),
+                      l.per_month);
+  }
+  md += fmt::format("| **total** | | | | | **{:.2f}** |\n\n", c.per_month);
+  return md;
+}
+
 std::string alerts_markdown(const AlertsSection& al) {
   std::string md = fmt::format("## Alerts\n\nRules `{}`, evaluated by Prometheus every {} (`query_range`; `for:` per "
                                "label set). Time to detect: from the fault to the alert firing.\n\n",
@@ -120,6 +136,16 @@ std::string run_markdown(const RunReport& rep, const scenario::Scenario& s) {
                       c.served, notes);
   }
   md += "\n";
+  if (!rep.clients.empty()) {
+    md += "## Clients\n\n| group | clients | generated | completed | failed | rate limited | most active client: "
+          "generated / rate limited |\n|---|---|---|---|---|---|---|\n";
+    for (const auto& g : rep.clients) {
+      md += fmt::format("| {} | {} | {} | {} | {} | {} | {} / {} |\n", g.name, g.clients, g.generated, g.completed,
+                        g.failed, g.rate_limited, g.top_client_generated, g.top_client_rate_limited);
+    }
+    md += "\n";
+  }
+  if (rep.cost) md += cost_markdown(*rep.cost);
 
   if (!rep.recovery.empty()) {
     md += "## Recovery\n\nMeasured: from the fault to the first window after which the success ratio stays at or above "

@@ -11,6 +11,8 @@ namespace sim::report {
 
 /// `s` gives the recovery rule (threshold, stabilization) the RTO column was measured with.
 std::string run_markdown(const RunReport& report, const scenario::Scenario& s);
+/// The "Cost per month" section: the total and every line with its quantity and unit price.
+std::string cost_markdown(const model::CostEstimate& cost);
 
 /// The "## Alerts" section: per rule and fault the time to detect (or missed), false alarms, each firing.
 std::string alerts_markdown(const AlertsSection& alerts);

@@ -302,6 +302,17 @@ RunReport build_run_report(const scenario::Scenario& s, const topology::Topology
                                fixed_opt(x.time_to_scale), x.unreached, x.saturated_windows,
                                fixed(x.saturated_seconds), fixed(x.instance_hours)});
   }
+  out.clients = r.client_groups;
+  if (auto c = model::estimate_cost(t, r)) {
+    c->per_month = 0;
+    for (auto& l : c->lines) {
+      l.quantity = fixed(l.quantity);
+      l.per_month = fixed(l.per_month);
+      c->per_month += l.per_month;
+    }
+    c->per_month = fixed(c->per_month);
+    out.cost = std::move(*c);
+  }
   if (!s.alert_rules.empty()) {
     AlertsSection al;
     al.rules_file = s.alert_rules;
@@ -572,6 +583,37 @@ Json to_json(const RunReport& r, bool with_series) {
                        {"instance_hours", x.instance_hours}});
   }
   j["autoscaling"] = scaling;
+  if (!r.clients.empty()) {  // only with scenario clients: other reports keep their bytes
+    Json groups = Json::array();
+    for (const auto& g : r.clients) {
+      groups.push_back({{"name", g.name},
+                        {"clients", g.clients},
+                        {"generated", g.generated},
+                        {"completed", g.completed},
+                        {"failed", g.failed},
+                        {"rate_limited", g.rate_limited},
+                        {"top_client", {{"generated", g.top_client_generated},
+                                        {"rate_limited", g.top_client_rate_limited}}}});
+    }
+    j["clients"] = groups;
+  }
+  if (r.cost) {  // only with a pricing file: reports of designs without one keep their bytes
+    const model::CostEstimate& c = *r.cost;
+    Json lines = Json::array();
+    for (const auto& l : c.lines) {
+      lines.push_back({{"component", l.component},
+                       {"item", l.item},
+                       {"detail", l.detail},
+                       {"quantity", l.quantity},
+                       {"unit", l.unit},
+                       {"unit_price", l.unit_price},
+                       {"per_month", l.per_month}});
+    }
+    j["cost"] = {{"pricing", c.pricing},      {"pricing_file", c.pricing_file},
+                 {"currency", c.currency},    {"source", c.source},
+                 {"date", c.date},            {"hours_per_month", c.hours_per_month},
+                 {"per_month", c.per_month},  {"lines", lines}};
+  }
   if (r.alerts) {
     Json al;
     al["rules_file"] = r.alerts->rules_file;
@@ -911,6 +953,33 @@ std::optional<RunReport> parse_run_report(const Json& j, std::string* error) {
                              integer(x, "scale_events"), integer(x, "flaps"), opt_number(x, "time_to_scale"),
                              member(x, "time_to_scale").is_string(), integer(x, "saturated_windows"),
                              number(x, "saturated_seconds"), number(x, "instance_hours")});
+  }
+  for (const auto& g : array(j, "clients")) {
+    model::ClientGroupStats x;
+    x.name = text(g, "name");
+    x.clients = integer(g, "clients");
+    x.generated = count(g, "generated");
+    x.completed = count(g, "completed");
+    x.failed = count(g, "failed");
+    x.rate_limited = count(g, "rate_limited");
+    x.top_client_generated = count(member(g, "top_client"), "generated");
+    x.top_client_rate_limited = count(member(g, "top_client"), "rate_limited");
+    r.clients.push_back(std::move(x));
+  }
+  if (const Json& c = member(j, "cost"); c.is_object()) {
+    model::CostEstimate e;
+    e.pricing = text(c, "pricing");
+    e.pricing_file = text(c, "pricing_file");
+    e.currency = text(c, "currency");
+    e.source = text(c, "source");
+    e.date = text(c, "date");
+    e.hours_per_month = number(c, "hours_per_month");
+    e.per_month = number(c, "per_month");
+    for (const auto& l : array(c, "lines")) {
+      e.lines.push_back({text(l, "component"), text(l, "item"), text(l, "detail"), number(l, "quantity"),
+                         text(l, "unit"), number(l, "unit_price"), number(l, "per_month")});
+    }
+    r.cost = std::move(e);
   }
   if (const Json& al = member(j, "alerts"); al.is_object()) {
     AlertsSection sec{text(al, "rules_file"), number(al, "step"), text(al, "error"), {}};

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "sim/check/expectations.h"
+#include "sim/model/cost.h"
 #include "sim/model/run_result.h"
 #include "sim/report/json.h"
 #include "sim/scenario/metrics.h"
@@ -335,6 +336,10 @@ struct RunReport {
   std::vector<DataLossRow> data_losses;
   std::vector<ScaleEventRow> scale_events;
   std::vector<ScalingRow> autoscaling;
+  /// The cost per month (model/cost.h), when the topology names a pricing file; report.json's `cost`.
+  std::optional<model::CostEstimate> cost;
+  /// Per client group (scenario `client_groups:`); report.json's `clients`, left out without clients.
+  std::vector<model::ClientGroupStats> clients;
   std::optional<AlertsSection> alerts;
 
   /// A metric's value in this report: a headline metric from the field the registry names

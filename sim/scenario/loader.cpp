@@ -15,6 +15,8 @@
 #include "sim/import/reference.h"
 #include "sim/scenario/alert_rules.h"
 #include "sim/scenario/autoscale_state.h"
+#include "sim/scenario/clients.h"
+#include "sim/scenario/operations.h"
 #include "sim/scenario/metrics.h"
 #include "sim/topology/loader.h"
 
@@ -30,6 +32,8 @@ using topology::Topology;
 
 constexpr int kMaxProfileDepth = 16;
 constexpr int kMaxProfileParts = 10000;
+// Closed-loop users: each is a state of the run (allocated once).
+constexpr long long kMaxUsers = 100000;
 
 // "unknown component 'dbx'; did you mean 'db'?" or "...; expected one of a, b, c",
 // after `prefix` ("autoscaling names ").
@@ -79,6 +83,45 @@ void read_mix(const Reader& r, const YAML::Node& n, std::map<std::string, double
   if (all_shares && !mix->empty() && std::fabs(sum - 1.0) > 1e-6) {
     r.error(n, fmt::format("mix shares sum to {}; expected them to sum to 100%", core::format_ratio(sum)));
   }
+}
+
+// `virtual_users:`: closed-loop users (scenario.h VirtualUsers; docs/clients.md).
+std::optional<VirtualUsers> read_virtual_users(const Reader& r, const YAML::Node& n, const Topology* topo) {
+  MapView m(r, n, "virtual_users", {"count", "stages", "think", "session", "pause", "mix"});
+  if (!m.ok()) return std::nullopt;
+  VirtualUsers u;
+  u.pos = r.pos(n);
+  m.read("count", &Reader::integer, &u.count, 0, kMaxUsers);
+  if (m.has("stages") && r.is_seq(m.get("stages"), "stages")) {
+    for (const auto& item : m.get("stages")) {
+      MapView sm(r, item, "stage", {"duration", "target"});
+      if (!sm.ok()) continue;
+      VirtualUsers::Stage st;
+      st.pos = r.pos(item);
+      YAML::Node d = sm.require("duration", "how long the stage ramps, like duration: 1m");
+      if (d.IsDefined()) set_if(r.duration(d), &st.duration);
+      YAML::Node t = sm.require("target", "the users at the stage's end, like target: 100");
+      if (t.IsDefined()) set_if(r.integer(t, 0, kMaxUsers), &st.target);
+      u.stages.push_back(st);
+    }
+    if (m.get("stages").size() == 0) r.error(m.get("stages"), "empty stages; expected [{duration: 1m, target: 100}, ...]");
+  }
+  if (!m.has("count") && !m.has("stages") && !m.misspelled("count")) {
+    r.error(n, "missing key 'count' in virtual_users; expected the number of users, like count: 100, or stages: "
+               "[{duration: 1m, target: 100}]");
+  }
+  if (m.has("think")) set_if(core::read_distribution(r, m.get("think")), &u.think);
+  m.read("session", &Reader::integer, &u.session, 1, 1000000);
+  if (m.has("pause")) {
+    set_if(core::read_distribution(r, m.get("pause")), &u.pause);
+    if (!m.has("session")) r.error(m.get("pause"), "'pause' without 'session' in virtual_users; expected session: N "
+                                                   "(requests per session) with a pause between sessions");
+  }
+  if (m.has("mix")) read_mix(r, m.get("mix"), &u.mix, topo);
+  if (u.max_count() == 0 && (m.has("count") || m.has("stages"))) {
+    r.error(n, "virtual_users never above 0; expected count or a stage target of at least 1");
+  }
+  return u;
 }
 
 std::optional<TraceSpec> read_trace(const Reader& r, const YAML::Node& n, const std::string& scenario_file) {
@@ -1484,7 +1527,7 @@ std::optional<Override> parse_override(const std::string& text, std::string* err
     o.path = o.path.substr(9);
   } else {
     static const std::set<std::string> kTopologyRoots = {"components", "requests", "network", "clients", "regions",
-                                                         "hosts", "name", "description", "users"};
+                                                         "hosts", "name", "description", "users", "cost"};
     std::string root = o.path.substr(0, o.path.find('.'));
     o.topology = kTopologyRoots.count(root) > 0;
   }
@@ -1500,7 +1543,7 @@ std::optional<Loaded> parse_scenario(const std::string& file, const std::string&
   if (!apply_overrides(r, *root, overrides, false)) return std::nullopt;
   MapView m(r, *root, "scenario",
             {"name", "description", "topology", "duration", "warmup", "seed", "window", "load", "faults",
-             "autoscaling", "expect", "resilience", "expected_failure", "slow", "alerts"});
+             "autoscaling", "expect", "resilience", "expected_failure", "slow", "client_groups", "virtual_users", "alerts", "operations"});
   if (!root->IsMap()) return std::nullopt;
   Loaded out;
   Scenario& s = out.scenario;
@@ -1570,7 +1613,9 @@ std::optional<Loaded> parse_scenario(const std::string& file, const std::string&
       }
     }
   }
-  YAML::Node load = m.require("load", "the request rate, like load: {constant: 500/s}");
+  // Closed-loop virtual users may be the whole load: then `load:` is optional (no open-loop arrivals).
+  YAML::Node load = m.has("virtual_users") && !m.has("load") ? YAML::Node(YAML::NodeType::Undefined)
+                                                     : m.require("load", "the request rate, like load: {constant: 500/s}");
   bool load_ok = false;
   if (load.IsDefined()) {
     int parts = 0;
@@ -1583,7 +1628,7 @@ std::optional<Loaded> parse_scenario(const std::string& file, const std::string&
     set_if(r.positive_duration(m.get("duration")), &s.duration);
   } else if (load_ok && natural_length(s.load) > 0) {
     s.duration = natural_length(s.load);
-  } else if (load_ok && !m.misspelled("duration")) {
+  } else if ((load_ok || (!load.IsDefined() && m.has("virtual_users"))) && !m.misspelled("duration")) {
     r.error(*root, "missing key 'duration' in scenario; expected how long to simulate, like duration: 30m");
   }
   bool too_long = s.duration > 400 * 86400.0;
@@ -1619,6 +1664,9 @@ std::optional<Loaded> parse_scenario(const std::string& file, const std::string&
   }
   if (m.has("resilience")) read_resilience(r, m.get("resilience"), have_topology ? &out.topology : nullptr, &s);
   if (m.has("expected_failure") && have_topology) read_expected_failure(r, m.get("expected_failure"), &s);
+  if (m.has("client_groups")) read_client_groups(r, m.get("client_groups"), &s);
+  if (m.has("virtual_users")) s.virtual_users = read_virtual_users(r, m.get("virtual_users"), have_topology ? &out.topology : nullptr);
+  if (m.has("operations")) read_operations(r, m.get("operations"), have_topology ? &out.topology : nullptr, &s);
 
   if (diags.error_count() > errors_before) return std::nullopt;
   return out;

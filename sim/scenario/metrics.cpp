@@ -61,6 +61,10 @@ const std::vector<MetricInfo>& metric_table() {
        .meaning = "jobs moved to a dead-letter queue, all queues together"},
       {.name = "queue_depth_max", .unit = Unit::kCount, .measure = M::kQueueDepthMax,
        .meaning = "largest depth any message queue reached"},
+      {.name = "cost_per_month", .unit = Unit::kNumber, .measure = M::kCostPerMonth, .headline = 13,
+       .title = "cost per month", .pointer = "/cost/per_month",
+       .meaning = "the run's instance-hours, storage, requests and transfer scaled to a month, priced with the "
+                  "topology's pricing file (in its currency)"},
       // Reported in every report and table, not (yet) an expectation.
       {.name = "latency_max", .unit = Unit::kDuration, .measure = M::kLatency, .latency = L::kMax,
        .expectation = false, .headline = 9, .title = "latency max", .pointer = "/summary/latency/max",

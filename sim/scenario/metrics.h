@@ -43,6 +43,7 @@ enum class Measure {
   kReplicationLagMax, ///< the largest replication lag of any database
   kDeadLetters,       ///< jobs dead-lettered, all queues together
   kQueueDepthMax,     ///< the largest depth any one queue reached
+  kCostPerMonth,      ///< the run's cost scaled to a month with the topology's pricing file (model/cost.h)
 };
 
 /// Which statistic of a latency distribution (Measure::kLatency).

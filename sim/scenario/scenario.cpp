@@ -1,5 +1,7 @@
 #include "sim/scenario/scenario.h"
 
+#include <algorithm>
+#include <cmath>
 #include <fmt/format.h>
 
 namespace sim::scenario {
@@ -36,5 +38,31 @@ const char* fault_kind_name(Fault::Kind k) {
   }
   return "?";
 }
+
+}  // namespace sim::scenario
+
+namespace sim::scenario {
+
+int VirtualUsers::target(double t) const {
+  double start = 0;
+  double from = count;
+  for (const Stage& s : stages) {
+    if (t < start + s.duration) {
+      double f = s.duration > 0 ? (t - start) / s.duration : 1;
+      return static_cast<int>(std::floor(from + (s.target - from) * f + 1e-9));
+    }
+    start += s.duration;
+    from = s.target;
+  }
+  return static_cast<int>(from);
+}
+
+int VirtualUsers::max_count() const {
+  int m = count;
+  for (const Stage& s : stages) m = std::max(m, s.target);
+  return m;
+}
+
+double spot_mtbf(double frequency) { return 30 * 86400.0 / -std::log(1 - frequency); }
 
 }  // namespace sim::scenario

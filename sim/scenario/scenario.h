@@ -226,6 +226,100 @@ struct ExpectedFailure {
   SourcePos pos;
 };
 
+/// A group of clients (docs/clients.md): `count` addresses sending `share` of the requests;
+/// within the group, client k (1-based) sends a share ∝ 1 / k^zipf (0: all alike).
+struct ClientGroup {
+  std::string name;
+  int count = 1;
+  double share = 1;   ///< of all requests; the groups' shares sum to 1
+  double zipf = 0;    ///< Zipf exponent of the activity within the group (default 0: uniform)
+  SourcePos pos;
+};
+
+/// Closed-loop virtual users (`virtual_users:`; docs/clients.md), as k6 virtual users: each sends a request,
+/// waits for its answer (or its failure), thinks, and sends the next; after `session`
+/// requests it pauses instead. Their count follows k6's ramping stages.
+struct VirtualUsers {
+  struct Stage {
+    double duration = 0;  ///< to ramp linearly from the previous target (or `count`) to `target`
+    int target = 0;
+    SourcePos pos;
+  };
+  int count = 0;                 ///< users at the start (k6 startVUs; with stages default 0)
+  std::vector<Stage> stages;     ///< then ramping; after the last stage the count stays at its target
+  Distribution think = Distribution::constant(1);  ///< between a user's requests (default 1s)
+  int session = 0;               ///< requests per session, then `pause`; 0 = one endless session
+  Distribution pause = Distribution::constant(0);  ///< between sessions
+  std::map<std::string, double> mix;  ///< request-class shares; empty = the topology's
+  SourcePos pos;
+  /// Users wanted at time t (linear within a stage, rounded down).
+  int target(double t) const;
+  /// The most users at any time.
+  int max_count() const;
+};
+
+/// A rolling deployment of a service's instances (`operations: [{at: 10m, deploy: api}]`;
+/// docs/operations.md): every instance is replaced by a new one, within the limits of
+/// Kubernetes' RollingUpdate (maxSurge, maxUnavailable) or ECS's rolling update
+/// (minimumHealthyPercent, maximumPercent); model/rollout.h has the rule.
+struct Deploy {
+  struct Amount {
+    double value = 0;
+    bool percent = false;  ///< value is a share of the replicas (0.25 = 25 %)
+  };
+  enum class By { kKubernetes, kEcs };
+  std::string component;
+  double at = 0;
+  double every = 0;                      ///< again every so often (0: once); seed 000 deploys on every push
+  By by = By::kKubernetes;
+  Amount max_surge{0.25, true};          ///< Kubernetes' default 25 %
+  Amount max_unavailable{0.25, true};    ///< Kubernetes' default 25 %
+  double minimum_healthy = 1.0;          ///< ECS's default minimumHealthyPercent 100
+  double maximum = 2.0;                  ///< ECS's default maximumPercent 200
+  /// A removed instance takes no new requests and has this long to finish what it has, then
+  /// is stopped: Kubernetes' terminationGracePeriodSeconds (30 s), an ALB's deregistration delay (300 s).
+  double drain = 30;
+  double min_ready = 0;                  ///< Kubernetes' minReadySeconds: ready this long before it counts
+  SourcePos pos;
+};
+
+/// A cron job (`operations: [{cron: {schedule: "0 0 * * *", target: db, work: 20s}}]`;
+/// docs/operations.md "Cron jobs"): whenever `schedule` matches (core/cron.h; the run starts
+/// Monday 1 January 2024, 00:00), `work` seconds of CPU at full speed of one core on one
+/// instance of `target` — a database's primary (shard 0), else its first instance up —
+/// sharing that CPU with the requests there.
+struct CronJob {
+  std::string name;       ///< for the timeline (default: the target)
+  std::string schedule;   ///< five fields, checked by the loader
+  std::string component;
+  double work = 0;
+  SourcePos pos;
+};
+
+/// Spot interruptions of a component's instances (`operations: [{spot: {target: api,
+/// frequency: 10%}}]`; docs/operations.md "Spot interruptions"): each instance is reclaimed
+/// after an exponential time of mean `mtbf`; it gets `notice` of warning (AWS: two minutes),
+/// takes no new requests from then on, is terminated at the notice's end and replaced (booting).
+struct Spot {
+  std::string component;
+  double mtbf = 0;       ///< per instance, seconds
+  double notice = 120;   ///< AWS's two-minute interruption notice
+  SourcePos pos;
+};
+
+/// The MTBF of an instance from AWS's "frequency of interruption" f (the share of instances
+/// reclaimed over a month, taken as 30 days): P(reclaimed within a month) = f for an
+/// exponential lifetime, so MTBF = 30 d / −ln(1 − f). 5 % -> 584.9 days; 20 % -> 134.4 days.
+double spot_mtbf(double frequency);
+
+/// Scheduled operations of the run (`operations:`), beside the faults.
+struct Operations {
+  std::vector<Deploy> deploys;
+  std::vector<CronJob> crons;
+  std::vector<Spot> spots;
+  bool empty() const { return deploys.empty() && crons.empty() && spots.empty(); }
+};
+
 /// `expect: {alert: {name: HighErrorRate, fires_within: 2m}}`: judged on the alerting rules of
 /// `alerts:` evaluated by Prometheus over the run (sim/prometheus/alerts.h), judged by check/alerts.h.
 struct AlertExpectation {
@@ -256,7 +350,12 @@ struct Scenario {
   std::uint64_t seed = 1;
   double window = 10;         ///< metric window (default 10s)
   Profile load;
+  /// Who sends the load (`client_groups:`); empty: one anonymous client (every rate limit is one bucket).
+  std::vector<ClientGroup> client_groups;
+  /// Closed-loop virtual users (`virtual_users:`), beside the open-loop `load`; nullopt: none.
+  std::optional<VirtualUsers> virtual_users;
   std::vector<Fault> faults;
+  Operations operations;       ///< deployments, cron jobs, spot interruptions (`operations:`)
   std::vector<Autoscaler> autoscaling;
   std::vector<Expectation> expectations;
   Resilience resilience;

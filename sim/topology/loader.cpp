@@ -7,6 +7,8 @@
 
 #include "sim/core/units.h"
 #include "sim/core/yaml_reader.h"
+#include "sim/topology/pricing.h"
+#include "sim/topology/rate_limits.h"
 #include "sim/import/reference.h"
 
 namespace sim::topology {
@@ -603,7 +605,7 @@ void read_component(const Reader& r, const std::string& name, const YAML::Node& 
                        {"cdn", "load_balancer", "service", "cache", "database", "queue", "storage"});
   if (!kind) return;
   p->broken.erase(name);
-  std::vector<std::string> common = {"kind", "description", "region", "zone", "zones", "from"};
+  std::vector<std::string> common = {"kind", "description", "region", "zone", "zones", "cost", "from"};
   // Keys of anything with instances (every kind but a CDN): placement on shared hosts and
   // what brings an instance back.
   const std::vector<std::string> instance_keys = {"host", "hosts", "cpus", "restart", "liveness", "replace"};
@@ -630,6 +632,7 @@ void read_component(const Reader& r, const std::string& name, const YAML::Node& 
   };
   auto read_common = [&](const MapView& m) {
     m.read("description", &Reader::string, &c->description, "a string");
+    if (m.has("cost")) read_component_cost(r, m.get("cost"), c);
     if (m.has("region")) {
       if (auto reg = r.identifier(m.get("region"))) {
         c->region = *reg;
@@ -774,23 +777,9 @@ void read_component(const Reader& r, const std::string& name, const YAML::Node& 
       written.enabled = true;
       if (auto hc = read_health_check(r, m.get("health_check"), "health_check", written)) s.health_check = *hc;
     }
-    if (m.has("rate_limit")) {
-      MapView rl(r, m.get("rate_limit"), "rate_limit", {"rate", "burst"});
-      if (rl.ok()) {
-        RateLimit lim;
-        lim.pos = r.pos(m.get("rate_limit"));
-        YAML::Node rate = rl.require("rate", "a rate like rate: 1000/min");
-        if (rate.IsDefined()) {
-          if (auto v = r.rate(rate)) {
-            if (*v <= 0) {
-              r.error(rate, "rate limit must be above 0; expected a rate like 1000/min");
-            }
-            lim.rate = *v;
-          }
-        }
-        rl.read("burst", &Reader::integer, &lim.burst, 0, 10000000);
-        s.rate_limit = lim;
-      }
+    if (m.has("rate_limit")) {  // written limits replace a from: file's
+      s.rate_limits.clear();
+      read_rate_limits(r, m.get("rate_limit"), &s.rate_limits);
     }
     if (m.has("weights") && r.is_seq(m.get("weights"), "weights")) {
       for (const auto& item : m.get("weights")) {
@@ -1502,7 +1491,7 @@ std::optional<Topology> parse_topology(const std::string& file, const YAML::Node
   const YAML::Node* root = &root_node;
   Reader r(file, diags);
   MapView m(r, *root, "topology",
-            {"name", "description", "regions", "network", "clients", "hosts", "users", "components", "requests"});
+            {"name", "description", "regions", "network", "clients", "hosts", "users", "components", "requests", "cost"});
   if (!m.ok() && !root->IsMap()) return std::nullopt;
   Topology t;
   t.file = file;
@@ -1537,8 +1526,11 @@ std::optional<Topology> parse_topology(const std::string& file, const YAML::Node
   }
   YAML::Node reqs = m.require("requests", "request classes, like requests: {api: {share: 100%, path: [lb, app]}}");
   if (reqs.IsDefined()) read_requests(r, reqs, &t);
+  if (m.has("cost")) read_topology_cost(r, m.get("cost"), &t);
   t.imported = p.imported;
   check(r, &t, p);
+  if (!m.has("cost") || t.cost) check_costs(r, &t);  // a broken cost: block is reported already
+  check_rate_limits(r, t);
   if (diags.error_count() > errors_before) return std::nullopt;
   return t;
 }

@@ -13,6 +13,7 @@
 
 #include "sim/core/distribution.h"
 #include "sim/core/source.h"
+#include "sim/topology/pricing.h"
 
 namespace sim::topology {
 
@@ -142,10 +143,26 @@ struct HealthCheck {
   double detection_time() const { return interval * unhealthy_threshold + timeout; }
 };
 
-/// nginx limit_req: a token bucket of `burst` tokens refilled at `rate`; excess fails as rate_limited.
+/// A load balancer's rate limit (docs/clients.md). Two algorithms:
+///  - nginx `limit_req` (`rate`, `burst`, `nodelay` / `delay`): a leaky bucket of `burst`
+///    excess requests drained at `rate`; beyond the burst a request fails as rate_limited;
+///    without nodelay the excess above `delay` waits (excess − delay) / rate before it goes on.
+///  - a sliding window (`requests` per `window`, Cloudflare's rate limiting rules): the
+///    requests of the current window plus the previous window's weighted by the part of it
+///    still inside the sliding window; at or above `requests` a request fails as rate_limited.
+/// Either keyed by nothing (one bucket for everyone, the default), by client (nginx
+/// `$binary_remote_addr`, a WAF's per-IP counter) or by request class (a location).
 struct RateLimit {
-  double rate = 0;  ///< requests/s
-  int burst = 0;    ///< extra requests allowed at once (default 0)
+  enum class Key { kGlobal, kClient, kClass };
+  double rate = 0;      ///< requests/s (limit_req)
+  int burst = 0;        ///< excess requests allowed at once (default 0)
+  bool nodelay = true;  ///< reject beyond the burst without delaying the rest (default true, infrasim's first model)
+  int delay = 0;        ///< nginx `delay=N`: with nodelay false, the first N excess requests are not delayed
+  double window = 0;    ///< > 0: a sliding window of this length (s) instead of limit_req
+  int requests = 0;     ///< sliding window: requests allowed per window and key
+  Key key = Key::kGlobal;
+  std::vector<std::string> classes;  ///< the request classes it applies to; empty = all (an nginx location)
+  std::vector<SourcePos> class_pos;  ///< where each of `classes` is written
   SourcePos pos;
 };
 
@@ -205,7 +222,7 @@ struct LoadBalancerSpec {
   LbAlgorithm algorithm = LbAlgorithm::kRoundRobin;
   double latency = 0;                   ///< processing overhead per request (default 0)
   HealthCheck health_check;
-  std::optional<RateLimit> rate_limit;
+  std::vector<RateLimit> rate_limits;   ///< `rate_limit:` (one mapping or a list); every one must admit a request
   std::vector<double> weights;          ///< per backend instance (weighted and least_conn); default all 1
   int backup = 0;                       ///< the last `backup` backend instances serve only when all others are down
   /// `steering: region`: a request goes to backends in its client's region when one is
@@ -469,6 +486,7 @@ struct Component {
   RestartSpec restart;      ///< what brings a crashed instance back (default: its fault's end)
   LivenessSpec liveness;    ///< liveness probe (default off)
   ReplaceSpec replace;      ///< replacement of an instance lost with its host (default off)
+  std::optional<ComponentCost> cost;  ///< what it is priced as (`cost:`; topology/pricing.h)
   SourcePos pos;
 
   const CdnSpec* cdn() const { return std::get_if<CdnSpec>(&spec); }
@@ -522,6 +540,7 @@ struct Topology {
   Users users;
   std::vector<Component> components;        ///< in file order
   std::vector<RequestClass> requests;       ///< in file order
+  std::optional<CostSpec> cost;             ///< the pricing file and defaults (`cost:`; topology/pricing.h)
   std::vector<ImportNote> imported;         ///< what `from:` references took from foreign files
 
   const Component* find(const std::string& name) const;

@@ -148,7 +148,7 @@ TEST(PlanLoader, SeedPlanResolvesServersFromTheTopology) {
   EXPECT_DOUBLE_EQ(p.tiers[2].server.memory, 16 * kGiB);
   // The plan's `set` reached the topology it loaded.
   ASSERT_TRUE(in->scenario);
-  EXPECT_DOUBLE_EQ(in->scenario->topology.find("lb")->lb()->rate_limit->rate, 100000);
+  EXPECT_DOUBLE_EQ(in->scenario->topology.find("lb")->lb()->rate_limits.at(0).rate, 100000);
 }
 
 TEST(PlanLoader, ResolveTiersChecksComponents) {

@@ -91,6 +91,7 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"ZoneLoss", "scenarios/zone-loss.yaml", {}},
                       Case{"Autoscaling", "scenarios/autoscaling/spike-hpa.yaml", {}},
                       Case{"ChaosMonkey", "tests/engine/differential/chaos-monkey.yaml", {}},
+                      Case{"ClientsAndUsers", "tests/engine/differential/clients-users.yaml", {}},
                       Case{"ShardedRedis", "tests/engine/differential/sharded-redis.yaml", {}}),
     [](const ::testing::TestParamInfo<Case>& i) { return std::string(i.param.name); });
 

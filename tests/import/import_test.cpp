@@ -109,7 +109,7 @@ TEST(NginxUpstream, Seed001BackendAsTheSeedGivesIt) {
   EXPECT_TRUE(u->lb.retry.on_timeout);
   EXPECT_FALSE(u->lb.retry.on_5xx);
   EXPECT_EQ(u->lb.retry.tries, 0);
-  EXPECT_FALSE(u->lb.rate_limit);
+  EXPECT_TRUE(u->lb.rate_limits.empty());
   auto has = [&](topology::ImportNote::Kind k, int line, const std::string& needle) {
     return std::any_of(u->notes.begin(), u->notes.end(), [&](const topology::ImportNote& n) {
       return n.kind == k && n.pos.line == line && (n.what + " " + n.detail).find(needle) != std::string::npos;
@@ -139,9 +139,9 @@ TEST(NginxUpstream, MethodsBackupsAndAGlobalLimit) {
   EXPECT_EQ(u->instances, 3);
   EXPECT_EQ(u->lb.backup, 1);
   EXPECT_EQ(u->lb.weights, (std::vector<double>{1, 2, 1}));
-  ASSERT_TRUE(u->lb.rate_limit);
-  EXPECT_DOUBLE_EQ(u->lb.rate_limit->rate, 10);
-  EXPECT_EQ(u->lb.rate_limit->burst, 5);
+  ASSERT_EQ(u->lb.rate_limits.size(), 1u);
+  EXPECT_DOUBLE_EQ(u->lb.rate_limits[0].rate, 10);
+  EXPECT_EQ(u->lb.rate_limits[0].burst, 5);
   EXPECT_EQ(*u->read_timeout, 2);
   EXPECT_EQ(u->lb.passive.max_fails, 1);  // nginx's defaults max_fails=1 fail_timeout=10s
   EXPECT_EQ(u->lb.passive.fail_timeout, 10);
@@ -386,7 +386,11 @@ TEST(FromReferences, SeedTopologiesKeepTheirHandTranslatedValues) {
   EXPECT_EQ(t1->find("nginx")->lb()->algorithm, topology::LbAlgorithm::kLeastConn);
   EXPECT_EQ(t1->find("nginx")->lb()->weights, (std::vector<double>{3, 2}));
   EXPECT_EQ(t1->find("nginx")->lb()->backup, 0);
-  EXPECT_FALSE(t1->find("nginx")->lb()->rate_limit);
+  // The per-client limit_req is not taken from the file; the topology writes it (key: client).
+  ASSERT_EQ(t1->find("nginx")->lb()->rate_limits.size(), 1u);
+  EXPECT_EQ(t1->find("nginx")->lb()->rate_limits[0].key, topology::RateLimit::Key::kClient);
+  EXPECT_EQ(t1->find("nginx")->lb()->rate_limits[0].rate, 10);
+  EXPECT_EQ(t1->find("nginx")->lb()->rate_limits[0].burst, 20);
   EXPECT_EQ(t1->find("nginx")->lb()->health_check.interval, 30);  // written beside from:
   EXPECT_EQ(t1->find("nginx")->lb()->flavor, topology::LbFlavor::kNginx);
   EXPECT_EQ(t1->find("nginx")->lb()->connect_timeout, 75);
@@ -506,10 +510,10 @@ void expect_same_lb(const topology::LoadBalancerSpec& got, const topology::LoadB
   EXPECT_EQ(got.retry.tries, want.retry.tries) << what;
   EXPECT_EQ(got.retry.timeout, want.retry.timeout) << what;
   EXPECT_EQ(got.retry.non_idempotent, want.retry.non_idempotent) << what;
-  EXPECT_EQ(got.rate_limit.has_value(), want.rate_limit.has_value()) << what;
-  if (got.rate_limit && want.rate_limit) {
-    EXPECT_EQ(got.rate_limit->rate, want.rate_limit->rate) << what;
-    EXPECT_EQ(got.rate_limit->burst, want.rate_limit->burst) << what;
+  EXPECT_EQ(got.rate_limits.size(), want.rate_limits.size()) << what;
+  for (std::size_t i = 0; i < std::min(got.rate_limits.size(), want.rate_limits.size()); ++i) {
+    EXPECT_EQ(got.rate_limits[i].rate, want.rate_limits[i].rate) << what;
+    EXPECT_EQ(got.rate_limits[i].burst, want.rate_limits[i].burst) << what;
   }
 }
 

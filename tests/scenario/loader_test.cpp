@@ -598,7 +598,7 @@ colour: blue
             "s.yaml:4:42: error: mix names unknown request class 'nope'; expected one of static, read, write, upload\n"
             "s.yaml:5:32: error: min 3 is above max 2; expected min <= max\n"
             "s.yaml:7:1: error: unknown key 'colour' in scenario; expected one of name, description, topology, "
-            "duration, warmup, seed, window, load, faults, autoscaling, expect, resilience, expected_failure, slow, alerts\n");
+            "duration, warmup, seed, window, load, faults, autoscaling, expect, resilience, expected_failure, slow, client_groups, virtual_users, alerts, operations\n");
 }
 
 // Topology --set overrides change the parsed tree in place: the topology's own errors

@@ -31,7 +31,7 @@ TEST(MetricRegistry, RowsAreConsistent) {
   EXPECT_EQ(columns, (std::vector<std::string_view>{"throughput", "error_rate", "latency_mean", "latency_p50",
                                                     "latency_p90", "latency_p95", "latency_p99", "latency_p999",
                                                     "latency_max",
-                                                    "generated", "completed", "failed"}));
+                                                    "generated", "completed", "failed", "cost_per_month"}));
   EXPECT_EQ(*ranks.rbegin(), static_cast<int>(ranks.size()));
   EXPECT_EQ(expectation_names().front(), "latency_p50");
   EXPECT_TRUE(lower_is_better(*find_metric("latency_p99")));

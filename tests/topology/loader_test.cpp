@@ -77,7 +77,13 @@ TEST(TopologyLoader, ParsesTheExampleTopology) {
   EXPECT_EQ(lb->lb()->health_check.healthy_threshold, 2);
   EXPECT_EQ(lb->lb()->health_check.unhealthy_threshold, 3);
   EXPECT_DOUBLE_EQ(lb->lb()->health_check.detection_time(), 18);
-  EXPECT_FALSE(lb->lb()->rate_limit);
+  // Seed 000's Cloudflare WAF rule: 60 per minute per client on the API classes (a sliding window).
+  ASSERT_EQ(lb->lb()->rate_limits.size(), 1u);
+  const RateLimit& waf = lb->lb()->rate_limits[0];
+  EXPECT_DOUBLE_EQ(waf.window, 60);
+  EXPECT_EQ(waf.requests, 60);
+  EXPECT_EQ(waf.key, RateLimit::Key::kClient);
+  EXPECT_EQ(waf.classes, (std::vector<std::string>{"api_read", "api_write"}));
 
   const Component* app = t->find("app");
   ASSERT_TRUE(app && app->service());
@@ -611,7 +617,7 @@ network: {latency: 1ms}
             "t.yaml:4:53: error: 0 is out of range; expected a whole number between 1 and 1000\n"
             "t.yaml:4:56: error: unknown key 'colour' in component 'app'; expected one of replicas, cores, memory, "
             "memory_base, memory_per_request, workers, queue_limit, timeout, boot_time, service_time, calls, kind, "
-            "description, region, zone, zones, from, host, hosts, cpus, restart, liveness, replace\n"
+            "description, region, zone, zones, cost, from, host, hosts, cpus, restart, liveness, replace\n"
             "t.yaml:5:40: error: unknown load balancing algorithm 'least_con'; did you mean 'least_conn'?\n"
             "t.yaml:5:76: error: invalid duration 'fast'; expected a duration with a unit like 250us, 5ms, 10s, 5m, "
             "24h or 7d\n"
@@ -657,8 +663,9 @@ requests:
   upload: {share: 10%, path: [lb, app, files], response_size: 2MB}
 )");
   ASSERT_EQ(t.components.size(), 7u);
-  EXPECT_EQ(t.find("lb")->lb()->rate_limit->rate, 100);
-  EXPECT_EQ(t.find("lb")->lb()->rate_limit->burst, 20);
+  ASSERT_EQ(t.find("lb")->lb()->rate_limits.size(), 1u);
+  EXPECT_EQ(t.find("lb")->lb()->rate_limits[0].rate, 100);
+  EXPECT_EQ(t.find("lb")->lb()->rate_limits[0].burst, 20);
   EXPECT_FALSE(t.find("lb")->lb()->health_check.enabled);
   EXPECT_EQ(t.find("lb")->lb()->weights, (std::vector<double>{3, 1}));
   EXPECT_DOUBLE_EQ(t.find("cdn")->cdn()->default_hit_ratio, 0.1);
