@@ -678,10 +678,17 @@ def sim_metric(m, rep, case):
                 stats = comp["instance_stats"]
                 return float(stats[m["backend"]]["served"]) if m["backend"] < len(stats) else None
         return None
+    if kind in ("accepted", "rejected") and m.get("source"):
+        # One client address: the scenario's client group named ipN after 127.0.0.N (whole run).
+        group = "ip" + m["source"].rsplit(".", 1)[-1]
+        for g in rep.get("clients") or []:
+            if g["name"] == group:
+                return float(g["completed"] if kind == "accepted" else g["rate_limited"])
+        return None
     if kind == "accepted":
-        return None if m.get("source") else wsum(w["completed"])
+        return wsum(w["completed"])
     if kind == "rejected":
-        return None if m.get("source") else wsum(w["failed_by_reason"].get("rate_limited", [0] * len(w["start"])))
+        return wsum(w["failed_by_reason"].get("rate_limited", [0] * len(w["start"])))
     if kind == "tries":
         # Failed attempts on the dead backend: those the balancer retried (its `retries`, whole run:
         # a case using this metric has no failed attempt before `from`) and those the clients saw
