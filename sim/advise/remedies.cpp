@@ -42,18 +42,6 @@ std::string failover_block(const topology::FailoverSpec& fo, const std::string& 
                      duration_value(fo.promote), duration_value(dns_ttl));
 }
 
-// The load balancer in front of `component` on some request path, if any.
-const topology::Component* lb_in_front(const topology::Topology& t, const std::string& component) {
-  for (const auto& rc : t.requests) {
-    for (std::size_t i = 0; i + 1 < rc.path.size(); ++i) {
-      if (rc.path[i + 1].component != component) continue;
-      const topology::Component* c = t.find(rc.path[i].component);
-      if (c && c->lb()) return c;
-    }
-  }
-  return nullptr;
-}
-
 struct Needs {
   bool rto = false;  ///< an RTO-like check failed (rto, availability, error rate, throughput, a target's RTO)
   bool rpo = false;  ///< an RPO-like check failed (rpo, writes_lost, a target's RPO)
@@ -233,7 +221,7 @@ std::vector<Remedy> remedies_for(const scenario::Scenario& s, const topology::To
     // An instance behind a load balancer's health checks: faster detection.
     if (!f.target.component.empty() && f.target.instance >= 0 && need.rto) {
       const topology::Component* c = t.find(f.target.component);
-      const topology::Component* lb = c ? lb_in_front(t, c->name) : nullptr;
+      const topology::Component* lb = c ? t.lb_in_front(c->name) : nullptr;
       if (lb && lb->lb()->health_check.enabled && lb->lb()->health_check.interval > 1 + 1e-9) {
         const topology::HealthCheck& hc = lb->lb()->health_check;
         double iv = std::max(1.0, hc.interval / 5), to = std::min(hc.timeout, iv);

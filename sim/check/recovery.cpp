@@ -43,18 +43,6 @@ bool retries_refused(const topology::LoadBalancerSpec& lb) {
   return lb.retry.on_error && lb.retry.tries != 1 && (lb.retry.next_server || lb.retry.redispatch);
 }
 
-// The load balancer whose health checks watch `component`, if any.
-const topology::Component* lb_in_front(const topology::Topology& t, const std::string& component) {
-  for (const auto& rc : t.requests) {
-    for (std::size_t i = 0; i + 1 < rc.path.size(); ++i) {
-      if (rc.path[i + 1].component != component) continue;
-      const topology::Component* c = t.find(rc.path[i].component);
-      if (c && c->lb()) return c;
-    }
-  }
-  return nullptr;
-}
-
 }  // namespace
 
 Prediction predict(const topology::Topology& t, const Fault& f) {
@@ -129,7 +117,7 @@ Prediction predict(const topology::Topology& t, const Fault& f) {
             double boot = c.service() ? c.service()->boot_time * boot_factor : 0.0;
             rto = f.length > 0 ? std::optional<double>(f.length + boot) : std::nullopt;
             parts.push_back(fmt::format("every instance of {} is in it", c.name));
-          } else if (const topology::Component* lb = lb_in_front(t, c.name); lb && lb->lb()->health_check.enabled) {
+          } else if (const topology::Component* lb = t.lb_in_front(c.name); lb && lb->lb()->health_check.enabled) {
             rto = lb_detection(lb->lb()->health_check, silent);
           } else {
             rto = 0.0;
@@ -188,7 +176,7 @@ Prediction predict(const topology::Topology& t, const Fault& f) {
         p.explanation = "reads move to the other replicas (or the primary) at once";
         return p;
       }
-      const topology::Component* lb = lb_in_front(t, c->name);
+      const topology::Component* lb = t.lb_in_front(c->name);
       bool whole = f.target.instance < 0;
       if (c->kind == topology::Kind::kCache) {
         // A cache that is down is a miss: the database behind it serves every lookup.

@@ -168,6 +168,17 @@ const char* restart_policy_name(RestartSpec::Policy p) {
   return "?";
 }
 
+const Component* Topology::lb_in_front(const std::string& component) const {
+  for (const auto& rc : requests) {
+    for (std::size_t i = 0; i + 1 < rc.path.size(); ++i) {
+      if (rc.path[i + 1].component != component) continue;
+      const Component* c = find(rc.path[i].component);
+      if (c && c->lb()) return c;
+    }
+  }
+  return nullptr;
+}
+
 const Region* Topology::region_of_zone(const std::string& zone) const {
   for (const Region& r : regions) {
     if (std::find(r.zones.begin(), r.zones.end(), zone) != r.zones.end()) return &r;

@@ -545,6 +545,8 @@ struct Topology {
 
   const Component* find(const std::string& name) const;
   Component* find(const std::string& name);
+  /// The load balancer in front of `component` on some request path (whose checks watch it), if any.
+  const Component* lb_in_front(const std::string& component) const;
   const RequestClass* find_class(const std::string& name) const;
   const Region* find_region(const std::string& name) const;
   const Host* find_host(const std::string& name) const;
