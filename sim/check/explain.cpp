@@ -40,9 +40,14 @@ std::string failures_in(const model::RunResult& r, double from, double to) {
 }
 
 std::string Saturation::text() const {
-  std::string out = fmt::format("{} saturated from {} to {}: {} of {} instance{} left, {} busy", component,
-                                format_duration(from), format_duration(to), ready, instances,
-                                instances == 1 ? "" : "s", format_ratio(busy));
+  // `ready` is the fewest at the end of a window: "left" when some were lost, else all of them.
+  std::string out = ready < instances
+                        ? fmt::format("{} saturated from {} to {}: {} of {} instance{} left at worst, {} busy", component,
+                                      format_duration(from), format_duration(to), ready, instances,
+                                      instances == 1 ? "" : "s", format_ratio(busy))
+                        : fmt::format("{} saturated from {} to {}: all {} instance{} ready, {} busy", component,
+                                      format_duration(from), format_duration(to), instances,
+                                      instances == 1 ? "" : "s", format_ratio(busy));
   if (queue_full > 0) {
     out += fmt::format(", {} request{} turned away (queue_full)", queue_full, queue_full == 1 ? "" : "s");
   }

@@ -33,7 +33,7 @@ struct Saturation {
   double offered = 0;            ///< the load offered, in instances kept 100 % busy; 0 = unknown
   int needed = 0;                ///< instances that carry `offered` at kTargetBusy; 0 = unknown
   double from = 0, to = 0;       ///< the windows looked at
-  /// "app saturated from 7m to 20m: 2 of 3 instances left, 99.2% busy, 3901 requests turned
+  /// "app saturated from 7m to 20m: 2 of 3 instances left at worst, 99.2% busy, 3901 requests turned
   /// away (queue_full); it needs 4 instances (the load is 2.9 instances' worth of CPU; 4 run it
   /// at 80 % busy)".
   std::string text() const;

@@ -356,11 +356,27 @@ TEST(RecoveryWhy, SaturatedSurvivorsSayTierInstancesBusyQueueFullAndNeeded) {
   EXPECT_EQ(f.saturation->queue_full, 30u * 40);
   EXPECT_DOUBLE_EQ(f.saturation->offered, 3.0);
   EXPECT_EQ(f.saturation->needed, 4);
-  EXPECT_NE(f.why.find("app saturated from 1m40s to 6m40s: 2 of 3 instances left, 100% busy, 1200 requests turned "
+  EXPECT_NE(f.why.find("app saturated from 1m40s to 6m40s: 2 of 3 instances left at worst, 100% busy, 1200 requests turned "
                        "away (queue_full); it needs 4 instances (the load is 3.0 instances' worth of CPU; 4 run it at "
                        "80% busy)"),
             std::string::npos)
       << f.why;
+}
+
+TEST(RecoveryWhy, SaturatedWithEveryInstanceReadySaysSo) {
+  // A tier saturated with all its instances (a load above its capacity, no fault): not "left".
+  Saturation s;
+  s.component = "app";
+  s.instances = s.ready = 3;
+  s.busy = 0.995;
+  s.offered = 3.6;
+  s.needed = 5;
+  s.from = 0;
+  s.to = 600;
+  EXPECT_EQ(s.text(), "app saturated from 0s to 10m: all 3 instances ready, 99.5% busy; it needs 5 instances (the load is "
+                      "3.6 instances' worth of CPU; 5 run it at 80% busy)");
+  s.ready = 2;
+  EXPECT_NE(s.text().find("2 of 3 instances left at worst"), std::string::npos) << s.text();
 }
 
 }  // namespace
