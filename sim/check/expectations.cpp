@@ -295,6 +295,18 @@ std::optional<double> measure(const scenario::Scenario& s, const model::RunResul
       for (const auto& c : r.components) v = std::max(v, static_cast<double>(c.queue_depth_max));
       return v;
     }
+    case Measure::kHealthyAtEnd:
+      for (const auto& c : r.components) {
+        for (const auto& i : c.instance_stats) {
+          if (!i.unhealthy.empty()) return 0.0;
+        }
+      }
+      return 1.0;
+    case Measure::kUnexplainedRestarts: {
+      double v = 0;
+      for (const auto& c : r.components) v += c.restarts().unexplained();
+      return v;
+    }
   }
   *note = "unknown metric";
   return std::nullopt;
@@ -418,6 +430,35 @@ std::string reason_for(const scenario::Scenario& s, const model::RunResult& r, c
                                     x.unreached         ? "target never reached"
                                     : x.time_to_scale ? format_duration(*x.time_to_scale)
                                                         : "-"));
+      }
+      break;
+    case Measure::kHealthyAtEnd: {
+      // Every instance that is not: "foundation-1: down since 3h2m (chaos): a restart is due after its back-off".
+      std::vector<std::string> sick;
+      for (const auto& c : r.components) {
+        for (const auto& i : c.instance_stats) {
+          if (!i.unhealthy.empty()) sick.push_back(i.name + ": " + i.unhealthy);
+        }
+      }
+      constexpr std::size_t kShown = 8;
+      for (std::size_t k = 0; k < std::min(sick.size(), kShown); ++k) parts.push_back(sick[k]);
+      if (sick.size() > kShown) parts.push_back(fmt::format("and {} more instances", sick.size() - kShown));
+      break;
+    }
+    case Measure::kUnexplainedRestarts:
+      // Per component, then per instance and cause: "foundation: 7 restarts, 1 caused by faults, 6 not
+      // (foundation-0: killed by its liveness probe while booting x6 from 40s)".
+      for (const auto& c : r.components) {
+        const model::RestartCounts n = c.restarts();
+        if (n.unexplained() == 0) continue;
+        std::string causes;
+        for (const auto& i : c.instance_stats) {
+          for (const auto& u : i.unexplained) {
+            causes += fmt::format("{}{}: {} x{} from {}", causes.empty() ? "" : ", ", i.name, u.why, u.count,
+                                  format_duration(u.first));
+          }
+        }
+        parts.push_back(fmt::format("{}: {} ({})", c.name, n.text(), causes));
       }
       break;
     default: break;

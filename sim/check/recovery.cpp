@@ -212,6 +212,28 @@ Prediction predict(const topology::Topology& t, const Fault& f) {
       }
       return p;
     }
+    case Fault::Kind::kChaosMonkey: {
+      // One crash of one instance at a time: the slowest target's way back, an upper bound (an
+      // instance behind a balancer with others left is only missed until its checks notice).
+      double worst = 0;
+      std::string slowest;
+      for (const scenario::Target& target : f.targets) {
+        const topology::Component* c = t.find(target.component);
+        if (!c) continue;
+        const double boot = c->service() ? c->service()->boot_time : 0.0;
+        const double back = f.mttr ? f.mttr->mean : (c->restart.immediate_first ? 0.0 : c->restart.initial);
+        if (slowest.empty() || back + boot > worst) {
+          worst = back + boot;
+          slowest = c->name;
+        }
+      }
+      p.rto = worst;
+      p.explanation = fmt::format("each crash: {} + boot; the slowest target, {}: {}",
+                                  f.mttr ? "its repair (mttr, mean " + format_duration(f.mttr->mean) + ")"
+                                         : "its restart policy's first back-off",
+                                  slowest, format_duration(worst));
+      return p;
+    }
     case Fault::Kind::kFailover: {
       const topology::DatabaseSpec& db = *t.find(f.target.component)->database();
       p.rto = db.failover.promote;
@@ -390,11 +412,16 @@ RecoverySummary summarize_recovery(const scenario::Scenario& s, const model::Run
   for (const auto& loss : r.data_losses) {
     out.worst_rpo = std::max(out.worst_rpo, loss.rpo);
     out.writes_lost += loss.writes_lost;
+    // A fault that strikes several times (a chaos monkey, `every:`): the loss is its latest
+    // occurrence's at or before the loss (the first one's if none).
+    FaultRecovery* owner = nullptr;
     for (auto& f : out.faults) {
-      if (f.name == loss.fault) {
-        f.rpo = std::max(f.rpo, loss.rpo);
-        f.writes_lost += loss.writes_lost;
-      }
+      if (f.name != loss.fault) continue;
+      if (!owner || (f.time <= loss.time + 1e-9 && f.time > owner->time)) owner = &f;
+    }
+    if (owner) {
+      owner->rpo = std::max(owner->rpo, loss.rpo);
+      owner->writes_lost += loss.writes_lost;
     }
   }
   for (auto& f : out.faults) {

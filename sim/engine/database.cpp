@@ -442,7 +442,7 @@ void Database::restore_from_backup(const std::string& fault) {
   for (Shard& sh : shard_) {
     if (!sh.active) continue;
     set_state(sh, PrimaryState::kRestoring);
-    for (int si : sh.stations) w_.crash_station(si, fault + " (data lost, restoring from backup)");
+    for (int si : sh.stations) w_.crash_station(si, fault + " (data lost, restoring from backup)", true, false, true, fault);
     sh.pending_writes.clear();
     targets.push_back(sh.index);
   }

@@ -140,14 +140,18 @@ void FaultInjector::play() {
     const std::string name = f.name;
     if (f.kind == Fault::Kind::kChaosMonkey) {
       // Random crashes: per target, failures after mtbf, repairs after mttr, all drawn up front.
+      // Without mttr a crash is a process killed once (lasts 0): its restart policy brings it back.
+      // With `for:` it strikes only in [at, at + for).
       core::Rng rng = w.streams.stream("chaos:" + name);
+      const bool lasts = f.mttr.has_value();
+      const double stop = f.length > 0 ? std::min(duration, f.at + f.length) : duration;
       for (const scenario::Target& target : f.targets) {
         double t = f.at + f.mtbf.sample(rng);
-        while (t < duration) {
-          double repair = std::max(1e-3, f.mttr.sample(rng));
+        while (t < stop) {
+          double repair = lasts ? std::max(1e-3, f.mttr->sample(rng)) : 0;
           auto victim = std::make_shared<int>(-1);
           std::uint64_t pick = rng.next_u64();
-          add(t, [&w, victim, pick, target, name, stations_of]() {
+          add(t, [&w, victim, pick, target, name, stations_of, lasts]() {
             std::vector<int> up;
             for (int si : stations_of(target)) {
               if (w.st(si).up) up.push_back(si);
@@ -155,11 +159,13 @@ void FaultInjector::play() {
             if (up.empty()) return;
             *victim = up[pick % up.size()];
             w.timeline(w.kernel.now(), "fault", w.st(*victim).name, name + ": chaos monkey", name);
-            w.crash_station(*victim, name);
+            w.crash_station(*victim, name, true, false, lasts, name);
           });
-          add(t + repair, [&w, victim]() {
-            if (*victim >= 0) w.end_crash(*victim);
-          });
+          if (lasts) {
+            add(t + repair, [&w, victim]() {
+              if (*victim >= 0) w.end_crash(*victim);
+            });
+          }
           t += repair + f.mtbf.sample(rng);
         }
       }
@@ -176,7 +182,7 @@ void FaultInjector::play() {
             // A lost zone, region or shared host: replacements go elsewhere while it lasts.
             if (f.target.lost_silently()) w.set_place_lost(f.target, true);
             // Without `for:` nothing keeps it down: a restart policy brings it back at its first attempt.
-            for (int si : *hit) w.crash_station(si, name, true, f.silent, /*lasts=*/f.length > 0);
+            for (int si : *hit) w.crash_station(si, name, true, f.silent, /*lasts=*/f.length > 0, name);
           });
           if (until > 0) {
             add(until, [&w, hit, f]() {
@@ -350,7 +356,7 @@ void FaultInjector::play() {
             add(t, [&w, down, name, f, stations_of]() {
               *down = stations_of(f.target);
               w.timeline(w.kernel.now(), "fault", f.target.text(), name + ": down", name);
-              for (int si : *down) w.crash_station(si, name);
+              for (int si : *down) w.crash_station(si, name, true, false, true, name);
             });
             add(t + f.length, [&w, down]() {
               for (int si : *down) w.end_crash(si);

@@ -16,7 +16,8 @@
 //   failover     planned switchover [Database]
 //   restore      data lost, restored from the last backup [Database]
 //   errors       a fraction of the component's answers fail [Station::error_ratio]
-//   chaos_monkey random crashes with MTBF/MTTR, drawn up front from their own stream
+//   chaos_monkey random crashes with MTBF (during `for:`, if given), drawn up front from their own
+//                stream; each lasts MTTR, or without it is a killed process its restart policy restarts
 
 #include <cstdint>
 #include <vector>

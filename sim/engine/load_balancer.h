@@ -68,6 +68,7 @@ class LoadBalancer final : public Tier {
   /// The component behind it (from the request paths). REQUIRES: called once, before start().
   void set_backend(int component);
   int backend() const { return backend_; }
+  int component() const { return component_; }
   const topology::LoadBalancerSpec& spec() const { return *spec_; }
 
   /// Begins a request's attempts: its worker process. Counts the rate limits

@@ -29,6 +29,7 @@ void Station::recover(double now, bool ready_at_once) {
   up = true;
   up_since_ = now;
   ready = ready_at_once;
+  ++incarnation;
 }
 
 void Station::start(double now) {
@@ -39,6 +40,7 @@ void Station::start(double now) {
   up_since_ = now;
   ready = false;
   start_time = now;
+  ++incarnation;
 }
 
 Station::WindowSample Station::take_window(double now) {

@@ -57,6 +57,8 @@ class Station {
   double error_ratio = 0;          ///< an `errors` fault on it
   double net_factor = 1;           ///< a `slow` fault's hop latency factor
   double start_time = 0, ready_time = 0, drain_since = 0;
+  /// Processes started so far (recover, start): a boot timer readies only the process it was set for.
+  std::uint32_t incarnation = 0;
 
   // ---- queue and worker slots (the request flow drives them)
   enum class Admit { kStart, kQueued, kFull };

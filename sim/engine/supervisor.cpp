@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "sim/core/units.h"
+#include "sim/engine/load_balancer.h"
 #include "sim/engine/world.h"
 
 namespace sim::engine {
@@ -40,9 +41,16 @@ void Supervisor::instance_up(int si) {
   s.up_since = w_.kernel.now();
   s.fault_lasts = s.host_lost = false;
   s.pending = 0;  // an attempt still scheduled has nothing left to do
+  s.stays_down.clear();
 }
 
-void Supervisor::instance_down(int si, bool host_lost, bool fault_lasts) {
+void Supervisor::stuck(int si, const std::string& fault) {
+  if (state_.empty()) return;
+  state_[static_cast<std::size_t>(si)].stuck_by = fault;
+}
+
+void Supervisor::instance_down(int si, bool host_lost, bool fault_lasts, const std::string& fault,
+                               const std::string& why) {
   if (state_.empty()) return;  // before the run starts
   State& s = state_[static_cast<std::size_t>(si)];
   const RestartSpec& r = spec(si);
@@ -50,12 +58,24 @@ void Supervisor::instance_down(int si, bool host_lost, bool fault_lasts) {
   s.fault_lasts = fault_lasts;
   s.host_lost = host_lost;
   s.pending = 0;
+  s.fault = fault;
+  s.why = why;
+  s.down_since = now;
+  s.stays_down.clear();
   if (host_lost && w_.comp(w_.st(si).component).spec->replace.enabled) replace_later(si);
-  if (!r.restarts_crashes() || host_lost) return;  // a lost host: nobody restarts anything until it is back
+  if (host_lost) return;  // a lost host: nobody restarts anything until it is back
+  if (!r.restarts_crashes()) {
+    if (r.enabled()) {
+      s.stays_down = fmt::format("restart policy {}", topology::restart_policy_name(r.policy));
+    } else if (!fault_lasts) {
+      s.stays_down = "no restart policy";  // without one only a fault's end brings it back
+    }
+    return;
+  }
   if (now - s.up_since >= r.reset_after) s.in_row = 0;  // it ran long enough: the back-off starts over
   if (r.policy == RestartSpec::Policy::kOnFailure && r.max_retries > 0 && s.retries >= r.max_retries) {
-    w_.timeline(now, "restart", w_.st(si).name,
-                fmt::format("restart policy on-failure:{}: no attempts left, stays down", r.max_retries));
+    s.stays_down = fmt::format("restart policy on-failure:{}: no attempts left", r.max_retries);
+    w_.timeline(now, "restart", w_.st(si).name, s.stays_down + ", stays down");
     return;
   }
   ++s.in_row;
@@ -88,11 +108,12 @@ void Supervisor::attempt(int si, std::uint64_t gen) {
   if (s.fault_lasts) {
     // What killed it is still there (the fault's `for:`): the new process dies at once.
     w_.timeline(now, "restart", st.name, "failed: the process died at start (its fault lasts)");
+    count_restart(si);
     s.up_since = now;
-    instance_down(si, false, true);
+    instance_down(si, false, true, s.fault, s.why);
     return;
   }
-  ++s.restarts;
+  count_restart(si);
   w_.timeline(now, "restart", st.name, fmt::format("restarted by its restart policy ({})",
                                                    topology::restart_policy_name(spec(si).policy)));
   w_.recover_station(si, w_.boot_time(si));
@@ -123,11 +144,70 @@ void Supervisor::replace_later(int si) {
       return;
     }
     old.started = false;  // the lost pod is deleted
+    count_restart(si);
     w_.timeline(now, "replace", old.name,
                 fmt::format("lost with its host {} ago: replaced by {} in zone {}", core::format_duration(now - lost_at),
                             w_.st(pick).name, w_.places.zones[static_cast<std::size_t>(w_.st(pick).zone)]));
     w_.start_station(pick, w_.boot_time(pick));
   })->daemonize();
+}
+
+void Supervisor::count_restart(int si) {
+  State& s = state_[static_cast<std::size_t>(si)];
+  ++s.restarts;
+  if (!s.fault.empty()) {
+    ++s.by_faults;
+    return;
+  }
+  auto it = std::find_if(s.unexplained.begin(), s.unexplained.end(), [&](const auto& u) { return u.first == s.why; });
+  if (it == s.unexplained.end()) {
+    s.unexplained.push_back({s.why, {1, w_.kernel.now()}});
+  } else {
+    ++it->second.first;
+  }
+}
+
+void Supervisor::collect(int si, model::InstanceStats& out) const {
+  const Station& st = w_.st(si);
+  if (state_.empty()) return;
+  const State& s = state_[static_cast<std::size_t>(si)];
+  out.restarts = s.restarts;
+  out.restarts_by_faults = s.by_faults;
+  int unexplained = 0;
+  for (const auto& [why, n] : s.unexplained) {
+    out.unexplained.push_back({why, n.first, n.second});
+    unexplained += n.first;
+  }
+  if (!st.started) return;  // a spare, replaced or scaled in: its health is not judged
+  std::string& text = out.unhealthy;
+  if (!st.up) {
+    text = fmt::format("down since {} ({})", core::format_duration(s.down_since), s.why);
+    if (w_.host_lost(si)) {
+      text += ": its host is lost";
+    } else if (!s.stays_down.empty()) {
+      text += ": " + s.stays_down + ", nothing restarts it";
+    } else if (s.fault_lasts) {
+      text += ": its fault lasts";
+    } else if (s.pending) {
+      text += ": a restart is due after its back-off";
+    }
+  } else if (st.hung) {
+    text = "hung: unreachable";
+  } else if (st.frozen) {
+    text = "frozen: runs nothing";
+  } else if (!st.ready) {
+    text = fmt::format("booting since {}", core::format_duration(s.up_since));
+  } else {
+    for (const LoadBalancer* lb : w_.balancers) {
+      if (lb->backend() != st.component || lb->healthy(st.index)) continue;
+      text = fmt::format("ready, not yet taken in by {}'s health checks", w_.comp(lb->component()).spec->name);
+      break;
+    }
+  }
+  // Restarting over and over (the back-off grew: the third in a row or later), not for a fault.
+  if (!text.empty() && s.in_row >= 3 && unexplained > 1) {
+    text += fmt::format("; crash loop: {} restarts no fault caused", unexplained);
+  }
 }
 
 bool Supervisor::fault_ended(int si) {
@@ -149,7 +229,7 @@ bool Supervisor::fault_ended(int si) {
       return true;
     }
     s.in_row = 0;
-    ++s.restarts;
+    count_restart(si);
     w_.timeline(now, "restart", st.name, fmt::format("host back; started by its restart policy ({})",
                                                      topology::restart_policy_name(r.policy)));
     w_.recover_station(si, w_.boot_time(si));
@@ -196,7 +276,11 @@ void Supervisor::probe(int si) {
     const double now = w_.kernel.now();
     w_.timeline(now, "liveness", st.name,
                 fmt::format("{} liveness probes failed in a row: killed", l.failure_threshold));
-    w_.crash_station(si, "killed by its liveness probe", true, false, /*lasts=*/false);
+    // Unresponsive because of a hang or freeze fault: the kill is that fault's. Still booting
+    // (initial_delay shorter than the boot): nobody's but the probe's settings.
+    const bool stuck = st.hung || st.frozen;
+    w_.crash_station(si, st.ready ? "killed by its liveness probe" : "killed by its liveness probe while booting", true,
+                     false, /*lasts=*/false, stuck ? s.stuck_by : std::string());
   }
 }
 

@@ -417,7 +417,8 @@ void World::on_event(const Event& e) {
 
 // ---- station lifecycle ---------------------------------------------------------------------
 
-void World::crash_station(int si, const std::string& why, bool record, bool silent, bool lasts) {
+void World::crash_station(int si, const std::string& why, bool record, bool silent, bool lasts,
+                          const std::string& fault) {
   Station& s = st(si);
   if (!s.up) return;
   if (s.frozen) s.cpu->thaw();  // a dead process is not stopped any more
@@ -438,7 +439,7 @@ void World::crash_station(int si, const std::string& why, bool record, bool sile
     host_of(si)->turn_off();
   }
   if (record) timeline(kernel.now(), "crash", s.name, why);
-  if (!stopping_) supervisor.instance_down(si, silent, lasts);
+  if (!stopping_) supervisor.instance_down(si, silent, lasts, fault, why);
 }
 
 void World::recover_station(int si, double boot) {
@@ -456,10 +457,11 @@ void World::recover_station(int si, double boot) {
   supervisor.instance_up(si);
   timeline(now, "recover", s.name, boot > 0 ? fmt::format("restarted; ready after {}", core::format_duration(boot)) : "restarted");
   if (boot > 0) {
-    spawn(s.name + "-boot", platform->control(), [this, si, boot]() {
+    // Killed and restarted before it booted, the new process has its own boot timer.
+    spawn(s.name + "-boot", platform->control(), [this, si, boot, inc = s.incarnation]() {
       sg::this_actor::sleep_for(boot);
       kernel.enter();
-      if (st(si).up) mark_ready(si);
+      if (st(si).up && st(si).incarnation == inc) mark_ready(si);
     });
   }
 }
@@ -473,6 +475,7 @@ void World::hang_station(int si, const std::string& why) {
   Station& s = st(si);
   if (!s.up || s.hung) return;
   s.hung = s.hang_fault = true;
+  supervisor.stuck(si, why);
   timeline(kernel.now(), "hang", s.name, why + ": unreachable (packets dropped), still running");
 }
 
@@ -490,6 +493,7 @@ void World::freeze_station(int si, const std::string& why) {
   if (!s.up || s.frozen) return;
   s.frozen = true;
   s.cpu->freeze();
+  supervisor.stuck(si, why);
   timeline(kernel.now(), "freeze", s.name, why + ": stopped (accepts connections, runs nothing)");
 }
 
@@ -524,10 +528,10 @@ void World::start_station(int si, double boot) {
   for (LoadBalancer* lb : balancers) {
     if (lb->backend() == s.component) lb->backend_started(s.index);
   }
-  spawn(s.name + "-boot", platform->control(), [this, si, boot]() {
+  spawn(s.name + "-boot", platform->control(), [this, si, boot, inc = s.incarnation]() {
     if (boot > 0) sg::this_actor::sleep_for(boot);
     kernel.enter();
-    if (st(si).up && st(si).started) mark_ready(si);
+    if (st(si).up && st(si).started && st(si).incarnation == inc) mark_ready(si);
   });
 }
 
@@ -618,6 +622,7 @@ void World::collect() {
       is.served = s.served();
       is.queue_mean = end > 0 ? s.queue_integral() / end : 0;
       is.queue_max = s.queue_max();
+      supervisor.collect(si, is);
       busy += s.busy_integral();
       capacity += ready * s.capacity;
       up_total += up;

@@ -149,7 +149,10 @@ class World final : public EventSink {
   /// policy's attempts fail until then; false: a one-off crash (a kill) that a restart
   /// policy repairs at its first attempt. On a shared host only the station's process dies,
   /// unless `silent` (the host is lost; it goes off once every station on it is down).
-  void crash_station(int station, const std::string& why, bool record = true, bool silent = false, bool lasts = true);
+  /// `fault`: the scenario fault that crashed it, which its restarts are attributed to ("" for
+  /// none: a liveness kill, a scale-in; Supervisor).
+  void crash_station(int station, const std::string& why, bool record = true, bool silent = false, bool lasts = true,
+                     const std::string& fault = {});
   /// A hang (blackhole): the instance runs but nothing reaches it or leaves it until `unhang`.
   void hang_station(int station, const std::string& why);
   void unhang_station(int station);

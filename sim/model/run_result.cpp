@@ -1,5 +1,7 @@
 #include "sim/model/run_result.h"
 
+#include <fmt/format.h>
+
 namespace sim::model {
 
 const char* reason_name(FailReason r) {
@@ -21,6 +23,11 @@ const char* reason_name(FailReason r) {
 double WindowStats::success_ratio() const {
   std::uint64_t n = completed + failed;
   return n == 0 ? 1.0 : static_cast<double>(completed) / static_cast<double>(n);
+}
+
+std::string RestartCounts::text() const {
+  return fmt::format("{} restart{}, {} caused by faults, {} not", total, total == 1 ? "" : "s", by_faults,
+                     unexplained());
 }
 
 }  // namespace sim::model

@@ -80,6 +80,13 @@ struct ComponentPoint {
   std::uint64_t queue_full = 0;  ///< requests turned away by a full queue (queue_limit) in the window
 };
 
+/// Restarts of an instance that no scenario fault caused, by what brought it down.
+struct RestartCause {
+  std::string why;          ///< "killed by its liveness probe while booting"
+  int count = 0;
+  double first = 0;         ///< the first one's time
+};
+
 struct InstanceStats {
   std::string name;         ///< "app-0" (also the SimGrid host name)
   std::string zone;
@@ -88,6 +95,12 @@ struct InstanceStats {
   std::uint64_t served = 0;
   double queue_mean = 0;
   std::uint64_t queue_max = 0;
+  int restarts = 0;         ///< by its restart policy (attempts), its host's return, a replacement
+  int restarts_by_faults = 0;  ///< of them, those a scenario fault caused (engine/supervisor.h)
+  std::vector<RestartCause> unexplained;  ///< the others
+  /// Why it is not healthy at the run's end (up, ready, taken in by every balancer in front);
+  /// "" when it is, or when it was not started (a spare, an instance scaled in).
+  std::string unhealthy;
 };
 
 /// One shard of a sharded database over the run.
@@ -105,6 +118,14 @@ struct CacheClassStats {
   std::string name;
   double predicted_hit_ratio = 0;    ///< the model's steady state at the end of the run (warm)
   std::uint64_t lookups = 0, hits = 0;
+};
+
+/// A component's restarts: all of them and those its scenario's faults caused (InstanceStats).
+struct RestartCounts {
+  int total = 0, by_faults = 0;
+  int unexplained() const { return total - by_faults; }
+  /// "7 restarts, 5 caused by faults, 2 not"
+  std::string text() const;
 };
 
 struct ComponentStats {
@@ -139,6 +160,16 @@ struct ComponentStats {
   double cache_evictions = 0;      ///< expected LRU evictions over the run
   std::uint64_t cache_writes = 0;  ///< keys written (a miss fills its key)
   std::uint64_t failovers = 0;     ///< masters replaced by a replica (Redis Sentinel / Cluster)
+
+  /// Summed over its instances.
+  RestartCounts restarts() const {
+    RestartCounts n;
+    for (const auto& i : instance_stats) {
+      n.total += i.restarts;
+      n.by_faults += i.restarts_by_faults;
+    }
+    return n;
+  }
 };
 
 /// One client group's requests (scenario `client_groups:`), over the whole run.

@@ -414,6 +414,7 @@ std::string run_html(const RunReport& rep, const std::string& diagram) {
         notes += fmt::format("{}{} attempts retried, {} backends set aside by passive checks", notes.empty() ? "" : "; ",
                              c.retries, c.ejections);
       }
+      if (c.restarts) notes += (notes.empty() ? "" : "; ") + c.restarts->text();
       rows.push_back({html_escape(c.name), html_escape(c.kind), cell("num", std::to_string(c.instances)),
                       cell("num", core::format_ratio(c.utilization)), cell("num", std::to_string(c.served)),
                       cell("num", duration(c.wait_mean)), html_escape(notes)});

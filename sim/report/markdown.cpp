@@ -132,6 +132,7 @@ std::string run_markdown(const RunReport& rep, const scenario::Scenario& s) {
     if (c.retries > 0 || c.ejections > 0) {
       notes += fmt::format("{}retries {}, ejections {}", notes.empty() ? "" : ", ", c.retries, c.ejections);
     }
+    if (c.restarts) notes += (notes.empty() ? "" : ", ") + c.restarts->text();
     md += fmt::format("| {} | {} | {} | {} | {} | {} |\n", c.name, c.kind, c.instances, format_ratio(c.utilization),
                       c.served, notes);
   }

@@ -8,6 +8,8 @@
 
 namespace sim::report {
 
+std::string RestartsRow::text() const { return model::RestartCounts{total, by_faults}.text(); }
+
 // ---- building -------------------------------------------------------------------------------------------
 
 namespace {
@@ -245,6 +247,7 @@ RunReport build_run_report(const scenario::Scenario& s, const topology::Topology
     x.depth_max = c.queue_depth_max;
     x.retries = c.retries;
     x.ejections = c.ejections;
+    if (const model::RestartCounts n = c.restarts(); n.total > 0) x.restarts = RestartsRow{n.total, n.by_faults, n.unexplained()};
     for (const auto& i : c.instance_stats) {
       x.instances_stats.push_back({i.name, i.zone, fixed(i.utilization), i.served, fixed(i.queue_mean), i.queue_max,
                                    fixed(i.up_seconds)});
@@ -459,6 +462,10 @@ Json component_json(const ComponentRow& c, bool with_series) {
     cj["ejections"] = c.ejections;  // backends set aside by passive health
   }
   data_tier(cj);
+  if (c.restarts) {
+    cj["restarts"] = {{"total", c.restarts->total}, {"by_faults", c.restarts->by_faults},
+                      {"unexplained", c.restarts->unexplained}};
+  }
   Json inst = Json::array();
   for (const auto& i : c.instances_stats) {
     inst.push_back({{"name", i.name},
@@ -884,6 +891,9 @@ std::optional<RunReport> parse_run_report(const Json& j, std::string* error) {
     x.depth_max = count(c, "depth_max");
     x.retries = count(c, "retries");
     x.ejections = count(c, "ejections");
+    if (const Json& n = member(c, "restarts"); n.is_object()) {
+      x.restarts = RestartsRow{integer(n, "total"), integer(n, "by_faults"), integer(n, "unexplained")};
+    }
     for (const auto& i : array(c, "instance_stats")) {
       x.instances_stats.push_back({text(i, "name"), text(i, "zone"), number(i, "utilization"), count(i, "served"),
                                    number(i, "queue_mean"), count(i, "queue_max"), number(i, "up_seconds")});

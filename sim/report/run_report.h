@@ -153,6 +153,13 @@ struct CacheClassRow {
   std::uint64_t lookups = 0;
 };
 
+/// A component's restarts (present when it had any): all, those the scenario's faults caused, the others.
+struct RestartsRow {
+  int total = 0, by_faults = 0, unexplained = 0;
+  /// model::RestartCounts::text (the tiers' notes in report.md and report.html).
+  std::string text() const;
+};
+
 struct ComponentRow {
   std::string name, kind;
   int instances = 0;
@@ -183,6 +190,7 @@ struct ComponentRow {
   std::optional<double> evictions;          ///< expected LRU evictions (modelled hit ratio only)
   std::optional<std::uint64_t> cache_writes;  ///< keys written (with persistence)
   std::optional<std::uint64_t> failovers;     ///< masters replaced (with ha)
+  std::optional<RestartsRow> restarts;        ///< when it had any (engine/supervisor.h)
   std::vector<InstanceRow> instances_stats;
   Json series;  ///< per-window series for the charts, as report.json holds them
 };

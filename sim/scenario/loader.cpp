@@ -828,11 +828,19 @@ std::optional<Fault> read_fault(const Reader& r, const YAML::Node& n, const Topo
     if (!cm.ok()) return std::nullopt;
     YAML::Node ts = cm.require("targets", "the components it may crash, like targets: [app, cache]");
     YAML::Node mtbf = cm.require("mtbf", "time between failures, like mtbf: {exponential: {mean: 2h}}");
-    YAML::Node mttr = cm.require("mttr", "time to repair, like mttr: 5m");
-    if (!ts.IsDefined() || !mtbf.IsDefined() || !mttr.IsDefined()) return std::nullopt;
+    if (!ts.IsDefined() || !mtbf.IsDefined()) return std::nullopt;
     if (r.is_seq(ts, "targets")) {
       for (const auto& item : ts) {
         if (auto t = read_target(r, item, topo, false)) {
+          // Without mttr a crash is a killed process: only a restart policy brings it back.
+          const topology::Component* c = topo.find(t->component);
+          if (!cm.has("mttr") && c && !c->restart.enabled()) {
+            r.error(item, fmt::format("chaos_monkey without mttr kills processes and '{}' has no restart policy to "
+                                      "bring them back; expected mttr (how long a crash lasts, like mttr: 5m) or "
+                                      "restart: on '{}'",
+                                      t->component, t->component));
+            ok = false;
+          }
           f.targets.push_back(*t);
         } else {
           ok = false;
@@ -846,14 +854,16 @@ std::optional<Fault> read_fault(const Reader& r, const YAML::Node& n, const Topo
       ok = false;
     }
     auto a = core::read_distribution(r, mtbf);
-    auto b = core::read_distribution(r, mttr);
-    if (!a || !b) return std::nullopt;
+    if (!a) return std::nullopt;
     if (a->mean <= 0) {
       r.error(mtbf, "chaos_monkey mtbf has mean 0, which would fail forever; expected a positive time");
       ok = false;
     }
     f.mtbf = *a;
-    f.mttr = *b;
+    if (cm.has("mttr")) {
+      f.mttr = core::read_distribution(r, cm.get("mttr"));
+      if (!f.mttr) return std::nullopt;
+    }
   }
   if (!ok) return std::nullopt;
   if (f.kind == Fault::Kind::kFlap && m.has("for")) {

@@ -61,6 +61,12 @@ const std::vector<MetricInfo>& metric_table() {
        .meaning = "jobs moved to a dead-letter queue, all queues together"},
       {.name = "queue_depth_max", .unit = Unit::kCount, .measure = M::kQueueDepthMax,
        .meaning = "largest depth any message queue reached"},
+      {.name = "healthy_at_end", .unit = Unit::kBool, .default_op = Op::kEq, .measure = M::kHealthyAtEnd,
+       .meaning = "every started instance of every component up, ready and taken in by the balancers in front of "
+                  "it at the run's end"},
+      {.name = "unexplained_restarts", .unit = Unit::kCount, .measure = M::kUnexplainedRestarts,
+       .meaning = "restarts (restart policy attempts, starts after a host's return, replacements) that no "
+                  "scenario fault caused, like a liveness probe killing an instance still booting"},
       {.name = "cost_per_month", .unit = Unit::kNumber, .measure = M::kCostPerMonth, .headline = 13,
        .title = "cost per month", .pointer = "/cost/per_month",
        .meaning = "the run's instance-hours, storage, requests and transfer scaled to a month, priced with the "

@@ -44,6 +44,8 @@ enum class Measure {
   kDeadLetters,       ///< jobs dead-lettered, all queues together
   kQueueDepthMax,     ///< the largest depth any one queue reached
   kCostPerMonth,      ///< the run's cost scaled to a month with the topology's pricing file (model/cost.h)
+  kHealthyAtEnd,      ///< 1 when every started instance is up, ready and taken in by its balancers at the end, else 0
+  kUnexplainedRestarts,  ///< restarts no scenario fault caused, all components together (engine/supervisor.h)
 };
 
 /// Which statistic of a latency distribution (Measure::kLatency).

@@ -113,7 +113,10 @@ struct Fault {
   /// Default: true for a zone or region, false for instances and components.
   bool silent = false;
   std::vector<Target> targets;  ///< kChaosMonkey
-  Distribution mtbf, mttr;      ///< kChaosMonkey
+  Distribution mtbf;            ///< kChaosMonkey: time from one crash (or repair) to the next, per target
+  /// kChaosMonkey: how long a crash keeps the instance from running (a restart policy's attempts
+  /// fail until then); without it a crash is a process killed once: its restart policy decides.
+  std::optional<Distribution> mttr;
   int shards = 0;      ///< kReshard: the new shard count
   double rate = 0;     ///< kReshard: bytes/s per moving stream (0 = as fast as the links allow)
   int cpu = 1;         ///< kReshard: cores the copy keeps busy on each source and target primary (default 1)

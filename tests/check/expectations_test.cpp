@@ -117,6 +117,50 @@ TEST(Measure, DataTierAndQueueMetrics) {
   EXPECT_DOUBLE_EQ(*measure(s, r, expect("queue_depth_max", Expectation::Op::kLe, 0), &note), 7);
 }
 
+// healthy_at_end and unexplained_restarts read the instances' end state and restart counts
+// (engine/supervisor.h fills them): 0 / 1 for health, the restarts no fault caused summed over
+// every component; a failure names the instances and the causes.
+TEST(Measure, StabilityMetrics) {
+  RunBuilder b(100, 10);
+  model::RunResult& r = b.result();
+  model::ComponentStats app, db;
+  app.name = "app";
+  model::InstanceStats a0, a1;
+  a0.name = "app-0";
+  a0.restarts = 4;
+  a0.restarts_by_faults = 1;
+  a0.unexplained = {{"killed by its liveness probe while booting", 3, 73}};
+  a0.unhealthy = "booting since 1m30s";
+  a1.name = "app-1";
+  a1.restarts = 2;
+  a1.restarts_by_faults = 2;
+  app.instance_stats = {a0, a1};
+  db.name = "db";
+  model::InstanceStats d0;
+  d0.name = "db-0";
+  d0.restarts = 1;
+  d0.restarts_by_faults = 1;
+  db.instance_stats = {d0};
+  r.components = {app, db};
+  scenario::Scenario s;
+  std::string note;
+  EXPECT_DOUBLE_EQ(*measure(s, r, expect("healthy_at_end", Expectation::Op::kEq, 1), &note), 0);
+  EXPECT_DOUBLE_EQ(*measure(s, r, expect("unexplained_restarts", Expectation::Op::kLe, 0), &note), 3);
+  EXPECT_EQ(r.components[0].restarts().total, 6);
+  EXPECT_EQ(r.components[0].restarts().unexplained(), 3);
+  s.expectations = {expect("healthy_at_end", Expectation::Op::kEq, 1),
+                    expect("unexplained_restarts", Expectation::Op::kLe, 0)};
+  Assessment a = assess(s, r);
+  EXPECT_EQ(a.verdicts[0].reason, "app-0: booting since 1m30s");
+  EXPECT_EQ(a.verdicts[1].reason,
+            "app: 6 restarts, 3 caused by faults, 3 not (app-0: killed by its liveness probe while booting x3 from "
+            "1m13s)");
+  // Every instance healthy and every restart a fault's: both pass.
+  r.components[0].instance_stats[0] = a1;
+  EXPECT_DOUBLE_EQ(*measure(s, r, expect("healthy_at_end", Expectation::Op::kEq, 1), &note), 1);
+  EXPECT_DOUBLE_EQ(*measure(s, r, expect("unexplained_restarts", Expectation::Op::kLe, 0), &note), 0);
+}
+
 TEST(Measure, RecoveryMetrics) {
   RunBuilder b(300, 10);
   b.fault(60, "crash db.primary", "f").failing(60, 80, 0.5).loss("f", 60, 20, 0.2);

@@ -53,7 +53,7 @@ model::RunResult sample_run() {
     x.connections_max = 9;
     x.dead_letters = 2;
     x.queue_depth_max = 5;
-    x.instance_stats.push_back({std::string(kind) + "-0", "a", 0.5, 300, 10, 0.1, 3});
+    x.instance_stats.push_back({std::string(kind) + "-0", "a", 0.5, 300, 10, 0.1, 3, 0, 0, {}, ""});
     x.series.resize(30);
     r.components.push_back(x);
   }

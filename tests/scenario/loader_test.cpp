@@ -194,7 +194,7 @@ TEST(ScenarioLoader, ParsesEveryForm) {
   EXPECT_DOUBLE_EQ(s.faults[13].value, 0.1);
   EXPECT_EQ(s.faults[14].targets.size(), 2u);
   EXPECT_DOUBLE_EQ(s.faults[14].mtbf.mean, 1800);
-  EXPECT_DOUBLE_EQ(s.faults[14].mttr.mean, 120);
+  EXPECT_DOUBLE_EQ(s.faults[14].mttr->mean, 120);
 
   // Autoscaling: an HPA and threshold rules.
   ASSERT_EQ(s.autoscaling.size(), 2u);
