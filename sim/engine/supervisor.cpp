@@ -224,8 +224,8 @@ bool Supervisor::fault_ended(int si) {
     // kubelet restarts the pod's containers; the others stay down.
     s.host_lost = false;
     if (!r.restarts_after_host()) {
-      w_.timeline(now, "restart", st.name, fmt::format("host back; restart policy {}: stays down",
-                                                       topology::restart_policy_name(r.policy)));
+      s.stays_down = fmt::format("host back; restart policy {}", topology::restart_policy_name(r.policy));
+      w_.timeline(now, "restart", st.name, s.stays_down + ": stays down");
       return true;
     }
     s.in_row = 0;
