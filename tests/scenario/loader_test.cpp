@@ -423,6 +423,29 @@ faults:
             "s.yaml:16:5: error: fault without 'at'; expected when it happens, like at: 10m\n");
 }
 
+// A chaos monkey without mttr kills processes: only a restart policy brings them back, and shop.yaml's
+// app has none. With mttr it loads, and `for:` is the window it strikes in.
+TEST(ScenarioLoader, ChaosMonkeyWithoutMttrNeedsARestartPolicy) {
+  EXPECT_EQ(errors_of(R"(topology: shop.yaml
+duration: 1h
+load: 10/s
+faults:
+  - {chaos_monkey: {targets: [app], mtbf: 10m}}
+)"),
+            "s.yaml:5:31: error: chaos_monkey without mttr kills processes and 'app' has no restart policy to bring "
+            "them back; expected mttr (how long a crash lasts, like mttr: 5m) or restart: on 'app'\n");
+  Loaded l = load(R"(topology: shop.yaml
+duration: 1h
+load: 10/s
+faults:
+  - {at: 5m, for: 30m, chaos_monkey: {targets: [app], mtbf: 10m, mttr: 1m}}
+)");
+  ASSERT_EQ(l.scenario.faults.size(), 1u);
+  ASSERT_TRUE(l.scenario.faults[0].mttr.has_value());
+  EXPECT_DOUBLE_EQ(l.scenario.faults[0].mttr->mean, 60);
+  EXPECT_DOUBLE_EQ(l.scenario.faults[0].length, 1800);
+}
+
 TEST(ScenarioLoader, RejectsImpossibleTimes) {
   EXPECT_EQ(errors_of(R"(topology: shop.yaml
 duration: 10m
