@@ -211,10 +211,25 @@ std::vector<Finding> lint(const Topology& topo, const scenario::Scenario* scen) 
     }
   }
 
-  // workers-cores and timeout-order
+  // liveness-boot, workers-cores and timeout-order
   for (const Component& c : topo.components) {
     const topology::ServiceSpec* s = c.service();
     if (!s) continue;
+    // A booting instance fails its liveness probes: the failure_threshold-th failure comes between
+    // initial_delay + (threshold - 1) x period and one period later (the prober's ticks are not the
+    // instance's), and each restart boots again: a crash loop (docs/operations.md, liveness probes).
+    if (const topology::LivenessSpec& l = c.liveness; l.enabled) {
+      const double kill = l.initial_delay + (l.failure_threshold - 1) * l.period;
+      if (s->boot_time > kill) {
+        out.push_back({"liveness-boot",
+                       fmt::format("service '{}' boots in {} but its liveness probe can kill it after initial_delay "
+                                   "{} + (failure_threshold {} - 1) x period {} = {}: every restart boots again (a "
+                                   "crash loop); expected initial_delay >= boot_time",
+                                   c.name, core::format_duration(s->boot_time), core::format_duration(l.initial_delay),
+                                   l.failure_threshold, core::format_duration(l.period), core::format_duration(kill)),
+                       c.pos});
+      }
+    }
     if (s->workers < s->cores) {
       out.push_back({"workers-cores",
                      fmt::format("service '{}' has {} workers for {} cores: at most {} cores can ever be busy; expected "

@@ -96,6 +96,20 @@ TEST(Lint, FewerWorkersThanCores) {
             "workers >= cores [workers-cores]");
 }
 
+// Boot 35 s; probes every 7 s, 3 failures, no initial delay: the third failure can come 14 s after
+// the start, while it still boots. With initial_delay 35s it cannot.
+TEST(Lint, LivenessProbeShorterThanTheBoot) {
+  topology::Topology t = testing::topology_of(shop(", boot_time: 35s, liveness: {period: 7s}"));
+  auto f = lint(t, nullptr);
+  ASSERT_EQ(codes(f), std::vector<std::string>{"liveness-boot"});
+  EXPECT_EQ(format_finding(f[0]),
+            "t.yaml:4:8: warning: service 'app' boots in 35s but its liveness probe can kill it after initial_delay "
+            "0s + (failure_threshold 3 - 1) x period 7s = 14s: every restart boots again (a crash loop); expected "
+            "initial_delay >= boot_time [liveness-boot]");
+  EXPECT_TRUE(lint(testing::topology_of(shop(", boot_time: 35s, liveness: {period: 7s, initial_delay: 35s}")), nullptr)
+                  .empty());
+}
+
 TEST(Lint, PathAcrossUnlinkedRegions) {
   topology::Topology t = testing::topology_of(R"(name: geo
 regions: {r1: {}, r2: {}, r3: {}}
