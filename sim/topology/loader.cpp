@@ -782,6 +782,7 @@ void read_component(const Reader& r, const std::string& name, const YAML::Node& 
       read_rate_limits(r, m.get("rate_limit"), &s.rate_limits);
     }
     if (m.has("weights") && r.is_seq(m.get("weights"), "weights")) {
+      s.weights.clear();  // written weights replace a from: file's ([] for none: every instance alike)
       for (const auto& item : m.get("weights")) {
         if (auto w = r.number(item, 0, 1e6)) s.weights.push_back(*w);
       }

@@ -386,6 +386,19 @@ TEST(FromReferences, SeedTopologiesKeepTheirHandTranslatedValues) {
   EXPECT_EQ(t1->find("nginx")->lb()->algorithm, topology::LbAlgorithm::kLeastConn);
   EXPECT_EQ(t1->find("nginx")->lb()->weights, (std::vector<double>{3, 2}));
   EXPECT_EQ(t1->find("nginx")->lb()->backup, 0);
+  // Written weights replace the file's ([]: every instance alike), as a written rate_limit does:
+  // a capacity plan that adds backends drops the two machines' weights (scenarios/plans/seed-001.yaml).
+  for (const auto& [written, expected] :
+       std::vector<std::pair<std::string, std::vector<double>>>{{"[]", {}}, {"[1, 4]", {1, 4}}}) {
+    std::string text = testing::read_file(repo_root() + "/topologies/cryptopulse.yaml");
+    const std::string anchor = "    zones: [eu-a]\n    latency: 200us";
+    ASSERT_NE(text.find(anchor), std::string::npos);
+    text.replace(text.find(anchor), anchor.size(), "    weights: " + written + "\n" + anchor);
+    core::Diagnostics wd;
+    auto tw = topology::parse_topology(repo_root() + "/topologies/cryptopulse.yaml", text, wd);
+    ASSERT_TRUE(tw) << wd.format();
+    EXPECT_EQ(tw->find("nginx")->lb()->weights, expected) << written;
+  }
   // The per-client limit_req is not taken from the file; the topology writes it (key: client).
   ASSERT_EQ(t1->find("nginx")->lb()->rate_limits.size(), 1u);
   EXPECT_EQ(t1->find("nginx")->lb()->rate_limits[0].key, topology::RateLimit::Key::kClient);
