@@ -262,6 +262,13 @@ class Importer {
     if (d.cores) c.set("cores", std::to_string(*d.cores), src + ": resources.requests.cpu");
     if (d.memory) c.set("memory", core::format_size(*d.memory), src + ": resources.requests.memory");
     if (d.boot_time) c.set("boot_time", core::format_duration(*d.boot_time), src + ": readinessProbe.initialDelaySeconds");
+    if (d.liveness) {
+      c.set("liveness",
+            fmt::format("{{period: {}, timeout: {}, failure_threshold: {}, initial_delay: {}}}",
+                        core::format_duration(d.liveness->period), core::format_duration(d.liveness->timeout),
+                        d.liveness->failure_threshold, core::format_duration(d.liveness->initial_delay)),
+            src + ": livenessProbe");
+    }
     if (d.spread_zones) {
       zones_ = {"zone-a", "zone-b", "zone-c"};
       c.set("zones", "[zone-a, zone-b, zone-c]", src + ": topologySpreadConstraints on zones (zone names chosen)");

@@ -686,6 +686,7 @@ void read_component(const Reader& r, const std::string& name, const YAML::Node& 
     }
     if (m.has("cores")) p->cores_keys[name] = r.pos(m.key_mark("cores"));
     if (from) c->restart = from->base.restart;  // a compose file's restart:, unless written here
+    if (from) c->liveness = from->base.liveness;  // a Deployment's livenessProbe, unless written here
     if (m.has("restart")) read_restart(r, m.get("restart"), &c->restart);
     if (m.has("liveness")) read_liveness(r, m.get("liveness"), &c->liveness);
     if (m.has("replace")) {

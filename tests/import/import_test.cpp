@@ -281,9 +281,56 @@ spec:
       return n.kind == topology::ImportNote::Kind::kPending && n.what.find(what) != std::string::npos;
     });
   };
-  EXPECT_TRUE(pending("livenessProbe"));
-  EXPECT_TRUE(pending("spec.strategy"));
   EXPECT_TRUE(pending("resources.limits"));
+  // livenessProbe with every API default: period 10 s, timeout 1 s, failureThreshold 3, no delay.
+  ASSERT_TRUE(dep.liveness);
+  EXPECT_TRUE(dep.liveness->enabled);
+  EXPECT_EQ(dep.liveness->period, 10);
+  EXPECT_EQ(dep.liveness->timeout, 1);
+  EXPECT_EQ(dep.liveness->failure_threshold, 3);
+  EXPECT_EQ(dep.liveness->initial_delay, 0);
+  auto mapped = [&](const std::string& what) -> std::string {
+    for (const auto& n : dep.notes) {
+      if (n.kind == topology::ImportNote::Kind::kMapped && n.what.find(what) != std::string::npos) return n.detail;
+    }
+    return "";
+  };
+  EXPECT_EQ(mapped("livenessProbe"), "liveness: {period: 10s, timeout: 1s, failure_threshold: 3, initial_delay: 0s}");
+  // A rollout is a scenario operation: the note gives it with the Deployment's limits (the API's 25 % each).
+  EXPECT_EQ(mapped("spec.strategy"), "a scenario deploys it with these limits: operations: [{at: ..., deploy: {target: "
+                                     "<component>, max_surge: 25%, max_unavailable: 25%}}] (docs/operations.md)");
+}
+
+// A startupProbe holds the liveness probe back for its whole allowance; successThreshold must be 1.
+TEST(Kubernetes, LivenessAndStartupProbes) {
+  auto deployment = [](const std::string& probes) {
+    return "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  strategy: {rollingUpdate: "
+           "{maxSurge: 1, maxUnavailable: 0}}\n  template:\n    spec:\n      containers:\n      - name: web\n" +
+           probes;
+  };
+  core::Diagnostics d;
+  auto m = import::parse_kubernetes(
+      "k.yaml",
+      deployment("        livenessProbe: {periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 4, initialDelaySeconds: 10}\n"
+                 "        startupProbe: {periodSeconds: 10, failureThreshold: 30}\n"),
+      d);
+  ASSERT_TRUE(m) << d.format();
+  const auto& dep = m->deployments.at(0);
+  ASSERT_TRUE(dep.liveness);
+  EXPECT_EQ(dep.liveness->period, 5);
+  EXPECT_EQ(dep.liveness->timeout, 2);
+  EXPECT_EQ(dep.liveness->failure_threshold, 4);
+  EXPECT_EQ(dep.liveness->initial_delay, 300);  // 0 + 30 × 10 s, longer than the liveness probe's own 10 s
+  bool strategy = false;
+  for (const auto& n : dep.notes) {
+    strategy = strategy || n.detail.find("max_surge: 1, max_unavailable: 0") != std::string::npos;
+  }
+  EXPECT_TRUE(strategy);
+
+  core::Diagnostics bad;
+  EXPECT_FALSE(import::parse_kubernetes("k.yaml", deployment("        livenessProbe: {successThreshold: 2}\n"), bad));
+  EXPECT_EQ(bad.format_short(), "k.yaml:10:43: error: successThreshold 2 on a livenessProbe; expected 1 (the Kubernetes "
+                                "API requires 1 for liveness and startup probes)\n");
 }
 
 TEST(Compose, Seed004ServicesAsWritten) {
@@ -442,6 +489,44 @@ TEST(FromReferences, ScenarioHpaFromTheSeedsFile) {
   EXPECT_EQ(h->max, 10);
   EXPECT_DOUBLE_EQ(h->metrics.at(0).target, 0.7);
   EXPECT_FALSE(h->behavior_given);
+}
+
+// A Deployment's livenessProbe reaches the component through from:, with Kubernetes' Always; a
+// liveness: written beside it wins.
+TEST(FromReferences, DeploymentLivenessProbe) {
+  std::string dir = testing::temp_dir("k8s-liveness");
+  testing::write_file(dir + "/k.yaml", R"(apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 2
+  template:
+    spec:
+      containers:
+      - name: web
+        livenessProbe: {httpGet: {path: /live, port: 80}, periodSeconds: 5, failureThreshold: 2}
+)");
+  auto topo = [&](const std::string& extra) {
+    testing::write_file(dir + "/t.yaml", "name: t\ncomponents:\n  web: {kind: service, from: {kubernetes: k.yaml, name: "
+                                         "web}, service_time: 5ms" + extra + "}\nrequests:\n  r: {share: 100%, path: [web]}\n");
+    core::Diagnostics td;
+    auto t = topology::parse_topology(dir + "/t.yaml", testing::read_file(dir + "/t.yaml"), td);
+    EXPECT_TRUE(t) << td.format();
+    return t;
+  };
+  auto t = topo("");
+  ASSERT_TRUE(t);
+  const topology::Component& web = *t->find("web");
+  EXPECT_TRUE(web.liveness.enabled);
+  EXPECT_EQ(web.liveness.period, 5);
+  EXPECT_EQ(web.liveness.failure_threshold, 2);
+  EXPECT_EQ(web.restart.policy, topology::RestartSpec::Policy::kAlways);
+  EXPECT_EQ(web.restart.by, topology::RestartSpec::By::kKubernetes);
+  auto w = topo(", liveness: {period: 20s}");
+  ASSERT_TRUE(w);
+  EXPECT_EQ(w->find("web")->liveness.period, 20);
+  EXPECT_EQ(w->find("web")->liveness.failure_threshold, 3);  // the written block, with its own defaults
+  std::filesystem::remove_all(dir);
 }
 
 TEST(FromReferences, ForeignNamesGetDidYouMean) {
