@@ -20,6 +20,7 @@
 #include "sim/scenario/alert_rules.h"
 #include "sim/scenario/loader.h"
 #include "sim/topology/loader.h"
+#include "sim/topology/rate_limits.h"
 #include "tests/test_util.h"
 
 namespace sim {
@@ -88,7 +89,7 @@ TEST(NginxParser, TimesFollowNginx) {
 TEST(NginxUpstream, Seed001BackendAsTheSeedGivesIt) {
   // Weights 3 and 2 under least_conn; the backup lines repeat the primaries (no extra instance);
   // max_fails=3 fail_timeout=30s on both servers; proxy_read_timeout 300s and proxy_connect_timeout
-  // 75s where `backend` is proxied; nginx's default retries; the per-IP limit_req is said, not mapped.
+  // 75s where `backend` is proxied; nginx's default retries; the per-IP limit_req keyed by client.
   core::Diagnostics d;
   auto u = import::load_nginx_upstream(repo_root() + "/topologies/cryptopulse/nginx.conf", "backend", {}, d);
   ASSERT_TRUE(u) << d.format();
@@ -109,7 +110,11 @@ TEST(NginxUpstream, Seed001BackendAsTheSeedGivesIt) {
   EXPECT_TRUE(u->lb.retry.on_timeout);
   EXPECT_FALSE(u->lb.retry.on_5xx);
   EXPECT_EQ(u->lb.retry.tries, 0);
-  EXPECT_TRUE(u->lb.rate_limits.empty());
+  ASSERT_EQ(u->lb.rate_limits.size(), 1u);  // limit_req zone=api burst=20 nodelay, per $binary_remote_addr
+  EXPECT_EQ(u->lb.rate_limits[0].key, topology::RateLimit::Key::kClient);
+  EXPECT_DOUBLE_EQ(u->lb.rate_limits[0].rate, 10);
+  EXPECT_EQ(u->lb.rate_limits[0].burst, 20);
+  EXPECT_TRUE(u->lb.rate_limits[0].nodelay);
   auto has = [&](topology::ImportNote::Kind k, int line, const std::string& needle) {
     return std::any_of(u->notes.begin(), u->notes.end(), [&](const topology::ImportNote& n) {
       return n.kind == k && n.pos.line == line && (n.what + " " + n.detail).find(needle) != std::string::npos;
@@ -117,7 +122,7 @@ TEST(NginxUpstream, Seed001BackendAsTheSeedGivesIt) {
   };
   using K = topology::ImportNote::Kind;
   EXPECT_TRUE(has(K::kMapped, 9, "passive: {max_fails: 3, fail_timeout: 30s}"));
-  EXPECT_TRUE(has(K::kPending, 51, "per-client"));                      // limit_req zone=api (per $binary_remote_addr)
+  EXPECT_TRUE(has(K::kMapped, 51, "{rate: 10/s, burst: 20, nodelay: true, key: client}"));  // limit_req zone=api
   EXPECT_TRUE(has(K::kMapped, 64, "connect_timeout: 1m15s"));            // proxy_connect_timeout 75s
   EXPECT_TRUE(has(K::kMapped, 54, "retry.on: [error, timeout]"));       // proxy_next_upstream's default
   EXPECT_TRUE(has(K::kIgnored, 14, "the same machine"));                // server backend:1337 backup
@@ -152,6 +157,46 @@ TEST(NginxUpstream, MethodsBackupsAndAGlobalLimit) {
   core::Diagnostics d3;
   EXPECT_FALSE(upstream("upstream backend { server a:1; }\n", "backnd", &d3));
   EXPECT_NE(d3.format_short().find("unknown upstream 'backnd' in t.conf; did you mean 'backend'?"), std::string::npos);
+}
+
+// limit_req as ngx_http_limit_req_module documents it: every limit_req of the level applies; the
+// key decides the buckets; without nodelay the excess waits (delay=N: beyond the first N).
+TEST(NginxUpstream, LimitReqKeysDelaysAndSeveralLimits) {
+  core::Diagnostics d;
+  auto u = upstream(
+      "limit_req_zone $binary_remote_addr zone=ip:10m rate=10r/s;\n"
+      "limit_req_zone $server_name zone=all:1m rate=1200r/m;\n"
+      "limit_req_zone $http_x_api_key zone=key:1m rate=5r/s;\n"
+      "limit_req_zone $uri zone=url:1m rate=1r/s;\n"
+      "upstream b { server a:1; }\n"
+      "server { location / { limit_req zone=ip burst=12 delay=8; limit_req zone=all burst=40;\n"
+      "  limit_req zone=key; limit_req zone=url nodelay; proxy_pass http://b; } }\n",
+      "", &d);
+  ASSERT_TRUE(u) << d.format();
+  ASSERT_EQ(u->lb.rate_limits.size(), 3u);
+  using Key = topology::RateLimit::Key;
+  const auto& ip = u->lb.rate_limits[0];
+  EXPECT_EQ(ip.key, Key::kClient);
+  EXPECT_FALSE(ip.nodelay);
+  EXPECT_EQ(ip.delay, 8);
+  EXPECT_EQ(topology::rate_limit_text(ip), "{rate: 10/s, burst: 12, delay: 8, key: client}");
+  const auto& all = u->lb.rate_limits[1];
+  EXPECT_EQ(all.key, Key::kGlobal);
+  EXPECT_DOUBLE_EQ(all.rate, 20);
+  EXPECT_EQ(topology::rate_limit_text(all), "{rate: 20/s, burst: 40, nodelay: false}");  // nginx's default: delayed
+  EXPECT_EQ(u->lb.rate_limits[2].key, Key::kClient);  // an API key header: per client
+  EXPECT_EQ(u->lb.rate_limits[2].burst, 0);
+  bool url_said = std::any_of(u->notes.begin(), u->notes.end(), [](const topology::ImportNote& n) {
+    return n.kind == topology::ImportNote::Kind::kPending && n.detail.find("a bucket per value of $uri") != std::string::npos;
+  });
+  EXPECT_TRUE(url_said);
+  core::Diagnostics both;
+  EXPECT_FALSE(upstream("limit_req_zone $binary_remote_addr zone=ip:10m rate=10r/s;\nupstream b { server a:1; }\n"
+                        "server { location / { limit_req zone=ip burst=5 delay=2 nodelay; proxy_pass http://b; } }\n",
+                        "", &both));
+  EXPECT_NE(both.format_short().find("t.conf:3:23: error: limit_req has both nodelay and delay=; expected one of them"),
+            std::string::npos)
+      << both.format_short();
 }
 
 // Failure semantics as nginx documents them (ngx_http_upstream_module, ngx_http_proxy_module,
@@ -446,7 +491,7 @@ TEST(FromReferences, SeedTopologiesKeepTheirHandTranslatedValues) {
     ASSERT_TRUE(tw) << wd.format();
     EXPECT_EQ(tw->find("nginx")->lb()->weights, expected) << written;
   }
-  // The per-client limit_req is not taken from the file; the topology writes it (key: client).
+  // The per-client limit_req, from the file and written again in the topology (key: client).
   ASSERT_EQ(t1->find("nginx")->lb()->rate_limits.size(), 1u);
   EXPECT_EQ(t1->find("nginx")->lb()->rate_limits[0].key, topology::RateLimit::Key::kClient);
   EXPECT_EQ(t1->find("nginx")->lb()->rate_limits[0].rate, 10);
@@ -571,10 +616,14 @@ TEST(ImportCommand, EachSeedExampleImportsValidatesAndIsDeterministic) {
   }
   // Seed 001: what was not modelled is said with its line, not dropped.
   auto c = testing::run_infrasim({"import", "topologies/cryptopulse/nginx.conf", "--upstream", "backend"});
-  EXPECT_NE(c.out.find("topologies/cryptopulse/nginx.conf:51:5: limit_req zone=api burst=20 nodelay -> a bucket per "
-                       "value of $binary_remote_addr"),
+  EXPECT_NE(c.out.find("topologies/cryptopulse/nginx.conf:51:5: limit_req zone=api burst=20 nodelay -> "
+                       "components.lb.rate_limit: {rate: 10/s, burst: 20, nodelay: true, key: client} (a bucket per "
+                       "value of $binary_remote_addr: per client)"),
             std::string::npos)
       << c.out;
+  EXPECT_NE(c.out.find("topologies/cryptopulse/nginx.conf:29:1: limit_req_zone $binary_remote_addr zone=auth:10m "
+                       "rate=5r/s -> not modelled"),
+            std::string::npos);  // defined, used by no location
   EXPECT_NE(c.out.find("weights: [3, 2]"), std::string::npos);
   EXPECT_NE(c.out.find("timeout: 5m"), std::string::npos);
   // Seed 000: the HPA goes to the scenario block in the header.
