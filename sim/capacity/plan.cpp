@@ -110,8 +110,8 @@ std::optional<Tier> read_tier(const Reader& r, const std::string& name, const YA
     t.component_pos = r.pos(m.get("component"));
   }
   if (m.has("scale")) {
-    if (auto s = r.choice(m.get("scale"), "scale", {"replicas", "cores"})) {
-      t.scale = *s == "cores" ? Scale::kCores : Scale::kReplicas;
+    if (auto s = r.choice(m.get("scale"), "scale", {"replicas", "cores", "both"})) {
+      t.scale = *s == "cores" ? Scale::kCores : *s == "both" ? Scale::kBoth : Scale::kReplicas;
     }
   }
   if (m.has("server")) {
@@ -288,6 +288,15 @@ double Growth::at(double month) const {
     }
   }
   return 0;
+}
+
+const char* scale_name(Scale s) {
+  switch (s) {
+    case Scale::kReplicas: return "replicas";
+    case Scale::kCores: return "cores";
+    case Scale::kBoth: return "both";
+  }
+  return "replicas";
 }
 
 double Plan::peak_rate(double month) const { return users.at(month) * requests_per_user * peak_factor; }
@@ -586,10 +595,10 @@ bool resolve_tiers(Plan& plan, const scenario::Loaded& loaded, core::Diagnostics
       ok = false;
       continue;
     }
-    if (t.scale == Scale::kCores && !c->service()) {
+    if (t.scale != Scale::kReplicas && !c->service()) {
       diags.error(t.component_pos,
-               fmt::format("tier '{}' scales cores, but '{}' is a {}; expected a service for scale: cores", t.name,
-                           t.component, topology::kind_name(c->kind)));
+               fmt::format("tier '{}' scales {}, but '{}' is a {}; expected a service for scale: {}", t.name,
+                           scale_name(t.scale), t.component, topology::kind_name(c->kind), scale_name(t.scale)));
       ok = false;
       continue;
     }
@@ -622,6 +631,10 @@ bool resolve_tiers(Plan& plan, const scenario::Loaded& loaded, core::Diagnostics
     } else {
       if (!t.cores_given && cores > 0) t.server.cores = cores;
       if (!t.memory_given && memory > 0) t.server.memory = memory;
+    }
+    if (t.scale == Scale::kBoth) {
+      t.up_instances = std::max(t.min, c->service()->replicas);
+      t.up_base_cores = c->service()->cores;
     }
     for (const auto& a : loaded.scenario.autoscaling) {
       if (a.component == t.component) {

@@ -75,7 +75,13 @@ struct ServerSize {
 enum class Scale {
   kReplicas,  ///< instances: service/LB replicas, cache/storage nodes, DB primary + replicas, queue consumers
   kCores,     ///< one service instance with n cores (and workers scaled with them): vertical sizing
+  kBoth,      ///< sized both ways (services only): out as kReplicas, then up — the topology's instance
+              ///< count, each with n cores — with the other tiers at the out answer (docs/capacity.md
+              ///< "Scale up or out"); the tier's count and recommendation are the out answer
 };
+
+/// "replicas", "cores", "both" (the plan's `scale:` value).
+const char* scale_name(Scale s);
 
 struct Tier {
   std::string name;
@@ -87,6 +93,10 @@ struct Tier {
   double memory_share = 0;   ///< of the per-user memory (default 0)
   double storage_share = 0;  ///< of the stored data (default 0)
   int min = 1;               ///< fewest servers ever required (e.g. 2 for a primary and a replica; default 1)
+  /// kBoth: the instances scaled up — the component's replicas, at least `min` (filled by resolve_tiers()).
+  int up_instances = 0;
+  /// kBoth: the cores of one instance as the topology has it (one server scaled out; filled by resolve_tiers()).
+  int up_base_cores = 0;
   SourcePos pos, component_pos;
 };
 
@@ -168,7 +178,7 @@ struct Plan {
 std::optional<Plan> parse_plan(const std::string& file, const std::string& text, core::Diagnostics& diags);
 
 /// Checks the tiers against the scenario's topology: each `component` exists,
-/// can be resized (not a CDN; `scale: cores` only on a service) and is named by
+/// can be resized (not a CDN; `scale: cores` and `both` only on a service) and is named by
 /// one tier only; fills server cores/memory not given from the component.
 /// Dimensions: memory on a cache whose hit ratio is modelled (keys), shards on a
 /// database; one dimension per component and kind.

@@ -194,8 +194,111 @@ Recommendation recommend(const Plan& plan, const Tier& tier, const TierProjectio
   return r;
 }
 
+namespace {
+
+// A `scale: both` tier at one horizon: the answer scaled out (`out`, the main search's, with its
+// recommendation `rec`) against the one scaled up (`up`: the topology's instances, cores per
+// instance searched; every other tier as in `out`) and, with two instances or more, `n1`: the
+// cores each on one instance fewer (what survives one lost; null: none searched).
+// Memory follows the cores (an instance family: twice the cores, twice the memory).
+Json scale_up_or_out_json(const Plan& plan, const Tier& tier, std::size_t t, const HorizonAnswer& out, const Json& rec,
+                          const HorizonAnswer& up, const HorizonAnswer* n1) {
+  const int n_out = out.counts[t], c0 = tier.up_base_cores, r = tier.up_instances;
+  const double memory_per_core = tier.server.memory / std::max(1.0, tier.server.cores);
+  const auto cores_text = [](int n) { return fmt::format("{} core{}", n, n == 1 ? "" : "s"); };
+  const auto size_text = [&](int instances, int each) { return fmt::format("{} × {}", instances, cores_text(each)); };
+  const auto total_text = [&](int instances, int each) {
+    return size_text(instances, each) + (instances > 1 ? fmt::format(" = {}", instances * each) : "");
+  };
+  auto side = [&](const HorizonAnswer& a, int instances, int cores_each) {
+    Json x = {{"instances", instances},
+              {"cores_each", cores_each},
+              {"cores", instances * cores_each},
+              {"memory_each", fixed(memory_per_core * cores_each)},
+              {"p99", fixed(a.final.p99)},
+              {"error_rate", fixed(a.final.error_rate)},
+              {"one_instance_share", fixed(1.0 / instances)}};
+    if (a.final.cost_per_month) {
+      x["cost_per_month"] = fixed(*a.final.cost_per_month);
+      x["currency"] = a.final.currency;
+    }
+    return x;
+  };
+  Json j;
+  j["tier"] = tier.name;
+  j["component"] = tier.component;
+  j["out"] = side(out, n_out, c0);
+  j["up"] = side(up, r, up.counts[t]);
+  j["up"]["feasible"] = up.feasible;
+  j["up"]["runs"] = up.runs + (n1 ? n1->runs : 0);
+  // The searches' logs count cores per instance: "backend=4" is 4 cores each.
+  j["up"]["log"] = up.log;
+  if (n1) {
+    j["up"]["one_lost"] = {{"instances", r - 1}, {"feasible", n1->feasible}, {"cores_each", n1->counts[t]}, {"log", n1->log}};
+  }
+  const TierAnswer& ta = up.tiers[t];
+  if (ta.below) j["up"]["below"] = {{"cores_each", ta.below_count}, {"misses", ta.below->misses}};
+  const int out_rec = rec["servers"].is_null() ? 0 : rec["servers"].get<int>();
+  j["out"]["recommended"] = {{"instances", out_rec},
+                             {"cores_each", c0},
+                             {"cores", out_rec * c0},
+                             {"binding", rec.value("binding", std::string())}};
+  std::string fewest = fmt::format("horizontal {} (p99 {}{})", size_text(n_out, c0), format_duration(out.final.p99),
+                                   n_out == tier.min ? ", the tier's min" : "");
+  if (!up.feasible) {
+    j["fewer_cores"] = "out";
+    j["summary"] = fmt::format("Vertical: no size of {} instance{} up to {} each met the targets ({}). Fewest: {}.", r,
+                               r == 1 ? "" : "s", cores_text(up.counts[t]), describe_list(Json(up.final.misses)), fewest);
+    return j;
+  }
+  const int nu = up.counts[t];
+  // Recommended vertically, as the out count is: the CPU the run kept busy at the headroom, and
+  // surviving one instance lost (one fewer instance meets the targets; one instance: a second).
+  const double busy = util_of(ta.at ? *ta.at : up.final, t) * r * nu;
+  const int at_headroom = std::max(nu, servers_for(busy / plan.headroom_cpu / (r == 1 ? 2 : r)));
+  int instances = r, each = at_headroom;
+  std::string binding = "headroom";
+  std::optional<int> survive;  // cores each that survive one lost
+  if (r == 1) {
+    instances = 2;
+    survive = nu;
+  } else if (n1 && n1->feasible) {
+    survive = n1->counts[t];
+  }
+  if (survive && (*survive > each || r == 1)) {  // one instance: the second is for N+1
+    each = std::max(each, *survive);
+    binding = "n+1";
+  }
+  fewest = fmt::format("vertical {} (p99 {}), ", size_text(r, nu), format_duration(up.final.p99)) + fewest;
+  if (up.final.cost_per_month && out.final.cost_per_month) {
+    fewest += fmt::format("; {:.2f} against {:.2f} {} per month", *up.final.cost_per_month, *out.final.cost_per_month,
+                          out.final.currency);
+  }
+  std::string s = "Fewest that met the targets: " + fewest + ".";
+  if (!survive) {
+    j["up"]["recommended"] = nullptr;
+    j["fewer_cores"] = "out";
+    s += fmt::format(" With one instance lost, {} instance{} of up to {} met no target: only horizontal survives it "
+                     "({}).",
+                     r - 1, r - 1 == 1 ? "" : "s", cores_text(n1 ? n1->counts[t] : 0), total_text(out_rec, c0));
+    j["summary"] = s;
+    return j;
+  }
+  j["up"]["recommended"] = {{"instances", instances}, {"cores_each", each}, {"cores", instances * each}, {"binding", binding}};
+  const int cu = instances * each, co = out_rec * c0;
+  j["fewer_cores"] = cu < co ? "up" : co < cu ? "out" : "same";
+  s += fmt::format(" At {} CPU headroom and with one instance lost: vertical {}, horizontal {}: ",
+                   format_ratio(plan.headroom_cpu), total_text(instances, each), total_text(out_rec, c0));
+  s += cu == co ? "the same cores." : fmt::format("{} needs {} fewer.", cu < co ? "vertical" : "horizontal",
+                                                  cores_text(std::abs(co - cu)));
+  j["summary"] = s;
+  return j;
+}
+
+}  // namespace
+
 Json capacity_json(const Plan& plan, const Projection& projection, const LoadModel* load, const SearchResult* sim,
-                   const SimulationInfo& info) {
+                   const SimulationInfo& info, const std::vector<ScaleUpResult>& ups) {
   Json j;
   j["infrasim"] = {{"version", INFRASIM_VERSION}, {"report_format", 1}};
   Json pj;
@@ -216,7 +319,7 @@ Json capacity_json(const Plan& plan, const Projection& projection, const LoadMod
   for (const auto& t : plan.tiers) {
     tiers.push_back({{"name", t.name},
                      {"component", t.component},
-                     {"scale", t.scale == Scale::kCores ? "cores" : "replicas"},
+                     {"scale", scale_name(t.scale)},
                      {"server", {{"cores", fixed(t.server.cores)}, {"memory", fixed(t.server.memory)}, {"disk", fixed(t.server.disk)}}},
                      {"carries", {{"cpu", fixed(t.cpu_share)}, {"memory", fixed(t.memory_share)}, {"storage", fixed(t.storage_share)}}},
                      {"min", t.min}});
@@ -388,6 +491,23 @@ Json capacity_json(const Plan& plan, const Projection& projection, const LoadMod
         hj["simulation"]["currency"] = ha->final.currency;
       }
     }
+    Json sj = Json::array();
+    // The answer of a search sized up at this horizon, or null.
+    auto answer_at = [h](const ScaleUpResult& u) -> const HorizonAnswer* {
+      auto at = std::find(u.horizons.begin(), u.horizons.end(), h);
+      return at == u.horizons.end() ? nullptr : &u.search.horizons[static_cast<std::size_t>(at - u.horizons.begin())];
+    };
+    for (const ScaleUpResult& u : ups) {
+      const Tier& tier = plan.tiers[u.tier];
+      const HorizonAnswer* up = answer_at(u);
+      if (!ha || !up || u.instances != tier.up_instances) continue;
+      const HorizonAnswer* n1 = nullptr;
+      for (const ScaleUpResult& v : ups) {
+        if (v.tier == u.tier && v.instances == tier.up_instances - 1) n1 = answer_at(v);
+      }
+      sj.push_back(scale_up_or_out_json(plan, tier, u.tier, *ha, hj["tiers"][u.tier]["recommended"], *up, n1));
+    }
+    if (!sj.empty()) hj["scale_up_or_out"] = sj;
     horizons.push_back(hj);
   }
   j["horizons"] = horizons;
@@ -460,13 +580,18 @@ Json capacity_json(const Plan& plan, const Projection& projection, const LoadMod
   j["series"] = series;
 
   if (sim) {
+    int runs = sim->runs, rounds = sim->rounds;  // with every tier sized up
+    for (const ScaleUpResult& u : ups) {
+      runs += u.search.runs;
+      rounds += u.search.rounds;
+    }
     j["simulation"] = {{"scenario", info.scenario},
                        {"topology", info.topology},
                        {"seed", info.seed},
                        {"duration", fixed(info.duration)},
                        {"warmup", fixed(info.warmup)},
-                       {"runs", sim->runs},
-                       {"rounds", sim->rounds},
+                       {"runs", runs},
+                       {"rounds", rounds},
                        {"max_servers", plan.simulate.max_servers}};
   } else {
     j["simulation"] = nullptr;
@@ -761,6 +886,44 @@ std::string capacity_markdown(const Json& r) {
     }
   }
 
+  if (!r["horizons"].empty() && r["horizons"][0].contains("scale_up_or_out")) {
+    md += "\n## Scale up or out\n\n"
+          "Each `scale: both` tier sized both ways, every other tier as found horizontally. Fewest: the fewest "
+          "instances of the topology's size (horizontal), the topology's instances with the fewest cores each "
+          "(vertical), as simulated. Recommended: at the CPU headroom and surviving one instance lost (horizontal: "
+          "the tier's recommended count; vertical: the cores each that one instance fewer needed). Memory follows "
+          "the cores.\n\n"
+          "| horizon | tier | fewest, vertical | fewest, horizontal | recommended, vertical | recommended, horizontal "
+          "| fewer cores | one instance lost, vertical / horizontal |\n|---|---|---|---|---|---|---|---|\n";
+    auto size = [](const Json& s) {
+      if (s.is_null()) return std::string("none");
+      std::string t = fmt::format("{} × {}", s["instances"].get<int>(), s["cores_each"].get<int>());
+      if (s.contains("p99")) t += ", p99 " + format_duration(s["p99"].get<double>());
+      if (s.contains("cost_per_month")) t += fmt::format(", {:.2f}/month", s["cost_per_month"].get<double>());
+      return t;
+    };
+    for (const auto& h : r["horizons"]) {
+      if (!h.contains("scale_up_or_out")) continue;
+      for (const auto& x : h["scale_up_or_out"]) {
+        const Json &o = x["out"], &u = x["up"];
+        bool ok = u["feasible"].get<bool>();
+        md += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} / {} |\n", horizon_title(h),
+                          x["tier"].get<std::string>(), ok ? size(u) : "none up to the maximum", size(o),
+                          ok && u.contains("recommended") ? size(u["recommended"]) : "none",
+                          size(o["recommended"]), x["fewer_cores"].get<std::string>(),
+                          format_ratio(u["one_instance_share"].get<double>()),
+                          format_ratio(o["one_instance_share"].get<double>()));
+      }
+    }
+    md += "\n";
+    for (const auto& h : r["horizons"]) {
+      if (!h.contains("scale_up_or_out")) continue;
+      for (const auto& x : h["scale_up_or_out"]) {
+        md += fmt::format("- {}, {}: {}\n", horizon_title(h), x["tier"].get<std::string>(), md_escape(x["summary"].get<std::string>()));
+      }
+    }
+  }
+
   if (!r["findings"].empty()) {
     md += "\n## What the plan's own numbers imply\n\n";
     for (const auto& f : r["findings"]) md += "- " + md_escape(f.get<std::string>()) + "\n";
@@ -796,6 +959,17 @@ std::string capacity_markdown(const Json& r) {
                         hs["runs"].get<int>(), format_duration(hs["p99"].get<double>()),
                         format_ratio(hs["error_rate"].get<double>()));
       for (const auto& l : hs["log"]) md += "- " + md_escape(l.get<std::string>()) + "\n";
+      for (const auto& x : h.value("scale_up_or_out", Json::array())) {
+        const Json& u = x["up"];
+        const std::string tier = x["tier"].get<std::string>();
+        md += fmt::format("\n{} vertical, cores per instance on {} instances:\n\n", tier, u["instances"].get<int>());
+        for (const auto& l : u["log"]) md += "- " + md_escape(l.get<std::string>()) + "\n";
+        if (u.contains("one_lost")) {
+          md += fmt::format("\n{} vertical with one instance lost, cores per instance on {}:\n\n", tier,
+                            u["one_lost"]["instances"].get<int>());
+          for (const auto& l : u["one_lost"]["log"]) md += "- " + md_escape(l.get<std::string>()) + "\n";
+        }
+      }
     }
   }
   return md;
@@ -829,6 +1003,11 @@ std::string capacity_console(const Json& r) {
       for (const auto& d : h["dimensions"]) line += fmt::format("  {} {}", d["name"].get<std::string>(), d["text"].get<std::string>());
     }
     out += line + "\n";
+    if (h.contains("scale_up_or_out")) {
+      for (const auto& x : h["scale_up_or_out"]) {
+        out += fmt::format("    {}: {}\n", x["tier"].get<std::string>(), x["summary"].get<std::string>());
+      }
+    }
   }
   out += "  (tier planned/recommended binding";
   out += !r["horizons"].empty() && r["horizons"][0].contains("dimensions") ? "; data-tier dimensions simulated)\n" : ")\n";
@@ -896,6 +1075,19 @@ std::string capacity_html(const Json& r) {
           "analytic: the plan's per-user estimates with headroom (binding resource in the JSON); simulated: the "
           "smallest count that met the scenario's expectations at the horizon's load.</p>\n" +
           report::html_table({"month", "tier", "planned", "recommended", "binding", "plan", "analytic", "simulated", "why"}, rows);
+  std::vector<std::vector<std::string>> ups;
+  for (const auto& h : r.value("horizons", Json::array())) {
+    for (const auto& x : h.value("scale_up_or_out", Json::array())) {
+      ups.push_back({cell("num", core::format_number(h.value("month", 0.0), 4)), html_escape(text(x["tier"])),
+                     html_escape(x["fewer_cores"] == "up" ? "vertical" : x["fewer_cores"] == "out" ? "horizontal" : "same"),
+                     html_escape(text(x["summary"]))});
+    }
+  }
+  if (!ups.empty()) {
+    body += "<h2>Scale up or out</h2>\n<p class=\"muted\">each scale: both tier sized both ways, the other tiers as "
+            "found horizontally; memory follows the cores.</p>\n" +
+            report::html_table({"month", "tier", "fewer cores", "both ways"}, ups);
+  }
   std::string after;
   if (r.contains("findings") && r["findings"].is_array() && !r["findings"].empty()) {
     after += "<h2>What the plan's own numbers imply</h2>\n<ul>\n";

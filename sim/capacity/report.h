@@ -24,8 +24,11 @@ struct SimulationInfo {
 };
 
 /// The report. `load` and `sim` may be null (no scenario / --no-simulate).
+/// `ups`: the `scale: both` tiers sized up (search.h ScaleUpResult), reported per horizon as
+/// `scale_up_or_out` beside the answer scaled out.
 report::Json capacity_json(const Plan& plan, const Projection& projection, const LoadModel* load,
-                             const SearchResult* sim, const SimulationInfo& info);
+                             const SearchResult* sim, const SimulationInfo& info,
+                             const std::vector<ScaleUpResult>& ups = {});
 
 /// capacity.md from capacity_json()'s output.
 std::string capacity_markdown(const report::Json& report);

@@ -107,6 +107,17 @@ struct SearchResult {
   int rounds = 0;
 };
 
+/// A `scale: both` tier sized up (docs/capacity.md "Scale up or out"): its cores per instance
+/// searched on `instances` instances (the topology's, or one fewer: what survives one lost),
+/// every other tier and dimension at the answer of the main search (scaled out), at every
+/// horizon where that answer exists.
+struct ScaleUpResult {
+  std::size_t tier = 0;                ///< index into Plan::tiers
+  int instances = 0;                   ///< the tier's up_instances, or one fewer (to survive one lost)
+  std::vector<std::size_t> horizons;   ///< the horizons searched, parallel to search.horizons
+  SearchResult search;                 ///< counts[tier]: cores per instance
+};
+
 /// Searches every horizon. `tier_names` label the log. `on_round(round, candidates)` is
 /// called before each batch (for progress output).
 SearchResult search(const SearchInput& in, const std::vector<std::string>& tier_names, const Evaluate& evaluate,

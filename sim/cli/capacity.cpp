@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
+#include <tuple>
 #include <sstream>
 
 #include "sim/capacity/plan.h"
@@ -44,13 +45,27 @@ scenario::Override topology_override(const std::string& path, long long value) {
 }
 
 // The overrides that give `component` `n` servers: replicas, nodes, primary +
-// replicas, consumers, or (scale: cores) cores with workers kept per core.
-std::vector<scenario::Override> count_overrides(const capacity::Tier& tier, const topology::Component& c, int n) {
+// replicas, consumers, or (scale: cores; a scale: both tier sized up on `up_instances`
+// instances) cores with workers kept per core.
+std::vector<scenario::Override> count_overrides(const capacity::Tier& tier, const topology::Component& c, int n,
+                                                int up_instances = 0) {
+  const bool up = up_instances > 0;
   std::string base = "components." + c.name + ".";
-  if (tier.scale == capacity::Scale::kCores) {
+  if (tier.scale == capacity::Scale::kCores || up) {
     const auto& s = *c.service();
     long long workers = std::max<long long>(1, std::llround(static_cast<double>(s.workers) * n / s.cores));
-    return {topology_override(base + "cores", n), topology_override(base + "workers", workers)};
+    std::vector<scenario::Override> o = {topology_override(base + "cores", n), topology_override(base + "workers", workers)};
+    if (up) {
+      o.push_back(topology_override(base + "replicas", up_instances));
+      // Memory follows the cores (an instance family: seed 001's 2 → 4 → 8 cores, 4 → 8 → 16 GB).
+      if (s.memory > 0) {
+        scenario::Override m;
+        m.path = base + "memory";
+        m.value = fmt::format("{:.0f}B", s.memory * n / s.cores);
+        o.push_back(m);
+      }
+    }
+    return o;
   }
   switch (c.kind) {
     case topology::Kind::kService:
@@ -129,6 +144,7 @@ std::function<int()> add_capacity(CLI::App& app, const GlobalOptions& global) {
     }
     bool simulate = in->scenario && !o->no_simulate && (!sized.empty() || !plan.dimensions.empty());
     std::optional<capacity::SearchResult> result;
+    std::vector<capacity::ScaleUpResult> ups;
     capacity::SimulationInfo info;
     int status = core::kOk;
     if (simulate) {
@@ -172,7 +188,9 @@ std::function<int()> add_capacity(CLI::App& app, const GlobalOptions& global) {
         for (const auto& d : plan.dimensions) start.push_back(dimension_start(d, *topo.find(d.component)));
         si.starts.push_back(start);
       }
-      auto request_for = [&](const capacity::Candidate& c, const std::string& dir) {
+      // `up`: a scale: both tier sized up, whose count is its cores per instance (null: none).
+      auto request_for = [&](const capacity::Candidate& c, const std::string& dir,
+                             const capacity::ScaleUpResult* up = nullptr) {
         runs::RunRequest r;
         r.scenario_path = plan.scenario_path;
         r.overrides = plan.overrides();
@@ -182,7 +200,9 @@ std::function<int()> add_capacity(CLI::App& app, const GlobalOptions& global) {
         r.overrides.push_back(scenario_override("warmup", fmt::format("{:.9g}s", info.warmup)));
         for (std::size_t t : sized) {
           const topology::Component* comp = topo.find(plan.tiers[t].component);
-          for (auto& ov : count_overrides(plan.tiers[t], *comp, c.counts[t])) r.overrides.push_back(ov);
+          for (auto& ov : count_overrides(plan.tiers[t], *comp, c.counts[t], up && up->tier == t ? up->instances : 0)) {
+            r.overrides.push_back(ov);
+          }
         }
         for (std::size_t i = 0; i < plan.dimensions.size(); ++i) {
           r.overrides.push_back(dimension_override(plan.dimensions[i], c.counts[plan.tiers.size() + i]));
@@ -213,20 +233,38 @@ std::function<int()> add_capacity(CLI::App& app, const GlobalOptions& global) {
       fs::path cand_root = out / ".candidates";
       if (!o->resume) fs::remove_all(cand_root, ec);
       fs::remove_all(out / "runs", ec);
-      std::map<std::pair<std::size_t, std::vector<int>>, fs::path> dirs;
+      // Keyed by (index into ups of the tier sized up, or -1; horizon; counts).
+      std::map<std::tuple<int, std::size_t, std::vector<int>>, fs::path> dirs;
+      // Each scale: both tier is sized up on its instances and, to survive one lost, on one fewer.
+      std::size_t up_searches = 0;
+      for (std::size_t t : sized) {
+        if (plan.tiers[t].scale == capacity::Scale::kBoth) up_searches += plan.tiers[t].up_instances >= 2 ? 2 : 1;
+      }
+      ups.reserve(up_searches);  // evaluators keep pointers into it
       int next_dir = 0;
       std::vector<runs::RunOutcome> all;
-      capacity::Evaluate evaluate = [&](const std::vector<capacity::Candidate>& candidates) {
+      // `up` (index into ups, -1: the main search) with `base`: a scale: both tier sized up —
+      // candidate horizon i is plan horizon up.horizons[i], and every count but the tier's is base[i]'s.
+      auto evaluator = [&](int up, const std::vector<std::vector<int>>* base) -> capacity::Evaluate {
+        return [&, up, base](const std::vector<capacity::Candidate>& candidates) {
+        const capacity::ScaleUpResult* u = up >= 0 ? &ups[static_cast<std::size_t>(up)] : nullptr;
         runs::Batch batch;
-        batch.label = fmt::format("capacity {}: {} runs", plan.name, candidates.size());
+        batch.label = fmt::format("capacity {}: {} runs{}", plan.name, candidates.size(),
+                                  u ? fmt::format(", {} on {} instances, cores each", plan.tiers[u->tier].name, u->instances)
+                                    : "");
         batch.parallel = o->jobs;
         batch.progress = !global.quiet;
         batch.ledger_dir = cand_root.string();
         batch.resume = o->resume;
-        for (const auto& c : candidates) {
+        for (capacity::Candidate c : candidates) {
+          if (u) {
+            std::vector<int> counts = (*base)[c.horizon];
+            counts[u->tier] = c.counts[u->tier];
+            c = {u->horizons[c.horizon], counts};
+          }
           fs::path dir = cand_root / fmt::format("{:04d}", next_dir++);
-          dirs[{c.horizon, c.counts}] = dir;
-          batch.runs.push_back(request_for(c, dir.string()));
+          dirs[{up, c.horizon, c.counts}] = dir;
+          batch.runs.push_back(request_for(c, dir.string(), u));
         }
         std::vector<runs::RunOutcome> outcomes = runs::run_batch(batch);
         std::vector<capacity::Outcome> found;
@@ -244,14 +282,46 @@ std::function<int()> add_capacity(CLI::App& app, const GlobalOptions& global) {
         }
         all.insert(all.end(), outcomes.begin(), outcomes.end());
         return found;
+        };
       };
-      result = capacity::search(si, names, evaluate);
-      // Keep the report of the configuration found per horizon; drop the other candidates.
-      for (std::size_t h = 0; h < result->horizons.size(); ++h) {
-        const auto& a = result->horizons[h];
-        auto it = dirs.find({h, a.counts});
-        if (it == dirs.end()) continue;
-        fs::path keep = out / "runs" / fmt::format("month-{}", core::format_number(plan.horizons[h]));
+      result = capacity::search(si, names, evaluator(-1, nullptr));
+      // Each scale: both tier sized up where the main search found an answer: the cores per
+      // instance on its instances, starting from the cores that answer has in all, then (two
+      // instances or more) on one fewer: the cores each instance needs to survive one lost.
+      for (std::size_t t : sized) {
+        const capacity::Tier& tier = plan.tiers[t];
+        if (tier.scale != capacity::Scale::kBoth) continue;
+        for (int instances : {tier.up_instances, tier.up_instances - 1}) {
+          if (instances < 1) continue;
+          const int up = static_cast<int>(ups.size());
+          capacity::ScaleUpResult& u = ups.emplace_back();
+          u.tier = t;
+          u.instances = instances;
+          capacity::SearchInput ui;
+          ui.max_servers = plan.simulate.max_servers;
+          ui.mins.assign(si.mins.size(), 0);
+          ui.mins[t] = 1;
+          ui.searched.assign(si.searched.size(), false);
+          ui.searched[t] = true;
+          std::vector<std::vector<int>> base;
+          for (std::size_t h = 0; h < result->horizons.size(); ++h) {
+            const auto& a = result->horizons[h];
+            if (!a.feasible) continue;
+            u.horizons.push_back(h);
+            base.push_back(a.counts);
+            std::vector<int> start(si.mins.size(), 0);
+            start[t] = std::max(1, (a.counts[t] * tier.up_base_cores + instances - 1) / instances);
+            ui.starts.push_back(start);
+          }
+          if (!u.horizons.empty()) u.search = capacity::search(ui, names, evaluator(up, &base));
+        }
+      }
+      // Keep the report of the configuration found per horizon (runs/month-N; a tier scaled up:
+      // runs/month-N-<tier>-up); drop the other candidates.
+      auto keep_run = [&](int up, std::size_t h, const std::vector<int>& counts, const std::string& name) {
+        auto it = dirs.find({up, h, counts});
+        if (it == dirs.end()) return;
+        fs::path keep = out / "runs" / name;
         for (const char* f : {"report.md", "report.json"}) {
           std::ifstream found(it->second / f, std::ios::binary);
           std::stringstream text;
@@ -261,13 +331,27 @@ std::function<int()> add_capacity(CLI::App& app, const GlobalOptions& global) {
             status = core::kInternal;
           }
         }
+      };
+      for (std::size_t h = 0; h < result->horizons.size(); ++h) {
+        keep_run(-1, h, result->horizons[h].counts, fmt::format("month-{}", core::format_number(plan.horizons[h])));
+      }
+      for (std::size_t k = 0; k < ups.size(); ++k) {
+        const capacity::ScaleUpResult& u = ups[k];
+        if (u.instances != plan.tiers[u.tier].up_instances) continue;  // the N−1 check keeps no report
+        for (std::size_t i = 0; i < u.horizons.size(); ++i) {
+          const std::size_t h = u.horizons[i];
+          std::vector<int> counts = result->horizons[h].counts;
+          counts[u.tier] = u.search.horizons[i].counts[u.tier];
+          keep_run(static_cast<int>(k), h, counts,
+                   fmt::format("month-{}-{}-up", core::format_number(plan.horizons[h]), plan.tiers[u.tier].name));
+        }
       }
       fs::remove_all(cand_root, ec);
       status = runs::command_status(all, status);
     }
 
     report::Json report =
-        capacity::capacity_json(plan, projection, load ? &*load : nullptr, result ? &*result : nullptr, info);
+        capacity::capacity_json(plan, projection, load ? &*load : nullptr, result ? &*result : nullptr, info, ups);
     std::string err = runs::write_files(out.string(), {{"capacity.md", capacity::capacity_markdown(report)},
                                                        {"capacity.html", capacity::capacity_html(report)},
                                                        {"capacity.json", report::dump(report)}});

@@ -11,6 +11,7 @@
 #include "sim/import/compose.h"
 #include "sim/import/kubernetes.h"
 #include "sim/import/nginx.h"
+#include "sim/topology/rate_limits.h"
 
 namespace sim::import {
 namespace {
@@ -239,10 +240,11 @@ class Importer {
     if (std::string r = retry_text(s.retry, def.retry); !r.empty()) lb.set("retry", r, "proxy_next_upstream");
     if (s.processes != def.processes) lb.set("processes", std::to_string(s.processes), "worker_processes");
     if (s.shared_state != def.shared_state) lb.set("shared_state", "false", "no zone in the upstream");
-    if (!s.rate_limits.empty()) {  // nginx.cpp maps one limit_req shared by all clients
-      const topology::RateLimit& lim = s.rate_limits.front();
-      lb.set("rate_limit", fmt::format("{{rate: {}, burst: {}}}", core::format_rate(lim.rate), lim.burst),
-             where(lim.pos) + ": limit_req");
+    if (!s.rate_limits.empty()) {  // every limit_req of the proxying level (nginx.cpp)
+      std::string text;
+      for (const auto& lim : s.rate_limits) text += (text.empty() ? "" : ", ") + topology::rate_limit_text(lim);
+      lb.set("rate_limit", s.rate_limits.size() == 1 ? text : "[" + text + "]",
+             where(s.rate_limits.front().pos) + ": limit_req");
     }
     if (health_check_for_lb_) lb.set("health_check", health_check_text(*health_check_for_lb_), health_src_);
     std::string lbname = lb.name;
@@ -262,6 +264,13 @@ class Importer {
     if (d.cores) c.set("cores", std::to_string(*d.cores), src + ": resources.requests.cpu");
     if (d.memory) c.set("memory", core::format_size(*d.memory), src + ": resources.requests.memory");
     if (d.boot_time) c.set("boot_time", core::format_duration(*d.boot_time), src + ": readinessProbe.initialDelaySeconds");
+    if (d.liveness) {
+      c.set("liveness",
+            fmt::format("{{period: {}, timeout: {}, failure_threshold: {}, initial_delay: {}}}",
+                        core::format_duration(d.liveness->period), core::format_duration(d.liveness->timeout),
+                        d.liveness->failure_threshold, core::format_duration(d.liveness->initial_delay)),
+            src + ": livenessProbe");
+    }
     if (d.spread_zones) {
       zones_ = {"zone-a", "zone-b", "zone-c"};
       c.set("zones", "[zone-a, zone-b, zone-c]", src + ": topologySpreadConstraints on zones (zone names chosen)");

@@ -345,6 +345,62 @@ std::optional<topology::HealthCheck> read_probe(const Ctx& c, const YAML::Node& 
   return hc;
 }
 
+// The first container's livenessProbe as infrasim's liveness: (docs/operations.md "Liveness
+// probes"): periodSeconds, timeoutSeconds, failureThreshold, initialDelaySeconds, with the API's
+// defaults. successThreshold must be 1 for a liveness probe (API validation). A startupProbe
+// disables liveness probes until it succeeds, and kills the container after failureThreshold
+// failures: its whole allowance (initialDelaySeconds + failureThreshold × periodSeconds) is
+// taken as the liveness probe's initial delay when longer — an instance that boots within it
+// is not killed while booting, as on Kubernetes; one that boots later is killed by the liveness
+// probe a few periods after the allowance, instead of at its end (said in the note).
+void read_liveness(const Ctx& c, const YAML::Node& ct, const std::string& path,
+                   std::optional<topology::LivenessSpec>* out) {
+  const Reader& r = c.r;
+  YAML::Node lp = child(ct, "livenessProbe"), sp = child(ct, "startupProbe");
+  if (!lp.IsDefined()) {
+    if (sp.IsDefined()) {
+      c.note(Kind::kIgnored, key_pos(r, ct, "startupProbe"), path + ".startupProbe",
+             "without a livenessProbe it only delays readiness, which boot_time models");
+    }
+    return;
+  }
+  std::optional<double> delay;
+  auto hc = read_probe(c, lp, path + ".livenessProbe", &delay);
+  if (!hc) return;
+  if (hc->healthy_threshold != 1) {
+    r.error(child(lp, "successThreshold"),
+            fmt::format("successThreshold {} on a livenessProbe; expected 1 (the Kubernetes API requires 1 for "
+                        "liveness and startup probes)",
+                        hc->healthy_threshold));
+    return;
+  }
+  topology::LivenessSpec l;
+  l.enabled = true;
+  l.period = hc->interval;
+  l.timeout = hc->timeout;
+  l.failure_threshold = hc->unhealthy_threshold;
+  l.initial_delay = delay.value_or(0);
+  std::string startup;
+  if (sp.IsDefined()) {
+    std::optional<double> sdelay;
+    if (auto s = read_probe(c, sp, path + ".startupProbe", &sdelay)) {
+      double allowance = sdelay.value_or(0) + s->unhealthy_threshold * s->interval;
+      if (allowance > l.initial_delay) {
+        l.initial_delay = allowance;
+        startup = fmt::format("; initial_delay {}s from the startupProbe's allowance (initialDelaySeconds + "
+                              "failureThreshold × periodSeconds): an instance still booting after it is killed by "
+                              "the liveness probe, a few periods later than by the startup probe",
+                              core::format_number(allowance));
+      }
+    }
+  }
+  *out = l;
+  c.note(Kind::kMapped, key_pos(r, ct, "livenessProbe"), path + ".livenessProbe",
+         fmt::format("liveness: {{period: {}s, timeout: {}s, failure_threshold: {}, initial_delay: {}s}}{}",
+                     core::format_number(l.period), core::format_number(l.timeout), l.failure_threshold,
+                     core::format_number(l.initial_delay), startup));
+}
+
 std::optional<K8sDeployment> read_deployment(const Reader& r, const YAML::Node& doc) {
   K8sDeployment out;
   Ctx c{r, &out.notes};
@@ -373,10 +429,22 @@ std::optional<K8sDeployment> read_deployment(const Reader& r, const YAML::Node& 
     c.note(Kind::kMapped, out.pos, "spec.replicas (not set)", "replicas: 1 (the API default)");
   }
   std::set<std::string> spec_used = {"replicas", "template"};
-  if (child(spec, "strategy").IsDefined()) {
+  if (YAML::Node st = child(spec, "strategy"); st.IsDefined()) {
     spec_used.insert("strategy");
-    c.note(Kind::kPending, key_pos(r, spec, "strategy"), "spec.strategy",
-           "rolling deployments are not modelled yet (operations issue)");
+    // A rollout is something an operator does at a time: a scenario operation, not a topology key.
+    YAML::Node ru = child(st, "rollingUpdate");
+    auto amount = [&](const char* key) {
+      YAML::Node v = child(ru, key);
+      return v.IsScalar() ? v.Scalar() : std::string("25%");
+    };
+    std::string type = child(st, "type").IsScalar() ? child(st, "type").Scalar() : "RollingUpdate";
+    c.note(Kind::kMapped, key_pos(r, spec, "strategy"), "spec.strategy",
+           type == "Recreate"
+               ? "Recreate, in a scenario: operations: [{at: ..., deploy: {target: <component>, max_surge: 0, "
+                 "max_unavailable: 100%}}] (docs/operations.md)"
+               : fmt::format("a scenario deploys it with these limits: operations: [{{at: ..., deploy: {{target: "
+                             "<component>, max_surge: {}, max_unavailable: {}}}}}] (docs/operations.md)",
+                             amount("maxSurge"), amount("maxUnavailable")));
   }
   c.rest(spec, "spec.", spec_used);
   YAML::Node pod = child(child(spec, "template"), "spec");
@@ -443,10 +511,14 @@ std::optional<K8sDeployment> read_deployment(const Reader& r, const YAML::Node& 
       c.note(Kind::kIgnored, key_pos(r, ct, "readinessProbe"), path + ".readinessProbe",
              "only the first container's readiness probe is used");
     }
-    for (const char* probe : {"livenessProbe", "startupProbe"}) {
-      if (child(ct, probe).IsDefined()) {
-        c.note(Kind::kPending, key_pos(r, ct, probe), path + "." + probe,
-               "restarts after failed probes are not taken from the file yet; write liveness: on the component");
+    if (i == 0) {
+      read_liveness(c, ct, path, &out.liveness);
+    } else {
+      for (const char* probe : {"livenessProbe", "startupProbe"}) {
+        if (child(ct, probe).IsDefined()) {
+          c.note(Kind::kIgnored, key_pos(r, ct, probe), path + "." + probe,
+                 "only the first container's probes are used");
+        }
       }
     }
     c.rest(ct, path + ".", used);

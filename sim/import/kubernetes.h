@@ -36,6 +36,8 @@ struct K8sDeployment {
   std::optional<double> memory;                  ///< sum of containers' requests.memory, bytes
   std::optional<topology::HealthCheck> readiness;  ///< the first container's readinessProbe
   std::optional<double> boot_time;               ///< readinessProbe.initialDelaySeconds
+  /// The first container's livenessProbe; a startupProbe holds its first probe back (see read_deployment).
+  std::optional<topology::LivenessSpec> liveness;
   bool spread_zones = false;                     ///< a topologySpreadConstraint on topology.kubernetes.io/zone
   SourcePos pos;
   std::vector<ImportNote> notes;

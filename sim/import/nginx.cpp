@@ -8,6 +8,7 @@
 
 #include "sim/core/units.h"
 #include "sim/core/yaml_reader.h"
+#include "sim/topology/rate_limits.h"
 
 namespace sim::import {
 namespace {
@@ -721,12 +722,8 @@ class UpstreamReader {
       }
     }
     read_next_upstream(c, p, &lb);
-    if (c.limit_req.size() > 1) {
-      for (std::size_t i = 1; i < c.limit_req.size(); ++i) {
-        pending(*c.limit_req[i], "infrasim has one rate limit per load balancer; only the first limit_req is used");
-      }
-    }
-    if (!c.limit_req.empty()) read_limit(*c.limit_req.front(), zones, out);
+    // Every limit_req of the level applies to each request (nginx checks them all): a list of limits.
+    for (const NginxDirective* d : c.limit_req) read_limit(*d, zones, out);
   }
 
   // proxy_next_upstream (default: error timeout), _tries (0: no limit), _timeout (0: none).
@@ -816,7 +813,7 @@ class UpstreamReader {
   void read_limit(const NginxDirective& d, const std::map<std::string, const NginxDirective*>& zones,
                   NginxUpstream* out) {
     std::string zone;
-    int burst = 0;
+    int burst = 0, delay_n = 0;
     bool nodelay = false, delay = false;
     for (std::size_t i = 0; i < d.args.size(); ++i) {
       const std::string& a = d.args[i];
@@ -833,7 +830,14 @@ class UpstreamReader {
       } else if (a == "nodelay") {
         nodelay = true;
       } else if (a.starts_with("delay=")) {
-        delay = true;
+        auto v = core::parse_number(a.substr(6));
+        if (!v || *v < 0 || *v > 1e7 || std::floor(*v) != *v) {
+          diags_.error(d.arg_pos[i], fmt::format("invalid delay '{}'; expected a whole number >= 0, like delay=8",
+                                                 a.substr(6)));
+        } else {
+          delay = true;
+          delay_n = static_cast<int>(*v);
+        }
       } else {
         diags_.error(d.arg_pos[i], fmt::format("unknown limit_req parameter '{}'; expected zone=, burst=, nodelay "
                                                "or delay=",
@@ -880,29 +884,46 @@ class UpstreamReader {
       }
       return;
     }
-    // A key made of variables that differ per client ($binary_remote_addr, $http_x_api_key...) makes one
-    // bucket per client; infrasim has no clients yet, so only a key shared by all requests maps.
-    bool per_client = key.find('$') != std::string::npos && key != "$server_name" && key != "$host" &&
-                      key != "$server_addr";
-    if (per_client) {
-      pending(d, fmt::format("a bucket per value of {} ({}, burst {}{}): per-client limits are not modelled yet "
-                             "(per-client issue); no rate_limit written",
-                             key, core::format_rate(*rate), burst, nodelay ? ", nodelay" : ""));
+    // The key (ngx_http_limit_req_module: one bucket per value of the key): a value that differs per
+    // client — the address ($binary_remote_addr, $remote_addr, $realip_remote_addr), a header such as
+    // an API key or X-Forwarded-For ($http_*), a cookie or query argument ($cookie_*, $arg_*) — makes
+    // one bucket per client (key: client); one shared by every request ($server_name, $host,
+    // $server_addr, a constant) one bucket (key: global). Other variables (per URL: $uri) are not
+    // modelled: said, and no limit is written for them.
+    auto per_client = [](const std::string& k) {
+      for (const char* v : {"$binary_remote_addr", "$remote_addr", "$realip_remote_addr", "$http_", "$cookie_", "$arg_"}) {
+        if (k.find(v) != std::string::npos) return true;
+      }
+      return false;
+    };
+    auto shared = [](const std::string& k) {
+      return k.find('$') == std::string::npos || k == "$server_name" || k == "$host" || k == "$server_addr";
+    };
+    topology::RateLimit lim;
+    if (per_client(key)) {
+      lim.key = topology::RateLimit::Key::kClient;
+    } else if (!shared(key)) {
+      pending(d, fmt::format("a bucket per value of {} ({}, burst {}): infrasim keys limits by client, class or "
+                             "nothing; no rate_limit written",
+                             key, core::format_rate(*rate), burst));
       notes_.push_back({ImportNote::Kind::kPending, zd.pos, shown(zd), "the zone of the limit_req above"});
       return;
     }
-    topology::RateLimit lim;
+    if (nodelay && delay) {
+      diags_.error(d.pos, "limit_req has both nodelay and delay=; expected one of them");
+      return;
+    }
     lim.rate = *rate;
     lim.burst = burst;
+    lim.nodelay = nodelay;
+    lim.delay = delay ? std::min(delay_n, burst) : 0;
     lim.pos = d.pos;
-    out->lb.rate_limits = {lim};
-    mapped(d, fmt::format("components.<lb>.rate_limit: {{rate: {}, burst: {}}}", core::format_rate(*rate), burst));
+    out->lb.rate_limits.push_back(lim);
+    mapped(d, "components.<lb>.rate_limit: " + rate_limit_text(lim) +
+                  (lim.key == topology::RateLimit::Key::kClient
+                       ? fmt::format(" (a bucket per value of {}: per client)", key)
+                       : ""));
     mapped(zd, "the zone of the limit_req above");
-    if (!nodelay) {
-      pending(d, delay ? "delay=: infrasim rejects every request beyond the burst at once (nodelay)"
-                       : "without nodelay nginx delays requests within the burst; infrasim serves them at once "
-                         "(nodelay)");
-    }
   }
 
   // Everything in the file not used above, in file order.

@@ -105,6 +105,7 @@ std::optional<FromResult> component_from(const FromRef& ref, Kind kind, const st
     if (d->memory) s.memory = *d->memory;
     if (d->boot_time) s.boot_time = *d->boot_time;
     out.base.spec = s;
+    if (d->liveness) out.base.liveness = *d->liveness;  // its restart: Kubernetes' Always (the loader's default)
     out.spread_zones = d->spread_zones;
     out.lb_health = d->readiness;
     fill(d->notes, "the load balancer in front", component);

@@ -1,7 +1,10 @@
 #include "sim/model/cost.h"
 
+#include <cmath>
 #include <fmt/format.h>
 #include <map>
+
+#include "sim/core/units.h"
 
 namespace sim::model {
 
@@ -86,8 +89,15 @@ std::optional<CostEstimate> estimate_cost(const Topology& t, const RunResult& r)
     const ComponentStats* cs = stats.count(c.name) ? stats[c.name] : nullptr;
     double instance_hours = cs ? cs->instance_hours : 0;
     if (!cc.instance.empty()) {
-      auto price = p.instances.at(cc.instance).price(cc.purchase);
+      const topology::InstancePrice& type = p.instances.at(cc.instance);
+      auto price = type.price(cc.purchase);
       std::string detail = fmt::format("{} {}", cc.instance, topology::purchase_name(cc.purchase));
+      // A type with its vCPUs given, on instances of another size: priced in proportion.
+      const int cores = c.hosts.empty() ? t.instance_cores(c, 0) : 0;
+      if (price && type.cores && cores > 0 && std::abs(cores - *type.cores) > 1e-9) {
+        *price *= cores / *type.cores;
+        detail += fmt::format(" × {}/{} cores", cores, core::format_number(*type.cores));
+      }
       if (cc.per_component) {
         add({c.name, "instances", detail + " (per component)", p.hours_per_month, "hours", price.value_or(0), 0});
       } else {

@@ -686,6 +686,7 @@ void read_component(const Reader& r, const std::string& name, const YAML::Node& 
     }
     if (m.has("cores")) p->cores_keys[name] = r.pos(m.key_mark("cores"));
     if (from) c->restart = from->base.restart;  // a compose file's restart:, unless written here
+    if (from) c->liveness = from->base.liveness;  // a Deployment's livenessProbe, unless written here
     if (m.has("restart")) read_restart(r, m.get("restart"), &c->restart);
     if (m.has("liveness")) read_liveness(r, m.get("liveness"), &c->liveness);
     if (m.has("replace")) {
@@ -782,6 +783,7 @@ void read_component(const Reader& r, const std::string& name, const YAML::Node& 
       read_rate_limits(r, m.get("rate_limit"), &s.rate_limits);
     }
     if (m.has("weights") && r.is_seq(m.get("weights"), "weights")) {
+      s.weights.clear();  // written weights replace a from: file's ([] for none: every instance alike)
       for (const auto& item : m.get("weights")) {
         if (auto w = r.number(item, 0, 1e6)) s.weights.push_back(*w);
       }

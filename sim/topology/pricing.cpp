@@ -125,7 +125,7 @@ std::optional<Pricing> parse_pricing(const std::string& file, const std::string&
         auto type = price_name(r, it->first);
         if (!type) continue;
         std::string what = fmt::format("instance type '{}'", *type);
-        MapView tm(r, it->second, what, {"on_demand", "reserved", "spot", "description"});
+        MapView tm(r, it->second, what, {"on_demand", "reserved", "spot", "description", "cores"});
         if (!tm.ok()) continue;
         InstancePrice ip;
         for (const std::string& k : purchase_names()) {
@@ -137,6 +137,7 @@ std::optional<Pricing> parse_pricing(const std::string& file, const std::string&
           if (k == "spot") ip.spot = v;
         }
         tm.read("description", &Reader::string, &ip.description, "a string");
+        if (tm.has("cores")) ip.cores = r.number(tm.get("cores"), 0.001, 1e4);
         // Only when none is written: an invalid one is reported already.
         if (!tm.has("on_demand") && !tm.has("reserved") && !tm.has("spot") && !tm.misspelled("on_demand") &&
             !tm.misspelled("reserved") && !tm.misspelled("spot")) {

@@ -35,6 +35,10 @@ const char* purchase_name(Purchase p);
 struct InstancePrice {
   std::optional<double> on_demand, reserved, spot;
   std::string description;  ///< informational ("2 vCPU, 2 GiB")
+  /// The type's vCPUs, when given: a component priced with the type but sized with other
+  /// `cores` pays in proportion (within an instance family the price is linear in size:
+  /// m6i.large, 2 vCPU, costs half an m6i.xlarge; Fargate bills per vCPU and GB).
+  std::optional<double> cores;
   std::optional<double> price(Purchase p) const;
 };
 

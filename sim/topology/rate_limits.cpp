@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "sim/core/units.h"
 #include "sim/core/yaml_reader.h"
 
 namespace sim::topology {
@@ -79,6 +80,24 @@ void read_rate_limits(const Reader& r, const YAML::Node& n, std::vector<RateLimi
     return;
   }
   read_one(r, n, out);
+}
+
+std::string rate_limit_text(const RateLimit& lim) {
+  std::string s;
+  if (lim.window > 0) {
+    s = fmt::format("requests: {}, window: {}", lim.requests, core::format_duration(lim.window));
+  } else {
+    s = fmt::format("rate: {}, burst: {}", core::format_rate(lim.rate), lim.burst);
+    s += lim.nodelay ? ", nodelay: true" : lim.delay > 0 ? fmt::format(", delay: {}", lim.delay) : ", nodelay: false";
+  }
+  if (lim.key == RateLimit::Key::kClient) s += ", key: client";
+  if (lim.key == RateLimit::Key::kClass) s += ", key: class";
+  if (!lim.classes.empty()) {
+    std::string cs;
+    for (const auto& c : lim.classes) cs += (cs.empty() ? "" : ", ") + c;
+    s += ", classes: [" + cs + "]";
+  }
+  return "{" + s + "}";
 }
 
 void check_rate_limits(const Reader& r, const Topology& t) {

@@ -160,6 +160,88 @@ TEST(CapacitySearch, RandomSplitReplicasMatchMm1) {
             std::string::npos);
 }
 
+TEST(CapacitySearch, ScaleBothComparesMm1ReplicasWithOneMmcInstance) {
+  // The tier of RandomSplitReplicasMatchMm1 (λ = 300/s, μ = 100/s, p99 <= 103 ms) sized both ways.
+  //   out: c replicas of 1 core behind a random balancer, c × M/M/1: 6 (see above).
+  //   up:  the topology's 1 instance with n cores and n workers, M/M/n: at n = 3 it is saturated
+  //        (ρ = 300 / 300 = 1), at n = 4 Erlang C gives a p99 of 61 ms: 4 cores, 2 fewer than out
+  //        (one queue in front of every core: pooling).
+  const int up = model::mmc_min_servers(300, 100, 0.99, 0.103, 100);
+  ASSERT_EQ(up, 4);
+  const double p99_up = model::mmc_response_quantile(4, 300, 100, 0.99);
+  EXPECT_LT(p99_up, 0.103 * 0.8);
+  Result r = capacity("cap-both", kSplitTopology, scenario_text("103ms"), plan_text(300, "both", 4));
+  ASSERT_EQ(r.run.exit_code, 1) << r.run.out << r.run.err;  // the out answer decides, as with replicas
+  const auto& h = r.report["horizons"][0];
+  EXPECT_EQ(h["tiers"][0]["simulated"]["servers"], 6);
+  EXPECT_EQ(h["tiers"][0]["recommended"]["servers"], 7);
+  ASSERT_EQ(h["scale_up_or_out"].size(), 1u) << h.dump(1);
+  const auto& x = h["scale_up_or_out"][0];
+  EXPECT_EQ(x["out"]["instances"], 6);
+  EXPECT_EQ(x["out"]["cores_each"], 1);
+  EXPECT_EQ(x["up"]["instances"], 1);
+  EXPECT_EQ(x["up"]["cores_each"], up);
+  EXPECT_EQ(x["up"]["below"]["cores_each"], up - 1);
+  EXPECT_NEAR(x["up"]["p99"].get<double>(), p99_up, 0.15 * p99_up);
+  EXPECT_DOUBLE_EQ(x["up"]["one_instance_share"].get<double>(), 1.0);
+  // Recommended both ways (headroom 70 %, one instance lost). Horizontal: 7 (N+1, as in
+  // RandomSplitReplicasMatchMm1). Vertical: the one instance needs a second for N+1, each with the
+  // 4 cores one instance needed; the headroom asks for 300 × 10 ms = 3 busy cores / 0.7 / 2 = 2.1
+  // -> 3 each, under 4: 2 × 4 = 8 cores, one more than 7 — pooling saved 2 cores, N+1 costs 4.
+  EXPECT_EQ(x["out"]["recommended"]["instances"], 7);
+  EXPECT_EQ(x["out"]["recommended"]["cores"], 7);
+  EXPECT_EQ(x["up"]["recommended"]["instances"], 2);
+  EXPECT_EQ(x["up"]["recommended"]["cores_each"], 4);
+  EXPECT_EQ(x["up"]["recommended"]["binding"], "n+1");
+  EXPECT_EQ(x["fewer_cores"], "out");
+  const std::string summary = x["summary"];
+  EXPECT_EQ(summary.rfind("Fewest that met the targets: vertical 1 × 4 cores (p99 ", 0), 0u) << summary;
+  EXPECT_NE(summary.find("), horizontal 6 × 1 core (p99 "), std::string::npos) << summary;
+  EXPECT_NE(summary.find(". At 70% CPU headroom and with one instance lost: vertical 2 × 4 cores = 8, horizontal "
+                         "7 × 1 core = 7: horizontal needs 1 core fewer."),
+            std::string::npos)
+      << summary;
+  // Both searches count in the header; each answer keeps its report.
+  EXPECT_EQ(r.report["simulation"]["runs"].get<int>(),
+            h["simulation"]["runs"].get<int>() + x["up"]["runs"].get<int>());
+  EXPECT_TRUE(fs::exists(r.dir + "/out/runs/month-0/report.json"));
+  EXPECT_TRUE(fs::exists(r.dir + "/out/runs/month-0-srv-up/report.json"));
+  EXPECT_NE(testing::read_file(r.dir + "/out/capacity.md").find("## Scale up or out"), std::string::npos);
+  EXPECT_NE(testing::read_file(r.dir + "/out/capacity.html").find("<h2>Scale up or out</h2>"), std::string::npos);
+  EXPECT_NE(r.run.out.find("srv: Fewest that met the targets: vertical 1 × 4 cores"), std::string::npos) << r.run.out;
+}
+
+TEST(CapacitySearch, ScaleBothOnTwoInstancesSearchesTheOneLeft) {
+  // λ = 240/s, μ = 100/s, p99 <= 100 ms, the tier on 2 instances (every decision 10 % or more
+  // away from the target):
+  //   horizontal  c × M/M/1 at 240/c: c = 4 gives 115 ms, c = 5 88.6 ms: 5; N+1 6.
+  //   vertical    2 × M/M/n at 120/s each: n = 1 is saturated (ρ = 1.2), n = 2 gives 65.7 ms: 2 × 2.
+  //   one lost    M/M/n at 240/s: n = 2 saturated, n = 3 84.6 ms: each instance needs 3 cores.
+  // Recommended: vertical 2 × max(headroom ⌈2.4 busy / 0.7 / 2⌉ = 2, one lost 3) = 2 × 3 = 6;
+  // horizontal max(headroom ⌈2.4 / 0.7⌉ = 4, N+1 6) = 6 × 1: the same 6 cores.
+  ASSERT_GT(model::mmc_response_quantile(1, 60, 100, 0.99), 0.100 * 1.1);
+  ASSERT_LT(model::mmc_response_quantile(1, 48, 100, 0.99), 0.100 * 0.9);
+  const double p99_two = model::mmc_response_quantile(2, 120, 100, 0.99);
+  ASSERT_LT(p99_two, 0.100 * 0.9);
+  ASSERT_LT(model::mmc_response_quantile(3, 240, 100, 0.99), 0.100 * 0.9);
+  std::string topo = kSplitTopology;
+  topo.replace(topo.find("replicas: 1"), 11, "replicas: 2");
+  Result r = capacity("cap-both-two", topo, scenario_text("100ms"), plan_text(240, "both", 4));
+  ASSERT_EQ(r.run.exit_code, 1) << r.run.out << r.run.err;
+  const auto& x = r.report["horizons"][0]["scale_up_or_out"][0];
+  EXPECT_EQ(x["out"]["instances"], 5) << x.dump(1);
+  EXPECT_EQ(x["up"]["instances"], 2);
+  EXPECT_EQ(x["up"]["cores_each"], 2) << x.dump(1);
+  EXPECT_NEAR(x["up"]["p99"].get<double>(), p99_two, 0.15 * p99_two);
+  EXPECT_EQ(x["up"]["recommended"]["cores_each"], 3);
+  EXPECT_EQ(x["up"]["recommended"]["binding"], "n+1");
+  EXPECT_EQ(x["out"]["recommended"]["cores"], 6);
+  EXPECT_EQ(x["fewer_cores"], "same");
+  EXPECT_NE(x["summary"].get<std::string>().find("vertical 2 × 3 cores = 6, horizontal 6 × 1 core = 6: the same cores."),
+            std::string::npos)
+      << x["summary"];
+}
+
 // The same tier and load as RandomSplitReplicasMatchMm1 (6 replicas meet the targets, N+1 = 7), with a
 // per-user estimate that asks for more: the recommended count is the larger, and the reason names it.
 std::string split_plan(const std::string& per_user, const std::string& carries, const std::string& server, int planned) {

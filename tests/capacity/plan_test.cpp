@@ -176,12 +176,15 @@ tiers:
   db: {component: db, scale: cores}
   db2: {component: app}
   app2: {component: app}
+  lbt: {component: lb, scale: both}
 )");
   EXPECT_FALSE(resolve_tiers(p, loaded, d));
   EXPECT_EQ(d.format_short(),
             "p.yaml:6:20: error: tier 'web' names unknown component 'apx'; did you mean 'app'?\n"
             "p.yaml:7:19: error: tier 'db' scales cores, but 'db' is a database; expected a service for scale: cores\n"
-            "p.yaml:9:21: error: component 'app' is already sized by tier 'db2'; expected one tier per component\n");
+            "p.yaml:9:21: error: component 'app' is already sized by tier 'db2'; expected one tier per component\n"
+            "p.yaml:10:20: error: tier 'lbt' scales both, but 'lb' is a load_balancer; expected a service for scale: "
+            "both\n");
 
   core::Diagnostics ok;
   Plan q = load("horizons: [now]\ngrowth: {users: {current: 1, yearly: 1x}}\nrequests: {per_user: 1/s}\n"
@@ -190,6 +193,15 @@ tiers:
   EXPECT_DOUBLE_EQ(q.tiers[0].server.cores, 4);           // from app
   EXPECT_DOUBLE_EQ(q.tiers[0].server.memory, 8 * kGiB);   // from app
   EXPECT_DOUBLE_EQ(q.tiers[1].server.cores, 2);           // written wins
+
+  // scale: both sizes a server as an instance (out); up keeps app's 2 instances (its replicas) of 4 cores.
+  core::Diagnostics both;
+  Plan b = load("horizons: [now]\ngrowth: {users: {current: 1, yearly: 1x}}\nrequests: {per_user: 1/s}\n"
+                "scenario: s.yaml\ntiers:\n  web: {component: app, scale: both}\n");
+  EXPECT_TRUE(resolve_tiers(b, loaded, both)) << both.format();
+  EXPECT_DOUBLE_EQ(b.tiers[0].server.cores, 4);
+  EXPECT_EQ(b.tiers[0].up_instances, 2);
+  EXPECT_EQ(b.tiers[0].up_base_cores, 4);
 }
 
 TEST(PlanLoader, UnknownKeysAndTiersAreLocated) {
@@ -242,7 +254,7 @@ tiers:
             "p.yaml:3:61: error: invalid size 'lots'; expected a size like 512MB, 4GiB or 1TB\n"
             "p.yaml:4:17: error: headroom cpu must be above 0%, got '0%'; expected a utilization target like 70%\n"
             "p.yaml:6:3: error: tier name 'storage' is reserved for the plan's storage line; expected another name\n"
-            "p.yaml:7:32: error: unknown scale 'sideways'; expected one of replicas, cores\n");
+            "p.yaml:7:32: error: unknown scale 'sideways'; expected one of replicas, cores, both\n");
 }
 
 TEST(PlanLoader, ComponentsNeedAScenarioAndAScenarioNeedsARate) {

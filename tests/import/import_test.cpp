@@ -20,6 +20,7 @@
 #include "sim/scenario/alert_rules.h"
 #include "sim/scenario/loader.h"
 #include "sim/topology/loader.h"
+#include "sim/topology/rate_limits.h"
 #include "tests/test_util.h"
 
 namespace sim {
@@ -88,7 +89,7 @@ TEST(NginxParser, TimesFollowNginx) {
 TEST(NginxUpstream, Seed001BackendAsTheSeedGivesIt) {
   // Weights 3 and 2 under least_conn; the backup lines repeat the primaries (no extra instance);
   // max_fails=3 fail_timeout=30s on both servers; proxy_read_timeout 300s and proxy_connect_timeout
-  // 75s where `backend` is proxied; nginx's default retries; the per-IP limit_req is said, not mapped.
+  // 75s where `backend` is proxied; nginx's default retries; the per-IP limit_req keyed by client.
   core::Diagnostics d;
   auto u = import::load_nginx_upstream(repo_root() + "/topologies/cryptopulse/nginx.conf", "backend", {}, d);
   ASSERT_TRUE(u) << d.format();
@@ -109,7 +110,11 @@ TEST(NginxUpstream, Seed001BackendAsTheSeedGivesIt) {
   EXPECT_TRUE(u->lb.retry.on_timeout);
   EXPECT_FALSE(u->lb.retry.on_5xx);
   EXPECT_EQ(u->lb.retry.tries, 0);
-  EXPECT_TRUE(u->lb.rate_limits.empty());
+  ASSERT_EQ(u->lb.rate_limits.size(), 1u);  // limit_req zone=api burst=20 nodelay, per $binary_remote_addr
+  EXPECT_EQ(u->lb.rate_limits[0].key, topology::RateLimit::Key::kClient);
+  EXPECT_DOUBLE_EQ(u->lb.rate_limits[0].rate, 10);
+  EXPECT_EQ(u->lb.rate_limits[0].burst, 20);
+  EXPECT_TRUE(u->lb.rate_limits[0].nodelay);
   auto has = [&](topology::ImportNote::Kind k, int line, const std::string& needle) {
     return std::any_of(u->notes.begin(), u->notes.end(), [&](const topology::ImportNote& n) {
       return n.kind == k && n.pos.line == line && (n.what + " " + n.detail).find(needle) != std::string::npos;
@@ -117,7 +122,7 @@ TEST(NginxUpstream, Seed001BackendAsTheSeedGivesIt) {
   };
   using K = topology::ImportNote::Kind;
   EXPECT_TRUE(has(K::kMapped, 9, "passive: {max_fails: 3, fail_timeout: 30s}"));
-  EXPECT_TRUE(has(K::kPending, 51, "per-client"));                      // limit_req zone=api (per $binary_remote_addr)
+  EXPECT_TRUE(has(K::kMapped, 51, "{rate: 10/s, burst: 20, nodelay: true, key: client}"));  // limit_req zone=api
   EXPECT_TRUE(has(K::kMapped, 64, "connect_timeout: 1m15s"));            // proxy_connect_timeout 75s
   EXPECT_TRUE(has(K::kMapped, 54, "retry.on: [error, timeout]"));       // proxy_next_upstream's default
   EXPECT_TRUE(has(K::kIgnored, 14, "the same machine"));                // server backend:1337 backup
@@ -152,6 +157,46 @@ TEST(NginxUpstream, MethodsBackupsAndAGlobalLimit) {
   core::Diagnostics d3;
   EXPECT_FALSE(upstream("upstream backend { server a:1; }\n", "backnd", &d3));
   EXPECT_NE(d3.format_short().find("unknown upstream 'backnd' in t.conf; did you mean 'backend'?"), std::string::npos);
+}
+
+// limit_req as ngx_http_limit_req_module documents it: every limit_req of the level applies; the
+// key decides the buckets; without nodelay the excess waits (delay=N: beyond the first N).
+TEST(NginxUpstream, LimitReqKeysDelaysAndSeveralLimits) {
+  core::Diagnostics d;
+  auto u = upstream(
+      "limit_req_zone $binary_remote_addr zone=ip:10m rate=10r/s;\n"
+      "limit_req_zone $server_name zone=all:1m rate=1200r/m;\n"
+      "limit_req_zone $http_x_api_key zone=key:1m rate=5r/s;\n"
+      "limit_req_zone $uri zone=url:1m rate=1r/s;\n"
+      "upstream b { server a:1; }\n"
+      "server { location / { limit_req zone=ip burst=12 delay=8; limit_req zone=all burst=40;\n"
+      "  limit_req zone=key; limit_req zone=url nodelay; proxy_pass http://b; } }\n",
+      "", &d);
+  ASSERT_TRUE(u) << d.format();
+  ASSERT_EQ(u->lb.rate_limits.size(), 3u);
+  using Key = topology::RateLimit::Key;
+  const auto& ip = u->lb.rate_limits[0];
+  EXPECT_EQ(ip.key, Key::kClient);
+  EXPECT_FALSE(ip.nodelay);
+  EXPECT_EQ(ip.delay, 8);
+  EXPECT_EQ(topology::rate_limit_text(ip), "{rate: 10/s, burst: 12, delay: 8, key: client}");
+  const auto& all = u->lb.rate_limits[1];
+  EXPECT_EQ(all.key, Key::kGlobal);
+  EXPECT_DOUBLE_EQ(all.rate, 20);
+  EXPECT_EQ(topology::rate_limit_text(all), "{rate: 20/s, burst: 40, nodelay: false}");  // nginx's default: delayed
+  EXPECT_EQ(u->lb.rate_limits[2].key, Key::kClient);  // an API key header: per client
+  EXPECT_EQ(u->lb.rate_limits[2].burst, 0);
+  bool url_said = std::any_of(u->notes.begin(), u->notes.end(), [](const topology::ImportNote& n) {
+    return n.kind == topology::ImportNote::Kind::kPending && n.detail.find("a bucket per value of $uri") != std::string::npos;
+  });
+  EXPECT_TRUE(url_said);
+  core::Diagnostics both;
+  EXPECT_FALSE(upstream("limit_req_zone $binary_remote_addr zone=ip:10m rate=10r/s;\nupstream b { server a:1; }\n"
+                        "server { location / { limit_req zone=ip burst=5 delay=2 nodelay; proxy_pass http://b; } }\n",
+                        "", &both));
+  EXPECT_NE(both.format_short().find("t.conf:3:23: error: limit_req has both nodelay and delay=; expected one of them"),
+            std::string::npos)
+      << both.format_short();
 }
 
 // Failure semantics as nginx documents them (ngx_http_upstream_module, ngx_http_proxy_module,
@@ -281,9 +326,56 @@ spec:
       return n.kind == topology::ImportNote::Kind::kPending && n.what.find(what) != std::string::npos;
     });
   };
-  EXPECT_TRUE(pending("livenessProbe"));
-  EXPECT_TRUE(pending("spec.strategy"));
   EXPECT_TRUE(pending("resources.limits"));
+  // livenessProbe with every API default: period 10 s, timeout 1 s, failureThreshold 3, no delay.
+  ASSERT_TRUE(dep.liveness);
+  EXPECT_TRUE(dep.liveness->enabled);
+  EXPECT_EQ(dep.liveness->period, 10);
+  EXPECT_EQ(dep.liveness->timeout, 1);
+  EXPECT_EQ(dep.liveness->failure_threshold, 3);
+  EXPECT_EQ(dep.liveness->initial_delay, 0);
+  auto mapped = [&](const std::string& what) -> std::string {
+    for (const auto& n : dep.notes) {
+      if (n.kind == topology::ImportNote::Kind::kMapped && n.what.find(what) != std::string::npos) return n.detail;
+    }
+    return "";
+  };
+  EXPECT_EQ(mapped("livenessProbe"), "liveness: {period: 10s, timeout: 1s, failure_threshold: 3, initial_delay: 0s}");
+  // A rollout is a scenario operation: the note gives it with the Deployment's limits (the API's 25 % each).
+  EXPECT_EQ(mapped("spec.strategy"), "a scenario deploys it with these limits: operations: [{at: ..., deploy: {target: "
+                                     "<component>, max_surge: 25%, max_unavailable: 25%}}] (docs/operations.md)");
+}
+
+// A startupProbe holds the liveness probe back for its whole allowance; successThreshold must be 1.
+TEST(Kubernetes, LivenessAndStartupProbes) {
+  auto deployment = [](const std::string& probes) {
+    return "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  strategy: {rollingUpdate: "
+           "{maxSurge: 1, maxUnavailable: 0}}\n  template:\n    spec:\n      containers:\n      - name: web\n" +
+           probes;
+  };
+  core::Diagnostics d;
+  auto m = import::parse_kubernetes(
+      "k.yaml",
+      deployment("        livenessProbe: {periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 4, initialDelaySeconds: 10}\n"
+                 "        startupProbe: {periodSeconds: 10, failureThreshold: 30}\n"),
+      d);
+  ASSERT_TRUE(m) << d.format();
+  const auto& dep = m->deployments.at(0);
+  ASSERT_TRUE(dep.liveness);
+  EXPECT_EQ(dep.liveness->period, 5);
+  EXPECT_EQ(dep.liveness->timeout, 2);
+  EXPECT_EQ(dep.liveness->failure_threshold, 4);
+  EXPECT_EQ(dep.liveness->initial_delay, 300);  // 0 + 30 × 10 s, longer than the liveness probe's own 10 s
+  bool strategy = false;
+  for (const auto& n : dep.notes) {
+    strategy = strategy || n.detail.find("max_surge: 1, max_unavailable: 0") != std::string::npos;
+  }
+  EXPECT_TRUE(strategy);
+
+  core::Diagnostics bad;
+  EXPECT_FALSE(import::parse_kubernetes("k.yaml", deployment("        livenessProbe: {successThreshold: 2}\n"), bad));
+  EXPECT_EQ(bad.format_short(), "k.yaml:10:43: error: successThreshold 2 on a livenessProbe; expected 1 (the Kubernetes "
+                                "API requires 1 for liveness and startup probes)\n");
 }
 
 TEST(Compose, Seed004ServicesAsWritten) {
@@ -386,7 +478,20 @@ TEST(FromReferences, SeedTopologiesKeepTheirHandTranslatedValues) {
   EXPECT_EQ(t1->find("nginx")->lb()->algorithm, topology::LbAlgorithm::kLeastConn);
   EXPECT_EQ(t1->find("nginx")->lb()->weights, (std::vector<double>{3, 2}));
   EXPECT_EQ(t1->find("nginx")->lb()->backup, 0);
-  // The per-client limit_req is not taken from the file; the topology writes it (key: client).
+  // Written weights replace the file's ([]: every instance alike), as a written rate_limit does:
+  // a capacity plan that adds backends drops the two machines' weights (scenarios/plans/seed-001.yaml).
+  for (const auto& [written, expected] :
+       std::vector<std::pair<std::string, std::vector<double>>>{{"[]", {}}, {"[1, 4]", {1, 4}}}) {
+    std::string text = testing::read_file(repo_root() + "/topologies/cryptopulse.yaml");
+    const std::string anchor = "    zones: [eu-a]\n    latency: 200us";
+    ASSERT_NE(text.find(anchor), std::string::npos);
+    text.replace(text.find(anchor), anchor.size(), "    weights: " + written + "\n" + anchor);
+    core::Diagnostics wd;
+    auto tw = topology::parse_topology(repo_root() + "/topologies/cryptopulse.yaml", text, wd);
+    ASSERT_TRUE(tw) << wd.format();
+    EXPECT_EQ(tw->find("nginx")->lb()->weights, expected) << written;
+  }
+  // The per-client limit_req, from the file and written again in the topology (key: client).
   ASSERT_EQ(t1->find("nginx")->lb()->rate_limits.size(), 1u);
   EXPECT_EQ(t1->find("nginx")->lb()->rate_limits[0].key, topology::RateLimit::Key::kClient);
   EXPECT_EQ(t1->find("nginx")->lb()->rate_limits[0].rate, 10);
@@ -431,6 +536,44 @@ TEST(FromReferences, ScenarioHpaFromTheSeedsFile) {
   EXPECT_FALSE(h->behavior_given);
 }
 
+// A Deployment's livenessProbe reaches the component through from:, with Kubernetes' Always; a
+// liveness: written beside it wins.
+TEST(FromReferences, DeploymentLivenessProbe) {
+  std::string dir = testing::temp_dir("k8s-liveness");
+  testing::write_file(dir + "/k.yaml", R"(apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 2
+  template:
+    spec:
+      containers:
+      - name: web
+        livenessProbe: {httpGet: {path: /live, port: 80}, periodSeconds: 5, failureThreshold: 2}
+)");
+  auto topo = [&](const std::string& extra) {
+    testing::write_file(dir + "/t.yaml", "name: t\ncomponents:\n  web: {kind: service, from: {kubernetes: k.yaml, name: "
+                                         "web}, service_time: 5ms" + extra + "}\nrequests:\n  r: {share: 100%, path: [web]}\n");
+    core::Diagnostics td;
+    auto t = topology::parse_topology(dir + "/t.yaml", testing::read_file(dir + "/t.yaml"), td);
+    EXPECT_TRUE(t) << td.format();
+    return t;
+  };
+  auto t = topo("");
+  ASSERT_TRUE(t);
+  const topology::Component& web = *t->find("web");
+  EXPECT_TRUE(web.liveness.enabled);
+  EXPECT_EQ(web.liveness.period, 5);
+  EXPECT_EQ(web.liveness.failure_threshold, 2);
+  EXPECT_EQ(web.restart.policy, topology::RestartSpec::Policy::kAlways);
+  EXPECT_EQ(web.restart.by, topology::RestartSpec::By::kKubernetes);
+  auto w = topo(", liveness: {period: 20s}");
+  ASSERT_TRUE(w);
+  EXPECT_EQ(w->find("web")->liveness.period, 20);
+  EXPECT_EQ(w->find("web")->liveness.failure_threshold, 3);  // the written block, with its own defaults
+  std::filesystem::remove_all(dir);
+}
+
 TEST(FromReferences, ForeignNamesGetDidYouMean) {
   core::Diagnostics d;
   std::string dir = repo_root() + "/scenarios/autoscaling/";
@@ -473,10 +616,14 @@ TEST(ImportCommand, EachSeedExampleImportsValidatesAndIsDeterministic) {
   }
   // Seed 001: what was not modelled is said with its line, not dropped.
   auto c = testing::run_infrasim({"import", "topologies/cryptopulse/nginx.conf", "--upstream", "backend"});
-  EXPECT_NE(c.out.find("topologies/cryptopulse/nginx.conf:51:5: limit_req zone=api burst=20 nodelay -> a bucket per "
-                       "value of $binary_remote_addr"),
+  EXPECT_NE(c.out.find("topologies/cryptopulse/nginx.conf:51:5: limit_req zone=api burst=20 nodelay -> "
+                       "components.lb.rate_limit: {rate: 10/s, burst: 20, nodelay: true, key: client} (a bucket per "
+                       "value of $binary_remote_addr: per client)"),
             std::string::npos)
       << c.out;
+  EXPECT_NE(c.out.find("topologies/cryptopulse/nginx.conf:29:1: limit_req_zone $binary_remote_addr zone=auth:10m "
+                       "rate=5r/s -> not modelled"),
+            std::string::npos);  // defined, used by no location
   EXPECT_NE(c.out.find("weights: [3, 2]"), std::string::npos);
   EXPECT_NE(c.out.find("timeout: 5m"), std::string::npos);
   // Seed 000: the HPA goes to the scenario block in the header.

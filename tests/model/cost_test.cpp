@@ -168,6 +168,32 @@ TEST(CostEstimate, IsInstanceHoursTimesPricePlusStoragePlusTransfer) {
   EXPECT_EQ(e->currency, "USD");
 }
 
+TEST(CostEstimate, TypeWithCoresPricesOtherSizesInProportion) {
+  // small declares 1 vCPU; app runs 4 cores: each instance-hour costs 4 × 0.05 = 0.2, so
+  // 1460 instance-hours a month cost 292 (73 at 1 core). The other lines do not move.
+  std::string pricing = replace(kPricing, "small: {on_demand", "small: {cores: 1, on_demand");
+  Loaded l = load(replace(kTopology, "service_time: 1ms, cost", "cores: 4, service_time: 1ms, cost"), pricing);
+  ASSERT_TRUE(l.topology) << l.errors;
+  auto e = estimate_cost(*l.topology, an_hour(36000));
+  ASSERT_TRUE(e);
+  EXPECT_NEAR(e->lines[1].per_month, 292, 1e-9);
+  EXPECT_NEAR(e->lines[1].unit_price, 0.2, 1e-12);
+  EXPECT_EQ(e->lines[1].detail, "small on_demand × 4/1 cores");
+  EXPECT_NEAR(e->per_month, 181.33 - 73 + 292, 1e-9);
+  // At its own size, or without `cores:` on the type, the price is the type's.
+  Loaded same = load(kTopology, pricing);
+  ASSERT_TRUE(same.topology) << same.errors;
+  EXPECT_NEAR(estimate_cost(*same.topology, an_hour(36000))->per_month, 181.33, 1e-9);
+  Loaded untyped = load(replace(kTopology, "service_time: 1ms, cost", "cores: 4, service_time: 1ms, cost"));
+  ASSERT_TRUE(untyped.topology) << untyped.errors;
+  EXPECT_NEAR(estimate_cost(*untyped.topology, an_hour(36000))->per_month, 181.33, 1e-9);
+  // A type's cores must be positive.
+  core::Diagnostics diags;
+  EXPECT_FALSE(topology::parse_pricing("p.yaml", replace(kPricing, "small: {on_demand", "small: {cores: 0, on_demand"),
+                                       diags));
+  EXPECT_EQ(diags.format_short(), "p.yaml:6:18: error: 0 is out of range; expected a number between 0.001 and 10000\n");
+}
+
 TEST(CostEstimate, CrossSharesFollowZonesAndRegions) {
   Loaded l = load(replace(replace(kTopology, "regions: {r1: {zones: [a, b]}}", "regions: {r1: {zones: [a, b]}, r2: {zones: [c]}}"),
                           "zones: [a, b]\n    reads", "zones: [a, c]\n    reads"));
