@@ -45,6 +45,12 @@ void Station::resize(double now, int new_cores, double new_capacity, double new_
   memory = new_memory;
 }
 
+void Station::set_instance_type(double now, const std::string& type) {
+  up_by_type.emplace_back(instance_type, up_seconds_as_type(now));
+  type_since_up_ = up_seconds(now);
+  instance_type = type;
+}
+
 Station::WindowSample Station::take_window(double now) {
   account(now);
   WindowSample w;

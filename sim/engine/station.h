@@ -37,6 +37,10 @@ class Station {
   int zone = 0;
   int cores = 1;
   double memory = 0;               ///< bytes (a service's `memory`; 0 = not modelled)
+  /// Its instance type once a resize changed it ("": the component's `cost.instance`).
+  std::string instance_type;
+  /// Up seconds under its earlier instance types, in order (set_instance_type).
+  std::vector<std::pair<std::string, double>> up_by_type;
   int max_workers = 1;
   std::size_t queue_limit = 0;     ///< 0 = unbounded
   std::vector<double> pstates;     ///< the host's speed factors: [0] = 1, then each cpu_slowdown aimed at it
@@ -96,6 +100,10 @@ class Station {
   /// Takes a new size at `now` (World::start_station, after a resize): the ready seconds so far
   /// keep the capacity they had (ready_core_seconds).
   void resize(double now, int new_cores, double new_capacity, double new_memory);
+  /// Runs as `type` from `now` on: the up seconds under the type before go to up_by_type.
+  void set_instance_type(double now, const std::string& type);
+  /// Up seconds under its current instance type.
+  double up_seconds_as_type(double now) const { return up_seconds(now) - type_since_up_; }
 
   // ---- accounting: time integrals, updated at every change
   void account(double now);
@@ -146,6 +154,7 @@ class Station {
   double ready_integral_ = 0;  ///< seconds up, started and ready (account() integrates it)
   double ready_cores_before_ = 0, ready_at_resize_ = 0;  ///< ready_core_seconds() before the last resize
   double snap_ready_cores_ = 0;
+  double type_since_up_ = 0;  ///< up_seconds() when instance_type last changed
   bool resized_since_snap_ = false;
   std::uint64_t served_ = 0, queue_max_ = 0, queue_full_ = 0, window_queue_full_ = 0;
   double wait_sum_ = 0, window_wait_sum_ = 0;

@@ -525,6 +525,24 @@ void World::mark_ready(int si) {
   operations.instance_ready(si);
 }
 
+// A component resized to another instance type: its instance-hours per type, the topology's first.
+std::vector<std::pair<std::string, double>> World::hours_by_type(const ComponentRt& c, double end) const {
+  std::vector<std::pair<std::string, double>> out;
+  auto add = [&](const std::string& type, double seconds) {
+    const std::string& name = type.empty() && c.spec->cost ? c.spec->cost->instance : type;
+    auto it = std::find_if(out.begin(), out.end(), [&](const auto& x) { return x.first == name; });
+    if (it == out.end()) it = out.insert(out.end(), {name, 0.0});
+    it->second += seconds / 3600.0;
+  };
+  add("", 0);
+  for (int si : c.stations) {
+    const Station& s = st(si);
+    for (const auto& [type, seconds] : s.up_by_type) add(type, seconds);
+    add(s.instance_type, s.up_seconds_as_type(end));
+  }
+  return out;
+}
+
 void World::set_size(int ci, const scenario::Deploy::Size& size) {
   scenario::Deploy::Size& z = comp(ci).size;
   if (size.cores > 0) z.cores = size.cores;
@@ -542,6 +560,9 @@ void World::start_station(int si, double boot) {
       s.resize(kernel.now(), cores, limit > 0 ? std::min<double>(limit, cores) : cores, z.memory > 0 ? z.memory : s.memory);
       s.cpu->set_cores(cores);
     }
+  }
+  if (const std::string& type = comp(s.component).size.instance_type; !type.empty() && type != s.instance_type) {
+    s.set_instance_type(kernel.now(), type);
   }
   s.cpu->speed_changed();
   s.start(kernel.now());
@@ -656,6 +677,7 @@ void World::collect() {
     cs.utilization = capacity > 0 ? busy / capacity : 0;
     cs.wait_mean = wcount ? wsum / static_cast<double>(wcount) : 0;
     cs.instance_hours = up_total / 3600.0;
+    if (!c.size.instance_type.empty()) cs.instance_hours_by_type = hours_by_type(c, end);
     cs.series = std::move(series_[ci]);
     if (c.tier) c.tier->collect(cs);
     result.components.push_back(std::move(cs));

@@ -197,6 +197,7 @@ class World final : public EventSink {
   void build_tiers();
   void build_plans();
   void sample_window(double start, double now);
+  std::vector<std::pair<std::string, double>> hours_by_type(const ComponentRt& c, double end) const;
   double platform_region_latency(int region_a, int region_b) const;  ///< before the platform exists
   std::deque<core::Distribution> publish_times_;            ///< queues' constant publish demand, for the plans
   std::vector<std::vector<model::ComponentPoint>> series_;  ///< [component][window]

@@ -99,6 +99,18 @@ void read_size(const Reader& r, const MapView& m, const topology::Topology* topo
         std::vector<std::string> known;
         for (const auto& [name, price] : topo->cost->pricing.instances) known.push_back(name);
         r.error(it, core::unknown_name({.noun = "instance type", .name = *type}, known));
+      } else if (const topology::Component* c = topo && m.get("target").IsScalar() ? topo->find(m.get("target").Scalar())
+                                                                                     : nullptr) {
+        if (!c->cost || c->cost->instance.empty()) {
+          r.error(it, fmt::format("instance_type '{}' for '{}', which is not priced per instance; expected cost: "
+                                  "{{instance: ...}} on the component, or no instance_type",
+                                  *type, c->name));
+        } else if (!topo->cost->pricing.instances.at(*type).price(c->cost->purchase)) {
+          r.error(it, fmt::format("instance type '{}' has no {} price in the pricing file; expected a type with one "
+                                  "(the component is bought {})",
+                                  *type, topology::purchase_name(c->cost->purchase),
+                                  topology::purchase_name(c->cost->purchase)));
+        }
       }
     }
   }
