@@ -114,7 +114,7 @@ void Operations::begin(Rollout& r) {
   r.active = true;
   r.began = w_.kernel.now();
   if (d.resize) {
-    const Station& first = w_.st(c.stations.front());
+    const Station& first = w_.st(r.old_set.empty() ? c.stations.front() : r.old_set.front());  // a running one
     w_.set_size(r.component, *d.resize);
     const scenario::Deploy::Size& z = c.size;
     std::string change = fmt::format("{} → {} cores", first.cores, z.cores > 0 ? z.cores : first.cores);
