@@ -123,9 +123,13 @@ void read_size(const Reader& r, const MapView& m, const topology::Topology* topo
   }
   if (d->strategy != Deploy::Strategy::kRolling) {
     // The same instances restart: nothing starts beside them.
-    d->max_surge = {0, false};
-    d->max_unavailable = d->strategy == Deploy::Strategy::kAllAtOnce ? Deploy::Amount{1, true} : Deploy::Amount{1, false};
     const bool all = d->strategy == Deploy::Strategy::kAllAtOnce;
+    d->max_surge = {0, false};
+    if (all || !m.has("max_unavailable")) d->max_unavailable = all ? Deploy::Amount{1, true} : Deploy::Amount{1, false};
+    if (!all && m.has("max_unavailable") && d->max_unavailable.value == 0) {
+      r.error(m.get("max_unavailable"), "max_unavailable 0 with strategy: in_place: no instance could ever restart; "
+                                        "expected 1 or more (how many restart at a time)");
+    }
     for (const char* k : {"by", "max_surge", "max_unavailable", "minimum_healthy_percent", "maximum_percent"}) {
       if (m.has(k) && (all || std::string_view(k) != "max_unavailable")) {
         r.error(m.key_mark(k), fmt::format("'{}' does not go with strategy: {}; expected {}", k,
