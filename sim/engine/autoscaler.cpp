@@ -73,10 +73,10 @@ void Autoscaler::loop() {
       p.has_metrics = s.up && now - s.start_time > 0;
       p.metric_time = now;
       p.cpu_request = s.capacity;
-      p.memory_request = svc.memory > 0 ? svc.memory : 1;
+      p.memory_request = s.memory > 0 ? s.memory : 1;
       p.cpu_utilization = (s.busy_integral() - busy0) / (span * s.capacity);
       double in_service = (s.service_integral() - service0) / span;
-      p.memory_utilization = svc.memory > 0 ? (svc.memory_base + svc.memory_per_request * in_service) / svc.memory : 0;
+      p.memory_utilization = s.memory > 0 ? (svc.memory_base + svc.memory_per_request * in_service) / s.memory : 0;
       p.rps = static_cast<double>(s.served() - served0) / span;
       p.queue_length = static_cast<double>(s.queue_length());
       p.latency_p99 = recent_.quantile(0.99);

@@ -16,13 +16,16 @@ constexpr int kUncapped = 1 << 30;
 }  // namespace
 
 HostCpu::HostCpu(Kernel& kernel, sg::Host* host, CpuMode model, Sharing sharing)
-    : kernel_(kernel), host_(host), model_(model), sharing_(sharing), cores_(host->get_core_count()) {}
+    : kernel_(kernel), host_(host), model_(model), sharing_(sharing), cores_(host->get_core_count()) {
+  handoff_ = model_ == CpuMode::kSimGrid;
+}
 
 double HostCpu::current_speed() const { return host_->get_speed() * host_->get_available_speed(); }
 
 int HostCpu::add_group(double cap, Station* station) {
   groups_.push_back(Group{model::ProcessorSharing(cores_, host_->get_speed()), cap, station, 0, false});
   shared_ = groups_.size() > 1 || cap > 0;
+  handoff_ = handoff_ && !shared_;
   if (shared_) {
     for (Group& g : groups_) g.ps = model::ProcessorSharing(kUncapped, host_->get_speed());
     rerate(kernel_.now());
@@ -90,8 +93,7 @@ HostCpu::Handle HostCpu::start(int group, double demand, CpuClient* client, std:
   ++g.running;
   const double flops = demand * kFlopsPerSecond;
   const double now = kernel_.now();
-  if (!shared_ && model_ == CpuMode::kSimGrid &&
-      (in_simgrid_ > 0 || static_cast<int>(g.ps.running()) + 1 > g.ps.cores())) {
+  if (handoff_ && (in_simgrid_ > 0 || static_cast<int>(g.ps.running()) + 1 > g.ps.cores())) {
     // Contended: SimGrid shares this host from now on, until it has no execution left.
     to_simgrid(now);
     start_exec(idx, flops);
@@ -235,6 +237,20 @@ void HostCpu::speed_changed() {
   } else {
     Group& g = groups_.front();
     g.ps.set_speed(now, g.frozen ? 0.0 : current_speed());
+  }
+  schedule();
+}
+
+// The cores: every group's ProcessorSharing (unshared) or the water-filling (shared) uses them
+// from now on. Work SimGrid holds already (--cpu-model simgrid) finishes there.
+void HostCpu::set_cores(int cores) {
+  const double now = kernel_.now();
+  cores_ = cores;
+  handoff_ = model_ == CpuMode::kSimGrid && !shared_ && cores_ == host_->get_core_count();
+  if (shared_) {
+    rerate(now);
+  } else {
+    for (Group& g : groups_) g.ps.set_cores(now, cores);
   }
   schedule();
 }

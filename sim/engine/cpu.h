@@ -33,6 +33,8 @@
 //             oracle of the kernel's arithmetic (tests/engine/differential).
 //             Shared or capped hosts stay with the kernel (Cas01 has no groups);
 //             their arithmetic is checked against closed forms (tests/behaviour/cases/shared-host-cpu-limits).
+//             So do hosts using fewer cores than SimGrid built them with (set_cores: an
+//             instance before a resize to its largest size), until they use them all.
 
 #include <cstdint>
 #include <deque>
@@ -88,6 +90,9 @@ class HostCpu final : public EventSink {
   void fail_group(int group);
   /// Re-reads the host's speed (pstate, availability) from `now` on.
   void speed_changed();
+  /// The cores its work may use from now on (a resized instance: its SimGrid host is built at
+  /// its largest size, whose core count SimGrid fixes). REQUIRES: 1 <= cores <= the host's.
+  void set_cores(int cores);
   /// A group's process is stopped (SIGSTOP): its work makes no progress until thaw().
   void freeze(int group);
   void thaw(int group);
@@ -139,8 +144,9 @@ class HostCpu final : public EventSink {
   simgrid::s4u::Host* host_;
   CpuMode model_;
   Sharing sharing_;
-  int cores_ = 1;
+  int cores_ = 1;                       ///< usable: the host's, or fewer (set_cores)
   bool shared_ = false;
+  bool handoff_ = false;                ///< --cpu-model simgrid hands contended work to Cas01 (see the file comment)
   std::vector<Group> groups_;
   Slab<Job> jobs_;  ///< stable addresses: SimGrid executions point at their job
   std::vector<std::uint32_t> due_;              ///< scratch: jobs finishing at one event
@@ -166,6 +172,7 @@ class CpuShare {
   /// Its process died: its own work fails (other stations on the host go on).
   void fail_all() { cpu_->fail_group(group_); }
   void speed_changed() { cpu_->speed_changed(); }
+  void set_cores(int cores) { cpu_->set_cores(cores); }
   void freeze() { cpu_->freeze(group_); }
   void thaw() { cpu_->thaw(group_); }
   int running() const { return cpu_->running(group_); }

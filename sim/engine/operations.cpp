@@ -113,10 +113,31 @@ void Operations::begin(Rollout& r) {
                                             {d.max_unavailable.value, d.max_unavailable.percent});
   r.active = true;
   r.began = w_.kernel.now();
-  w_.timeline(r.began, "deploy", d.component,
-              fmt::format("rolling update of {} instances: at most {} above and {} below ({})", r.desired,
-                          r.limits.surge, r.limits.unavailable,
-                          d.by == scenario::Deploy::By::kEcs ? "ECS" : "Kubernetes"));
+  if (d.resize) {
+    const Station& first = w_.st(r.old_set.empty() ? c.stations.front() : r.old_set.front());  // a running one
+    w_.set_size(r.component, *d.resize);
+    const scenario::Deploy::Size& z = c.size;
+    std::string change = fmt::format("{} → {} cores", first.cores, z.cores > 0 ? z.cores : first.cores);
+    if (z.memory > 0 && z.memory != first.memory) {
+      change += fmt::format(", {} → {}", first.memory > 0 ? core::format_size(first.memory) : "memory not modelled",
+                            core::format_size(z.memory));
+    }
+    if (!d.resize->instance_type.empty()) change += ", instance type " + d.resize->instance_type;
+    const char* how = d.strategy == scenario::Deploy::Strategy::kInPlace
+                          ? "in place, {1} at a time (stop, modify, start)"
+                      : d.strategy == scenario::Deploy::Strategy::kAllAtOnce
+                          ? "all {0} at once (stop, modify, start)"
+                          : "rolling update: at most {2} above and {1} below ({3})";
+    w_.timeline(r.began, "resize", d.component,
+                fmt::format("{}; {} instance{}, ", change, r.desired, r.desired == 1 ? "" : "s") +
+                    fmt::format(fmt::runtime(how), r.desired, r.limits.unavailable, r.limits.surge,
+                                d.by == scenario::Deploy::By::kEcs ? "ECS" : "Kubernetes"));
+  } else {
+    w_.timeline(r.began, "deploy", d.component,
+                fmt::format("rolling update of {} instances: at most {} above and {} below ({})", r.desired,
+                            r.limits.surge, r.limits.unavailable,
+                            d.by == scenario::Deploy::By::kEcs ? "ECS" : "Kubernetes"));
+  }
   reconcile(r);
 }
 
@@ -165,25 +186,14 @@ bool Operations::reconcile_once(Rollout& r) {
   const double now = w_.kernel.now();
   if (model::rollout_done(st)) {
     r.active = false;
-    w_.timeline(now, "deployed", r.spec->component,
+    w_.timeline(now, r.spec->resize ? "resized" : "deployed", r.spec->component,
                 fmt::format("{} new instances available after {}", r.desired, core::format_duration(now - r.began)));
     return false;
   }
   model::RolloutStep step = model::rollout_settle(st, r.limits);
-  const bool changed = step.start > 0 || step.drain > 0;
   // Decide everything before the first SimGrid call (see reconcile()).
-  ComponentRt& c = w_.comp(r.component);
-  std::vector<int> to_start;
-  for (int si : c.stations) {  // spares, lowest index first
-    if (static_cast<int>(to_start.size()) == step.start) break;
-    const Station& s = w_.st(si);
-    if (s.started || std::find(r.old_set.begin(), r.old_set.end(), si) != r.old_set.end() ||
-        std::find(r.fresh.begin(), r.fresh.end(), si) != r.fresh.end()) {
-      continue;
-    }
-    to_start.push_back(si);
-    r.fresh.push_back(si);
-  }
+  const std::vector<int> starting = to_start(r, step.start);
+  const bool changed = !starting.empty() || step.drain > 0;
   // Old instances that are not ready go first, then the highest index (as a ReplicaSet scales down).
   std::stable_sort(live_old.begin(), live_old.end(), [this](int a, int b) {
     bool ra = w_.st(a).up && w_.st(a).ready, rb = w_.st(b).up && w_.st(b).ready;
@@ -194,8 +204,16 @@ bool Operations::reconcile_once(Rollout& r) {
     drain(r, si);
     --step.drain;
   }
-  for (int si : to_start) {
-    w_.timeline(now, "start", w_.st(si).name, "new instance of the rollout");
+  const scenario::Deploy::Size* size = r.spec->resize ? &w_.comp(r.component).size : nullptr;
+  for (int si : starting) {
+    const Station& s = w_.st(si);
+    std::string what = r.spec->strategy == scenario::Deploy::Strategy::kRolling ? "new instance of the rollout"
+                                                                                 : "restarted with its new size";
+    if (size) {
+      what += fmt::format(": {} cores", size->cores > 0 ? size->cores : s.cores);
+      if (size->memory > 0 || s.memory > 0) what += ", " + core::format_size(size->memory > 0 ? size->memory : s.memory);
+    }
+    w_.timeline(now, "start", s.name, what);
     w_.start_station(si, w_.boot_time(si));
   }
   // With min_ready, a new instance counts once it has been ready that long: look again then.
@@ -215,6 +233,43 @@ bool Operations::reconcile_once(Rollout& r) {
     }
   }
   return changed;
+}
+
+std::vector<int> Operations::to_start(Rollout& r, int n) {
+  std::vector<int> out;
+  const bool in_place = r.spec->strategy != scenario::Deploy::Strategy::kRolling;
+  if (in_place) {
+    // The old instances drained and stopped come back, as new (lowest index first).
+    for (int si : r.old_set) {
+      if (static_cast<int>(out.size()) == n) break;
+      if (!w_.st(si).started) out.push_back(si);
+    }
+    for (int si : out) {
+      r.old_set.erase(std::find(r.old_set.begin(), r.old_set.end(), si));
+      r.fresh.push_back(si);
+    }
+    return out;
+  }
+  for (int si : w_.comp(r.component).stations) {  // spares, lowest index first
+    if (static_cast<int>(out.size()) == n) break;
+    const Station& s = w_.st(si);
+    if (s.started || std::find(r.old_set.begin(), r.old_set.end(), si) != r.old_set.end() ||
+        std::find(r.fresh.begin(), r.fresh.end(), si) != r.fresh.end()) {
+      continue;
+    }
+    out.push_back(si);
+    r.fresh.push_back(si);
+  }
+  return out;
+}
+
+void Operations::instance_stopped(int si) {
+  for (Rollout& r : rollouts_) {
+    if (r.active && r.component == w_.st(si).component &&
+        r.spec->strategy != scenario::Deploy::Strategy::kRolling) {
+      reconcile(r);
+    }
+  }
 }
 
 void Operations::drain(Rollout& r, int si) {
@@ -293,6 +348,7 @@ void Operations::stop_when_drained(int si, double grace, const char* why) {
       if (empty || now - st.drain_since >= grace - 1e-9) {
         w_.stop_station(si);
         w_.timeline(now, "stopped", st.name, empty ? "drained and stopped" : why);
+        instance_stopped(si);
         return;
       }
       sg::this_actor::sleep_for(std::min(1.0, st.drain_since + grace - now));

@@ -19,6 +19,12 @@
 // World::build_stations gives a deploy target twice its instances: a rollout never runs
 // out of spares (ECS's maximumPercent 200 starts N at once). An autoscaler on the same
 // service would count the rollout's instances as its own: the two are not combined.
+//
+// A resize (`resize:`; docs/operations.md "Vertical scaling") is a rollout whose new instances
+// take a new size (World::set_size at its start; World::start_station applies it). Its
+// strategy `rolling` is the rollout above; `in_place` and `all_at_once` have no surge and
+// restart the old instances themselves: an old one drained and stopped is started again
+// (instance_stopped), so it counts as new from then on.
 
 #include <cstdint>
 #include <vector>
@@ -39,6 +45,8 @@ class Operations final : public CpuClient {
   void start();
   /// World::mark_ready: a station became ready (booted); a rollout of its component may go on.
   void instance_ready(int station);
+  /// A drained station was stopped: an in-place resize restarts it.
+  void instance_stopped(int station);
   /// A cron job's work ended (ok), or its instance failed under it.
   void cpu_done(std::uint64_t token, bool ok) override;
 
@@ -59,6 +67,8 @@ class Operations final : public CpuClient {
   void reconcile(Rollout& r);
   bool reconcile_once(Rollout& r);  ///< true when it started or drained something
   bool available(const Rollout& r, int station) const;
+  /// The instances to start now, at most `n`: spares (rolling), or old ones stopped (in place).
+  std::vector<int> to_start(Rollout& r, int n);
   void drain(Rollout& r, int station);
   void run_cron(std::size_t job);
   void run_spot(std::size_t spot);

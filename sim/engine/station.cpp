@@ -4,12 +4,6 @@
 
 namespace sim::engine {
 
-
-
-
-
-
-
 std::vector<JobRef> Station::crash(double now) {
   account(now);
   up = false;
@@ -43,6 +37,22 @@ void Station::start(double now) {
   ++incarnation;
 }
 
+void Station::resize(double now, int new_cores, double new_capacity, double new_memory) {
+  account(now);
+  ready_cores_before_ = ready_core_seconds();
+  ready_at_resize_ = ready_integral_;
+  resized_since_snap_ = true;
+  cores = new_cores;
+  capacity = new_capacity;
+  memory = new_memory;
+}
+
+void Station::set_instance_type(double now, const std::string& type) {
+  up_by_type.emplace_back(instance_type, up_seconds_as_type(now));
+  type_since_up_ = up_seconds(now);
+  instance_type = type;
+}
+
 Station::WindowSample Station::take_window(double now) {
   account(now);
   WindowSample w;
@@ -52,6 +62,10 @@ Station::WindowSample Station::take_window(double now) {
   w.service = service_integral_ - snap_service_;
   w.up = up_total - snap_up_;
   w.ready = ready_integral_ - snap_ready_;
+  // Without a resize in the window: the same arithmetic as ready × capacity (the same digits as before resizes).
+  w.ready_cores = resized_since_snap_ ? ready_core_seconds() - snap_ready_cores_ : w.ready * capacity;
+  snap_ready_cores_ = ready_core_seconds();
+  resized_since_snap_ = false;
   w.wait_sum = window_wait_sum_;
   w.wait_count = window_wait_count_;
   w.queue_full = window_queue_full_;

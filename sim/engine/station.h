@@ -30,12 +30,17 @@ using JobRef = std::uint64_t;
 
 class Station {
  public:
-  // ---- identity: constant after construction
+  // ---- identity: constant after construction (but its size: resize())
   int component = -1;
   int index = 0;                   ///< instance index within the component
   std::string name;                ///< also the SimGrid host's name
   int zone = 0;
   int cores = 1;
+  double memory = 0;               ///< bytes (a service's `memory`; 0 = not modelled)
+  /// Its instance type once a resize changed it ("": the component's `cost.instance`).
+  std::string instance_type;
+  /// Up seconds under its earlier instance types, in order (set_instance_type).
+  std::vector<std::pair<std::string, double>> up_by_type;
   int max_workers = 1;
   std::size_t queue_limit = 0;     ///< 0 = unbounded
   std::vector<double> pstates;     ///< the host's speed factors: [0] = 1, then each cpu_slowdown aimed at it
@@ -94,6 +99,13 @@ class Station {
   void recover(double now, bool ready_at_once);
   /// Provisioned by an autoscaler: up, not ready yet, fresh samples.
   void start(double now);
+  /// Takes a new size at `now` (World::start_station, after a resize): the ready seconds so far
+  /// keep the capacity they had (ready_core_seconds).
+  void resize(double now, int new_cores, double new_capacity, double new_memory);
+  /// Runs as `type` from `now` on: the up seconds under the type before go to up_by_type.
+  void set_instance_type(double now, const std::string& type);
+  /// Up seconds under its current instance type.
+  double up_seconds_as_type(double now) const { return up_seconds(now) - type_since_up_; }
 
   // ---- accounting: time integrals, updated at every change
   void account(double now);
@@ -105,6 +117,8 @@ class Station {
   /// utilization is taken over, so booting instances do not dilute it. Flip `ready` only after
   /// account(now) (World::mark_ready does).
   double ready_seconds() const { return ready_integral_; }
+  /// ∫ capacity over the ready seconds: utilization's denominator (capacity changes with a resize).
+  double ready_core_seconds() const { return ready_cores_before_ + (ready_integral_ - ready_at_resize_) * capacity; }
   std::uint64_t served() const { return served_; }
   /// A job was turned away: the queue was at queue_limit.
   void count_queue_full() {
@@ -124,7 +138,8 @@ class Station {
   /// Per-window series: deltas since the last call (World::sample_window).
   struct WindowSample {
     double busy = 0, queue = 0, service = 0, up = 0, wait_sum = 0;
-    double ready = 0;  ///< seconds up, started and ready (booted): utilization's denominator
+    double ready = 0;  ///< seconds up, started and ready (booted)
+    double ready_cores = 0;  ///< ∫ capacity over those: utilization's denominator
     std::uint64_t wait_count = 0, queue_full = 0;
   };
   WindowSample take_window(double now);
@@ -139,6 +154,10 @@ class Station {
   double busy_integral_ = 0, queue_integral_ = 0, service_integral_ = 0;
   double up_since_ = 0, up_seconds_ = 0;
   double ready_integral_ = 0;  ///< seconds up, started and ready (account() integrates it)
+  double ready_cores_before_ = 0, ready_at_resize_ = 0;  ///< ready_core_seconds() before the last resize
+  double snap_ready_cores_ = 0;
+  double type_since_up_ = 0;  ///< up_seconds() when instance_type last changed
+  bool resized_since_snap_ = false;
   std::uint64_t served_ = 0, queue_max_ = 0, queue_full_ = 0, window_queue_full_ = 0;
   double wait_sum_ = 0, window_wait_sum_ = 0;
   std::uint64_t wait_count_ = 0, window_wait_count_ = 0;

@@ -35,6 +35,15 @@ int max_instances(const topology::Component& c, const scenario::Scenario& s) {
   return n;
 }
 
+// The most cores an instance of the component has over the run: its hosts are built that
+// large (SimGrid fixes a host's cores) and use fewer until a resize (HostCpu::set_cores).
+int largest_cores(const topology::Component& c, const scenario::Scenario& s, int cores) {
+  for (const auto& d : s.operations.deploys) {
+    if (d.component == c.name && d.resize) cores = std::max(cores, d.resize->cores);
+  }
+  return cores;
+}
+
 }  // namespace
 
 World::World(const scenario::Scenario& s, const topology::Topology& t, const RunOptions& o)
@@ -90,6 +99,7 @@ void World::build_stations() {
       s.zone = places.zone_index(c.zones[static_cast<std::size_t>(i) % c.zones.size()]);
       s.cores = topo.instance_cores(c, i);
       s.capacity = c.cpus > 0 ? std::min<double>(c.cpus, s.cores) : s.cores;
+      if (c.kind == Kind::kService) s.memory = c.service()->memory;
       s.started = i < initial;
       s.ready = s.started;
       s.up = s.started;
@@ -124,7 +134,7 @@ void World::build_stations() {
       s.machine = static_cast<int>(topo.find_host(name) - topo.hosts.data());
     } else {
       s.machine = static_cast<int>(hosts.size());
-      hosts.push_back({s.name, s.zone, s.cores, {1.0}});
+      hosts.push_back({s.name, s.zone, largest_cores(c, scen, s.cores), {1.0}});
       host_stations.emplace_back();
     }
     host_stations[static_cast<std::size_t>(s.machine)].push_back(static_cast<int>(si));
@@ -359,6 +369,7 @@ void World::build_platform() {
   for (Station& s : stations) {
     HostCpu& cpu = *cpus[static_cast<std::size_t>(s.machine)];
     const topology::Component& c = *comps[static_cast<std::size_t>(s.component)].spec;
+    if (s.cores < hosts[static_cast<std::size_t>(s.machine)].cores) cpu.set_cores(s.cores);  // resized later
     shares.push_back(std::make_unique<CpuShare>(cpu, cpu.add_group(c.cpus, &s)));
     s.cpu = shares.back().get();
   }
@@ -518,9 +529,45 @@ void World::mark_ready(int si) {
   operations.instance_ready(si);
 }
 
+// A component resized to another instance type: its instance-hours per type, the topology's first.
+std::vector<std::pair<std::string, double>> World::hours_by_type(const ComponentRt& c, double end) const {
+  std::vector<std::pair<std::string, double>> out;
+  auto add = [&](const std::string& type, double seconds) {
+    const std::string& name = type.empty() && c.spec->cost ? c.spec->cost->instance : type;
+    auto it = std::find_if(out.begin(), out.end(), [&](const auto& x) { return x.first == name; });
+    if (it == out.end()) it = out.insert(out.end(), {name, 0.0});
+    it->second += seconds / 3600.0;
+  };
+  add("", 0);
+  for (int si : c.stations) {
+    const Station& s = st(si);
+    for (const auto& [type, seconds] : s.up_by_type) add(type, seconds);
+    add(s.instance_type, s.up_seconds_as_type(end));
+  }
+  return out;
+}
+
+void World::set_size(int ci, const scenario::Deploy::Size& size) {
+  scenario::Deploy::Size& z = comp(ci).size;
+  if (size.cores > 0) z.cores = size.cores;
+  if (size.memory > 0) z.memory = size.memory;
+  if (!size.instance_type.empty()) z.instance_type = size.instance_type;
+}
+
 void World::start_station(int si, double boot) {
   Station& s = st(si);
   if (!host_of(si)->is_on()) host_of(si)->turn_on();
+  if (const scenario::Deploy::Size& z = comp(s.component).size; z.cores > 0 || z.memory > 0) {
+    const int cores = z.cores > 0 ? z.cores : s.cores;
+    const double limit = comp(s.component).spec->cpus;
+    if (cores != s.cores || (z.memory > 0 && z.memory != s.memory)) {
+      s.resize(kernel.now(), cores, limit > 0 ? std::min<double>(limit, cores) : cores, z.memory > 0 ? z.memory : s.memory);
+      s.cpu->set_cores(cores);
+    }
+  }
+  if (const std::string& type = comp(s.component).size.instance_type; !type.empty() && type != s.instance_type) {
+    s.set_instance_type(kernel.now(), type);
+  }
   s.cpu->speed_changed();
   s.start(kernel.now());
   supervisor.instance_up(si);
@@ -581,7 +628,7 @@ void World::sample_window(double window_start, double now) {
       Station& s = st(si);
       Station::WindowSample w = s.take_window(now);
       busy += w.busy;
-      capacity += w.ready * s.capacity;  // over ready instances: booting ones serve nothing
+      capacity += w.ready_cores;  // over ready instances: booting ones serve nothing
       p.queue_mean += w.queue / len;
       p.in_service += w.service / len;
       p.ready += (s.up && s.ready && s.started) ? 1 : 0;
@@ -617,14 +664,14 @@ void World::collect() {
       is.name = s.name;
       is.zone = places.zones[static_cast<std::size_t>(s.zone)];
       is.up_seconds = up;
-      const double ready = s.ready_seconds();
-      is.utilization = ready > 0 ? s.busy_integral() / (ready * s.capacity) : 0;
+      const double ready_cores = s.ready_core_seconds();
+      is.utilization = ready_cores > 0 ? s.busy_integral() / ready_cores : 0;
       is.served = s.served();
       is.queue_mean = end > 0 ? s.queue_integral() / end : 0;
       is.queue_max = s.queue_max();
       supervisor.collect(si, is);
       busy += s.busy_integral();
-      capacity += ready * s.capacity;
+      capacity += ready_cores;
       up_total += up;
       wsum += s.wait_sum();
       wcount += s.wait_count();
@@ -635,6 +682,7 @@ void World::collect() {
     cs.utilization = capacity > 0 ? busy / capacity : 0;
     cs.wait_mean = wcount ? wsum / static_cast<double>(wcount) : 0;
     cs.instance_hours = up_total / 3600.0;
+    if (!c.size.instance_type.empty()) cs.instance_hours_by_type = hours_by_type(c, end);
     cs.series = std::move(series_[ci]);
     if (c.tier) c.tier->collect(cs);
     result.components.push_back(std::move(cs));

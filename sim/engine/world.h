@@ -65,6 +65,9 @@ struct ComponentRt {
   std::vector<int> stations;
   Tier* tier = nullptr;
   int rr = 0;  ///< round robin over its instances where no balancer chooses
+  /// A resize's size (World::set_size): instances started from then on take its fields that
+  /// are set (0, "": as built).
+  scenario::Deploy::Size size;
 };
 
 class World final : public EventSink {
@@ -174,6 +177,9 @@ class World final : public EventSink {
   void start_station(int station, double boot);
   /// An autoscaler removes an instance (after draining).
   void stop_station(int station);
+  /// A resize (Operations): every instance of the component started from now on (start_station)
+  /// takes the fields of `size` that are set; those running keep theirs until they restart.
+  void set_size(int component, const scenario::Deploy::Size& size);
   void mark_ready(int station);
 
   // ---- reporting
@@ -194,6 +200,7 @@ class World final : public EventSink {
   void build_tiers();
   void build_plans();
   void sample_window(double start, double now);
+  std::vector<std::pair<std::string, double>> hours_by_type(const ComponentRt& c, double end) const;
   double platform_region_latency(int region_a, int region_b) const;  ///< before the platform exists
   std::deque<core::Distribution> publish_times_;            ///< queues' constant publish demand, for the plans
   std::vector<std::vector<model::ComponentPoint>> series_;  ///< [component][window]

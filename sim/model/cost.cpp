@@ -100,6 +100,14 @@ std::optional<CostEstimate> estimate_cost(const Topology& t, const RunResult& r)
       }
       if (cc.per_component) {
         add({c.name, "instances", detail + " (per component)", p.hours_per_month, "hours", price.value_or(0), 0});
+      } else if (cs && !cs->instance_hours_by_type.empty()) {
+        // Resized to another type: each type's instance-hours at its own price.
+        for (const auto& [type, hours] : cs->instance_hours_by_type) {
+          auto it = p.instances.find(type);
+          const double unit = it == p.instances.end() ? 0 : it->second.price(cc.purchase).value_or(0);
+          add({c.name, "instances", fmt::format("{} {}", type, topology::purchase_name(cc.purchase)),
+               hours * month_factor, "instance-hours", unit, 0});
+        }
       } else {
         add({c.name, "instances", detail, instance_hours * month_factor, "instance-hours", price.value_or(0), 0});
       }

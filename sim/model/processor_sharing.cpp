@@ -104,6 +104,12 @@ void ProcessorSharing::set_speed(double now, double speed) {
   ++version_;
 }
 
+void ProcessorSharing::set_cores(double now, int cores) {
+  advance(now);
+  cores_ = cores;
+  ++version_;
+}
+
 double ProcessorSharing::next_completion() const {
   if (heap_.empty()) return kNever;
   double r = rate();

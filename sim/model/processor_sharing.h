@@ -33,6 +33,8 @@ class ProcessorSharing {
   std::uint64_t pop(double now, Slot* slot = nullptr);
   /// New speed from `now` on (a pstate change); the work done so far is kept.
   void set_speed(double now, double speed);
+  /// New core count from `now` on (a resized instance); the work done so far is kept. REQUIRES: cores >= 1.
+  void set_cores(double now, int cores);
 
   std::size_t running() const { return heap_.size(); }
   int cores() const { return cores_; }

@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sim/model/histogram.h"
@@ -147,6 +148,9 @@ struct ComponentStats {
   std::uint64_t jobs_done = 0, jobs_retried = 0, dead_letters = 0;
   std::uint64_t queue_depth_max = 0;
   double instance_hours = 0;       ///< sum over instances of time up (hours)
+  /// After a resize to another instance type: instance_hours split by type (the topology's
+  /// `cost.instance` first), in the order they ran; empty otherwise.
+  std::vector<std::pair<std::string, double>> instance_hours_by_type;
   std::uint64_t queue_full = 0;    ///< requests turned away by a full queue over the run
   std::uint64_t retries = 0;       ///< load balancer: attempts retried (next upstream, same server)
   std::uint64_t ejections = 0;     ///< load balancer: backends set aside by passive health

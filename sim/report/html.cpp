@@ -91,7 +91,7 @@ struct Node {
 
 }  // namespace
 
-std::string topology_svg(const topology::Topology& t) {
+std::string topology_svg(const topology::Topology& t, const scenario::Scenario* scen) {
   topology::GraphAnalysis ga = topology::analyze_graph(t);
   std::map<std::string, std::string> spof;
   for (const auto& s : ga.single_points_of_failure) spof[s.component] = s.reason;
@@ -127,7 +127,13 @@ std::string topology_svg(const topology::Topology& t) {
     std::replace(kind.begin(), kind.end(), '_', ' ');
     n.line2 = c.kind == topology::Kind::kCdn ? kind + " · edge" : fmt::format("{} ×{}", kind, inst);
     n.line3 = c.region;
-    if (const auto* s = c.service()) n.line3 += fmt::format(" · {} cores", s->cores);
+    if (const auto* s = c.service()) {
+      std::string cores = std::to_string(s->cores);
+      for (const auto& d : scen ? scen->operations.deploys : std::vector<scenario::Deploy>{}) {
+        if (d.component == c.name && d.resize && d.resize->cores > 0) cores += fmt::format(" → {}", d.resize->cores);
+      }
+      n.line3 += fmt::format(" · {} cores", cores);
+    }
     if (const auto* db = c.database()) {
       n.line3 = fmt::format("1 primary, {} replica{}", db->replicas, db->replicas == 1 ? "" : "s");
     }

@@ -27,8 +27,9 @@ std::string html_escape(std::string_view text);
 /// The topology as an inline SVG: clients on the left, then each component in
 /// the column of its deepest position on a request path (a layered left-to-right
 /// graph); edges carry the request classes that cross them; single points of
-/// failure (topology/graph.h) have a red border. Deterministic.
-std::string topology_svg(const topology::Topology& t);
+/// failure (topology/graph.h) have a red border. Deterministic. With the scenario, a service
+/// its operations resize shows its cores before and after ("2 → 4 cores").
+std::string topology_svg(const topology::Topology& t, const scenario::Scenario* s = nullptr);
 
 /// A table of the request classes' paths ("static: cdn -> lb -> app(x3)"), to go under the diagram.
 std::string topology_paths_html(const topology::Topology& t);

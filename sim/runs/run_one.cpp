@@ -241,7 +241,7 @@ int run_one(const RunRequest& req) {
   }
   // report.json last: its presence means a complete run (merge, --resume); each file is atomic.
   std::string err = write_files(dir, {{"report.md", report::run_markdown(rep, s)},
-                                      {"report.html", report::run_html(rep, report::topology_svg(t) +
+                                      {"report.html", report::run_html(rep, report::topology_svg(t, &s) +
                                                                                 report::topology_paths_html(t))},
                                       {"report.json", report::dump(report::to_json(rep))}});
   if (!err.empty()) {

@@ -65,16 +65,96 @@ std::optional<double> read_percent(const Reader& r, const YAML::Node& n, double 
   return v;
 }
 
-void read_deploy(const Reader& r, const YAML::Node& n, const topology::Topology* topo, Deploy* d) {
+// resize: the new size (cores, memory, instance_type) and how the instances take it (strategy).
+void read_size(const Reader& r, const MapView& m, const topology::Topology* topo, Deploy* d) {
+  Deploy::Size size;
+  if (!m.has("cores") && !m.has("memory") && !m.has("instance_type")) {
+    r.error(m.node(), "resize changes nothing; expected cores, memory or instance_type, like "
+                      "{target: backend, cores: 4, memory: 8GiB}");
+  }
+  if (m.has("cores")) {
+    if (auto c = r.integer(m.get("cores"), 1, 1024)) size.cores = static_cast<int>(*c);
+  }
+  if (m.has("memory")) {
+    const YAML::Node mem = m.get("memory");
+    if (mem.IsScalar() && !mem.Scalar().empty() && mem.Scalar().find_first_not_of("0123456789.") == std::string::npos) {
+      r.error(mem, fmt::format("memory {} has no unit; expected a size like 8GiB or 8GB", mem.Scalar()));
+    } else if (auto b = r.size(mem)) {
+      if (*b <= 0) {
+        r.error(mem, fmt::format("memory {} is not above 0; expected a size like 8GiB", mem.Scalar()));
+      } else {
+        size.memory = *b;
+      }
+    }
+  }
+  if (m.has("instance_type")) {
+    const YAML::Node it = m.get("instance_type");
+    if (auto type = r.string(it, "an instance type of the topology's pricing file, like fargate-2vcpu-4gb")) {
+      size.instance_type = *type;
+      if (topo && !topo->cost) {
+        r.error(it, fmt::format("instance_type '{}' needs a priced topology; expected cost: {{pricing: ...}} in the "
+                                "topology, or no instance_type",
+                                *type));
+      } else if (topo && !topo->cost->pricing.instances.contains(*type)) {
+        std::vector<std::string> known;
+        for (const auto& [name, price] : topo->cost->pricing.instances) known.push_back(name);
+        r.error(it, core::unknown_name({.noun = "instance type", .name = *type}, known));
+      } else if (const topology::Component* c = topo && m.get("target").IsScalar() ? topo->find(m.get("target").Scalar())
+                                                                                     : nullptr) {
+        if (!c->cost || c->cost->instance.empty()) {
+          r.error(it, fmt::format("instance_type '{}' for '{}', which is not priced per instance; expected cost: "
+                                  "{{instance: ...}} on the component, or no instance_type",
+                                  *type, c->name));
+        } else if (!topo->cost->pricing.instances.at(*type).price(c->cost->purchase)) {
+          r.error(it, fmt::format("instance type '{}' has no {} price in the pricing file; expected a type with one "
+                                  "(the component is bought {})",
+                                  *type, topology::purchase_name(c->cost->purchase),
+                                  topology::purchase_name(c->cost->purchase)));
+        }
+      }
+    }
+  }
+  if (m.has("strategy")) {
+    if (auto st = r.choice(m.get("strategy"), "resize strategy", {"rolling", "in_place", "all_at_once"})) {
+      d->strategy = *st == "in_place"      ? Deploy::Strategy::kInPlace
+                    : *st == "all_at_once" ? Deploy::Strategy::kAllAtOnce
+                                           : Deploy::Strategy::kRolling;
+    }
+  }
+  if (d->strategy != Deploy::Strategy::kRolling) {
+    // The same instances restart: nothing starts beside them.
+    const bool all = d->strategy == Deploy::Strategy::kAllAtOnce;
+    d->max_surge = {0, false};
+    if (all || !m.has("max_unavailable")) d->max_unavailable = all ? Deploy::Amount{1, true} : Deploy::Amount{1, false};
+    if (!all && m.has("max_unavailable") && d->max_unavailable.value == 0) {
+      r.error(m.get("max_unavailable"), "max_unavailable 0 with strategy: in_place: no instance could ever restart; "
+                                        "expected 1 or more (how many restart at a time)");
+    }
+    for (const char* k : {"by", "max_surge", "max_unavailable", "minimum_healthy_percent", "maximum_percent"}) {
+      if (m.has(k) && (all || std::string_view(k) != "max_unavailable")) {
+        r.error(m.key_mark(k), fmt::format("'{}' does not go with strategy: {}; expected {}", k,
+                                           all ? "all_at_once" : "in_place",
+                                           all ? "no rollout keys (every instance restarts at once)"
+                                               : "max_unavailable alone (how many restart at a time, default 1)"));
+      }
+    }
+  }
+  d->resize = size;
+}
+
+void read_deploy(const Reader& r, const YAML::Node& n, const topology::Topology* topo, Deploy* d, bool resize) {
+  const char* what = resize ? "resize" : "deploy";
   YAML::Node target;
-  if (n.IsScalar()) {
+  if (n.IsScalar() && !resize) {
     target = n;
   } else {
-    MapView m(r, n, "deploy",
-              {"target", "by", "max_surge", "max_unavailable", "minimum_healthy_percent", "maximum_percent", "drain",
-               "min_ready"});
+    std::vector<std::string> keys = {"target", "by", "max_surge", "max_unavailable", "minimum_healthy_percent",
+                                     "maximum_percent", "drain", "min_ready"};
+    if (resize) keys.insert(keys.end(), {"cores", "memory", "instance_type", "strategy"});
+    MapView m(r, n, what, keys);
     if (!m.ok()) return;
-    target = m.require("target", "the service to deploy, like target: api");
+    target = m.require("target", resize ? "the service to resize, like target: backend"
+                                        : "the service to deploy, like target: api");
     if (m.has("by")) {
       if (auto by = r.choice(m.get("by"), "deploy controller", {"kubernetes", "ecs"})) {
         d->by = *by == "ecs" ? Deploy::By::kEcs : Deploy::By::kKubernetes;
@@ -115,6 +195,7 @@ void read_deploy(const Reader& r, const YAML::Node& n, const topology::Topology*
     }
     m.read("drain", &Reader::duration, &d->drain);
     m.read("min_ready", &Reader::duration, &d->min_ready);
+    if (resize) read_size(r, m, topo, d);
   }
   if (!target.IsDefined()) return;
   auto name = r.identifier(target);
@@ -125,13 +206,20 @@ void read_deploy(const Reader& r, const YAML::Node& n, const topology::Topology*
   if (!c) {
     std::vector<std::string> known;
     for (const auto& comp : topo->components) known.push_back(comp.name);
-    r.error(target, core::unknown_name({.noun = "component", .name = *name, .prefix = "deploy names "}, known));
+    r.error(target, core::unknown_name({.noun = "component", .name = *name, .prefix = fmt::format("{} names ", what)},
+                                       known));
     return;
   }
   if (c->kind != topology::Kind::kService) {
-    r.error(target, fmt::format("deploy target '{}' is a {}; expected a service (its instances are replaced a "
-                                "few at a time)",
-                                *name, topology::kind_name(c->kind)));
+    r.error(target, fmt::format("{} target '{}' is a {}; expected a service ({})", what, *name,
+                                topology::kind_name(c->kind),
+                                resize ? "resizing other kinds is not modelled: a database's is a restart or a "
+                                         "failover of its primary"
+                                       : "its instances are replaced a few at a time"));
+  } else if (resize && !c->hosts.empty()) {
+    r.error(target, fmt::format("resize target '{}' runs on shared hosts (hosts:), whose cores are the hosts'; "
+                                "expected a service with instances of its own",
+                                *name));
   }
 }
 
@@ -229,9 +317,9 @@ void read_spot(const Reader& r, const YAML::Node& n, const topology::Topology* t
 void read_operations(const Reader& r, const YAML::Node& n, const topology::Topology* topo, Scenario* s) {
   if (!r.is_seq(n, "operations")) return;
   for (const auto& item : n) {
-    MapView im(r, item, "operation", {"at", "every", "deploy", "cron", "spot"});
+    MapView im(r, item, "operation", {"at", "every", "deploy", "resize", "cron", "spot"});
     if (!im.ok()) continue;
-    std::string kind = im.exactly_one_of({"deploy", "cron", "spot"}, true);
+    std::string kind = im.exactly_one_of({"deploy", "resize", "cron", "spot"}, true);
     if (kind.empty()) continue;
     if (kind == "spot") {
       for (const char* k : {"at", "every"}) {
@@ -265,11 +353,15 @@ void read_operations(const Reader& r, const YAML::Node& n, const topology::Topol
     d.pos = r.pos(item);
     YAML::Node at = im.require("at", "when it starts, like at: 10m");
     if (at.IsDefined() && set_if(r.duration(at), &d.at) && s->duration > 0 && d.at >= s->duration) {
-      r.error(at, fmt::format("deploy at {} is not before the end of the run ({}); expected an earlier time",
+      r.error(at, fmt::format("{} at {} is not before the end of the run ({}); expected an earlier time", kind,
                               core::format_duration(d.at), core::format_duration(s->duration)));
     }
+    if (kind == "resize" && im.has("every")) {
+      r.error(im.key_mark("every"), "'every' does not go with resize: a resize happens once; expected one "
+                                    "operation per resize, each with its own at:");
+    }
     im.read("every", &Reader::positive_duration, &d.every);
-    read_deploy(r, im.get("deploy"), topo, &d);
+    read_deploy(r, im.get(kind), topo, &d, kind == "resize");
     s->operations.deploys.push_back(std::move(d));
   }
 }

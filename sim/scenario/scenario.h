@@ -283,6 +283,19 @@ struct Deploy {
   /// is stopped: Kubernetes' terminationGracePeriodSeconds (30 s), an ALB's deregistration delay (300 s).
   double drain = 30;
   double min_ready = 0;                  ///< Kubernetes' minReadySeconds: ready this long before it counts
+  /// Vertical scaling (`resize:` instead of `deploy:`; docs/operations.md "Vertical scaling"):
+  /// every instance started from the rollout on has this size. Absent for a plain deploy.
+  struct Size {
+    int cores = 0;                       ///< 0: unchanged
+    double memory = 0;                   ///< bytes; 0: unchanged
+    std::string instance_type;           ///< the pricing file's type the cost follows; "": unchanged
+  };
+  std::optional<Size> resize;
+  /// How the instances are replaced: kRolling starts new ones (by's rule, with its surge and
+  /// unavailable keys); kInPlace stops, modifies and starts the same instances `max_unavailable`
+  /// at a time (a VM's type change: one at a time); kAllAtOnce stops them all, then starts them.
+  enum class Strategy { kRolling, kInPlace, kAllAtOnce };
+  Strategy strategy = Strategy::kRolling;
   SourcePos pos;
 };
 

@@ -92,7 +92,9 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"Autoscaling", "scenarios/autoscaling/spike-hpa.yaml", {}},
                       Case{"ChaosMonkey", "tests/engine/differential/chaos-monkey.yaml", {}},
                       Case{"ClientsAndUsers", "tests/engine/differential/clients-users.yaml", {}},
-                      Case{"ShardedRedis", "tests/engine/differential/sharded-redis.yaml", {}}),
+                      Case{"ShardedRedis", "tests/engine/differential/sharded-redis.yaml", {}},
+                      // Hosts built at 2 cores, used at 1 until the resize (the kernel's), at 2 after (Cas01's).
+                      Case{"Resize", "tests/behaviour/cases/resize-rollout/scenario.yaml", {}}),
     [](const ::testing::TestParamInfo<Case>& i) { return std::string(i.param.name); });
 
 }  // namespace

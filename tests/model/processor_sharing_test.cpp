@@ -65,6 +65,25 @@ TEST(ProcessorSharing, ASlowdownActsFromItsDate) {
   EXPECT_NEAR(ps.next_completion(), 1.5, 1e-12);
 }
 
+TEST(ProcessorSharing, MoreCoresActFromTheirDateAsAHostBuiltWithThem) {
+  // Four 1 s jobs on 1 core until 1 s (each has 0.25 done), then 2 cores (a resize): each
+  // runs at 2/4, the 0.75 left takes 1.5 s: all end at 2.5 s (4 s on 1 core, 2 s on 2).
+  ProcessorSharing ps(1, kG);
+  for (std::uint64_t k = 0; k < 4; ++k) ps.add(0, 1 * kG, k);
+  ps.set_cores(1, 2);
+  auto done = drain(ps);
+  ASSERT_EQ(done.size(), 4u);
+  for (auto [t, token] : done) EXPECT_NEAR(t, 2.5, 1e-12);
+  // From then on it is a 2-core host: a batch of four 1 s jobs takes 2 s, as ProcessorSharing(2, …).
+  ProcessorSharing built(2, kG);
+  for (std::uint64_t k = 0; k < 4; ++k) {
+    ps.add(3, 1 * kG, k);
+    built.add(3, 1 * kG, k);
+  }
+  EXPECT_NEAR(ps.next_completion(), 5.0, 1e-12);
+  EXPECT_DOUBLE_EQ(ps.next_completion(), built.next_completion());
+}
+
 TEST(ProcessorSharing, ACancelledJobGivesItsShareBack) {
   // One core, two 1 s jobs from 0: at 0.5 each has 0.25 done; B leaves; A alone needs 0.75.
   ProcessorSharing ps(1, kG);

@@ -248,6 +248,38 @@ TEST(ScenarioLoader, FillsDefaultsAndTakesDurationFromTheProfile) {
   EXPECT_TRUE(l.scenario.faults.empty());
 }
 
+// A resize is a deploy with a size: rolling keeps the deploy's keys and defaults; in_place and
+// all_at_once restart the same instances (surge 0, one or all unavailable).
+TEST(ScenarioLoader, ReadsResizesWithTheirStrategies) {
+  Loaded l = load("topology: shop.yaml\nduration: 1h\nload: {constant: 10/s}\noperations:\n"
+                  "  - {at: 10m, resize: {target: app, cores: 4, memory: 8GiB}}\n"
+                  "  - {at: 20m, resize: {target: app, cores: 2, strategy: in_place, max_unavailable: 2, drain: 5s}}\n"
+                  "  - {at: 30m, resize: {target: worker, memory: 2GB, strategy: all_at_once}}\n"
+                  "  - {at: 40m, resize: {target: app, cores: 8, by: ecs, maximum_percent: 150%}}\n");
+  const auto& d = l.scenario.operations.deploys;
+  ASSERT_EQ(d.size(), 4u);
+  ASSERT_TRUE(d[0].resize);
+  EXPECT_EQ(d[0].component, "app");
+  EXPECT_EQ(d[0].resize->cores, 4);
+  EXPECT_DOUBLE_EQ(d[0].resize->memory, 8.0 * 1024 * 1024 * 1024);
+  EXPECT_EQ(d[0].strategy, Deploy::Strategy::kRolling);
+  EXPECT_DOUBLE_EQ(d[0].max_surge.value, 0.25);  // Kubernetes' defaults, as a deploy's
+  EXPECT_TRUE(d[0].max_surge.percent);
+  EXPECT_EQ(d[1].strategy, Deploy::Strategy::kInPlace);
+  EXPECT_DOUBLE_EQ(d[1].max_surge.value, 0);
+  EXPECT_DOUBLE_EQ(d[1].max_unavailable.value, 2);
+  EXPECT_FALSE(d[1].max_unavailable.percent);
+  EXPECT_DOUBLE_EQ(d[1].drain, 5);
+  EXPECT_EQ(d[2].strategy, Deploy::Strategy::kAllAtOnce);
+  EXPECT_EQ(d[2].resize->cores, 0);  // unchanged
+  EXPECT_DOUBLE_EQ(d[2].resize->memory, 2e9);
+  EXPECT_DOUBLE_EQ(d[2].max_unavailable.value, 1);
+  EXPECT_TRUE(d[2].max_unavailable.percent);  // 100 %
+  EXPECT_EQ(d[3].by, Deploy::By::kEcs);
+  EXPECT_DOUBLE_EQ(d[3].maximum, 1.5);
+  EXPECT_DOUBLE_EQ(d[3].drain, 300);  // ECS's default, as a deploy's
+}
+
 // ---- file level --------------------------------------------------------------
 
 TEST(ScenarioLoader, RejectsEmptyAndMalformedFiles) {
