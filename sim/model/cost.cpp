@@ -89,14 +89,14 @@ std::optional<CostEstimate> estimate_cost(const Topology& t, const RunResult& r)
     const ComponentStats* cs = stats.count(c.name) ? stats[c.name] : nullptr;
     double instance_hours = cs ? cs->instance_hours : 0;
     if (!cc.instance.empty()) {
-      const topology::InstancePrice& type = p.instances.at(cc.instance);
-      auto price = type.price(cc.purchase);
+      const topology::InstancePrice& priced = p.instances.at(cc.instance);
+      auto price = priced.price(cc.purchase);
       std::string detail = fmt::format("{} {}", cc.instance, topology::purchase_name(cc.purchase));
       // A type with its vCPUs given, on instances of another size: priced in proportion.
       const int cores = c.hosts.empty() ? t.instance_cores(c, 0) : 0;
-      if (price && type.cores && cores > 0 && std::abs(cores - *type.cores) > 1e-9) {
-        *price *= cores / *type.cores;
-        detail += fmt::format(" × {}/{} cores", cores, core::format_number(*type.cores));
+      if (price && priced.cores && cores > 0 && std::abs(cores - *priced.cores) > 1e-9) {
+        *price *= cores / *priced.cores;
+        detail += fmt::format(" × {}/{} cores", cores, core::format_number(*priced.cores));
       }
       if (cc.per_component) {
         add({c.name, "instances", detail + " (per component)", p.hours_per_month, "hours", price.value_or(0), 0});
