@@ -114,6 +114,19 @@ void read_size(const Reader& r, const MapView& m, const topology::Topology* topo
       }
     }
   }
+  // A type whose pricing entry gives its cores prices the component by its size (docs/cost.md): a new
+  // core count needs the type of that size, or the cost would stay the old size's.
+  if (size.cores > 0 && !m.has("instance_type") && topo && topo->cost && m.get("target").IsScalar()) {
+    const topology::Component* c = topo->find(m.get("target").Scalar());
+    if (c && c->cost && !c->cost->instance.empty() && topo->cost->pricing.instances.contains(c->cost->instance)) {
+      if (auto tc = topo->cost->pricing.instances.at(c->cost->instance).cores; tc && std::abs(*tc - size.cores) > 1e-9) {
+        r.error(m.get("cores"), fmt::format("resize of '{}' to {} cores keeps its instance type '{}', priced for {} "
+                                            "core{}; expected instance_type: the type of the new size",
+                                            c->name, size.cores, c->cost->instance, core::format_number(*tc),
+                                            *tc == 1 ? "" : "s"));
+      }
+    }
+  }
   if (m.has("strategy")) {
     if (auto st = r.choice(m.get("strategy"), "resize strategy", {"rolling", "in_place", "all_at_once"})) {
       d->strategy = *st == "in_place"      ? Deploy::Strategy::kInPlace
