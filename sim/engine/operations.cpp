@@ -145,10 +145,7 @@ void Operations::begin(Rollout& r) {
 // readiness gate; ECS counts a task healthy once its ELB health checks pass), and ready min_ready ago.
 bool Operations::available(const Rollout& r, int si) const {
   const Station& s = w_.st(si);
-  if (!(s.up && s.ready && s.started)) return false;
-  for (const LoadBalancer* lb : w_.balancers) {
-    if (lb->backend() == s.component && !lb->healthy(s.index)) return false;
-  }
+  if (!(s.up && s.ready && s.started) || w_.balancer_holding_out(si)) return false;
   return w_.kernel.now() - s.ready_time >= r.spec->min_ready - 1e-9;
 }
 

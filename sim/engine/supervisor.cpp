@@ -197,12 +197,8 @@ void Supervisor::collect(int si, model::InstanceStats& out) const {
     text = "frozen: runs nothing";
   } else if (!st.ready) {
     text = fmt::format("booting since {}", core::format_duration(s.up_since));
-  } else {
-    for (const LoadBalancer* lb : w_.balancers) {
-      if (lb->backend() != st.component || lb->healthy(st.index)) continue;
-      text = fmt::format("ready, not yet taken in by {}'s health checks", w_.comp(lb->component()).spec->name);
-      break;
-    }
+  } else if (const LoadBalancer* lb = w_.balancer_holding_out(si)) {
+    text = fmt::format("ready, not yet taken in by {}'s health checks", w_.comp(lb->component()).spec->name);
   }
   // Restarting over and over (the back-off grew: the third in a row or later), not for a fault.
   if (!text.empty() && s.in_row >= 3 && unexplained > 1) {

@@ -172,6 +172,14 @@ class World final : public EventSink {
   /// A zone, region or shared host is lost (crashed) or back: no replacement goes there meanwhile.
   void set_place_lost(const scenario::Target& place, bool lost);
   /// Whether the station's host is in a lost place.
+  /// The first balancer in front of the station's component whose health checks do not count it
+  /// in (nullptr: every one takes it in) — a rollout's readiness gate, `healthy_at_end`.
+  const LoadBalancer* balancer_holding_out(int station) const {
+    for (const LoadBalancer* lb : balancers) {
+      if (lb->backend() == st(station).component && !lb->healthy(st(station).index)) return lb;
+    }
+    return nullptr;
+  }
   bool host_lost(int station) const { return machine_lost_[static_cast<std::size_t>(st(station).machine)] > 0; }
   /// An autoscaler provisions a spare: up now, ready after `boot`, then health checks.
   void start_station(int station, double boot);
