@@ -686,6 +686,16 @@ bool RequestFlow::issue(Job& j, const CallPlan& c) {
         const Request& q = requests_[j.req];
         bool live = q.gen == j.req_gen;  // an orphan's request may be gone: no client to key on
         if (j.call_lb.tries == 0 && !c.via_lb->admit(&j.call_lb, &why, live ? q.client : 0, live ? q.cls : -1)) {
+          if (why == FailReason::kTimeout) {
+            // Every instance of the balancer lost without a word: nothing answers the connection,
+            // the caller finds out at its connect timeout (as the entry path waits for its deadline).
+            const double ct = c.via_lb->spec().connect_timeout > 0 ? c.via_lb->spec().connect_timeout : kOsConnectTimeout;
+            j.phase = Job::Phase::kWaitCall;
+            j.child = 0;
+            j.call_failure = AttemptFailure::kConnectTimeout;
+            kernel_.at(std::max(now, give_up_at(j, now + ct)), this, kCallTimeout, j.call_seq, ref(j));
+            return false;
+          }
           call_failed(j, 0, why, AttemptFailure::kRefused);
           return false;
         }
