@@ -1677,6 +1677,22 @@ std::optional<Loaded> parse_scenario(const std::string& file, const std::string&
   if (m.has("client_groups")) read_client_groups(r, m.get("client_groups"), &s);
   if (m.has("virtual_users")) s.virtual_users = read_virtual_users(r, m.get("virtual_users"), have_topology ? &out.topology : nullptr);
   if (m.has("operations")) read_operations(r, m.get("operations"), have_topology ? &out.topology : nullptr, &s);
+  // An autoscaler counts every instance of its service as its own and drains what it scales in:
+  // a rollout's or a spot replacement's instances would be scaled and drained under them.
+  for (const auto& a : s.autoscaling) {
+    for (const auto& d : s.operations.deploys) {
+      if (d.component != a.component) continue;
+      diags.error(d.pos, fmt::format("'{}' is autoscaled by this scenario; expected a deploy or resize of a service "
+                                     "without autoscaling (the two are not combined in one run)",
+                                     d.component));
+    }
+    for (const auto& sp : s.operations.spots) {
+      if (sp.component != a.component) continue;
+      diags.error(sp.pos, fmt::format("'{}' is autoscaled by this scenario; expected spot interruptions of a service "
+                                      "without autoscaling (the two are not combined in one run)",
+                                      sp.component));
+    }
+  }
 
   if (diags.error_count() > errors_before) return std::nullopt;
   return out;
