@@ -1,5 +1,6 @@
 #include "sim/topology/rate_limits.h"
 
+#include <algorithm>
 #include <fmt/format.h>
 
 #include "sim/core/units.h"
@@ -113,17 +114,25 @@ void check_rate_limits(const Reader& r, const Topology& t) {
         r.error(lim.class_pos[i], core::unknown_name({.noun = "request class", .name = lim.classes[i]}, classes));
       }
       if (lim.nodelay) continue;
-      // A delayed request waits at the entry balancer; a balancer a service calls cannot hold its caller's call.
-      for (const RequestClass& rc : t.requests) {
+      // A delayed request waits at the entry balancer; a balancer a service calls cannot hold its caller's
+      // call. One error per limit, for the first path of a class it applies to.
+      auto called_by = [&](const RequestClass& rc) -> const Component* {
+        if (!lim.classes.empty() && std::find(lim.classes.begin(), lim.classes.end(), rc.name) == lim.classes.end()) {
+          return nullptr;
+        }
         for (std::size_t i = 1; i < rc.path.size(); ++i) {
           const Component* before = t.find(rc.path[i - 1].component);
-          if (rc.path[i].component == c.name && before && before->kind != Kind::kCdn) {
-            r.error(lim.pos, fmt::format("load balancer '{}' delays requests (nodelay: false) but is called by '{}' "
-                                         "in the path of '{}'; expected nodelay: true on a balancer that is not a "
-                                         "path's entry",
-                                         c.name, before->name, rc.name));
-            return;
-          }
+          if (rc.path[i].component == c.name && before && before->kind != Kind::kCdn) return before;
+        }
+        return nullptr;
+      };
+      for (const RequestClass& rc : t.requests) {
+        if (const Component* before = called_by(rc)) {
+          r.error(lim.pos, fmt::format("load balancer '{}' delays requests (nodelay: false) but is called by '{}' "
+                                       "in the path of '{}'; expected nodelay: true on a balancer that is not a "
+                                       "path's entry",
+                                       c.name, before->name, rc.name));
+          break;
         }
       }
     }
