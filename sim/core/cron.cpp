@@ -82,7 +82,8 @@ bool parse_field(const std::string& text, const Field& f, std::bitset<N>* bits, 
         auto b = value(range.substr(dash + 1), f, error);
         if (!b) return false;
         hi = *b;
-        if (f.hi == 6 && hi == 0 && *a > 0) hi = 7;  // "5-7", "fri-sun": up to Sunday
+        // "5-7", "fri-sun", "0-7": up to Sunday (7 reads as 0; a range ending there means the week's end)
+        if (f.hi == 6 && hi == 0 && (*a > 0 || range.substr(dash + 1) == "7")) hi = 7;
         if (hi < lo) {
           *error = fmt::format("{}: the range {} runs backwards", f.name, range);
           return false;

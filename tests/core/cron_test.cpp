@@ -51,6 +51,9 @@ TEST(Cron, DaysOfTheWeekAndNames) {
   EXPECT_EQ(sunday.next(0), 6 * kDay + 3 * kHour);  // Sunday 7 January
   EXPECT_EQ(parse("0 3 * * 7").next(0), 6 * kDay + 3 * kHour);  // 7 is Sunday too
   EXPECT_EQ(parse("0 3 * * fri-sun").next(5 * kDay), 5 * kDay + 3 * kHour);  // Saturday 6 January
+  // "0-7" is every day (Vixie cron; 7 is Sunday again, the range's end): Tuesday 2 January too.
+  EXPECT_EQ(parse("0 3 * * 0-7").next(kDay), kDay + 3 * kHour);
+  EXPECT_EQ(parse("0 3 * * 0-0").next(kDay), 6 * kDay + 3 * kHour);  // Sunday only
 }
 
 TEST(Cron, MonthsAndDaysOfTheMonth) {
