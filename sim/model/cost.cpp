@@ -89,27 +89,33 @@ std::optional<CostEstimate> estimate_cost(const Topology& t, const RunResult& r)
     const ComponentStats* cs = stats.count(c.name) ? stats[c.name] : nullptr;
     double instance_hours = cs ? cs->instance_hours : 0;
     if (!cc.instance.empty()) {
-      const topology::InstancePrice& priced = p.instances.at(cc.instance);
-      auto price = priced.price(cc.purchase);
-      std::string detail = fmt::format("{} {}", cc.instance, topology::purchase_name(cc.purchase));
-      // A type with its vCPUs given, on instances of another size: priced in proportion.
-      const int cores = c.hosts.empty() ? t.instance_cores(c, 0) : 0;
-      if (price && priced.cores && cores > 0 && std::abs(cores - *priced.cores) > 1e-9) {
-        *price *= cores / *priced.cores;
-        detail += fmt::format(" × {}/{} cores", cores, core::format_number(*priced.cores));
-      }
+      // The topology's type on the component's own instances (a type with its vCPUs given, on
+      // instances of another size, is priced in proportion); types a resize moved to, at their price.
+      auto priced = [&](const std::string& type, bool own_size, std::string* detail) {
+        const topology::InstancePrice& ip = p.instances.at(type);
+        auto price = ip.price(cc.purchase);
+        *detail = fmt::format("{} {}", type, topology::purchase_name(cc.purchase));
+        const int cores = c.hosts.empty() ? t.instance_cores(c, 0) : 0;
+        if (own_size && price && ip.cores && cores > 0 && std::abs(cores - *ip.cores) > 1e-9) {
+          *price *= cores / *ip.cores;
+          *detail += fmt::format(" × {}/{} cores", cores, core::format_number(*ip.cores));
+        }
+        return price.value_or(0);
+      };
+      std::string detail;
+      const double unit = priced(cc.instance, true, &detail);
       if (cc.per_component) {
-        add({c.name, "instances", detail + " (per component)", p.hours_per_month, "hours", price.value_or(0), 0});
+        add({c.name, "instances", detail + " (per component)", p.hours_per_month, "hours", unit, 0});
       } else if (cs && !cs->instance_hours_by_type.empty()) {
-        // Resized to another type: each type's instance-hours at its own price.
+        // Resized to another type: each type's instance-hours at its own price (the first is the topology's).
         for (const auto& [type, hours] : cs->instance_hours_by_type) {
-          auto it = p.instances.find(type);
-          const double unit = it == p.instances.end() ? 0 : it->second.price(cc.purchase).value_or(0);
-          add({c.name, "instances", fmt::format("{} {}", type, topology::purchase_name(cc.purchase)),
-               hours * month_factor, "instance-hours", unit, 0});
+          if (!p.instances.contains(type)) continue;  // checked by the loaders
+          std::string d;
+          const double u = priced(type, type == cc.instance, &d);
+          add({c.name, "instances", d, hours * month_factor, "instance-hours", u, 0});
         }
       } else {
-        add({c.name, "instances", detail, instance_hours * month_factor, "instance-hours", price.value_or(0), 0});
+        add({c.name, "instances", detail, instance_hours * month_factor, "instance-hours", unit, 0});
       }
     }
     if (cc.storage > 0) {
