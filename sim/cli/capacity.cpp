@@ -235,12 +235,6 @@ std::function<int()> add_capacity(CLI::App& app, const GlobalOptions& global) {
       fs::remove_all(out / "runs", ec);
       // Keyed by (index into ups of the tier sized up, or -1; horizon; counts).
       std::map<std::tuple<int, std::size_t, std::vector<int>>, fs::path> dirs;
-      // Each scale: both tier is sized up on its instances and, to survive one lost, on one fewer.
-      std::size_t up_searches = 0;
-      for (std::size_t t : sized) {
-        if (plan.tiers[t].scale == capacity::Scale::kBoth) up_searches += plan.tiers[t].up_instances >= 2 ? 2 : 1;
-      }
-      ups.reserve(up_searches);  // evaluators keep pointers into it
       int next_dir = 0;
       std::vector<runs::RunOutcome> all;
       // `up` (index into ups, -1: the main search) with `base`: a scale: both tier sized up —

@@ -129,8 +129,10 @@ std::string topology_svg(const topology::Topology& t, const scenario::Scenario* 
     n.line3 = c.region;
     if (const auto* s = c.service()) {
       std::string cores = std::to_string(s->cores);
-      for (const auto& d : scen ? scen->operations.deploys : std::vector<scenario::Deploy>{}) {
-        if (d.component == c.name && d.resize && d.resize->cores > 0) cores += fmt::format(" → {}", d.resize->cores);
+      if (scen) {
+        for (const auto& d : scen->operations.deploys) {
+          if (d.component == c.name && d.resize && d.resize->cores > 0) cores += fmt::format(" → {}", d.resize->cores);
+        }
       }
       n.line3 += fmt::format(" · {} cores", cores);
     }
