@@ -70,6 +70,16 @@ std::optional<std::vector<AlertRule>> parse_alert_rules(const std::string& file,
         auto name = r.string(rm.get("alert"), "an alert name");
         auto e = r.string(expr, "a PromQL expression");
         if (!name || !e) continue;
+        // Prometheus' rulefmt refuses these too: "one of 'record' or 'alert' must be set" and
+        // "field 'expr' must be set in rule" (an empty value counts as unset).
+        if (name->empty()) {
+          r.error(rm.get("alert"), "empty alert name; expected a name like alert: HighErrorRate");
+          continue;
+        }
+        if (e->find_first_not_of(" \t\r\n") == std::string::npos) {
+          r.error(expr, "empty expression; expected a PromQL expression, like expr: up == 0");
+          continue;
+        }
         a.name = *name;
         a.expr = *e;
         if (rm.has("for")) {

@@ -781,6 +781,14 @@ TEST(AlertRules, ReadsAlertingRulesWithLocatedErrors) {
   EXPECT_FALSE(scenario::parse_alert_rules("r.yml", "groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up\n    for: soon\n", d2));
   EXPECT_EQ(d2.format_short(),
             "r.yml:6:10: error: invalid duration 'soon'; expected a Prometheus duration like 30s, 1m or 1h30m\n");
+  // Found by the fuzzer: an empty alert name or expression was accepted.
+  core::Diagnostics d3;
+  EXPECT_FALSE(scenario::parse_alert_rules("r.yml", "groups:\n- name: g\n  rules:\n  - alert: ''\n    expr: up\n", d3));
+  EXPECT_EQ(d3.format_short(), "r.yml:4:12: error: empty alert name; expected a name like alert: HighErrorRate\n");
+  core::Diagnostics d4;
+  EXPECT_FALSE(scenario::parse_alert_rules("r.yml", "groups:\n- name: g\n  rules:\n  - alert: A\n    expr: ' '\n", d4));
+  EXPECT_EQ(d4.format_short(),
+            "r.yml:5:11: error: empty expression; expected a PromQL expression, like expr: up == 0\n");
 }
 
 }  // namespace
