@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 #include <vector>
 
+#include "sim/core/calendar.h"
+
 namespace sim::core {
 
 namespace {
@@ -98,32 +100,13 @@ bool parse_field(const std::string& text, const Field& f, std::bitset<N>* bits, 
   }
 }
 
-// Days since 1970-01-01 of a civil date (Howard Hinnant's days_from_civil).
-long long days_from_civil(long long y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const long long era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<long long>(doe) - 719468;
-}
-
 struct Civil {
   int month, day, weekday;  ///< 1..12, 1..31, 0..6 (Sunday 0)
 };
 
 Civil civil_of_day(long long day) {  // day 0 = 2024-01-01
-  long long z = days_from_civil(2024, 1, 1) + day + 719468;
-  const long long era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  Civil c;
-  c.day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-  c.month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-  c.weekday = static_cast<int>(((days_from_civil(2024, 1, 1) + day) % 7 + 7 + 4) % 7);  // 1970-01-01: Thursday
-  return c;
+  const CivilDate c = civil_from_days(days_from_civil(2024, 1, 1) + day);
+  return Civil{c.month, c.day, c.weekday};
 }
 
 }  // namespace

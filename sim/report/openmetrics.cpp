@@ -8,6 +8,7 @@
 #include <memory>
 #include <tuple>
 
+#include "sim/core/calendar.h"
 #include "sim/core/units.h"
 
 namespace sim::report {
@@ -246,13 +247,7 @@ std::optional<double> parse_start_time(const std::string& text) {
   }
   if (date_only && text.size() != 10) return std::nullopt;
   if (y < 1970 || y > 2100 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return std::nullopt;
-  // Days since the epoch (civil calendar, UTC): Howard Hinnant's days_from_civil.
-  int yy = y - (mo <= 2);
-  int era = yy / 400;
-  int yoe = yy - era * 400;
-  int doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  double days = era * 146097.0 + doe - 719468;
+  const double days = static_cast<double>(core::days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)));
   return days * 86400 + h * 3600 + mi * 60 + s;
 }
 

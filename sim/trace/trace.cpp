@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "sim/core/calendar.h"
 #include "sim/core/source.h"
 #include "sim/core/units.h"
 #include "sim/trace/input.h"
@@ -300,16 +301,6 @@ std::optional<double> parse_plain_number(std::string_view s) {
   return v;
 }
 
-// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
 // "YYYY-MM-DD HH:MM[:SS[.fff]]" (or with 'T', optional trailing 'Z'), taken as UTC: seconds since 1970.
 std::optional<double> parse_date_time(std::string_view s) {
   s = core::trim(s);
@@ -342,7 +333,7 @@ std::optional<double> parse_date_time(std::string_view s) {
     }
   }
   if (*mo < 1 || *mo > 12 || *d < 1 || *d > 31 || *h > 23 || *mi > 59 || sec >= 61) return std::nullopt;
-  std::int64_t days = days_from_civil(*y, static_cast<unsigned>(*mo), static_cast<unsigned>(*d));
+  std::int64_t days = core::days_from_civil(*y, static_cast<unsigned>(*mo), static_cast<unsigned>(*d));
   return static_cast<double>(days) * 86400.0 + *h * 3600.0 + *mi * 60.0 + sec;
 }
 
