@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <fmt/format.h>
 
 #include "sim/core/source.h"
@@ -250,13 +251,14 @@ Prediction predict(const topology::Topology& t, const Fault& f) {
 
 std::optional<double> measure_rto(double fault_time, std::size_t windows, double window, double duration,
                                   double threshold, double hold, const std::function<double(std::size_t)>& ratio,
-                                  std::optional<double>* dip_start) {
+                                  std::optional<double>* dip_start, double dip_before) {
   auto start_of = [&](std::size_t i) { return static_cast<double>(i) * window; };
   // Windows overlapping [fault, end).
   std::size_t first = 0;
   while (first < windows && start_of(first) + window <= fault_time) ++first;
   std::optional<double> dip;
-  for (std::size_t i = first; i < windows; ++i) {
+  // A window that holds the next strike is that strike's (the later fault is the likelier cause).
+  for (std::size_t i = first; i < windows && start_of(i) + window <= dip_before + 1e-9; ++i) {
     if (ratio(i) < threshold) {
       dip = start_of(i);
       break;
@@ -281,6 +283,21 @@ std::optional<double> measure_rto(double fault_time, std::size_t windows, double
     if (!stable) i = j;  // skip to the failing window
   }
   return std::nullopt;
+}
+
+double dip_horizon(const scenario::Fault* f, double at, double next) {
+  constexpr double kWholeRun = std::numeric_limits<double>::infinity();
+  double in_force = kWholeRun;
+  if (f) {
+    switch (f->kind) {
+      case Fault::Kind::kChaosMonkey:
+      case Fault::Kind::kCacheFlush:
+      case Fault::Kind::kFailover:
+      case Fault::Kind::kRestore: in_force = at; break;
+      default: in_force = f->length > 0 ? at + f->length : kWholeRun; break;
+    }
+  }
+  return std::max(in_force, next);
 }
 
 std::string ClassAssessment::expected_text() const {
@@ -384,26 +401,36 @@ RecoverySummary summarize_recovery(const scenario::Scenario& s, const model::Run
   // Per-class series exist when every window has a count per class (hand-built runs may have none).
   bool per_class = !r.classes.empty() && n > 0;
   for (const auto& w : r.windows) per_class = per_class && w.by_class.size() == r.classes.size();
-  // Fault times come from the timeline (faults may repeat, or be random).
+  // Fault times come from the timeline (faults may repeat, or be random). A dip that starts
+  // after a later strike, once this fault is no longer in force, is the later one's: a chaos
+  // monkey's quiet kill at 1h is not charged for another kill's outage at 5h.
+  std::vector<double> strikes;
+  for (const auto& ev : r.timeline) {
+    if (ev.kind == "fault") strikes.push_back(ev.time);
+  }
+  std::sort(strikes.begin(), strikes.end());
   for (const auto& ev : r.timeline) {
     if (ev.kind != "fault") continue;
     FaultRecovery fr;
     fr.fault = ev.detail;
     fr.name = ev.fault;
     fr.time = ev.time;
-    if (topo) {
-      for (const auto& f : s.faults) {
-        if (f.name == ev.fault) fr.predicted = predict(*topo, f);
-      }
+    const Fault* spec = nullptr;
+    for (const auto& f : s.faults) {
+      if (f.name == ev.fault) spec = &f;
     }
+    if (topo && spec) fr.predicted = predict(*topo, *spec);
+    auto later = std::upper_bound(strikes.begin(), strikes.end(), ev.time + 1e-9);
+    const double before =
+        dip_horizon(spec, ev.time, later == strikes.end() ? std::numeric_limits<double>::infinity() : *later);
     fr.rto = measure_rto(ev.time, n, r.window, r.duration, threshold, hold,
-                         [&](std::size_t i) { return r.windows[i].success_ratio(); }, &fr.dip_start);
+                         [&](std::size_t i) { return r.windows[i].success_ratio(); }, &fr.dip_start, before);
     if (per_class) {
       for (std::size_t c = 0; c < r.classes.size(); ++c) {
         ClassRecovery cr;
         cr.request_class = r.classes[c].name;
         cr.rto = measure_rto(ev.time, n, r.window, r.duration, threshold, hold,
-                             [&](std::size_t i) { return class_ratio(r.windows[i], c); }, &cr.dip_start);
+                             [&](std::size_t i) { return class_ratio(r.windows[i], c); }, &cr.dip_start, before);
         fr.classes.push_back(cr);
       }
     }

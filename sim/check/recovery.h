@@ -11,6 +11,7 @@
 // Per request class: the same RTO on the class's own success ratio.
 
 #include <functional>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -100,10 +101,20 @@ struct RecoverySummary {
 /// The RTO of a fault at `fault_time` on a success-ratio series (`ratio(i)` of window i, windows of
 /// `window` seconds from 0): from the fault to the start of the first window from which the ratio stays
 /// at or above `threshold` for `hold` seconds (the hold must fit before `duration`); 0 when no window
-/// from the fault's on dips. Sets *dip_start (may be null) to the first window below the threshold.
+/// from the fault's on dips. Only a dip in a window that ends by `dip_before` is the fault's (a later
+/// one belongs to a later fault: see dip_horizon). Sets *dip_start (may be null) to the first window below
+/// the threshold.
 std::optional<double> measure_rto(double fault_time, std::size_t windows, double window, double duration,
                                   double threshold, double hold, const std::function<double(std::size_t)>& ratio,
-                                  std::optional<double>* dip_start);
+                                  std::optional<double>* dip_start,
+                                  double dip_before = std::numeric_limits<double>::infinity());
+
+/// Until when a dip can be fault `f`'s when it strikes at `at`: while it is in force (its `for:`,
+/// or the whole run for a fault without one), and at least until the next strike of any fault,
+/// `next` (infinity when none). A chaos monkey's kill, a cache flush, a planned failover and a
+/// restore are in force only at the instant they strike. `f` null (a fault the scenario does not
+/// list) keeps the whole run.
+double dip_horizon(const scenario::Fault* f, double at, double next);
 
 /// Pure. `t` (may be null) adds predictions and the per-class assessment.
 RecoverySummary summarize_recovery(const scenario::Scenario& s, const model::RunResult& r,

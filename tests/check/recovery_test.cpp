@@ -114,6 +114,40 @@ TEST(MeasuredRto, TheThresholdDecidesWhatADipIs) {
   EXPECT_DOUBLE_EQ(*summarize_recovery(lax, b.result()).faults[0].rto, 0);
 }
 
+TEST(MeasuredRto, ADipAfterTheNextStrikeIsThatStrikes) {
+  // A chaos monkey strikes at 30 s (nothing dips) and at 150 s ([150, 170) dips). The first kill
+  // is in force only when it strikes: its RTO is 0, not 140 s; the second's is 20 s.
+  scenario::Fault monkey;
+  monkey.kind = scenario::Fault::Kind::kChaosMonkey;
+  monkey.name = "chaos";
+  RunBuilder b(300, 10);
+  b.fault(30, "app[0]: chaos monkey", "chaos").fault(150, "app[1]: chaos monkey", "chaos").failing(150, 170, 0.5);
+  RecoverySummary rec = summarize_recovery(scenario_of({monkey}), b.result());
+  ASSERT_EQ(rec.faults.size(), 2u);
+  EXPECT_DOUBLE_EQ(*rec.faults[0].rto, 0);
+  EXPECT_FALSE(rec.faults[0].dip_start);
+  EXPECT_DOUBLE_EQ(*rec.faults[1].rto, 20);
+  EXPECT_DOUBLE_EQ(*rec.worst_rto, 20);
+  // A fault still in force when the later one strikes keeps a dip that starts after it:
+  // app crashed for 2 min from 30 s, db from 60 s, the dip from 100 s is the app crash's too.
+  RunBuilder c(300, 10);
+  c.fault(30, "crash app", "app-down").fault(60, "crash db", "db-down").failing(100, 120, 0.5);
+  RecoverySummary both = summarize_recovery(scenario_of({crash("app", "app-down", 120), crash("db", "db-down", 10)}),
+                                            c.result());
+  EXPECT_DOUBLE_EQ(*both.faults[0].rto, 90);
+  EXPECT_DOUBLE_EQ(*both.faults[1].rto, 60);
+  // A fault the scenario does not list (or one without `for:`) keeps the whole run, as before.
+  RunBuilder d(300, 10);
+  d.fault(30, "crash app", "x").fault(150, "crash db", "y").failing(150, 170, 0.5);
+  EXPECT_DOUBLE_EQ(*summarize_recovery(scenario_of({}), d.result()).faults[0].rto, 140);
+  // The window holding the next strike is the next strike's: kills at 30 s and 155 s, [150, 160) dips.
+  RunBuilder e(300, 10);
+  e.fault(30, "app[0]: chaos monkey", "chaos").fault(155, "app[1]: chaos monkey", "chaos").failing(150, 160, 0.5);
+  RecoverySummary w = summarize_recovery(scenario_of({monkey}), e.result());
+  EXPECT_DOUBLE_EQ(*w.faults[0].rto, 0);
+  EXPECT_DOUBLE_EQ(*w.faults[1].rto, 5);
+}
+
 TEST(MeasuredRpo, LossesBelongToTheirFaultAndAddUp) {
   RunBuilder b(300, 10);
   b.fault(60, "crash db.primary", "f").fault(200, "restore db", "g");
