@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <fmt/format.h>
 
 #include "sim/core/source.h"
@@ -402,13 +403,13 @@ RecoverySummary summarize_recovery(const scenario::Scenario& s, const model::Run
   bool per_class = !r.classes.empty() && n > 0;
   for (const auto& w : r.windows) per_class = per_class && w.by_class.size() == r.classes.size();
   // Fault times come from the timeline (faults may repeat, or be random). A dip that starts
-  // after a later strike, once this fault is no longer in force, is the later one's: a chaos
-  // monkey's quiet kill at 1h is not charged for another kill's outage at 5h.
-  std::vector<double> strikes;
+  // after the same fault's next strike, once this strike is no longer in force, is the next
+  // one's: a chaos monkey's quiet kill at 1h is not charged for another kill's outage at 5h.
+  std::map<std::string, std::vector<double>> strikes;  // by fault name, in time order
   for (const auto& ev : r.timeline) {
-    if (ev.kind == "fault") strikes.push_back(ev.time);
+    if (ev.kind == "fault") strikes[ev.fault].push_back(ev.time);
   }
-  std::sort(strikes.begin(), strikes.end());
+  for (auto& [name, times] : strikes) std::sort(times.begin(), times.end());
   for (const auto& ev : r.timeline) {
     if (ev.kind != "fault") continue;
     FaultRecovery fr;
@@ -420,9 +421,10 @@ RecoverySummary summarize_recovery(const scenario::Scenario& s, const model::Run
       if (f.name == ev.fault) spec = &f;
     }
     if (topo && spec) fr.predicted = predict(*topo, *spec);
-    auto later = std::upper_bound(strikes.begin(), strikes.end(), ev.time + 1e-9);
+    const std::vector<double>& same = strikes[ev.fault];
+    auto later = std::upper_bound(same.begin(), same.end(), ev.time + 1e-9);
     const double before =
-        dip_horizon(spec, ev.time, later == strikes.end() ? std::numeric_limits<double>::infinity() : *later);
+        dip_horizon(spec, ev.time, later == same.end() ? std::numeric_limits<double>::infinity() : *later);
     fr.rto = measure_rto(ev.time, n, r.window, r.duration, threshold, hold,
                          [&](std::size_t i) { return r.windows[i].success_ratio(); }, &fr.dip_start, before);
     if (per_class) {

@@ -110,8 +110,9 @@ std::optional<double> measure_rto(double fault_time, std::size_t windows, double
                                   double dip_before = std::numeric_limits<double>::infinity());
 
 /// Until when a dip can be fault `f`'s when it strikes at `at`: while it is in force (its `for:`,
-/// or the whole run for a fault without one), and at least until the next strike of any fault,
-/// `next` (infinity when none). A chaos monkey's kill, a cache flush, a planned failover and a
+/// or the whole run for a fault without one), and at least until the same fault's next strike,
+/// `next` (a chaos monkey's, `every:`'s or a flap's; infinity when none). Distinct faults are not
+/// told apart: a dip after both is charged to both. A chaos monkey's kill, a cache flush, a planned failover and a
 /// restore are in force only at the instant they strike. `f` null (a fault the scenario does not
 /// list) keeps the whole run.
 double dip_horizon(const scenario::Fault* f, double at, double next);

@@ -136,10 +136,19 @@ TEST(MeasuredRto, ADipAfterTheNextStrikeIsThatStrikes) {
                                             c.result());
   EXPECT_DOUBLE_EQ(*both.faults[0].rto, 90);
   EXPECT_DOUBLE_EQ(*both.faults[1].rto, 60);
-  // A fault the scenario does not list (or one without `for:`) keeps the whole run, as before.
+  // A fault the scenario does not list keeps the whole run, as before; so does a distinct
+  // fault's strike (app down for 10 s at 30 s, db at 150 s: the dip at 150 s is charged to both).
   RunBuilder d(300, 10);
   d.fault(30, "crash app", "x").fault(150, "crash db", "y").failing(150, 170, 0.5);
   EXPECT_DOUBLE_EQ(*summarize_recovery(scenario_of({}), d.result()).faults[0].rto, 140);
+  EXPECT_DOUBLE_EQ(*summarize_recovery(scenario_of({crash("app", "x", 10), crash("db", "y")}), d.result()).faults[0].rto,
+                   140);
+  // The same fault striking again (every: 2m, 10 s each): the second strike's dip is not the first's.
+  RunBuilder f(300, 10);
+  f.fault(30, "crash app", "x").fault(150, "crash app", "x").failing(150, 170, 0.5);
+  RecoverySummary again = summarize_recovery(scenario_of({crash("app", "x", 10)}), f.result());
+  EXPECT_DOUBLE_EQ(*again.faults[0].rto, 0);
+  EXPECT_DOUBLE_EQ(*again.faults[1].rto, 20);
   // The window holding the next strike is the next strike's: kills at 30 s and 155 s, [150, 160) dips.
   RunBuilder e(300, 10);
   e.fault(30, "app[0]: chaos monkey", "chaos").fault(155, "app[1]: chaos monkey", "chaos").failing(150, 160, 0.5);
