@@ -40,6 +40,12 @@ std::string lb_hc_text(const topology::HealthCheck& hc, bool silent) {
                      format_duration(hc.interval), hc.unhealthy_threshold, format_duration(lb_detection(hc, false)));
 }
 
+// Traefik's Docker provider takes a dead container out of the routes at its `die` event: a process
+// dead on a live host is not sent another request. A host lost without a word sends no event.
+bool told_of_death(const topology::LoadBalancerSpec& lb, bool silent) {
+  return !silent && lb.discovery == topology::LoadBalancerSpec::Discovery::kDocker;
+}
+
 // The load balancer retries a refused request on another backend: clients do not see it.
 bool retries_refused(const topology::LoadBalancerSpec& lb) {
   return lb.retry.on_error && lb.retry.tries != 1 && (lb.retry.next_server || lb.retry.redispatch);
@@ -119,7 +125,9 @@ Prediction predict(const topology::Topology& t, const Fault& f) {
             double boot = c.service() ? c.service()->boot_time * boot_factor : 0.0;
             rto = f.length > 0 ? std::optional<double>(f.length + boot) : std::nullopt;
             parts.push_back(fmt::format("every instance of {} is in it", c.name));
-          } else if (const topology::Component* lb = t.lb_in_front(c.name); lb && lb->lb()->health_check.enabled) {
+          } else if (const topology::Component* lb = t.lb_in_front(c.name); lb && told_of_death(*lb->lb(), silent)) {
+            rto = 0.0;
+          } else if (lb && lb->lb()->health_check.enabled) {
             rto = lb_detection(lb->lb()->health_check, silent);
           } else {
             rto = 0.0;
@@ -196,7 +204,12 @@ Prediction predict(const topology::Topology& t, const Fault& f) {
         }
         return p;
       }
-      if (lb && !silent && retries_refused(*lb->lb())) {
+      if (lb && told_of_death(*lb->lb(), silent)) {
+        p.rto = 0;
+        p.explanation = fmt::format("{} drops it at Docker's die event (discovery: docker); it is routed again {}",
+                                    lb->name,
+                                    lb->lb()->health_check.enabled ? "when its healthcheck passes" : "when it starts");
+      } else if (lb && !silent && retries_refused(*lb->lb())) {
         p.rto = 0;
         p.explanation = fmt::format("{} retries each refused request on another server (retry on error)", lb->name);
         if (lb->lb()->health_check.enabled) {

@@ -264,6 +264,27 @@ void LoadBalancer::backend_ready(int backend_index) {
   }
 }
 
+// Traefik's Docker provider: a container is routed while it runs and, when it has a healthcheck,
+// its health status is "healthy" (keepContainer: "Filtering unhealthy or starting container").
+// The provider publishes the first change at once and coalesces later ones within
+// providersThrottleDuration (2 s); each event is applied at once here.
+void LoadBalancer::container_died(int backend_index) {
+  if (spec_->discovery != topology::LoadBalancerSpec::Discovery::kDocker) return;
+  Health& h = health_[static_cast<std::size_t>(backend_index)];
+  if (h.healthy) {
+    w_.timeline(w_.kernel.now(), "health_down", w_.st(w_.comp(backend_).stations[static_cast<std::size_t>(backend_index)]).name,
+                fmt::format("{} drops it at Docker's die event", w_.comp(component_).spec->name));
+  }
+  h = Health{false, 0, 0};
+}
+
+void LoadBalancer::container_started(int backend_index) {
+  if (spec_->discovery != topology::LoadBalancerSpec::Discovery::kDocker || spec_->health_check.enabled) return;
+  auto i = static_cast<std::size_t>(backend_index);
+  health_[i].healthy = true;
+  in_service_since_[i] = w_.kernel.now();
+}
+
 void LoadBalancer::collect(model::ComponentStats& out) {
   out.retries = retries_;
   out.ejections = ejections_;

@@ -110,6 +110,12 @@ class LoadBalancer final : public Tier {
   void backend_started(int backend_index);
   /// A backend finished booting: without health checks it gets traffic at once.
   void backend_ready(int backend_index);
+  /// `discovery: docker`: the backend's container died on a live host. Docker's `die` event takes it
+  /// out of the routes at once, and its health starts over. No-op for `discovery: checks`.
+  void container_died(int backend_index);
+  /// `discovery: docker`: its container started. Without a healthcheck it is routed at once, booting
+  /// or not; with one it waits for a passing check.
+  void container_started(int backend_index);
   /// Whether the balancer sends it traffic (its health checks passed, or it is ready without checks).
   bool healthy(int backend_index) const { return health_[static_cast<std::size_t>(backend_index)].healthy; }
 

@@ -443,6 +443,11 @@ void World::crash_station(int si, const std::string& why, bool record, bool sile
   s.cpu->fail_all();
   if (Tier* t = comp(s.component).tier) t->instance_down(si, why);
   for (Database* db : databases) db->client_down(si);
+  if (!silent) {  // a process dead on a live host: Docker tells the balancers that watch it
+    for (LoadBalancer* lb : balancers) {
+      if (lb->backend() == s.component) lb->container_died(s.index);
+    }
+  }
   // Its own host goes down with it; a shared host when it is lost (silent) and nothing on it runs.
   const auto& on = host_stations[static_cast<std::size_t>(s.machine)];
   if (on.size() == 1 ||
@@ -465,6 +470,9 @@ void World::recover_station(int si, double boot) {
   }
   s.recover(now, boot <= 0);
   if (Tier* t = comp(s.component).tier) t->instance_up(si);
+  for (LoadBalancer* lb : balancers) {
+    if (lb->backend() == s.component) lb->container_started(s.index);
+  }
   supervisor.instance_up(si);
   timeline(now, "recover", s.name, boot > 0 ? fmt::format("restarted; ready after {}", core::format_duration(boot)) : "restarted");
   if (boot > 0) {
@@ -573,7 +581,10 @@ void World::start_station(int si, double boot) {
   supervisor.instance_up(si);
   if (Tier* t = comp(s.component).tier) t->instance_up(si);
   for (LoadBalancer* lb : balancers) {
-    if (lb->backend() == s.component) lb->backend_started(s.index);
+    if (lb->backend() == s.component) {
+      lb->backend_started(s.index);
+      lb->container_started(s.index);
+    }
   }
   spawn(s.name + "-boot", platform->control(), [this, si, boot, inc = s.incarnation]() {
     if (boot > 0) sg::this_actor::sleep_for(boot);

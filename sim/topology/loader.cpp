@@ -740,7 +740,7 @@ void read_component(const Reader& r, const std::string& name, const YAML::Node& 
     MapView m(r, n, what,
               keys({"flavor", "replicas", "algorithm", "latency", "health_check", "rate_limit", "weights", "backup",
                     "steering", "passive", "retry", "connect_timeout", "read_timeout", "slow_start", "processes",
-                    "shared_state"}));
+                    "shared_state", "discovery"}));
     if (!m.ok()) return;
     read_common(m);
     // The product first: its defaults are what the other keys override. A `from:` file is a product
@@ -799,6 +799,11 @@ void read_component(const Reader& r, const std::string& name, const YAML::Node& 
     m.read("slow_start", &Reader::duration, &s.slow_start);
     m.read("processes", &Reader::integer, &s.processes, 1, 1024);
     m.read("shared_state", &Reader::boolean, &s.shared_state);
+    if (m.has("discovery")) {
+      if (auto d = r.choice(m.get("discovery"), "backend discovery", {"checks", "docker"})) {
+        s.discovery = *d == "docker" ? LoadBalancerSpec::Discovery::kDocker : LoadBalancerSpec::Discovery::kChecks;
+      }
+    }
     c->spec = s;
   } else if (*kind == "service") {
     c->kind = Kind::kService;

@@ -235,6 +235,13 @@ struct LoadBalancerSpec {
   double slow_start = 0;                ///< a backend back in service gets its weight gradually over this (0 = off)
   int processes = 1;                    ///< nginx worker processes: without `shared_state`, each keeps its own view
   bool shared_state = true;             ///< nginx `zone`: the workers share counts and failures
+  /// How it learns of its backends. `checks` (default): only from its health checks. `docker`
+  /// (Traefik's Docker provider): from Docker's events too. A container that dies (its process, on a
+  /// host that is up) leaves the routes at its `die` event, and its health starts over ("starting" is
+  /// not routed); a started container is routed at once when it has no healthcheck, else once its
+  /// healthcheck passes (docs/load-balancers.md "Docker discovery").
+  enum class Discovery { kChecks, kDocker };
+  Discovery discovery = Discovery::kChecks;
 };
 
 /// The product's defaults (docs/load-balancers.md: the table and where each value comes from).
