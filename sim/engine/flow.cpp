@@ -450,7 +450,7 @@ void RequestFlow::enter(Job& j) {
     start_cpu(j);
     return;
   }
-  if (!s.up) {
+  if (!s.up || !s.ready) {  // dead, or still booting: its port is not open yet
     finish(j, false, FailReason::kConnectionRefused, AttemptFailure::kRefused);
     return;
   }
