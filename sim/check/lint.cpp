@@ -87,12 +87,17 @@ std::vector<Finding> lint(const Topology& topo, const scenario::Scenario* scen) 
       if (const topology::LoadBalancerSpec* lb = c.lb(); lb && inst_rto && lb->health_check.enabled) {
         double d = lb->health_check.detection_time();
         if (d > *inst_rto) {
+          // With Docker's events a dead container is dropped at once: only a hung or lost one waits for the checks.
+          const bool docker = lb->discovery == topology::LoadBalancerSpec::Discovery::kDocker;
           out.push_back({"detection-rto",
-                         fmt::format("load balancer '{}' needs up to {} to detect a dead backend (interval {} x {} + "
-                                     "timeout {}), above the RTO target {}; expected a shorter interval or threshold",
-                                     c.name, core::format_duration(d), core::format_duration(lb->health_check.interval),
+                         fmt::format("load balancer '{}' needs up to {} to detect a {} backend (interval {} x {} + "
+                                     "timeout {}{}), above the RTO target {}; expected a shorter interval or threshold",
+                                     c.name, core::format_duration(d), docker ? "hung or unreachable" : "dead",
+                                     core::format_duration(lb->health_check.interval),
                                      lb->health_check.unhealthy_threshold,
-                                     core::format_duration(lb->health_check.timeout), core::format_duration(*inst_rto)),
+                                     core::format_duration(lb->health_check.timeout),
+                                     docker ? "; Docker's events report a dead one at once" : "",
+                                     core::format_duration(*inst_rto)),
                          c.pos});
         }
       }

@@ -70,6 +70,15 @@ TEST(Lint, DetectionSlowerThanTheRtoTarget) {
             "target 30s; expected a shorter interval or threshold");
   s.resilience.targets["instance"] = {35.0, std::nullopt, {}, {}};
   EXPECT_TRUE(lint(t, &s).empty());
+  // Behind Traefik's Docker provider a dead container leaves at once: the checks matter for a hung one.
+  std::get<topology::LoadBalancerSpec>(t.components[0].spec).discovery = topology::LoadBalancerSpec::Discovery::kDocker;
+  s.resilience.targets["instance"] = {30.0, std::nullopt, {}, {}};
+  auto docker = lint(t, &s);
+  ASSERT_EQ(codes(docker), std::vector<std::string>{"detection-rto"});
+  EXPECT_EQ(docker[0].message,
+            "load balancer 'lb' needs up to 35s to detect a hung or unreachable backend (interval 10s x 3 + timeout 5s; "
+            "Docker's events report a dead one at once), above the RTO target 30s; expected a shorter interval or "
+            "threshold");
 }
 
 TEST(Lint, PeakCpuAboveTheCoresAtMaxReplicas) {
