@@ -4,6 +4,7 @@
 #include <cmath>
 #include <fmt/format.h>
 #include <set>
+#include <sstream>
 
 #include "sim/core/units.h"
 #include "sim/core/yaml_reader.h"
@@ -61,6 +62,16 @@ std::optional<double> bytes(const std::string& text) {
   return *v * f;
 }
 
+// "docker.io/library/Traefik:v2.10" -> "traefik": the image's name without registry, path or tag.
+std::string image_base(const std::string& image) {
+  std::string base = image;
+  auto slash = base.rfind('/');
+  if (slash != std::string::npos) base = base.substr(slash + 1);
+  base = base.substr(0, base.find_first_of(":@"));
+  std::transform(base.begin(), base.end(), base.begin(), [](unsigned char c) { return std::tolower(c); });
+  return base;
+}
+
 std::string ignored_reason(const std::string& field) {
   if (field == "image" || field == "build") return "the image only suggests the component's kind";
   if (field == "ports" || field == "expose" || field == "networks" || field == "hostname" || field == "container_name")
@@ -91,6 +102,34 @@ std::optional<ComposeService> read_service(const Reader& r, const std::string& n
        out.kind ? fmt::format("kind: {}", topology::kind_name(*out.kind))
                 : "a monitoring service (Prometheus, Grafana...): left out of the topology");
   bool ok = true;
+  if (out.kind == topology::Kind::kLoadBalancer) {
+    out.flavor = flavor_of_image(out.image.empty() ? name : out.image);
+    if (out.flavor != topology::LbFlavor::kGeneric) {
+      note(Kind::kMapped, key_pos(r, s, out.image.empty() ? name : "image"), path + "image " + out.image,
+           fmt::format("flavor: {}", topology::flavor_name(out.flavor)));
+    }
+  }
+  // Traefik's Docker provider (`--providers.docker` or `--providers.docker=true` in its command):
+  // the rest of the command is the container's configuration, not modelled.
+  if (auto cmd = child(s, "command"); cmd.IsDefined() && out.flavor == topology::LbFlavor::kTraefik) {
+    std::vector<std::string> args;
+    if (cmd.IsSequence()) {
+      for (const auto& a : cmd) {
+        if (a.IsScalar()) args.push_back(a.Scalar());
+      }
+    } else if (cmd.IsScalar()) {
+      std::istringstream words(cmd.Scalar());
+      for (std::string w; words >> w;) args.push_back(w);
+    }
+    for (const std::string& a : args) {
+      if (a == "--providers.docker" || a == "--providers.docker=true") out.docker_provider = true;
+    }
+    if (out.docker_provider) {
+      used.insert("command");
+      note(Kind::kMapped, key_pos(r, s, "command"), path + "command --providers.docker",
+           "discovery: docker (a dead container leaves at its die event; the rest of the command is not modelled)");
+    }
+  }
   if (auto d = child(s, "deploy"); d.IsDefined()) {
     if (!r.is_map(d, "deploy")) return std::nullopt;
     if (auto n = child(d, "replicas"); n.IsDefined()) {
@@ -298,11 +337,7 @@ std::optional<ComposeService> read_service(const Reader& r, const std::string& n
 }  // namespace
 
 std::optional<topology::Kind> kind_of_image(const std::string& image) {
-  std::string base = image;
-  auto slash = base.rfind('/');
-  if (slash != std::string::npos) base = base.substr(slash + 1);
-  base = base.substr(0, base.find_first_of(":@"));
-  std::transform(base.begin(), base.end(), base.begin(), [](unsigned char c) { return std::tolower(c); });
+  const std::string base = image_base(image);
   auto is = [&](std::initializer_list<const char*> names) {
     for (const char* n : names) {
       if (base == n || base.starts_with(std::string(n) + "-")) return true;
@@ -320,6 +355,18 @@ std::optional<topology::Kind> kind_of_image(const std::string& image) {
   if (is({"rabbitmq", "nats", "kafka", "activemq", "redpanda"})) return topology::Kind::kQueue;
   if (is({"minio", "seaweedfs", "localstack"})) return topology::Kind::kStorage;
   return topology::Kind::kService;
+}
+
+topology::LbFlavor flavor_of_image(const std::string& image) {
+  const std::string base = image_base(image);
+  static const std::pair<const char*, topology::LbFlavor> kProducts[] = {{"traefik", topology::LbFlavor::kTraefik},
+                                                                         {"nginx", topology::LbFlavor::kNginx},
+                                                                         {"haproxy", topology::LbFlavor::kHaproxy},
+                                                                         {"envoy", topology::LbFlavor::kEnvoy}};
+  for (const auto& [n, f] : kProducts) {
+    if (base == n || base.starts_with(std::string(n) + "-")) return f;
+  }
+  return topology::LbFlavor::kGeneric;
 }
 
 bool looks_like_compose(const std::string& text) {

@@ -31,6 +31,11 @@ struct ComposeService {
   std::optional<double> start_period;  ///< healthcheck.start_period
   std::vector<std::string> depends_on; ///< in file order
   std::optional<topology::RestartSpec> restart;  ///< restart: (Docker's back-off), or deploy.restart_policy
+  /// A load balancer's product, from its image (traefik, nginx, haproxy, envoy; generic otherwise).
+  topology::LbFlavor flavor = topology::LbFlavor::kGeneric;
+  /// Traefik started with `--providers.docker` in its command: it routes by Docker's events and
+  /// the containers' health (`discovery: docker`).
+  bool docker_provider = false;
   SourcePos pos;
   std::vector<ImportNote> notes;
 };
@@ -50,6 +55,9 @@ bool looks_like_compose(const std::string& text);
 /// Reads `path` and picks service `name`; errors at `ref` when it has a line.
 std::optional<ComposeService> load_compose_service(const std::string& path, const std::string& name,
                                                    const SourcePos& ref, core::Diagnostics& diags);
+
+/// The load balancer product an image names ("traefik:v2.10" -> traefik); generic for others.
+topology::LbFlavor flavor_of_image(const std::string& image);
 
 /// The component kind an image suggests ("postgres:16" -> database); nullopt for monitoring images.
 std::optional<topology::Kind> kind_of_image(const std::string& image);

@@ -341,6 +341,12 @@ class Importer {
           if (s.replicas != 1 || c.kind == Kind::kService) {
             c.set("replicas", std::to_string(s.replicas), src + (s.replicas != 1 ? ": deploy.replicas" : ": default 1"));
           }
+          if (c.kind == Kind::kLoadBalancer && s.flavor != topology::LbFlavor::kGeneric) {
+            c.set("flavor", topology::flavor_name(s.flavor), src + ": image");
+          }
+          if (c.kind == Kind::kLoadBalancer && s.docker_provider) {
+            c.set("discovery", "docker", src + ": command --providers.docker");
+          }
           if (c.kind == Kind::kService) {
             if (s.cores) c.set("cores", std::to_string(*s.cores), src + ": deploy.resources.limits.cpus");
             if (s.memory) c.set("memory", core::format_size(*s.memory), src + ": deploy.resources.limits.memory");

@@ -138,8 +138,9 @@ std::optional<FromResult> component_from(const FromRef& ref, Kind kind, const st
       break;
     }
     case Kind::kLoadBalancer: {
-      topology::LoadBalancerSpec s;
+      topology::LoadBalancerSpec s = topology::flavor_defaults(svc->flavor);  // the product its image names
       s.replicas = svc->replicas;
+      if (svc->docker_provider) s.discovery = topology::LoadBalancerSpec::Discovery::kDocker;
       out.base.spec = s;
       break;
     }

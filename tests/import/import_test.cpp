@@ -411,6 +411,50 @@ TEST(Compose, Seed004ServicesAsWritten) {
   }));
 }
 
+TEST(Compose, TraefikImageAndItsDockerProvider) {
+  // The image names the product; --providers.docker (or =true) in the command is Traefik's Docker provider.
+  core::Diagnostics d;
+  auto f = import::parse_compose("c.yml", R"(services:
+  edge:
+    image: docker.io/library/traefik:v2.10
+    command: ["--api.dashboard=true", "--providers.docker=true"]
+  plain:
+    image: traefik:v3
+    command: --providers.file.directory=/etc/traefik --providers.docker=false
+  word:
+    image: traefik
+    command: --providers.docker --entrypoints.web.address=:80
+  proxy:
+    image: haproxy:2.8
+  caddy:
+    image: caddy:2
+)", d);
+  ASSERT_TRUE(f) << d.format();
+  EXPECT_EQ(f->services[0].flavor, topology::LbFlavor::kTraefik);
+  EXPECT_TRUE(f->services[0].docker_provider);
+  EXPECT_EQ(f->services[1].flavor, topology::LbFlavor::kTraefik);
+  EXPECT_FALSE(f->services[1].docker_provider);
+  EXPECT_TRUE(f->services[2].docker_provider);  // a command written as one string
+  EXPECT_EQ(f->services[3].flavor, topology::LbFlavor::kHaproxy);
+  EXPECT_EQ(f->services[4].flavor, topology::LbFlavor::kGeneric);  // caddy: no flavor of its own
+  // What a `from:` gives: Traefik's defaults and discovery: docker.
+  std::string dir = testing::temp_dir("compose-traefik");
+  testing::write_file(dir + "/c.yml", "services:\n  edge: {image: 'traefik:v2.10', command: [--providers.docker]}\n");
+  testing::write_file(dir + "/t.yaml", R"(name: t
+components:
+  edge: {kind: load_balancer, from: {compose: c.yml, service: edge}}
+  app: {kind: service, service_time: 5ms}
+requests:
+  r: {share: 100%, path: [edge, app]}
+)");
+  core::Diagnostics td;
+  auto t = topology::parse_topology(dir + "/t.yaml", testing::read_file(dir + "/t.yaml"), td);
+  ASSERT_TRUE(t) << td.format();
+  EXPECT_EQ(t->find("edge")->lb()->flavor, topology::LbFlavor::kTraefik);
+  EXPECT_EQ(t->find("edge")->lb()->discovery, topology::LoadBalancerSpec::Discovery::kDocker);
+  std::filesystem::remove_all(dir);
+}
+
 TEST(Compose, SwarmRestartPolicyAndTheEnginesRestart) {
   core::Diagnostics d;
   auto f = import::parse_compose("c.yml", R"(services:
