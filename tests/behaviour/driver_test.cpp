@@ -63,7 +63,7 @@ class BehaviourCase : public ::testing::Test {
       for (auto it = root["runs"].begin(); it != root["runs"].end(); ++it) {
         RunSpec s;
         s.name = it->first.as<std::string>();
-        const YAML::Node& r = it->second;
+        const YAML::Node r = it->second;  // a copy: it-> is a temporary proxy (ASan: stack-use-after-scope)
         s.scenario = r["scenario"] ? r["scenario"].as<std::string>() : "scenario.yaml";
         if (r["set"]) {
           for (const auto& v : r["set"]) {
